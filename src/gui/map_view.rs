@@ -1,0 +1,346 @@
+//! Drawing the map: terrain texture, overlays with a legend, highway, port, towns and the
+//! facilities (one mesh per facility, on the sim's own entities), plus labels.
+
+use bevy::asset::RenderAssetUsages;
+use bevy::image::ImageSampler;
+use bevy::prelude::*;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+use super::PX_PER_KM;
+use crate::scenario::{Site, Tier};
+use crate::sim::clock::SimClock;
+use crate::sim::map::{MAX_BUILD_SLOPE_PCT, SiteMap};
+use crate::sim::spillover::SpilloverSources;
+use crate::sim::workforce::{LabourPools, worker_skill};
+use crate::sim::{ActiveScenario, Facility, FacilityKind, Supplier};
+
+/// Map km -> world units (map centred on the origin).
+pub fn to_world(map: &SiteMap, s: Site) -> Vec2 {
+    Vec2::new(((s.x_km - map.size_km / 2.0) as f32) * PX_PER_KM, ((s.y_km - map.size_km / 2.0) as f32) * PX_PER_KM)
+}
+
+pub fn to_site(map: &SiteMap, p: Vec2) -> Site {
+    Site { x_km: (p.x / PX_PER_KM) as f64 + map.size_km / 2.0, y_km: (p.y / PX_PER_KM) as f64 + map.size_km / 2.0 }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    Spillover,
+    LandPrice,
+    WorkerSkill,
+    Suitability,
+}
+
+impl Overlay {
+    pub const ALL: [Overlay; 5] = [Overlay::None, Overlay::Spillover, Overlay::LandPrice, Overlay::WorkerSkill, Overlay::Suitability];
+    pub fn label(self) -> &'static str {
+        match self {
+            Overlay::None => "none",
+            Overlay::Spillover => "spillover field S",
+            Overlay::LandPrice => "land price index",
+            Overlay::WorkerSkill => "worker skill",
+            Overlay::Suitability => "site suitability",
+        }
+    }
+}
+
+#[derive(Resource, Default)]
+pub struct OverlayState {
+    pub overlay: Overlay,
+    /// Value range of the legend.
+    pub range: (f64, f64),
+    drawn: Option<(Overlay, u32, u64)>,
+}
+
+#[derive(Component)]
+struct TerrainSprite;
+#[derive(Component)]
+struct OverlaySprite;
+#[derive(Component)]
+struct MapDecor;
+
+#[derive(Resource)]
+struct Palette {
+    anchor: (Handle<Mesh>, Handle<ColorMaterial>),
+    supplier: Handle<Mesh>,
+    tier: [Handle<ColorMaterial>; 3],
+    rd: (Handle<Mesh>, Handle<ColorMaterial>),
+    training: (Handle<Mesh>, Handle<ColorMaterial>),
+    hub: (Handle<Mesh>, Handle<ColorMaterial>),
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<OverlayState>();
+    app.add_systems(Startup, setup);
+    app.add_systems(Update, (draw_terrain, draw_overlay, dress_facilities, draw_gizmos).after(crate::sim::drive));
+    app.add_systems(EguiPrimaryContextPass, draw_labels);
+}
+
+fn setup(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut mats: ResMut<Assets<ColorMaterial>>) {
+    commands.spawn((Camera2d, Transform::from_xyz(-120.0, 0.0, 0.0)));
+    let mut mat = |r: f32, g: f32, b: f32| mats.add(ColorMaterial::from_color(Color::srgb(r, g, b)));
+    let palette = Palette {
+        anchor: (meshes.add(Rectangle::new(20.0, 20.0)), mat(0.85, 0.2, 0.15)),
+        supplier: meshes.add(Circle::new(5.5)),
+        tier: [mat(0.55, 0.55, 0.55), mat(0.35, 0.7, 0.95), mat(0.1, 0.25, 0.85)],
+        rd: (meshes.add(RegularPolygon::new(11.0, 6)), mat(0.6, 0.25, 0.75)),
+        training: (meshes.add(Triangle2d::new(Vec2::new(0.0, 12.0), Vec2::new(-11.0, -8.0), Vec2::new(11.0, -8.0))), mat(0.15, 0.6, 0.25)),
+        hub: (meshes.add(Rhombus::new(22.0, 22.0)), mat(0.95, 0.6, 0.1)),
+    };
+    commands.insert_resource(palette);
+}
+
+fn ramp(t: f64) -> [u8; 3] {
+    // A viridis-like ramp.
+    const STOPS: [[f64; 3]; 5] = [[68.0, 1.0, 84.0], [59.0, 82.0, 139.0], [33.0, 145.0, 140.0], [94.0, 201.0, 98.0], [253.0, 231.0, 37.0]];
+    let t = t.clamp(0.0, 1.0) * 4.0;
+    let i = (t.floor() as usize).min(3);
+    let f = t - i as f64;
+    let mut out = [0u8; 3];
+    for k in 0..3 {
+        out[k] = (STOPS[i][k] + f * (STOPS[i + 1][k] - STOPS[i][k])) as u8;
+    }
+    out
+}
+
+pub fn ramp_color(t: f64) -> egui::Color32 {
+    let [r, g, b] = ramp(t);
+    egui::Color32::from_rgb(r, g, b)
+}
+
+fn image_from(map: &SiteMap, pixel: impl Fn(usize) -> [u8; 4]) -> Image {
+    let n = map.n;
+    let mut data = vec![0u8; n * n * 4];
+    for row in 0..n {
+        // Image rows run top-down; map rows run south-north.
+        let y = n - 1 - row;
+        for x in 0..n {
+            let p = pixel(y * n + x);
+            data[(row * n + x) * 4..(row * n + x) * 4 + 4].copy_from_slice(&p);
+        }
+    }
+    let mut img = Image::new(
+        Extent3d { width: n as u32, height: n as u32, depth_or_array_layers: 1 },
+        TextureDimension::D2,
+        data,
+        TextureFormat::Rgba8UnormSrgb,
+        RenderAssetUsages::default(),
+    );
+    img.sampler = ImageSampler::nearest();
+    img
+}
+
+fn draw_terrain(
+    mut commands: Commands,
+    map: Res<SiteMap>,
+    mut images: ResMut<Assets<Image>>,
+    old: Query<Entity, Or<(With<TerrainSprite>, With<MapDecor>)>>,
+) {
+    if !map.is_changed() {
+        return;
+    }
+    for e in &old {
+        commands.entity(e).despawn();
+    }
+    let img = image_from(&map, |i| {
+        if map.water[i] {
+            let depth = 0.0;
+            return [40, (90.0 + depth) as u8, 160, 255];
+        }
+        let s = map.slope_pct[i];
+        if s > MAX_BUILD_SLOPE_PCT {
+            return [128, 104, 78, 255];
+        }
+        let k = 1.0 - (s / MAX_BUILD_SLOPE_PCT) * 0.35;
+        let e = (map.elevation_m[i] / 300.0).min(1.0) * 25.0;
+        [(120.0 * k + e) as u8, (170.0 * k) as u8, (95.0 * k) as u8, 255]
+    });
+    let side = map.size_km as f32 * PX_PER_KM;
+    commands.spawn((TerrainSprite, Sprite { image: images.add(img), custom_size: Some(Vec2::splat(side)), ..default() }, Transform::from_xyz(0.0, 0.0, 0.0)));
+    // Highway from the west edge to the port.
+    let a = to_world(&map, Site { x_km: 0.0, y_km: map.highway_y_km });
+    let b = to_world(&map, map.port);
+    commands.spawn((
+        MapDecor,
+        Sprite::from_color(Color::srgb(0.25, 0.25, 0.28), Vec2::new(b.x - a.x, 5.0)),
+        Transform::from_xyz((a.x + b.x) / 2.0, a.y, 2.0),
+    ));
+    commands.spawn((MapDecor, Sprite::from_color(Color::srgb(0.1, 0.12, 0.3), Vec2::new(16.0, 16.0)), Transform::from_xyz(b.x, b.y, 2.5)));
+    for t in &map.towns {
+        let p = to_world(&map, t.site);
+        let r = (t.workers / 1000.0).sqrt() as f32 * 4.0;
+        commands.spawn((
+            MapDecor,
+            Sprite::from_color(Color::srgba(0.95, 0.9, 0.75, 0.55), Vec2::splat(r * 2.0)),
+            Transform::from_xyz(p.x, p.y, 1.5),
+        ));
+    }
+}
+
+/// Value of an overlay in cell i.
+fn overlay_value(o: Overlay, map: &SiteMap, sources: &SpilloverSources, pools: &LabourPools, scenario: &ActiveScenario, i: usize) -> f64 {
+    let site = map.cell_centre(i);
+    match o {
+        Overlay::None => 0.0,
+        Overlay::Spillover => sources.at(site, scenario.0.model.spillover_lambda_km, None),
+        Overlay::LandPrice => map.land_price[i],
+        Overlay::WorkerSkill => worker_skill(map, &pools.skill, site, scenario.0.model.commute_lambda_km),
+        Overlay::Suitability => map.suitability(i),
+    }
+}
+
+fn draw_overlay(
+    mut commands: Commands,
+    mut state: ResMut<OverlayState>,
+    map: Res<SiteMap>,
+    clock: Res<SimClock>,
+    sources: Res<SpilloverSources>,
+    pools: Res<LabourPools>,
+    scenario: Res<ActiveScenario>,
+    forecast: Res<super::Forecast>,
+    mut images: ResMut<Assets<Image>>,
+    old: Query<Entity, With<OverlaySprite>>,
+) {
+    let key = (state.overlay, clock.quarter, forecast.generation);
+    if state.drawn == Some(key) && !map.is_changed() {
+        return;
+    }
+    state.drawn = Some(key);
+    for e in &old {
+        commands.entity(e).despawn();
+    }
+    if state.overlay == Overlay::None {
+        return;
+    }
+    let vals: Vec<f64> = (0..map.n * map.n).map(|i| overlay_value(state.overlay, &map, &sources, &pools, &scenario, i)).collect();
+    let land: Vec<f64> = vals.iter().zip(&map.water).filter(|(_, w)| !**w).map(|(v, _)| *v).collect();
+    let lo = if state.overlay == Overlay::Suitability || state.overlay == Overlay::WorkerSkill { 0.0 } else { land.iter().copied().fold(f64::INFINITY, f64::min) };
+    let hi = land.iter().copied().fold(f64::NEG_INFINITY, f64::max).max(lo + 1e-9);
+    let hi = if state.overlay == Overlay::Suitability || state.overlay == Overlay::WorkerSkill { hi.max(1.0_f64.min(hi)) } else { hi };
+    state.range = (lo, hi);
+    let img = image_from(&map, |i| {
+        if map.water[i] {
+            return [0, 0, 0, 0];
+        }
+        let [r, g, b] = ramp((vals[i] - lo) / (hi - lo));
+        [r, g, b, 185]
+    });
+    let side = map.size_km as f32 * PX_PER_KM;
+    commands.spawn((OverlaySprite, Sprite { image: images.add(img), custom_size: Some(Vec2::splat(side)), ..default() }, Transform::from_xyz(0.0, 0.0, 1.0)));
+}
+
+/// Gives every sim facility a mesh and keeps it where the facility is.
+fn dress_facilities(
+    mut commands: Commands,
+    palette: Res<Palette>,
+    map: Res<SiteMap>,
+    new: Query<(Entity, &Facility, Option<&Supplier>), Without<Mesh2d>>,
+    mut placed: Query<(&Facility, Option<&Supplier>, &mut Transform, &mut MeshMaterial2d<ColorMaterial>)>,
+) {
+    for (e, f, sp) in &new {
+        let (mesh, mat, z) = match f.kind {
+            FacilityKind::Anchor => (palette.anchor.0.clone(), palette.anchor.1.clone(), 6.0),
+            FacilityKind::Supplier => (palette.supplier.clone(), palette.tier[tier_index(sp.map(|s| s.tier))].clone(), 4.0),
+            FacilityKind::RdCentre => (palette.rd.0.clone(), palette.rd.1.clone(), 5.0),
+            FacilityKind::TrainingCentre => (palette.training.0.clone(), palette.training.1.clone(), 5.0),
+            FacilityKind::LogisticsHub => (palette.hub.0.clone(), palette.hub.1.clone(), 5.0),
+        };
+        let p = to_world(&map, f.site);
+        commands.entity(e).insert((Mesh2d(mesh), MeshMaterial2d(mat), Transform::from_xyz(p.x, p.y, z)));
+    }
+    for (f, sp, mut t, mut m) in &mut placed {
+        let p = to_world(&map, f.site);
+        t.translation.x = p.x;
+        t.translation.y = p.y;
+        if let Some(sp) = sp {
+            let want = &palette.tier[tier_index(Some(sp.tier))];
+            if m.0 != *want {
+                m.0 = want.clone();
+            }
+        }
+    }
+}
+
+fn tier_index(t: Option<Tier>) -> usize {
+    match t {
+        Some(Tier::Tier1) => 2,
+        Some(Tier::Tier2) => 1,
+        _ => 0,
+    }
+}
+
+fn draw_gizmos(mut gizmos: Gizmos, map: Res<SiteMap>, selection: Res<super::tools::Selection>, facilities: Query<&Facility>, scenario: Res<ActiveScenario>) {
+    let side = map.size_km as f32 * PX_PER_KM;
+    gizmos.rect_2d(Isometry2d::IDENTITY, Vec2::splat(side), Color::srgb(0.1, 0.1, 0.1));
+    if let Some(id) = selection.selected {
+        if let Some(f) = facilities.iter().find(|f| f.id == id) {
+            let p = to_world(&map, f.site);
+            gizmos.circle_2d(Isometry2d::from_translation(p), 16.0, Color::WHITE);
+            if f.kind == FacilityKind::Anchor {
+                // The spillover reach: one and two decay lengths.
+                let l = scenario.0.model.spillover_lambda_km as f32 * PX_PER_KM;
+                gizmos.circle_2d(Isometry2d::from_translation(p), l, Color::srgba(1.0, 1.0, 1.0, 0.6));
+                gizmos.circle_2d(Isometry2d::from_translation(p), 2.0 * l, Color::srgba(1.0, 1.0, 1.0, 0.3));
+            }
+        }
+    }
+    if let Some(g) = &selection.ghost {
+        let p = to_world(&map, g.site);
+        let c = if g.problem.is_none() { Color::srgb(0.1, 0.9, 0.2) } else { Color::srgb(0.95, 0.1, 0.1) };
+        gizmos.circle_2d(Isometry2d::from_translation(p), 12.0, c);
+        gizmos.circle_2d(Isometry2d::from_translation(p), 13.0, c);
+        if g.problem.is_some() {
+            gizmos.line_2d(p + Vec2::new(-9.0, -9.0), p + Vec2::new(9.0, 9.0), c);
+            gizmos.line_2d(p + Vec2::new(-9.0, 9.0), p + Vec2::new(9.0, -9.0), c);
+        }
+    }
+}
+
+/// Labels of facilities, towns and the port, drawn by egui at the facilities' screen positions.
+pub(super) fn draw_labels(
+    mut contexts: EguiContexts,
+    map: Res<SiteMap>,
+    camera: Single<(&Camera, &GlobalTransform, &Projection)>,
+    facilities: Query<(&Facility, Option<&Supplier>)>,
+    selection: Res<super::tools::Selection>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let (cam, cam_t, proj) = *camera;
+    let scale = match proj {
+        Projection::Orthographic(o) => o.scale,
+        _ => 1.0,
+    };
+    let painter = ctx.layer_painter(egui::LayerId::background());
+    let font = egui::FontId::proportional(12.0);
+    let label = |site: Site, text: &str, color: egui::Color32, offset: f32| {
+        let w = to_world(&map, site);
+        if let Ok(p) = cam.world_to_viewport(cam_t, w.extend(0.0)) {
+            let pos = egui::pos2(p.x, p.y + offset);
+            let galley = painter.layout_no_wrap(text.to_string(), font.clone(), color);
+            let rect = egui::Align2::CENTER_TOP.anchor_size(pos, galley.size()).expand(2.0);
+            painter.rect_filled(rect, 3.0, egui::Color32::from_black_alpha(140));
+            painter.galley(rect.min + egui::vec2(2.0, 2.0), galley, color);
+        }
+    };
+    label(map.port, "Port", egui::Color32::WHITE, 10.0);
+    for t in &map.towns {
+        label(t.site, &format!("{} ({:.0}k workers)", t.name, t.workers / 1000.0), egui::Color32::from_rgb(255, 240, 200), 8.0);
+    }
+    let mut list: Vec<(&Facility, Option<&Supplier>)> = facilities.iter().collect();
+    list.sort_by_key(|(f, _)| f.id);
+    for (f, sp) in list {
+        let show = f.kind != FacilityKind::Supplier || scale < 0.7 || selection.selected == Some(f.id);
+        if !show {
+            continue;
+        }
+        let text = match sp {
+            Some(sp) => format!("{} c={:.2} {}", f.name, sp.capability, sp.tier.label()),
+            None => f.name.clone(),
+        };
+        label(f.site, &text, egui::Color32::WHITE, 12.0 / scale.max(0.3));
+    }
+    Ok(())
+}

@@ -1,0 +1,206 @@
+//! The interactive planner window: the same [`SimPlugin`] as the CLI, driven k quarters per
+//! frame, with a map view, editing tools, an egui side panel and a background forecast.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use bevy::prelude::*;
+use bevy::window::{PresentMode, WindowResolution};
+use bevy_egui::EguiPlugin;
+
+use crate::scenario::{Scenario, default_scenario};
+use crate::sim::{self, ActiveScenario, QuarterRecord, SimControl, SimPlugin};
+
+mod map_view;
+mod panel;
+mod screenshot;
+mod tools;
+
+/// World units per km on the map.
+pub const PX_PER_KM: f32 = 24.0;
+
+/// Opens the planner on a scenario file (or the built-in default). With `screenshot`, renders,
+/// saves the picture and exits.
+pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> Result<(), String> {
+    let scenario = match &file {
+        Some(f) => Scenario::load(f).map_err(|e| e.to_string())?,
+        None => default_scenario(),
+    };
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: format!("KIC Planner — {}", scenario.name),
+                    resolution: WindowResolution::new(1280, 800),
+                    present_mode: PresentMode::AutoVsync,
+                    ..default()
+                }),
+                ..default()
+            })
+            .build(),
+    );
+    app.add_plugins(EguiPlugin::default());
+    app.insert_resource(ActiveScenario(scenario.clone()));
+    app.add_plugins(SimPlugin);
+    app.insert_resource(Plan::new(scenario, file));
+    app.insert_resource(SimControl { running: screenshot.is_some(), steps_per_update: 0, pending_steps: 0 });
+    app.init_resource::<Forecast>();
+    app.init_resource::<Speed>();
+    app.add_systems(Update, (apply_plan_changes, pace).chain().before(sim::drive));
+    map_view::plugin(&mut app);
+    tools::plugin(&mut app);
+    panel::plugin(&mut app);
+    if let Some(path) = screenshot {
+        screenshot::plugin(&mut app, path);
+    }
+    app.run();
+    Ok(())
+}
+
+/// The plan being edited: the scenario plus undo/redo history and where it lives on disk.
+#[derive(Resource)]
+pub struct Plan {
+    pub scenario: Scenario,
+    pub path: Option<PathBuf>,
+    pub undo: Vec<Scenario>,
+    pub redo: Vec<Scenario>,
+    /// Unsaved edits.
+    pub dirty: bool,
+    /// Set by edits; the sim restarts and the forecast re-runs.
+    pub changed: bool,
+    /// Last message for the status line: (text, is_error).
+    pub message: Option<(String, bool)>,
+}
+
+impl Plan {
+    pub fn new(scenario: Scenario, path: Option<PathBuf>) -> Self {
+        Plan { scenario, path, undo: Vec::new(), redo: Vec::new(), dirty: false, changed: true, message: None }
+    }
+
+    /// Applies an edit if the result is a valid scenario; otherwise keeps the plan and reports why.
+    pub fn edit(&mut self, what: &str, f: impl FnOnce(&mut Scenario)) -> bool {
+        let mut next = self.scenario.clone();
+        f(&mut next);
+        if next == self.scenario {
+            return false;
+        }
+        let problems = next.validate();
+        if let Some(p) = problems.first() {
+            self.message = Some((format!("{what} refused: {}: {}", p.path, p.message), true));
+            return false;
+        }
+        self.undo.push(std::mem::replace(&mut self.scenario, next));
+        if self.undo.len() > 200 {
+            self.undo.remove(0);
+        }
+        self.redo.clear();
+        self.dirty = true;
+        self.changed = true;
+        self.message = Some((what.to_string(), false));
+        true
+    }
+
+    pub fn undo(&mut self) {
+        if let Some(prev) = self.undo.pop() {
+            self.redo.push(std::mem::replace(&mut self.scenario, prev));
+            self.dirty = true;
+            self.changed = true;
+            self.message = Some(("undone".into(), false));
+        }
+    }
+
+    pub fn redo(&mut self) {
+        if let Some(next) = self.redo.pop() {
+            self.undo.push(std::mem::replace(&mut self.scenario, next));
+            self.dirty = true;
+            self.changed = true;
+            self.message = Some(("redone".into(), false));
+        }
+    }
+
+    /// Replaces the plan with a loaded file (undoable).
+    pub fn replace(&mut self, scenario: Scenario, path: PathBuf) {
+        self.undo.push(std::mem::replace(&mut self.scenario, scenario));
+        self.redo.clear();
+        self.path = Some(path);
+        self.dirty = false;
+        self.changed = true;
+    }
+}
+
+/// The full-horizon run of the current plan, computed on a background thread after each edit.
+#[derive(Resource, Default)]
+pub struct Forecast {
+    pub generation: u64,
+    pub history: Vec<QuarterRecord>,
+    pub pending: bool,
+    slot: Arc<Mutex<Option<(u64, Vec<QuarterRecord>)>>>,
+}
+
+impl Forecast {
+    fn launch(&mut self, scenario: Scenario) {
+        self.generation += 1;
+        self.pending = true;
+        let generation = self.generation;
+        let slot = self.slot.clone();
+        std::thread::spawn(move || {
+            let history = sim::run_to_end(&scenario);
+            if let Ok(mut s) = slot.lock() {
+                // Only the newest generation matters; older results are dropped.
+                if s.as_ref().is_none_or(|(g, _)| *g < generation) {
+                    *s = Some((generation, history));
+                }
+            }
+        });
+    }
+
+    fn poll(&mut self) {
+        let done = self.slot.lock().ok().and_then(|mut s| s.take());
+        if let Some((g, h)) = done {
+            if g == self.generation {
+                self.history = h;
+                self.pending = false;
+            }
+        }
+    }
+}
+
+/// Quarters per second while playing.
+#[derive(Resource)]
+pub struct Speed {
+    pub quarters_per_second: f32,
+    acc: f32,
+}
+
+impl Default for Speed {
+    fn default() -> Self {
+        Speed { quarters_per_second: 4.0, acc: 0.0 }
+    }
+}
+
+/// After an edit: restart the running simulation on the new plan and re-run the forecast.
+fn apply_plan_changes(world: &mut World) {
+    world.resource_mut::<Forecast>().poll();
+    let mut plan = world.resource_mut::<Plan>();
+    if !plan.changed {
+        return;
+    }
+    plan.changed = false;
+    let scenario = plan.scenario.clone();
+    sim::reset_world(world, &scenario);
+    world.resource_mut::<Forecast>().launch(scenario);
+    world.resource_mut::<tools::Selection>().clear_missing();
+}
+
+/// Converts the speed setting into quarters for this frame.
+fn pace(time: Res<Time>, mut speed: ResMut<Speed>, mut control: ResMut<SimControl>) {
+    if !control.running {
+        speed.acc = 0.0;
+        return;
+    }
+    speed.acc += time.delta_secs() * speed.quarters_per_second;
+    let k = speed.acc.floor();
+    speed.acc -= k;
+    control.steps_per_update = k as u32;
+}

@@ -1,0 +1,384 @@
+//! The egui side panels: file (save/load/undo), time controls, tools, overlays with legend,
+//! incentives (same names as the scenario file), the inspector, and KPI charts with the
+//! forecast beside the running simulation.
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints};
+
+use super::map_view::{Overlay, OverlayState, ramp_color};
+use super::tools::{Selection, Tool};
+use super::{Forecast, Plan, Speed};
+use crate::run::write_atomic;
+use crate::scenario::{Incentives, Scenario};
+use crate::sim::clock::SimClock;
+use crate::sim::facilities::PlanRef;
+use crate::sim::sourcing::AnchorState;
+use crate::sim::{Facility, FacilityKind, Metrics, QuarterRecord, SimControl, Supplier};
+
+/// Panel-local state.
+#[derive(Resource)]
+pub struct PanelState {
+    path: String,
+    draft: Incentives,
+    editing: bool,
+}
+
+pub(super) fn plugin(app: &mut App) {
+    let path = app
+        .world()
+        .resource::<Plan>()
+        .path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "scenarios/my_plan.ron".into());
+    let draft = app.world().resource::<Plan>().scenario.incentives.clone();
+    app.insert_resource(PanelState { path, draft, editing: false });
+    app.add_systems(EguiPrimaryContextPass, panels.after(super::map_view::draw_labels));
+}
+
+/// Both side panels, on one root `Ui` so they share the window (egui 0.36 panels).
+#[allow(clippy::too_many_arguments)]
+fn panels(
+    mut contexts: EguiContexts,
+    mut plan: ResMut<Plan>,
+    mut state: ResMut<PanelState>,
+    mut control: ResMut<SimControl>,
+    mut speed: ResMut<Speed>,
+    mut sel: ResMut<Selection>,
+    mut overlay: ResMut<OverlayState>,
+    clock: Res<SimClock>,
+    forecast: Res<Forecast>,
+    anchor: Res<AnchorState>,
+    facilities: Query<(&Facility, Option<&Supplier>, Option<&PlanRef>)>,
+    metrics: Res<Metrics>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    if !state.editing {
+        state.draft = plan.scenario.incentives.clone();
+    }
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "root".into(),
+        egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
+    );
+    egui::Panel::left("controls").resizable(true).default_size(330.0).show(&mut root, |ui| {
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.heading("KIC Planner");
+            ui.label(egui::RichText::new(&plan.scenario.name).strong());
+            file_section(ui, &mut plan, &mut state);
+            ui.separator();
+            time_section(ui, &mut plan, &mut control, &mut speed, &clock, &forecast);
+            ui.separator();
+            tools_section(ui, &mut sel);
+            ui.separator();
+            overlay_section(ui, &mut overlay);
+            ui.separator();
+            incentives_section(ui, &mut plan, &mut state);
+            ui.separator();
+            inspector(ui, &mut plan, &sel, &anchor, &facilities);
+        });
+    });
+    charts(&mut root, &metrics, &forecast, &clock);
+    Ok(())
+}
+
+fn status(ui: &mut egui::Ui, plan: &Plan) {
+    if let Some((msg, err)) = &plan.message {
+        let color = if *err { egui::Color32::from_rgb(255, 110, 100) } else { egui::Color32::from_rgb(150, 220, 150) };
+        ui.label(egui::RichText::new(msg).color(color));
+    }
+}
+
+fn file_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState) {
+    ui.horizontal(|ui| {
+        ui.label("File");
+        ui.text_edit_singleline(&mut state.path);
+    });
+    ui.horizontal(|ui| {
+        if ui.button("Save").clicked() {
+            let path = PathBuf::from(state.path.trim());
+            match write_atomic(&path, plan.scenario.to_ron().as_bytes()) {
+                Ok(()) => {
+                    plan.dirty = false;
+                    plan.path = Some(path.clone());
+                    plan.message = Some((format!("saved {}", path.display()), false));
+                }
+                Err(e) => plan.message = Some((format!("cannot save {}: {e} (nothing was changed)", path.display()), true)),
+            }
+        }
+        if ui.button("Load").clicked() {
+            let path = PathBuf::from(state.path.trim());
+            match Scenario::load(&path) {
+                Ok(s) => {
+                    plan.replace(s, path.clone());
+                    plan.message = Some((format!("loaded {}", path.display()), false));
+                }
+                Err(e) => plan.message = Some((format!("{e}\n(the current plan is unchanged)"), true)),
+            }
+        }
+        if ui.add_enabled(!plan.undo.is_empty(), egui::Button::new("Undo")).on_hover_text("Ctrl+Z").clicked() {
+            plan.undo();
+        }
+        if ui.add_enabled(!plan.redo.is_empty(), egui::Button::new("Redo")).on_hover_text("Ctrl+Y").clicked() {
+            plan.redo();
+        }
+        if plan.dirty {
+            ui.label("● unsaved");
+        }
+    });
+    status(ui, plan);
+}
+
+fn time_section(ui: &mut egui::Ui, plan: &mut Plan, control: &mut SimControl, speed: &mut Speed, clock: &SimClock, forecast: &Forecast) {
+    ui.horizontal(|ui| {
+        let label = if control.running { "⏸ Pause" } else { "▶ Play" };
+        if ui.button(label).on_hover_text("Space").clicked() {
+            control.running = !control.running;
+        }
+        if ui.button("Step").on_hover_text("one quarter").clicked() {
+            control.pending_steps += 1;
+        }
+        if ui.button("Reset").on_hover_text("back to quarter 0 with the current plan").clicked() {
+            plan.changed = true;
+            control.running = false;
+        }
+    });
+    ui.add(egui::Slider::new(&mut speed.quarters_per_second, 0.5..=40.0).logarithmic(true).text("quarters / s"));
+    ui.label(format!(
+        "Quarter {} of {} (year {:.2}){}",
+        clock.quarter,
+        clock.horizon,
+        clock.year_end(),
+        if forecast.pending { " — forecasting…" } else { "" }
+    ));
+}
+
+fn tools_section(ui: &mut egui::Ui, sel: &mut Selection) {
+    ui.label("Tool (left click on the map; right-drag pans, wheel zooms)");
+    ui.horizontal_wrapped(|ui| {
+        ui.selectable_value(&mut sel.tool, Tool::Select, "Select / drag");
+        ui.selectable_value(&mut sel.tool, Tool::Place(FacilityKind::Supplier), "+ Supplier");
+        ui.selectable_value(&mut sel.tool, Tool::Place(FacilityKind::RdCentre), "+ R&D");
+        ui.selectable_value(&mut sel.tool, Tool::Place(FacilityKind::TrainingCentre), "+ Training");
+        ui.selectable_value(&mut sel.tool, Tool::Place(FacilityKind::LogisticsHub), "+ Logistics hub");
+        ui.selectable_value(&mut sel.tool, Tool::Place(FacilityKind::Anchor), "Move anchor");
+        ui.selectable_value(&mut sel.tool, Tool::Remove, "Remove");
+    });
+    if let Some(g) = &sel.ghost {
+        match &g.problem {
+            Some(p) => ui.colored_label(egui::Color32::from_rgb(255, 110, 100), format!("✗ {p}")),
+            None => ui.colored_label(egui::Color32::from_rgb(150, 220, 150), format!("✓ buildable at ({:.2}, {:.2}) km", g.site.x_km, g.site.y_km)),
+        };
+    }
+}
+
+fn overlay_section(ui: &mut egui::Ui, overlay: &mut OverlayState) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Overlay");
+        for o in Overlay::ALL {
+            ui.selectable_value(&mut overlay.overlay, o, o.label());
+        }
+    });
+    if overlay.overlay != Overlay::None {
+        let (lo, hi) = overlay.range;
+        ui.horizontal(|ui| {
+            ui.label(format!("{lo:.2}"));
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(160.0, 14.0), egui::Sense::hover());
+            let steps = 32;
+            for i in 0..steps {
+                let t0 = i as f32 / steps as f32;
+                let r = egui::Rect::from_min_max(
+                    egui::pos2(rect.left() + t0 * rect.width(), rect.top()),
+                    egui::pos2(rect.left() + (t0 + 1.0 / steps as f32) * rect.width() + 0.5, rect.bottom()),
+                );
+                ui.painter().rect_filled(r, 0.0, ramp_color(t0 as f64));
+            }
+            ui.label(format!("{hi:.2}"));
+        });
+        ui.label(match overlay.overlay {
+            Overlay::Spillover => "S = Σ a·exp(-d/λ) from the anchor, R&D centres and tier-1 suppliers",
+            Overlay::LandPrice => "land price index (1 = mean over land)",
+            Overlay::WorkerSkill => "skill of the workers a firm here could hire (0..1)",
+            Overlay::Suitability => "suitability for a new supplier (0 = cannot build)",
+            Overlay::None => "",
+        });
+    }
+}
+
+/// Commit a slider edit when the drag ends (not every frame of the drag).
+fn commit(resp: &egui::Response) -> bool {
+    resp.drag_stopped() || (resp.changed() && !resp.dragged())
+}
+
+fn incentives_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState) {
+    ui.heading("incentives");
+    let d = &mut state.draft;
+    let mut done = false;
+    let mut dragging = false;
+    let mut slider = |ui: &mut egui::Ui, v: &mut f64, range: std::ops::RangeInclusive<f64>, name: &str| {
+        let r = ui.add(egui::Slider::new(v, range).text(name));
+        dragging |= r.dragged();
+        done |= commit(&r);
+    };
+    slider(ui, &mut d.cit_holiday_years, 0.0..=15.0, "cit_holiday_years");
+    slider(ui, &mut d.cit_rate, 0.0..=0.5, "cit_rate");
+    slider(ui, &mut d.land_rent_exemption, 0.0..=1.0, "land_rent_exemption");
+    slider(ui, &mut d.land_rent_exemption_years, 0.0..=50.0, "land_rent_exemption_years");
+    let max_pp = plan.scenario.model.lending_rate_pct;
+    slider(ui, &mut d.credit_interest_subsidy_pp, 0.0..=max_pp, "credit_interest_subsidy_pp");
+    slider(ui, &mut d.rd_deduction, 0.0..=3.0, "rd_deduction");
+    slider(ui, &mut d.training_subsidy_usd_per_trainee, 0.0..=5000.0, "training_subsidy_usd_per_trainee");
+    slider(ui, &mut d.export_promotion_usd_m_per_year, 0.0..=100.0, "export_promotion_usd_m_per_year");
+    ui.label("local_content (year, share)");
+    let mut remove = None;
+    for (i, (year, share)) in d.local_content.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            let a = ui.add(egui::DragValue::new(year).range(0.0..=100.0).speed(0.1).prefix("year "));
+            let b = ui.add(egui::DragValue::new(share).range(0.0..=1.0).speed(0.01).prefix("share "));
+            dragging |= a.dragged() || b.dragged();
+            done |= commit(&a) || commit(&b);
+            if ui.small_button("✕").clicked() {
+                remove = Some(i);
+            }
+        });
+    }
+    if let Some(i) = remove {
+        d.local_content.remove(i);
+        done = true;
+    }
+    if ui.small_button("+ step").clicked() {
+        let (y, s) = d.local_content.last().copied().unwrap_or((2.0, 0.2));
+        d.local_content.push((y + 2.0, (s + 0.1).min(1.0)));
+        done = true;
+    }
+    state.editing = dragging;
+    if done {
+        let draft = d.clone();
+        plan.edit("changed incentives", |s| s.incentives = draft);
+        state.editing = false;
+    }
+}
+
+fn inspector(
+    ui: &mut egui::Ui,
+    plan: &mut Plan,
+    sel: &Selection,
+    anchor: &AnchorState,
+    facilities: &Query<(&Facility, Option<&Supplier>, Option<&PlanRef>)>,
+) {
+    ui.heading("Inspect");
+    let Some(id) = sel.selected else {
+        ui.label("Click a facility on the map.");
+        return;
+    };
+    let Some((f, sp, r)) = facilities.iter().find(|(f, _, _)| f.id == id) else {
+        ui.label("(the selected facility is gone: the run was reset or the firm exited)");
+        return;
+    };
+    ui.label(egui::RichText::new(format!("{} — {}", f.name, f.kind.label())).strong());
+    ui.label(format!("site ({:.2}, {:.2}) km", f.site.x_km, f.site.y_km));
+    if let Some(sp) = sp {
+        egui::Grid::new("supplier").show(ui, |ui| {
+            let mut row = |k: &str, v: String| {
+                ui.label(k);
+                ui.label(v);
+                ui.end_row();
+            };
+            row("capability", format!("{:.3}", sp.capability));
+            row("tier", sp.tier.label().to_string());
+            row("spillover S", format!("{:.3}", sp.spillover));
+            row("worker skill", format!("{:.3}", sp.worker_skill));
+            row("absorptive capacity", format!("{:.3}", sp.absorb));
+            row("capacity", format!("{:.1} USD m/yr", sp.capacity_usd_m));
+            row("sales to anchor", format!("{:.1} USD m/yr", sp.sales_usd_m));
+            row("exports", format!("{:.1} USD m/yr", sp.exports_usd_m));
+            row("delivered cost", format!("{:.3} (import {:.3})", sp.delivered_cost, anchor.import_cost));
+            if sp.entered_quarter > 0 {
+                row("entered", format!("quarter {}", sp.entered_quarter));
+            }
+        });
+        ui.label(egui::RichText::new(format!("Why: {}", sp.status.explain())).italics());
+    }
+    if f.kind == FacilityKind::Anchor {
+        ui.label(format!("output {:.0} USD m/yr, inputs {:.0} USD m/yr", anchor.output_usd_m, anchor.demand_usd_m));
+        ui.label(format!("localization {:.1}% (required {:.0}%)", 100.0 * anchor.localization_rate, 100.0 * anchor.lcr_required));
+        ui.label(format!("unit cost index {:.3} (all-import {:.3})", anchor.unit_cost_index, anchor.reference_unit_cost_index));
+        ui.label(format!("freight to port {:.1} km", anchor.port_freight_km));
+    }
+    // Plan parameters of the selected facility.
+    if let Some(r) = r.copied() {
+        match r.0 {
+            FacilityKind::RdCentre => {
+                let mut v = plan.scenario.rd_centres[r.1].budget_usd_m_per_year;
+                let resp = ui.add(egui::Slider::new(&mut v, 0.0..=200.0).text("budget_usd_m_per_year"));
+                if commit(&resp) {
+                    plan.edit("changed the R&D budget", |s| s.rd_centres[r.1].budget_usd_m_per_year = v);
+                }
+            }
+            FacilityKind::TrainingCentre => {
+                let mut v = plan.scenario.training_centres[r.1].trainees_per_year;
+                let resp = ui.add(egui::Slider::new(&mut v, 0.0..=10_000.0).text("trainees_per_year"));
+                if commit(&resp) {
+                    plan.edit("changed the training intake", |s| s.training_centres[r.1].trainees_per_year = v);
+                }
+            }
+            FacilityKind::Anchor => {
+                let mut v = plan.scenario.anchor.commitments.tech_transfer;
+                let resp = ui.add(egui::Slider::new(&mut v, 0.0..=1.0).text("commitments.tech_transfer"));
+                if commit(&resp) {
+                    plan.edit("changed the tech-transfer commitment", |s| s.anchor.commitments.tech_transfer = v);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn series(h: &[QuarterRecord], f: impl Fn(&QuarterRecord) -> f64) -> PlotPoints<'static> {
+    h.iter().map(|r| [r.year, f(r)]).collect()
+}
+
+fn charts(root: &mut egui::Ui, metrics: &Metrics, forecast: &Forecast, clock: &SimClock) {
+    let h = &metrics.history;
+    let fc = &forecast.history;
+    let horizon = clock.horizon as f64 / 4.0;
+    egui::Panel::right("charts").resizable(true).default_size(380.0).show(root, |ui| {
+        ui.heading("KPIs (solid: running; dashed: forecast of the full horizon)");
+        let height = ((ui.available_height() - 40.0) / 4.0).max(90.0);
+        type Getter = fn(&QuarterRecord) -> f64;
+        let charts: [(&str, Vec<(&str, Getter, egui::Color32)>); 4] = [
+            ("Localization rate (%)", vec![("localization", |r| 100.0 * r.localization_rate, egui::Color32::from_rgb(90, 200, 120)), ("required", |r| 100.0 * r.local_content_required, egui::Color32::from_rgb(200, 200, 200))]),
+            ("Exports (USD m per quarter)", vec![("exports", |r| r.exports_usd_m, egui::Color32::from_rgb(240, 170, 60))]),
+            (
+                "Suppliers by tier",
+                vec![
+                    ("domestic", |r| r.domestic_suppliers as f64, egui::Color32::from_rgb(170, 170, 170)),
+                    ("tier-2", |r| r.tier2_suppliers as f64, egui::Color32::from_rgb(90, 180, 240)),
+                    ("tier-1", |r| r.tier1_suppliers as f64, egui::Color32::from_rgb(40, 80, 230)),
+                ],
+            ),
+            ("Cumulative fiscal cost (USD m)", vec![("fiscal cost", |r| r.cumulative_fiscal_cost_usd_m, egui::Color32::from_rgb(230, 90, 90))]),
+        ];
+        for (title, lines) in charts {
+            ui.label(title);
+            Plot::new(title)
+                .height(height)
+                .legend(Legend::default())
+                .include_x(0.0)
+                .include_x(horizon)
+                .include_y(0.0)
+                .allow_scroll(false)
+                .show(ui, |p| {
+                    for (name, get, color) in &lines {
+                        if !fc.is_empty() {
+                            p.line(Line::new(format!("{name} (forecast)"), series(fc, get)).color(color.gamma_multiply(0.6)).style(LineStyle::dashed_loose()));
+                        }
+                        p.line(Line::new(name.to_string(), series(h, get)).color(*color).width(2.0));
+                    }
+                });
+        }
+    });
+}

@@ -1,0 +1,323 @@
+//! Mouse and keyboard on the map: select and drag facilities, place new ones, remove them,
+//! pan (right or middle drag, arrow keys) and zoom (wheel). Invalid sites are shown red with the
+//! reason before the mouse is released, and refused.
+
+use bevy::input::mouse::MouseWheel;
+use bevy::prelude::*;
+use bevy::window::PrimaryWindow;
+use bevy_egui::input::EguiWantsInput;
+
+use super::Plan;
+use super::map_view::{to_site, to_world};
+use crate::scenario::{LogisticsHubSpec, RdCentreSpec, Scenario, Site, SupplierSpec, TrainingCentreSpec};
+use crate::sim::facilities::PlanRef;
+use crate::sim::map::SiteMap;
+use crate::sim::{Facility, FacilityKind, SimControl};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Tool {
+    #[default]
+    Select,
+    Place(FacilityKind),
+    Remove,
+}
+
+#[derive(Clone, Debug)]
+pub struct Ghost {
+    pub site: Site,
+    /// Why the site is refused, if it is.
+    pub problem: Option<String>,
+}
+
+#[derive(Resource, Default)]
+pub struct Selection {
+    pub tool: Tool,
+    /// Facility id shown in the inspector.
+    pub selected: Option<u32>,
+    /// Facility being dragged (its place in the plan) and where the drag started.
+    drag: Option<(PlanRef, Site)>,
+    pub ghost: Option<Ghost>,
+    last_cursor: Option<Vec2>,
+}
+
+impl Selection {
+    pub fn clear_missing(&mut self) {
+        self.drag = None;
+    }
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Selection>();
+    app.add_systems(Update, (pan_zoom, mouse_tools, shortcuts).before(super::apply_plan_changes));
+}
+
+/// Sites of every facility of the plan except `skip`, with labels.
+fn plan_sites(s: &Scenario, skip: Option<PlanRef>) -> Vec<(String, Site)> {
+    let mut v = Vec::new();
+    let mut add = |r: PlanRef, name: String, site: Site| {
+        if Some(r) != skip {
+            v.push((name, site));
+        }
+    };
+    add(PlanRef(FacilityKind::Anchor, 0), "the anchor".into(), s.anchor.site);
+    for (i, f) in s.rd_centres.iter().enumerate() {
+        add(PlanRef(FacilityKind::RdCentre, i), format!("R&D centre {}", i + 1), f.site);
+    }
+    for (i, f) in s.training_centres.iter().enumerate() {
+        add(PlanRef(FacilityKind::TrainingCentre, i), format!("training centre {}", i + 1), f.site);
+    }
+    for (i, f) in s.logistics_hubs.iter().enumerate() {
+        add(PlanRef(FacilityKind::LogisticsHub, i), format!("logistics hub {}", i + 1), f.site);
+    }
+    for (i, f) in s.suppliers.iter().enumerate() {
+        add(PlanRef(FacilityKind::Supplier, i), if f.name.is_empty() { format!("supplier {}", i + 1) } else { f.name.clone() }, f.site);
+    }
+    v
+}
+
+fn site_problem(map: &SiteMap, s: &Scenario, site: Site, skip: Option<PlanRef>) -> Option<String> {
+    let others = plan_sites(s, skip);
+    map.check_site(site, others.iter().map(|(n, s)| (n.as_str(), *s))).err().map(|e| e.to_string())
+}
+
+pub fn site_of_mut(s: &mut Scenario, r: PlanRef) -> Option<&mut Site> {
+    match r.0 {
+        FacilityKind::Anchor => Some(&mut s.anchor.site),
+        FacilityKind::Supplier => s.suppliers.get_mut(r.1).map(|f| &mut f.site),
+        FacilityKind::RdCentre => s.rd_centres.get_mut(r.1).map(|f| &mut f.site),
+        FacilityKind::TrainingCentre => s.training_centres.get_mut(r.1).map(|f| &mut f.site),
+        FacilityKind::LogisticsHub => s.logistics_hubs.get_mut(r.1).map(|f| &mut f.site),
+    }
+}
+
+pub fn remove_from_plan(plan: &mut Plan, r: PlanRef) {
+    if r.0 == FacilityKind::Anchor {
+        plan.message = Some(("the anchor cannot be removed (drag it to move it)".into(), true));
+        return;
+    }
+    plan.edit(&format!("removed a {}", r.0.label()), |s| match r.0 {
+        FacilityKind::Supplier => {
+            if r.1 < s.suppliers.len() {
+                s.suppliers.remove(r.1);
+            }
+        }
+        FacilityKind::RdCentre => {
+            if r.1 < s.rd_centres.len() {
+                s.rd_centres.remove(r.1);
+            }
+        }
+        FacilityKind::TrainingCentre => {
+            if r.1 < s.training_centres.len() {
+                s.training_centres.remove(r.1);
+            }
+        }
+        FacilityKind::LogisticsHub => {
+            if r.1 < s.logistics_hubs.len() {
+                s.logistics_hubs.remove(r.1);
+            }
+        }
+        FacilityKind::Anchor => {}
+    });
+}
+
+fn add_to_plan(plan: &mut Plan, kind: FacilityKind, site: Site) {
+    plan.edit(&format!("placed a {}", kind.label()), |s| match kind {
+        FacilityKind::Supplier => {
+            let n = s.suppliers.len() + 1;
+            s.suppliers.push(SupplierSpec { name: format!("Supplier {n}"), site, ..Default::default() })
+        }
+        FacilityKind::RdCentre => {
+            let n = s.rd_centres.len() + 1;
+            s.rd_centres.push(RdCentreSpec { name: format!("R&D centre {n}"), site, ..Default::default() })
+        }
+        FacilityKind::TrainingCentre => {
+            let n = s.training_centres.len() + 1;
+            s.training_centres.push(TrainingCentreSpec { name: format!("Training centre {n}"), site, ..Default::default() })
+        }
+        FacilityKind::LogisticsHub => {
+            let n = s.logistics_hubs.len() + 1;
+            s.logistics_hubs.push(LogisticsHubSpec { name: format!("Logistics hub {n}"), site })
+        }
+        FacilityKind::Anchor => s.anchor.site = site,
+    });
+}
+
+fn pan_zoom(
+    mut wheel: MessageReader<MouseWheel>,
+    buttons: Res<ButtonInput<MouseButton>>,
+    keys: Res<ButtonInput<KeyCode>>,
+    egui: Res<EguiWantsInput>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    camera: Single<(&mut Transform, &mut Projection), With<Camera2d>>,
+    mut sel: ResMut<Selection>,
+) {
+    let (mut t, mut proj) = camera.into_inner();
+    let Projection::Orthographic(o) = &mut *proj else { return };
+    let over_ui = egui.wants_pointer_input() || egui.is_pointer_over_area();
+    for ev in wheel.read() {
+        if !over_ui {
+            let dy = match ev.unit {
+                bevy::input::mouse::MouseScrollUnit::Line => ev.y,
+                bevy::input::mouse::MouseScrollUnit::Pixel => ev.y / 40.0,
+            };
+            o.scale = (o.scale * 0.9_f32.powf(dy)).clamp(0.15, 4.0);
+        }
+    }
+    let cursor = window.cursor_position();
+    if let (Some(c), Some(last)) = (cursor, sel.last_cursor) {
+        if buttons.pressed(MouseButton::Right) || buttons.pressed(MouseButton::Middle) {
+            let d = (c - last) * o.scale;
+            t.translation.x -= d.x;
+            t.translation.y += d.y;
+        }
+    }
+    sel.last_cursor = cursor;
+    if !egui.wants_keyboard_input() {
+        let step = 8.0 * o.scale;
+        if keys.pressed(KeyCode::ArrowLeft) {
+            t.translation.x -= step;
+        }
+        if keys.pressed(KeyCode::ArrowRight) {
+            t.translation.x += step;
+        }
+        if keys.pressed(KeyCode::ArrowUp) {
+            t.translation.y += step;
+        }
+        if keys.pressed(KeyCode::ArrowDown) {
+            t.translation.y -= step;
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn mouse_tools(
+    buttons: Res<ButtonInput<MouseButton>>,
+    egui: Res<EguiWantsInput>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    camera: Single<(&Camera, &GlobalTransform, &Projection)>,
+    map: Res<SiteMap>,
+    mut sel: ResMut<Selection>,
+    mut plan: ResMut<Plan>,
+    facilities: Query<(&Facility, Option<&PlanRef>)>,
+) {
+    let (cam, cam_t, proj) = *camera;
+    let scale = if let Projection::Orthographic(o) = proj { o.scale } else { 1.0 };
+    let over_ui = egui.wants_pointer_input() || egui.is_pointer_over_area();
+    let site = window.cursor_position().and_then(|c| cam.viewport_to_world_2d(cam_t, c).ok()).map(|w| to_site(&map, w));
+    let Some(site) = site.filter(|_| !over_ui || sel.drag.is_some()) else {
+        sel.ghost = None;
+        return;
+    };
+    // The facility under the cursor (nearest within a few pixels), in id order for ties.
+    let pick = || {
+        let mut best: Option<(f32, &Facility, Option<PlanRef>)> = None;
+        let mut list: Vec<(&Facility, Option<&PlanRef>)> = facilities.iter().collect();
+        list.sort_by_key(|(f, _)| f.id);
+        for (f, r) in list {
+            let d = to_world(&map, f.site).distance(to_world(&map, site)) / scale;
+            if d < 14.0 && best.as_ref().is_none_or(|(bd, _, _)| d < *bd) {
+                best = Some((d, f, r.copied()));
+            }
+        }
+        best.map(|(_, f, r)| (f.id, f.name.clone(), r))
+    };
+    match sel.tool {
+        Tool::Select => {
+            if buttons.just_pressed(MouseButton::Left) {
+                match pick() {
+                    Some((id, _, r)) => {
+                        sel.selected = Some(id);
+                        sel.drag = r.map(|r| (r, site));
+                        if r.is_none() {
+                            plan.message = Some(("this firm entered during the run: inspect only (it is not part of the plan)".into(), false));
+                        }
+                    }
+                    None => sel.selected = None,
+                }
+            }
+            if let Some((r, start)) = sel.drag {
+                let moved = crate::sim::dist(start, site) > 0.05;
+                sel.ghost = moved.then(|| Ghost { site, problem: site_problem(&map, &plan.scenario, site, Some(r)) });
+                if buttons.just_released(MouseButton::Left) {
+                    sel.drag = None;
+                    sel.ghost = None;
+                    if moved {
+                        match site_problem(&map, &plan.scenario, site, Some(r)) {
+                            None => {
+                                plan.edit(&format!("moved the {}", r.0.label()), |s| {
+                                    if let Some(x) = site_of_mut(s, r) {
+                                        *x = Site { x_km: round2(site.x_km), y_km: round2(site.y_km) };
+                                    }
+                                });
+                            }
+                            Some(why) => plan.message = Some((format!("move refused: {why}"), true)),
+                        }
+                    }
+                }
+            } else {
+                sel.ghost = None;
+            }
+        }
+        Tool::Place(kind) => {
+            let problem = site_problem(&map, &plan.scenario, site, (kind == FacilityKind::Anchor).then_some(PlanRef(FacilityKind::Anchor, 0)));
+            sel.ghost = Some(Ghost { site, problem: problem.clone() });
+            if buttons.just_pressed(MouseButton::Left) && !over_ui {
+                match problem {
+                    None => add_to_plan(&mut plan, kind, Site { x_km: round2(site.x_km), y_km: round2(site.y_km) }),
+                    Some(why) => plan.message = Some((format!("cannot place a {} here: {why}", kind.label()), true)),
+                }
+            }
+        }
+        Tool::Remove => {
+            sel.ghost = None;
+            if buttons.just_pressed(MouseButton::Left) && !over_ui {
+                match pick() {
+                    Some((_, _, Some(r))) => remove_from_plan(&mut plan, r),
+                    Some((_, name, None)) => plan.message = Some((format!("{name} entered during the run; it is not part of the plan"), true)),
+                    None => {}
+                }
+            }
+        }
+    }
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+fn shortcuts(
+    keys: Res<ButtonInput<KeyCode>>,
+    egui: Res<EguiWantsInput>,
+    mut plan: ResMut<Plan>,
+    mut control: ResMut<SimControl>,
+    mut sel: ResMut<Selection>,
+    facilities: Query<(&Facility, Option<&PlanRef>)>,
+) {
+    if egui.wants_keyboard_input() {
+        return;
+    }
+    let ctrl = keys.pressed(KeyCode::ControlLeft) || keys.pressed(KeyCode::ControlRight);
+    let shift = keys.pressed(KeyCode::ShiftLeft) || keys.pressed(KeyCode::ShiftRight);
+    if ctrl && keys.just_pressed(KeyCode::KeyZ) {
+        if shift { plan.redo() } else { plan.undo() }
+    }
+    if ctrl && keys.just_pressed(KeyCode::KeyY) {
+        plan.redo();
+    }
+    if keys.just_pressed(KeyCode::Space) {
+        control.running = !control.running;
+    }
+    if keys.just_pressed(KeyCode::Escape) {
+        sel.tool = Tool::Select;
+        sel.selected = None;
+    }
+    if keys.just_pressed(KeyCode::Delete) {
+        if let Some(id) = sel.selected {
+            if let Some((_, Some(r))) = facilities.iter().find(|(f, _)| f.id == id) {
+                let r = *r;
+                remove_from_plan(&mut plan, r);
+                sel.selected = None;
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use kicsim::run;
+use kicsim::scenario::Scenario;
+
+/// KIC Planner: simulate a key industrial complex (anchor, suppliers, R&D, training, logistics).
+///
+/// With no command, opens the interactive planner on the built-in default scenario.
+#[derive(Parser)]
+#[command(name = "kicsim", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and write DIR/timeseries.csv and DIR/summary.json.
+    Run {
+        file: PathBuf,
+        /// Seed of the run (default: the scenario's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Horizon in years (default: the scenario's `years`).
+        #[arg(long)]
+        years: Option<u32>,
+        /// Independent replications (seeds seed, seed+1, ...); summary gives mean and 95% CI.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        replications: u32,
+        /// Override a scenario field, e.g. --set incentives.cit_rate=0.1 (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+        /// Output directory.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+    },
+    /// Check scenario files; prints every problem with file:line:col.
+    Validate {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the built-in default scenario as RON (a starting point for your own file).
+    Template,
+    /// Open the interactive planner (optionally on a scenario file).
+    Plan {
+        file: Option<PathBuf>,
+        /// Render one frame to this PNG and exit (for tests and documentation).
+        #[arg(long)]
+        screenshot: Option<PathBuf>,
+    },
+    #[command(flatten)]
+    Workshop(kicsim::workshop::WorkshopCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => plan(None, None),
+        Some(Command::Plan { file, screenshot }) => plan(file, screenshot),
+        Some(Command::Run { file, seed, years, replications, sets, out }) => run_cmd(file, seed, years, replications, sets, out),
+        Some(Command::Validate { files }) => validate(files),
+        Some(Command::Workshop(w)) => kicsim::workshop::execute(w),
+        Some(Command::Template) => {
+            print!("{}", kicsim::scenario::default_scenario().to_ron());
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("{msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_cmd(file: PathBuf, seed: Option<u64>, years: Option<u32>, replications: u32, sets: Vec<String>, out: PathBuf) -> Result<(), String> {
+    let scenario = run::load_with_overrides(&file, seed, years, &sets)?;
+    let runs = run::run_replications(&scenario, replications);
+    let record = run::RunRecord::new(&scenario, &file.display().to_string(), replications);
+    let csv = run::timeseries_csv(&runs, &record);
+    let summary = serde_json::to_string_pretty(&run::summary_json(&runs, &record)).map_err(|e| e.to_string())? + "\n";
+    let ts_path = out.join("timeseries.csv");
+    let sum_path = out.join("summary.json");
+    run::write_atomic(&ts_path, csv.as_bytes()).map_err(|e| format!("error: cannot write {}: {e}", ts_path.display()))?;
+    run::write_atomic(&sum_path, summary.as_bytes()).map_err(|e| format!("error: cannot write {}: {e}", sum_path.display()))?;
+    println!(
+        "{} — seed {}, {} years, {} replication(s), scenario hash {}",
+        scenario.name, scenario.seed, scenario.years, replications, record.scenario_hash
+    );
+    print!("{}", run::summary_table(&runs));
+    println!("wrote {} and {}", ts_path.display(), sum_path.display());
+    Ok(())
+}
+
+fn validate(files: Vec<PathBuf>) -> Result<(), String> {
+    let mut failed = Vec::new();
+    for f in &files {
+        match Scenario::load(f) {
+            Ok(s) => println!("ok: {} ({}, {} suppliers, {} years)", f.display(), s.name, s.suppliers.len(), s.years),
+            Err(e) => {
+                eprintln!("{e}");
+                failed.push(f.display().to_string());
+            }
+        }
+    }
+    if failed.is_empty() { Ok(()) } else { Err(format!("{} of {} file(s) invalid: {}", failed.len(), files.len(), failed.join(", "))) }
+}
+
+#[cfg(feature = "gui")]
+fn plan(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> Result<(), String> {
+    kicsim::gui::run(file, screenshot)
+}
+
+#[cfg(not(feature = "gui"))]
+fn plan(_file: Option<PathBuf>, _screenshot: Option<PathBuf>) -> Result<(), String> {
+    Err("this kicsim was built without the window (feature `gui`); use `kicsim run FILE` or rebuild with default features".into())
+}

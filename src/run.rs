@@ -1,0 +1,409 @@
+//! Running scenarios for the command line: overrides (`--set`), replications in parallel,
+//! and the output files (timeseries.csv, summary.json) with their run record.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::scenario::Scenario;
+use crate::sim::metrics::{KPI_NAMES, QuarterRecord};
+
+/// Applies one `path=value` override, e.g. `incentives.cit_rate=0.1`,
+/// `suppliers[0].capability=0.5`, `anchor.sector=Automotive`,
+/// `incentives.local_content=[(2,0.3),(5,0.5)]`. The value is read as RON.
+pub fn apply_set(scenario: &Scenario, assignment: &str) -> Result<Scenario, String> {
+    let (path, raw) = assignment
+        .split_once('=')
+        .ok_or_else(|| format!("--set {assignment}: expected path=value, e.g. incentives.cit_rate=0.1"))?;
+    let path = path.trim();
+    let mut root = serde_json::to_value(scenario).map_err(|e| e.to_string())?;
+    let segments = parse_path(path).ok_or_else(|| format!("--set {assignment}: cannot read the path `{path}`"))?;
+    let mut slot = &mut root;
+    let mut walked = String::new();
+    for seg in &segments {
+        slot = match seg {
+            Seg::Field(name) => {
+                let obj = slot.as_object_mut().ok_or_else(|| format!("--set {assignment}: `{walked}` has no fields"))?;
+                if !obj.contains_key(name) {
+                    let known: Vec<&String> = obj.keys().collect();
+                    let known: Vec<&str> = known.iter().map(|s| s.as_str()).collect();
+                    return Err(format!(
+                        "--set {assignment}: unknown field `{name}`{}; known fields: {}",
+                        if walked.is_empty() { String::new() } else { format!(" in `{walked}`") },
+                        known.join(", ")
+                    ));
+                }
+                if !walked.is_empty() {
+                    walked.push('.');
+                }
+                walked.push_str(name);
+                obj.get_mut(name).expect("checked above")
+            }
+            Seg::Index(i) => {
+                let arr = slot.as_array_mut().ok_or_else(|| format!("--set {assignment}: `{walked}` is not a list"))?;
+                let len = arr.len();
+                write!(walked, "[{i}]").ok();
+                arr.get_mut(*i).ok_or_else(|| format!("--set {assignment}: `{walked}` does not exist (the list has {len} items)"))?
+            }
+        };
+    }
+    let raw = raw.trim();
+    let is_name = !raw.is_empty() && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && raw.starts_with(|c: char| c.is_ascii_alphabetic());
+    *slot = if is_name && raw != "true" && raw != "false" {
+        // An enum variant such as `Automotive` or `Tier1`.
+        Value::String(raw.to_string())
+    } else {
+        let value: ron::Value = ron::from_str(raw).map_err(|e| format!("--set {assignment}: cannot read the value: {}", e.code))?;
+        ron_to_json(value).map_err(|e| format!("--set {assignment}: {e}"))?
+    };
+    let out: Scenario = serde_json::from_value(root).map_err(|e| format!("--set {assignment}: {e}"))?;
+    Ok(out)
+}
+
+enum Seg {
+    Field(String),
+    Index(usize),
+}
+
+fn parse_path(p: &str) -> Option<Vec<Seg>> {
+    let mut out = Vec::new();
+    for part in p.split('.') {
+        let (name, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if name.is_empty() && out.is_empty() {
+            return None;
+        }
+        if !name.is_empty() {
+            if name.parse::<usize>().is_ok() {
+                out.push(Seg::Index(name.parse().ok()?));
+            } else {
+                out.push(Seg::Field(name.to_string()));
+            }
+        }
+        while let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            out.push(Seg::Index(r[..end].parse().ok()?));
+            rest = &r[end + 1..];
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+fn ron_to_json(v: ron::Value) -> Result<Value, String> {
+    Ok(match v {
+        ron::Value::Bool(b) => Value::Bool(b),
+        ron::Value::Char(c) => Value::String(c.to_string()),
+        ron::Value::String(s) => Value::String(s),
+        ron::Value::Number(n) => {
+            let f = n.into_f64();
+            if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                if f >= 0.0 { json!(f as u64) } else { json!(f as i64) }
+            } else {
+                serde_json::Number::from_f64(f).map(Value::Number).ok_or("the number is not finite")?
+            }
+        }
+        ron::Value::Option(None) | ron::Value::Unit => Value::Null,
+        ron::Value::Option(Some(b)) => ron_to_json(*b)?,
+        ron::Value::Seq(items) => Value::Array(items.into_iter().map(ron_to_json).collect::<Result<_, _>>()?),
+        ron::Value::Map(m) => {
+            let mut out = Map::new();
+            for (k, v) in m.into_iter() {
+                let key = match k {
+                    ron::Value::String(s) => s,
+                    other => return Err(format!("map key {other:?} is not a name")),
+                };
+                out.insert(key, ron_to_json(v)?);
+            }
+            Value::Object(out)
+        }
+        ron::Value::Bytes(_) => return Err("byte strings are not supported".into()),
+    })
+}
+
+/// A scenario file with its command-line overrides applied and validated.
+pub fn load_with_overrides(path: &Path, seed: Option<u64>, years: Option<u32>, sets: &[String]) -> Result<Scenario, String> {
+    let mut s = Scenario::load(path).map_err(|e| e.to_string())?;
+    for a in sets {
+        s = apply_set(&s, a)?;
+    }
+    if let Some(seed) = seed {
+        s.seed = seed;
+    }
+    if let Some(y) = years {
+        s.years = y;
+    }
+    let problems = s.validate();
+    if !problems.is_empty() {
+        let mut msg = String::new();
+        for p in problems {
+            writeln!(msg, "error: {} (after command-line overrides): field `{}`: {}", path.display(), p.path, p.message).ok();
+        }
+        return Err(msg.trim_end().to_string());
+    }
+    Ok(s)
+}
+
+/// Seed of replication `r`: replication 0 is the scenario's own seed.
+pub fn replication_seed(seed: u64, r: u32) -> u64 {
+    seed.wrapping_add(r as u64)
+}
+
+/// Runs `n` replications in parallel; results are in replication order whatever the threads.
+pub fn run_replications(scenario: &Scenario, n: u32) -> Vec<Vec<QuarterRecord>> {
+    (0..n.max(1))
+        .into_par_iter()
+        .map(|r| {
+            let mut s = scenario.clone();
+            s.seed = replication_seed(scenario.seed, r);
+            crate::sim::run_to_end(&s)
+        })
+        .collect()
+}
+
+/// A stable 64-bit FNV-1a hash of the scenario's canonical RON, as 16 hex digits.
+pub fn scenario_hash(s: &Scenario) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.to_ron().bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Who made an output: written into every output file.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RunRecord {
+    pub tool: String,
+    pub version: String,
+    pub scenario: String,
+    pub scenario_file: String,
+    pub scenario_hash: String,
+    pub seed: u64,
+    pub years: u32,
+    pub replications: u32,
+}
+
+impl RunRecord {
+    pub fn new(s: &Scenario, file: &str, replications: u32) -> Self {
+        RunRecord {
+            tool: "kicsim".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            scenario: s.name.clone(),
+            scenario_file: file.into(),
+            scenario_hash: scenario_hash(s),
+            seed: s.seed,
+            years: s.years,
+            replications,
+        }
+    }
+    pub fn comment_line(&self) -> String {
+        format!(
+            "# kicsim {} scenario=\"{}\" file={} hash={} seed={} years={} replications={}",
+            self.version, self.scenario, self.scenario_file, self.scenario_hash, self.seed, self.years, self.replications
+        )
+    }
+}
+
+/// Two-sided 95% Student t critical values for 1..=30 degrees of freedom.
+const T95: [f64; 30] = [
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110,
+    2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/// Mean and 95% confidence half-width (Student t) of a sample.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Estimate {
+    pub mean: f64,
+    pub ci95_low: f64,
+    pub ci95_high: f64,
+    pub sd: f64,
+    pub n: usize,
+}
+
+pub fn estimate(xs: &[f64]) -> Estimate {
+    let n = xs.len();
+    if n == 0 {
+        return Estimate { mean: f64::NAN, ci95_low: f64::NAN, ci95_high: f64::NAN, sd: f64::NAN, n };
+    }
+    let mean = xs.iter().sum::<f64>() / n as f64;
+    if n == 1 {
+        return Estimate { mean, ci95_low: mean, ci95_high: mean, sd: 0.0, n };
+    }
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let sd = var.sqrt();
+    let t = if n - 1 <= 30 { T95[n - 2] } else { 1.96 };
+    let half = t * sd / (n as f64).sqrt();
+    Estimate { mean, ci95_low: mean - half, ci95_high: mean + half, sd, n }
+}
+
+/// Final value of every KPI, plus totals over the horizon, for one run.
+pub fn final_values(run: &[QuarterRecord]) -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = Vec::new();
+    if let Some(last) = run.last() {
+        for (name, v) in KPI_NAMES.iter().zip(last.kpis()) {
+            out.push((name.to_string(), v));
+        }
+    }
+    out.push(("total_exports_usd_m".into(), run.iter().map(|r| r.exports_usd_m).sum()));
+    out.push(("final_year_exports_usd_m".into(), run.iter().rev().take(4).map(|r| r.exports_usd_m).sum()));
+    out
+}
+
+/// Rounds for output: 6 significant decimals keeps files readable and byte-stable.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.6}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s == "-0" { "0".into() } else { s.to_string() }
+    }
+}
+
+/// The timeseries CSV: one row per quarter (and replication when there are several).
+pub fn timeseries_csv(runs: &[Vec<QuarterRecord>], record: &RunRecord) -> String {
+    let mut out = String::new();
+    writeln!(out, "{}", record.comment_line()).ok();
+    let multi = runs.len() > 1;
+    let mut header = Vec::new();
+    if multi {
+        header.push("replication");
+    }
+    header.extend(["quarter", "year"]);
+    header.extend(KPI_NAMES);
+    writeln!(out, "{}", header.join(",")).ok();
+    for (r, run) in runs.iter().enumerate() {
+        for q in run {
+            let mut row = Vec::new();
+            if multi {
+                row.push(r.to_string());
+            }
+            row.push(q.quarter.to_string());
+            row.push(fmt_num(q.year));
+            row.extend(q.kpis().iter().map(|v| fmt_num(*v)));
+            writeln!(out, "{}", row.join(",")).ok();
+        }
+    }
+    out
+}
+
+/// summary.json: final values (one run) or mean and 95% CI per KPI (replications).
+pub fn summary_json(runs: &[Vec<QuarterRecord>], record: &RunRecord) -> Value {
+    let finals: Vec<Vec<(String, f64)>> = runs.iter().map(|r| final_values(r)).collect();
+    let mut kpis = Map::new();
+    if let Some(first) = finals.first() {
+        for (i, (name, _)) in first.iter().enumerate() {
+            let xs: Vec<f64> = finals.iter().map(|f| f[i].1).collect();
+            let v = if runs.len() == 1 {
+                num(xs[0])
+            } else {
+                let e = estimate(&xs);
+                json!({"mean": num(e.mean), "ci95_low": num(e.ci95_low), "ci95_high": num(e.ci95_high), "sd": num(e.sd)})
+            };
+            kpis.insert(name.clone(), v);
+        }
+    }
+    json!({"run": record, "final": Value::Object(kpis)})
+}
+
+fn num(v: f64) -> Value {
+    fmt_num(v).parse::<serde_json::Number>().map(Value::Number).unwrap_or(Value::Null)
+}
+
+/// Writes a file so that it is either the old or the new content, never half-written.
+pub fn write_atomic(path: &Path, content: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(content)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// The short table printed after a run.
+pub fn summary_table(runs: &[Vec<QuarterRecord>]) -> String {
+    let finals: Vec<Vec<(String, f64)>> = runs.iter().map(|r| final_values(r)).collect();
+    let mut out = String::new();
+    let shown = [
+        "localization_rate",
+        "final_year_exports_usd_m",
+        "domestic_suppliers",
+        "tier1_suppliers",
+        "tier2_suppliers",
+        "mean_supplier_capability",
+        "employment",
+        "cumulative_fiscal_cost_usd_m",
+    ];
+    if runs.len() > 1 {
+        writeln!(out, "{:<30} {:>14} {:>26}", "KPI (final)", "mean", "95% CI").ok();
+    } else {
+        writeln!(out, "{:<30} {:>14}", "KPI (final)", "value").ok();
+    }
+    for name in shown {
+        let Some(i) = finals.first().and_then(|f| f.iter().position(|(n, _)| n == name)) else { continue };
+        let xs: Vec<f64> = finals.iter().map(|f| f[i].1).collect();
+        let e = estimate(&xs);
+        if runs.len() > 1 {
+            writeln!(out, "{:<30} {:>14.3} {:>12.3} .. {:<12.3}", name, e.mean, e.ci95_low, e.ci95_high).ok();
+        } else {
+            writeln!(out, "{:<30} {:>14.3}", name, e.mean).ok();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_paths_and_errors() {
+        let s = Scenario::default();
+        let t = apply_set(&s, "incentives.cit_rate=0.1").unwrap();
+        assert_eq!(t.incentives.cit_rate, 0.1);
+        let t = apply_set(&s, "anchor.sector=Automotive").unwrap();
+        assert_eq!(t.anchor.sector, crate::scenario::Sector::Automotive);
+        let t = apply_set(&s, "incentives.local_content=[(2, 0.3), (5, 0.5)]").unwrap();
+        assert_eq!(t.incentives.local_content, vec![(2.0, 0.3), (5.0, 0.5)]);
+        let t = apply_set(&s, "years=3").unwrap();
+        assert_eq!(t.years, 3);
+        let e = apply_set(&s, "incentives.cit_ratee=0.1").unwrap_err();
+        assert!(e.contains("unknown field `cit_ratee`") && e.contains("cit_rate"), "{e}");
+        let e = apply_set(&s, "suppliers[3].capability=0.5").unwrap_err();
+        assert!(e.contains("does not exist"), "{e}");
+        let e = apply_set(&s, "incentives.cit_rate=abc").unwrap_err();
+        assert!(e.contains("incentives.cit_rate"), "{e}");
+        assert!(apply_set(&s, "incentives.cit_rate").is_err());
+    }
+
+    #[test]
+    fn estimate_matches_hand_computation() {
+        let e = estimate(&[1.0, 2.0, 3.0]);
+        assert_eq!(e.mean, 2.0);
+        assert!((e.sd - 1.0).abs() < 1e-12);
+        assert!((e.ci95_high - (2.0 + 4.303 / 3f64.sqrt())).abs() < 1e-9);
+    }
+
+    #[test]
+    fn number_format_is_stable() {
+        assert_eq!(fmt_num(3.0), "3");
+        assert_eq!(fmt_num(0.25), "0.25");
+        assert_eq!(fmt_num(1.0 / 3.0), "0.333333");
+        assert_eq!(fmt_num(-0.0000001), "0");
+    }
+}

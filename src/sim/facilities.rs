@@ -1,0 +1,189 @@
+//! Facilities on the map as entities: the anchor, suppliers, R&D centres, training centres and
+//! logistics hubs. Every facility has a stable integer id; systems sort by it.
+
+use bevy::prelude::*;
+
+use crate::scenario::{Scenario, Site, Tier};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FacilityKind {
+    Anchor,
+    Supplier,
+    RdCentre,
+    TrainingCentre,
+    LogisticsHub,
+}
+
+impl FacilityKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            FacilityKind::Anchor => "anchor enterprise",
+            FacilityKind::Supplier => "supplier",
+            FacilityKind::RdCentre => "R&D centre",
+            FacilityKind::TrainingCentre => "training centre",
+            FacilityKind::LogisticsHub => "logistics hub",
+        }
+    }
+}
+
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct Facility {
+    pub id: u32,
+    pub kind: FacilityKind,
+    pub name: String,
+    pub site: Site,
+}
+
+/// Why a supplier is or is not selling to the anchor this quarter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SupplyStatus {
+    /// Capability below what the anchor's audit requires (tier-2), or not yet held long enough.
+    NotQualified { capability: f64, needed: f64, quarters_held: u32, quarters_needed: u32 },
+    /// Qualified, but its delivered cost loses to imports for most of the anchor's demand.
+    PricedOut { local_cost: f64, import_cost: f64 },
+    /// Selling to the anchor; `capacity_bound` when it could sell more with more capacity.
+    Supplying { share_of_inputs: f64, capacity_bound: bool },
+}
+
+impl SupplyStatus {
+    pub fn explain(&self) -> String {
+        match self {
+            SupplyStatus::NotQualified { capability, needed, quarters_held, quarters_needed } => {
+                if capability < needed {
+                    format!("not qualified: capability {capability:.2} is below the {needed:.2} the anchor's audit requires")
+                } else {
+                    format!(
+                        "not yet qualified: at the required capability for {quarters_held} of {quarters_needed} quarters of trial production"
+                    )
+                }
+            }
+            SupplyStatus::PricedOut { local_cost, import_cost } => format!(
+                "qualified but priced out: delivered cost {local_cost:.3} vs import {import_cost:.3} (index)"
+            ),
+            SupplyStatus::Supplying { share_of_inputs, capacity_bound } => format!(
+                "supplying {:.1}% of the anchor's inputs{}",
+                100.0 * share_of_inputs,
+                if *capacity_bound { " (at full capacity)" } else { "" }
+            ),
+        }
+    }
+}
+
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct Supplier {
+    /// Capability, 0..1.
+    pub capability: f64,
+    /// Capacity, USD million per year.
+    pub capacity_usd_m: f64,
+    pub tier: Tier,
+    /// Consecutive quarters at or above the tier-2 / tier-1 threshold.
+    pub quarters_at_tier2_level: u32,
+    pub quarters_at_tier1_level: u32,
+    /// Quarters spent as tier-2 (tier-1 audits need a record as tier-2).
+    pub quarters_as_tier2: u32,
+    /// Spillover intensity received this quarter.
+    pub spillover: f64,
+    /// Skill of its workers, 0..1.
+    pub worker_skill: f64,
+    /// Absorptive capacity this quarter.
+    pub absorb: f64,
+    /// Sales to the anchor, USD million per year at this quarter's rate.
+    pub sales_usd_m: f64,
+    /// What the anchor would buy from it with unlimited capacity, USD million per year.
+    pub desired_usd_m: f64,
+    /// Delivered cost index to the anchor.
+    pub delivered_cost: f64,
+    /// Exports to other buyers, USD million per year.
+    pub exports_usd_m: f64,
+    pub status: SupplyStatus,
+    /// Quarter the firm entered (0 = present at the start).
+    pub entered_quarter: u32,
+}
+
+impl Supplier {
+    pub fn new(capability: f64, capacity_usd_m: f64, tier: Tier, entered_quarter: u32) -> Self {
+        Supplier {
+            capability,
+            capacity_usd_m,
+            tier,
+            quarters_at_tier2_level: 0,
+            quarters_at_tier1_level: 0,
+            quarters_as_tier2: 0,
+            spillover: 0.0,
+            worker_skill: 0.0,
+            absorb: 0.0,
+            sales_usd_m: 0.0,
+            desired_usd_m: 0.0,
+            delivered_cost: 0.0,
+            exports_usd_m: 0.0,
+            status: SupplyStatus::NotQualified { capability, needed: 0.0, quarters_held: 0, quarters_needed: 0 },
+            entered_quarter,
+        }
+    }
+}
+
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct RdCentre {
+    pub budget_usd_m_per_year: f64,
+}
+
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct TrainingCentre {
+    pub trainees_per_year: f64,
+}
+
+/// Where a facility comes from in the scenario: its kind and index in that kind's list
+/// (0 for the anchor). Firms that entered during the run have none.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlanRef(pub FacilityKind, pub usize);
+
+/// The next free facility id.
+#[derive(Resource, Clone, Copy, Debug)]
+pub struct NextFacilityId(pub u32);
+
+impl NextFacilityId {
+    pub fn take(&mut self) -> u32 {
+        self.0 += 1;
+        self.0 - 1
+    }
+}
+
+pub(super) fn plugin(_app: &mut App) {}
+
+pub(super) fn reset(world: &mut World, s: &Scenario) {
+    let old: Vec<Entity> = world.query_filtered::<Entity, With<Facility>>().iter(world).collect();
+    for e in old {
+        world.despawn(e);
+    }
+    let mut id = 1;
+    let mut next = |kind, name: &str, site| {
+        let f = Facility { id, kind, name: name.to_string(), site };
+        id += 1;
+        f
+    };
+    world.spawn((next(FacilityKind::Anchor, "Anchor", s.anchor.site), PlanRef(FacilityKind::Anchor, 0)));
+    for (i, r) in s.rd_centres.iter().enumerate() {
+        let name = if r.name.is_empty() { format!("R&D centre {}", i + 1) } else { r.name.clone() };
+        world.spawn((next(FacilityKind::RdCentre, &name, r.site), RdCentre { budget_usd_m_per_year: r.budget_usd_m_per_year }, PlanRef(FacilityKind::RdCentre, i)));
+    }
+    for (i, t) in s.training_centres.iter().enumerate() {
+        let name = if t.name.is_empty() { format!("Training centre {}", i + 1) } else { t.name.clone() };
+        world.spawn((next(FacilityKind::TrainingCentre, &name, t.site), TrainingCentre { trainees_per_year: t.trainees_per_year }, PlanRef(FacilityKind::TrainingCentre, i)));
+    }
+    for (i, h) in s.logistics_hubs.iter().enumerate() {
+        let name = if h.name.is_empty() { format!("Logistics hub {}", i + 1) } else { h.name.clone() };
+        world.spawn((next(FacilityKind::LogisticsHub, &name, h.site), PlanRef(FacilityKind::LogisticsHub, i)));
+    }
+    for (i, sp) in s.suppliers.iter().enumerate() {
+        let name = if sp.name.is_empty() { format!("Supplier {}", i + 1) } else { sp.name.clone() };
+        world.spawn((next(FacilityKind::Supplier, &name, sp.site), Supplier::new(sp.capability, sp.capacity_usd_m, sp.tier, 0), PlanRef(FacilityKind::Supplier, i)));
+    }
+    world.insert_resource(NextFacilityId(id));
+}
+
+/// Sites of the facilities of one kind, in id order.
+pub fn sites_of<'a>(facilities: impl Iterator<Item = &'a Facility>, kind: FacilityKind) -> Vec<Site> {
+    let mut v: Vec<(u32, Site)> = facilities.filter(|f| f.kind == kind).map(|f| (f.id, f.site)).collect();
+    v.sort_by_key(|(id, _)| *id);
+    v.into_iter().map(|(_, s)| s).collect()
+}

@@ -1,0 +1,146 @@
+//! Supplier firms: capacity investment, entry and exit.
+//!
+//! Capacity: a supplier whose desired sales exceed its capacity expands by
+//! `EXPANSION_PER_QUARTER` of capacity (more with the interest subsidy); an idle one sheds
+//! `SHRINK_PER_QUARTER`.
+//!
+//! Entry: new firms arrive as a Poisson flow with yearly mean
+//!   entry_rate * tax_pull * rent_pull * credit_pull * demand_pull   (capped at 4 * entry_rate)
+//! and pick the best of `ENTRY_CANDIDATES` random buildable sites by suitability, spillover and
+//! land price. Exit: yearly probability exit_rate * (1 - c) * (1 - utilisation) / tax_pull.
+
+use bevy::prelude::*;
+use rand::RngExt;
+
+use super::clock::SimClock;
+use super::facilities::{Facility, FacilityKind, NextFacilityId, Supplier};
+use super::map::SiteMap;
+use super::rng::{SimRng, poisson};
+use super::sourcing::AnchorState;
+use super::spillover::SpilloverSources;
+use super::workforce::{LabourPools, worker_skill};
+use super::{ActiveScenario, SimSet, SimStep};
+use crate::scenario::{Scenario, Tier};
+
+pub const EXPANSION_PER_QUARTER: f64 = 0.06;
+pub const SHRINK_PER_QUARTER: f64 = 0.01;
+pub const ENTRY_CANDIDATES: usize = 40;
+/// Most suppliers the complex holds (keeps runs bounded).
+pub const MAX_SUPPLIERS: usize = 600;
+
+/// Entries and exits of this quarter.
+#[derive(Resource, Clone, Copy, Debug, Default)]
+pub struct FirmFlows {
+    pub entries: u32,
+    pub exits: u32,
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<FirmFlows>();
+    app.add_systems(SimStep, (invest, enter_and_exit).chain().in_set(SimSet::Firms));
+}
+
+/// After-tax profitability relative to the standard regime (1 = no tax incentive).
+pub fn tax_pull(s: &Scenario, year: f64) -> f64 {
+    let std = s.model.standard_cit_rate;
+    let eff = if year < s.incentives.cit_holiday_years { 0.0 } else { s.incentives.cit_rate };
+    ((1.0 - eff) / (1.0 - std).max(0.01)).max(0.1)
+}
+
+fn credit_share(s: &Scenario) -> f64 {
+    if s.model.lending_rate_pct > 0.0 { (s.incentives.credit_interest_subsidy_pp / s.model.lending_rate_pct).min(1.0) } else { 0.0 }
+}
+
+fn invest(scenario: Res<ActiveScenario>, mut suppliers: Query<&mut Supplier>) {
+    let finance = 1.0 + 0.5 * credit_share(&scenario.0);
+    for mut sp in &mut suppliers {
+        if sp.desired_usd_m > sp.capacity_usd_m {
+            let gap = sp.desired_usd_m - sp.capacity_usd_m;
+            let grow = (EXPANSION_PER_QUARTER * finance * sp.capacity_usd_m).min(gap);
+            sp.capacity_usd_m += grow;
+        } else if sp.sales_usd_m <= 0.0 && sp.exports_usd_m <= 0.0 {
+            sp.capacity_usd_m = (sp.capacity_usd_m * (1.0 - SHRINK_PER_QUARTER)).max(1.0);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn enter_and_exit(
+    mut commands: Commands,
+    scenario: Res<ActiveScenario>,
+    clock: Res<SimClock>,
+    map: Res<SiteMap>,
+    pools: Res<LabourPools>,
+    sources: Res<SpilloverSources>,
+    anchor: Res<AnchorState>,
+    mut rng: ResMut<SimRng>,
+    mut next_id: ResMut<NextFacilityId>,
+    mut flows: ResMut<FirmFlows>,
+    facilities: Query<(Entity, &Facility, Option<&Supplier>)>,
+) {
+    let s = &scenario.0;
+    let m = &s.model;
+    let year = clock.years_elapsed();
+    let tax = tax_pull(s, year);
+    let exempt = if year < s.incentives.land_rent_exemption_years { s.incentives.land_rent_exemption } else { 0.0 };
+    let rent_pull = 1.0 + 0.3 * exempt;
+    let credit_pull = 1.0 + 0.5 * credit_share(s);
+    let mut all: Vec<(u32, Entity, &Facility, Option<&Supplier>)> = facilities.iter().map(|(e, f, sp)| (f.id, e, f, sp)).collect();
+    all.sort_by_key(|(id, _, _, _)| *id);
+    let unmet: f64 = all.iter().filter_map(|(_, _, _, sp)| *sp).map(|sp| (sp.desired_usd_m - sp.capacity_usd_m).max(0.0)).sum();
+    let demand = anchor.demand_usd_m.max(1.0);
+    let demand_pull = 0.5 + 2.0 * (unmet / demand + anchor.lcr_shortfall);
+    let rate = (m.entry_rate * tax * rent_pull * credit_pull * demand_pull).min(4.0 * m.entry_rate);
+
+    // Exit: one draw per supplier every quarter, in id order, so streams stay aligned.
+    let mut exits = 0;
+    for (_, e, _, sp) in &all {
+        let Some(sp) = sp else { continue };
+        let draw: f64 = rng.exit.random();
+        let util = if sp.capacity_usd_m > 0.0 { ((sp.sales_usd_m + sp.exports_usd_m) / sp.capacity_usd_m).min(1.0) } else { 0.0 };
+        let p = m.exit_rate / 4.0 * (1.0 - sp.capability) * (1.0 - util) / tax;
+        if draw < p {
+            commands.entity(*e).despawn();
+            exits += 1;
+        }
+    }
+
+    // Entry.
+    let n_suppliers = all.iter().filter(|(_, _, _, sp)| sp.is_some()).count() - exits as usize;
+    let arrivals = poisson(&mut rng.entry, rate / 4.0).min(MAX_SUPPLIERS.saturating_sub(n_suppliers) as u32);
+    let mut placed: Vec<(String, crate::scenario::Site)> = all.iter().map(|(_, _, f, _)| (f.name.clone(), f.site)).collect();
+    let mut entries = 0;
+    let cells = map.n * map.n;
+    for _ in 0..arrivals {
+        let mut best: Option<(f64, usize)> = None;
+        for _ in 0..ENTRY_CANDIDATES {
+            let i = rng.entry.random_range(0..cells);
+            let luck: f64 = rng.entry.random();
+            let suit = map.suitability(i);
+            if suit <= 0.0 {
+                continue;
+            }
+            let site = map.cell_centre(i);
+            let score = suit * (0.3 + sources.at(site, m.spillover_lambda_km, None)) * (0.5 + 0.5 * luck) / map.land_price[i].max(0.2).sqrt();
+            if best.is_none_or(|(b, _)| score > b) && map.check_site(site, placed.iter().map(|(n, s)| (n.as_str(), *s))).is_ok() {
+                best = Some((score, i));
+            }
+        }
+        let u: f64 = rng.entry.random();
+        let v: f64 = rng.entry.random();
+        let Some((_, i)) = best else { continue };
+        let site = map.cell_centre(i);
+        let skill = worker_skill(&map, &pools.skill, site, m.commute_lambda_km);
+        let capability = (0.08 + 0.2 * u) * (0.6 + skill);
+        let capacity = 4.0 + 8.0 * v;
+        let id = next_id.take();
+        let name = format!("New supplier {id}");
+        placed.push((name.clone(), site));
+        commands.spawn((
+            Facility { id, kind: FacilityKind::Supplier, name, site },
+            Supplier::new(capability.min(1.0), capacity, Tier::None, clock.quarter),
+        ));
+        entries += 1;
+    }
+    *flows = FirmFlows { entries, exits };
+}

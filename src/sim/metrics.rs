@@ -1,0 +1,141 @@
+//! The KPIs of each quarter, kept in the sim so every driver reports the same numbers.
+
+use bevy::prelude::*;
+use serde::Serialize;
+
+use super::clock::SimClock;
+use super::facilities::Supplier;
+use super::firms::FirmFlows;
+use super::fiscal::FiscalQuarter;
+use super::sourcing::AnchorState;
+use super::workforce::LabourPools;
+use super::{SimSet, SimStep};
+use crate::scenario::Tier;
+
+/// Jobs per USD million of yearly output, anchor and suppliers; and a supplier's fixed staff.
+pub const ANCHOR_JOBS_PER_USD_M: f64 = 1.5;
+pub const SUPPLIER_JOBS_PER_USD_M: f64 = 8.0;
+pub const SUPPLIER_BASE_JOBS: f64 = 25.0;
+
+/// One row of `timeseries.csv`. Flows (exports, fiscal cost) are per quarter.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QuarterRecord {
+    pub quarter: u32,
+    pub year: f64,
+    pub localization_rate: f64,
+    pub exports_usd_m: f64,
+    pub domestic_suppliers: u32,
+    pub tier1_suppliers: u32,
+    pub tier2_suppliers: u32,
+    pub mean_supplier_capability: f64,
+    pub employment: f64,
+    pub fiscal_cost_usd_m: f64,
+    pub cumulative_fiscal_cost_usd_m: f64,
+    pub local_content_required: f64,
+    pub anchor_unit_cost_index: f64,
+    pub anchor_output_usd_m: f64,
+    pub mean_worker_skill: f64,
+    pub supplier_entries: u32,
+    pub supplier_exits: u32,
+}
+
+/// Names of the KPI columns (every numeric column but quarter and year), in output order.
+pub const KPI_NAMES: [&str; 15] = [
+    "localization_rate",
+    "exports_usd_m",
+    "domestic_suppliers",
+    "tier1_suppliers",
+    "tier2_suppliers",
+    "mean_supplier_capability",
+    "employment",
+    "fiscal_cost_usd_m",
+    "cumulative_fiscal_cost_usd_m",
+    "local_content_required",
+    "anchor_unit_cost_index",
+    "anchor_output_usd_m",
+    "mean_worker_skill",
+    "supplier_entries",
+    "supplier_exits",
+];
+
+impl QuarterRecord {
+    /// KPI values in [`KPI_NAMES`] order.
+    pub fn kpis(&self) -> [f64; 15] {
+        [
+            self.localization_rate,
+            self.exports_usd_m,
+            self.domestic_suppliers as f64,
+            self.tier1_suppliers as f64,
+            self.tier2_suppliers as f64,
+            self.mean_supplier_capability,
+            self.employment,
+            self.fiscal_cost_usd_m,
+            self.cumulative_fiscal_cost_usd_m,
+            self.local_content_required,
+            self.anchor_unit_cost_index,
+            self.anchor_output_usd_m,
+            self.mean_worker_skill,
+            self.supplier_entries as f64,
+            self.supplier_exits as f64,
+        ]
+    }
+
+    pub fn kpi(&self, name: &str) -> Option<f64> {
+        KPI_NAMES.iter().position(|n| *n == name).map(|i| self.kpis()[i])
+    }
+}
+
+#[derive(Resource, Clone, Debug, Default)]
+pub struct Metrics {
+    pub history: Vec<QuarterRecord>,
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(SimStep, record.in_set(SimSet::Metrics));
+}
+
+pub(super) fn reset(world: &mut World) {
+    world.insert_resource(Metrics::default());
+}
+
+fn record(
+    clock: Res<SimClock>,
+    anchor: Res<AnchorState>,
+    fiscal: Res<FiscalQuarter>,
+    flows: Res<FirmFlows>,
+    pools: Res<LabourPools>,
+    mut metrics: ResMut<Metrics>,
+    suppliers: Query<(&super::Facility, &Supplier)>,
+) {
+    let mut list: Vec<(u32, &Supplier)> = suppliers.iter().map(|(f, s)| (f.id, s)).collect();
+    list.sort_by_key(|(id, _)| *id);
+    let n = list.len();
+    let tier1 = list.iter().filter(|(_, s)| s.tier == Tier::Tier1).count();
+    let tier2 = list.iter().filter(|(_, s)| s.tier == Tier::Tier2).count();
+    let mean_cap = if n > 0 { list.iter().map(|(_, s)| s.capability).sum::<f64>() / n as f64 } else { 0.0 };
+    let supplier_jobs: f64 = list
+        .iter()
+        .map(|(_, s)| SUPPLIER_BASE_JOBS + SUPPLIER_JOBS_PER_USD_M * (s.sales_usd_m + s.exports_usd_m))
+        .sum();
+    let mean_skill = if pools.skill.is_empty() { 0.0 } else { pools.skill.iter().sum::<f64>() / pools.skill.len() as f64 };
+    let supplier_exports: f64 = list.iter().map(|(_, s)| s.exports_usd_m).sum();
+    metrics.history.push(QuarterRecord {
+        quarter: clock.quarter,
+        year: clock.year_end(),
+        localization_rate: anchor.localization_rate,
+        exports_usd_m: (anchor.exports_usd_m + supplier_exports) / 4.0,
+        domestic_suppliers: n as u32,
+        tier1_suppliers: tier1 as u32,
+        tier2_suppliers: tier2 as u32,
+        mean_supplier_capability: mean_cap,
+        employment: (ANCHOR_JOBS_PER_USD_M * anchor.output_usd_m + supplier_jobs).round(),
+        fiscal_cost_usd_m: fiscal.total,
+        cumulative_fiscal_cost_usd_m: fiscal.cumulative,
+        local_content_required: anchor.lcr_required,
+        anchor_unit_cost_index: anchor.unit_cost_index,
+        anchor_output_usd_m: anchor.output_usd_m,
+        mean_worker_skill: mean_skill,
+        supplier_entries: flows.entries,
+        supplier_exits: flows.exits,
+    });
+}

@@ -1,0 +1,847 @@
+//! Workshop tools: compare scenarios side by side with common random numbers, break a
+//! scenario's outcome down by incentive, and sweep parameter grids (sharded for clusters).
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use clap::{Args, Subcommand};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use rayon::prelude::*;
+use serde_json::json;
+
+use crate::run::{self, Estimate, RunRecord, estimate, fmt_num, write_atomic};
+use crate::scenario::{Incentives, Scenario};
+use crate::sim::QuarterRecord;
+
+#[derive(Subcommand)]
+pub enum WorkshopCommand {
+    /// Compare scenarios side by side (common random numbers, paired differences to the first).
+    Compare(CompareArgs),
+    /// Contribution of each incentive of one scenario (each switched off in turn).
+    Breakdown(BreakdownArgs),
+    /// Run a grid of parameter values in parallel; --shard i/n runs one part of it.
+    Sweep(SweepArgs),
+    /// Merge the shard results of a sweep into one results.csv (and heatmap).
+    Merge(MergeArgs),
+}
+
+#[derive(Args)]
+pub struct CompareArgs {
+    #[arg(required = true, num_args = 2..)]
+    pub files: Vec<PathBuf>,
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub replications: u32,
+    /// Seed of replication 0, shared by all files (default: the first file's seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    #[arg(long, default_value = "compare-out")]
+    pub out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct BreakdownArgs {
+    pub file: PathBuf,
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub replications: u32,
+    #[arg(long, default_value = "breakdown-out")]
+    pub out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct SweepArgs {
+    pub file: PathBuf,
+    /// A parameter and its values, e.g. --vary incentives.cit_rate=0.05,0.1,0.2 (repeatable).
+    #[arg(long = "vary", required = true, value_name = "PATH=V1,V2,...")]
+    pub vary: Vec<String>,
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub replications: u32,
+    /// Run only part i of n of the grid (i from 1 to n; with Slurm: --shard $SLURM_ARRAY_TASK_ID/n).
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// The KPI coloured in the heatmap.
+    #[arg(long, default_value = "localization_rate")]
+    pub kpi: String,
+    #[arg(long, default_value = "sweep-out")]
+    pub out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// Shard CSV files, or directories holding them.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    #[arg(long, default_value = "localization_rate")]
+    pub kpi: String,
+    #[arg(long, default_value = "sweep-out")]
+    pub out: PathBuf,
+}
+
+pub fn execute(cmd: WorkshopCommand) -> Result<(), String> {
+    match cmd {
+        WorkshopCommand::Compare(a) => compare(a),
+        WorkshopCommand::Breakdown(a) => breakdown(a),
+        WorkshopCommand::Sweep(a) => sweep(a),
+        WorkshopCommand::Merge(a) => merge(a),
+    }
+}
+
+/// KPIs shown in reports: (column, label, scale for display).
+pub const REPORT_KPIS: [(&str, &str); 6] = [
+    ("localization_rate", "Localization rate"),
+    ("final_year_exports_usd_m", "Exports, final year (USD m)"),
+    ("total_exports_usd_m", "Exports, cumulative (USD m)"),
+    ("tier1_suppliers", "Tier-1 suppliers"),
+    ("domestic_suppliers", "Domestic suppliers"),
+    ("cumulative_fiscal_cost_usd_m", "Fiscal cost, cumulative (USD m)"),
+];
+
+/// KPIs charted over time.
+pub const CHART_KPIS: [(&str, &str); 4] = [
+    ("localization_rate", "Localization rate"),
+    ("exports_usd_m", "Exports (USD m per quarter)"),
+    ("tier1_suppliers", "Tier-1 suppliers"),
+    ("cumulative_fiscal_cost_usd_m", "Cumulative fiscal cost (USD m)"),
+];
+
+fn font() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, include_bytes!("../assets/fonts/DejaVuSans.ttf"));
+    });
+}
+
+fn value(run: &[QuarterRecord], kpi: &str) -> f64 {
+    run::final_values(run).into_iter().find(|(n, _)| n == kpi).map(|(_, v)| v).unwrap_or(f64::NAN)
+}
+
+struct Arm {
+    label: String,
+    scenario: Scenario,
+    record: RunRecord,
+    runs: Vec<Vec<QuarterRecord>>,
+}
+
+/// Runs every scenario with the same seeds (common random numbers).
+fn run_arms(arms: Vec<(String, Scenario, String)>, base_seed: u64, replications: u32) -> Vec<Arm> {
+    arms.into_par_iter()
+        .map(|(label, mut s, file)| {
+            s.seed = base_seed;
+            let runs = run::run_replications(&s, replications);
+            let record = RunRecord::new(&s, &file, replications);
+            Arm { label, scenario: s, record, runs }
+        })
+        .collect()
+}
+
+fn fmt_est(e: &Estimate, pct: bool) -> String {
+    let k = if pct { 100.0 } else { 1.0 };
+    if e.n > 1 {
+        format!("{:.2} [{:.2}, {:.2}]", e.mean * k, e.ci95_low * k, e.ci95_high * k)
+    } else {
+        format!("{:.2}", e.mean * k)
+    }
+}
+
+fn compare(a: CompareArgs) -> Result<(), String> {
+    let mut arms = Vec::new();
+    for f in &a.files {
+        let s = Scenario::load(f).map_err(|e| e.to_string())?;
+        let label = if s.name.is_empty() { f.display().to_string() } else { s.name.clone() };
+        arms.push((label, s, f.display().to_string()));
+    }
+    let base_seed = a.seed.unwrap_or(arms[0].1.seed);
+    let arms = run_arms(arms, base_seed, a.replications);
+    let table = comparison_table(&arms);
+    print!("{}", table.text);
+    write_report(&a.out, "Scenario comparison", &arms, &table, &[])?;
+    println!("wrote {}", a.out.join("report.html").display());
+    Ok(())
+}
+
+struct Table {
+    /// Markdown table.
+    md: String,
+    /// Plain text for the terminal.
+    text: String,
+    /// JSON rows.
+    json: serde_json::Value,
+}
+
+fn comparison_table(arms: &[Arm]) -> Table {
+    let mut md = String::from("| KPI |");
+    for arm in arms {
+        write!(md, " {} |", arm.label).ok();
+    }
+    md.push_str("\n|---|");
+    for _ in arms {
+        md.push_str("---|");
+    }
+    md.push('\n');
+    let mut text = String::new();
+    writeln!(text, "{:<34}{}", "KPI (mean [95% CI]; Δ vs first, paired)", arms.iter().map(|a| format!("{:>34}", truncate(&a.label, 32))).collect::<String>()).ok();
+    let mut rows = Vec::new();
+    for (kpi, label) in REPORT_KPIS {
+        let pct = kpi == "localization_rate";
+        let unit = if pct { " (%)" } else { "" };
+        write!(md, "| {label}{unit} |").ok();
+        let mut line = format!("{:<34}", format!("{label}{unit}"));
+        let base: Vec<f64> = arms[0].runs.iter().map(|r| value(r, kpi)).collect();
+        let mut cells = Vec::new();
+        for (i, arm) in arms.iter().enumerate() {
+            let xs: Vec<f64> = arm.runs.iter().map(|r| value(r, kpi)).collect();
+            let e = estimate(&xs);
+            let mut cell = fmt_est(&e, pct);
+            let mut diff = None;
+            if i > 0 {
+                let d: Vec<f64> = xs.iter().zip(&base).map(|(x, b)| x - b).collect();
+                let de = estimate(&d);
+                write!(cell, "; Δ {}", fmt_est(&de, pct)).ok();
+                diff = Some(de);
+            }
+            write!(md, " {cell} |").ok();
+            write!(line, "{cell:>34}").ok();
+            cells.push(json!({"scenario": arm.label, "estimate": e, "difference_to_first": diff}));
+        }
+        md.push('\n');
+        text.push_str(&line);
+        text.push('\n');
+        rows.push(json!({"kpi": kpi, "values": cells}));
+    }
+    Table { md, text, json: serde_json::Value::Array(rows) }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).collect::<String>() + "…" }
+}
+
+const COLORS: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(255, 127, 14),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+];
+
+/// Per quarter: (year, mean, low, high) of a KPI across replications (95% CI band).
+fn band(runs: &[Vec<QuarterRecord>], kpi: &str) -> Vec<(f64, f64, f64, f64)> {
+    let n = runs.iter().map(|r| r.len()).min().unwrap_or(0);
+    (0..n)
+        .map(|q| {
+            let xs: Vec<f64> = runs.iter().map(|r| r[q].kpi(kpi).unwrap_or(f64::NAN)).collect();
+            let e = estimate(&xs);
+            (runs[0][q].year, e.mean, e.ci95_low, e.ci95_high)
+        })
+        .collect()
+}
+
+fn draw_kpi<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, series: &[(String, Vec<(f64, f64, f64, f64)>)]) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("chart '{title}': {e:?}");
+    area.fill(&WHITE).map_err(err)?;
+    let xmax = series.iter().flat_map(|(_, s)| s.iter().map(|p| p.0)).fold(1.0, f64::max);
+    let ymax = series.iter().flat_map(|(_, s)| s.iter().map(|p| p.3.max(p.1))).filter(|v| v.is_finite()).fold(0.0, f64::max);
+    let ymin = series.iter().flat_map(|(_, s)| s.iter().map(|p| p.2.min(p.1))).filter(|v| v.is_finite()).fold(0.0, f64::min);
+    let ymax = if ymax <= ymin { ymin + 1.0 } else { ymax * 1.05 };
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(35)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0.0..xmax, ymin..ymax)
+        .map_err(err)?;
+    chart.configure_mesh().x_desc("year").label_style(("sans-serif", 13)).draw().map_err(err)?;
+    for (i, (name, pts)) in series.iter().enumerate() {
+        let color = COLORS[i % COLORS.len()];
+        if pts.iter().any(|p| p.3 > p.2) {
+            let mut poly: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.3)).collect();
+            poly.extend(pts.iter().rev().map(|p| (p.0, p.2)));
+            chart.draw_series(std::iter::once(Polygon::new(poly, color.mix(0.18)))).map_err(err)?;
+        }
+        chart
+            .draw_series(LineSeries::new(pts.iter().map(|p| (p.0, p.1)), color.stroke_width(2)))
+            .map_err(err)?
+            .label(name.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 13))
+        .draw()
+        .map_err(err)?;
+    area.present().map_err(err)?;
+    Ok(())
+}
+
+/// Horizontal bars: (label, value) — for the policy breakdown.
+fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, bars: &[(String, f64)]) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("chart '{title}': {e:?}");
+    area.fill(&WHITE).map_err(err)?;
+    let lo = bars.iter().map(|b| b.1).fold(0.0, f64::min);
+    let hi = bars.iter().map(|b| b.1).fold(0.0, f64::max);
+    let pad = ((hi - lo) * 0.1).max(1e-6);
+    let n = bars.len().max(1);
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(30)
+        .y_label_area_size(250)
+        .build_cartesian_2d((lo - pad)..(hi + pad), 0.0..n as f64)
+        .map_err(err)?;
+    let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n * 2 + 1)
+        .y_label_formatter(&|y| {
+            let i = (*y - 0.5).round();
+            if (y - 0.5 - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() { labels[i as usize].clone() } else { String::new() }
+        })
+        .label_style(("sans-serif", 13))
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(bars.iter().enumerate().map(|(i, (_, v))| {
+            let color = if *v >= 0.0 { COLORS[0] } else { COLORS[1] };
+            Rectangle::new([(0.0, i as f64 + 0.15), (*v, i as f64 + 0.85)], color.filled())
+        }))
+        .map_err(err)?;
+    area.present().map_err(err)?;
+    Ok(())
+}
+
+/// Draws a KPI chart to PNG and SVG files and returns the SVG text (for the self-contained HTML).
+fn kpi_files(dir: &Path, stem: &str, title: &str, series: &[(String, Vec<(f64, f64, f64, f64)>)]) -> Result<String, String> {
+    font();
+    let size = (900, 480);
+    let png = dir.join(format!("{stem}.png"));
+    {
+        let root = BitMapBackend::new(&png, size).into_drawing_area();
+        draw_kpi(&root, title, series)?;
+    }
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        draw_kpi(&root, title, series)?;
+    }
+    write_atomic(&dir.join(format!("{stem}.svg")), svg.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(svg)
+}
+
+fn bar_files(dir: &Path, stem: &str, title: &str, bars: &[(String, f64)]) -> Result<String, String> {
+    font();
+    let size = (900, 60 + 40 * bars.len().max(1) as u32 + 60);
+    let png = dir.join(format!("{stem}.png"));
+    {
+        let root = BitMapBackend::new(&png, size).into_drawing_area();
+        draw_bars(&root, title, bars)?;
+    }
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        draw_bars(&root, title, bars)?;
+    }
+    write_atomic(&dir.join(format!("{stem}.svg")), svg.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(svg)
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn md_to_html_table(md: &str) -> String {
+    let mut out = String::from("<table>\n");
+    for (i, line) in md.lines().enumerate() {
+        if i == 1 {
+            continue;
+        }
+        let cells: Vec<&str> = line.trim().trim_matches('|').split('|').collect();
+        let tag = if i == 0 { "th" } else { "td" };
+        out.push_str("<tr>");
+        for c in cells {
+            write!(out, "<{tag}>{}</{tag}>", html_escape(c.trim())).ok();
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
+    out
+}
+
+/// Writes report.md, report.html (self-contained: inline SVG) and the charts.
+fn write_report(out: &Path, title: &str, arms: &[Arm], table: &Table, extra: &[(String, String, String)]) -> Result<(), String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let mut svgs = Vec::new();
+    for (kpi, label) in CHART_KPIS {
+        let series: Vec<(String, Vec<(f64, f64, f64, f64)>)> = arms.iter().map(|a| (a.label.clone(), band(&a.runs, kpi))).collect();
+        let svg = kpi_files(out, kpi, label, &series)?;
+        svgs.push((kpi.to_string(), label.to_string(), svg));
+    }
+    let records: Vec<&RunRecord> = arms.iter().map(|a| &a.record).collect();
+    let n = arms.first().map(|a| a.runs.len()).unwrap_or(0);
+    let mut md = format!("# {title}\n\n");
+    writeln!(md, "{} replication(s) per scenario with common random numbers (replication r uses seed {} + r in every scenario). Values are final-quarter values unless named otherwise; brackets give 95% confidence intervals; Δ is the paired difference to the first scenario.\n", n, arms.first().map(|a| a.scenario.seed).unwrap_or(0)).ok();
+    md.push_str(&table.md);
+    md.push('\n');
+    for (name, body_md, _) in extra {
+        writeln!(md, "## {name}\n\n{body_md}\n").ok();
+    }
+    md.push_str("## Charts\n\n");
+    for (kpi, label, _) in &svgs {
+        writeln!(md, "![{label}]({kpi}.png)\n").ok();
+    }
+    md.push_str("## Run records\n\n| scenario | file | hash | seed | years | replications | version |\n|---|---|---|---|---|---|---|\n");
+    for r in &records {
+        writeln!(md, "| {} | {} | {} | {} | {} | {} | kicsim {} |", r.scenario, r.scenario_file, r.scenario_hash, r.seed, r.years, r.replications, r.version).ok();
+    }
+    write_atomic(&out.join("report.md"), md.as_bytes()).map_err(|e| e.to_string())?;
+
+    let mut html = format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{t}</title>\n<style>body{{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}}table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:4px 8px;text-align:right}}th{{background:#eee}}td:first-child,th:first-child{{text-align:left}}svg{{max-width:100%;height:auto}}</style></head><body>\n<h1>{t}</h1>\n",
+        t = html_escape(title)
+    );
+    writeln!(html, "<p>{} replication(s) per scenario with common random numbers. Brackets: 95% confidence intervals; Δ: paired difference to the first scenario.</p>", n).ok();
+    html.push_str(&md_to_html_table(&table.md));
+    for (name, _, body_html) in extra {
+        writeln!(html, "<h2>{}</h2>\n{body_html}", html_escape(name)).ok();
+    }
+    html.push_str("<h2>Charts</h2>\n");
+    for (_, _, svg) in &svgs {
+        html.push_str(svg);
+        html.push('\n');
+    }
+    html.push_str("<h2>Run records</h2>\n<table><tr><th>scenario</th><th>file</th><th>hash</th><th>seed</th><th>years</th><th>replications</th><th>version</th></tr>\n");
+    for r in &records {
+        writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>kicsim {}</td></tr>",
+            html_escape(&r.scenario),
+            html_escape(&r.scenario_file),
+            r.scenario_hash,
+            r.seed,
+            r.years,
+            r.replications,
+            r.version
+        )
+        .ok();
+    }
+    html.push_str("</table>\n</body></html>\n");
+    write_atomic(&out.join("report.html"), html.as_bytes()).map_err(|e| e.to_string())?;
+    let summary = json!({"runs": records, "table": table.json});
+    write_atomic(&out.join("report.json"), (serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())? + "\n").as_bytes())
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The incentives of a scenario that are switched on, each with the scenario it gives when
+/// switched off (set to the no-incentive default).
+pub fn switched_off_variants(s: &Scenario) -> Vec<(String, Scenario)> {
+    let none = Incentives::default();
+    let mut out = Vec::new();
+    let inc = &s.incentives;
+    let mut push = |name: &str, on: bool, f: &dyn Fn(&mut Incentives)| {
+        if on {
+            let mut v = s.clone();
+            f(&mut v.incentives);
+            out.push((name.to_string(), v));
+        }
+    };
+    push("cit_holiday_years + cit_rate", inc.cit_holiday_years != none.cit_holiday_years || inc.cit_rate != none.cit_rate, &|i| {
+        i.cit_holiday_years = none.cit_holiday_years;
+        i.cit_rate = none.cit_rate;
+    });
+    push("land_rent_exemption", inc.land_rent_exemption != none.land_rent_exemption && inc.land_rent_exemption_years > 0.0, &|i| {
+        i.land_rent_exemption = none.land_rent_exemption;
+        i.land_rent_exemption_years = none.land_rent_exemption_years;
+    });
+    push("credit_interest_subsidy_pp", inc.credit_interest_subsidy_pp != none.credit_interest_subsidy_pp, &|i| i.credit_interest_subsidy_pp = none.credit_interest_subsidy_pp);
+    push("rd_deduction", inc.rd_deduction != none.rd_deduction, &|i| i.rd_deduction = none.rd_deduction);
+    push("training_subsidy_usd_per_trainee", inc.training_subsidy_usd_per_trainee != none.training_subsidy_usd_per_trainee, &|i| {
+        i.training_subsidy_usd_per_trainee = none.training_subsidy_usd_per_trainee
+    });
+    push("export_promotion_usd_m_per_year", inc.export_promotion_usd_m_per_year != none.export_promotion_usd_m_per_year, &|i| {
+        i.export_promotion_usd_m_per_year = none.export_promotion_usd_m_per_year
+    });
+    push("local_content", !inc.local_content.is_empty(), &|i| i.local_content.clear());
+    out
+}
+
+fn breakdown(a: BreakdownArgs) -> Result<(), String> {
+    let s = Scenario::load(&a.file).map_err(|e| e.to_string())?;
+    let file = a.file.display().to_string();
+    let variants = switched_off_variants(&s);
+    if variants.is_empty() {
+        return Err(format!("{file}: no incentive is switched on, so there is nothing to break down"));
+    }
+    let mut arms_in = vec![(format!("{} (all incentives)", s.name), s.clone(), file.clone())];
+    for (name, v) in &variants {
+        arms_in.push((format!("without {name}"), v.clone(), format!("{file} with {name} off")));
+    }
+    let arms = run_arms(arms_in, s.seed, a.replications);
+    let table = comparison_table(&arms);
+    print!("{}", table.text);
+    // Contribution of an incentive = full scenario - scenario without it (paired).
+    let contrib = |kpi: &str, i: usize| -> Estimate {
+        let d: Vec<f64> = arms[0].runs.iter().zip(&arms[i].runs).map(|(f, o)| value(f, kpi) - value(o, kpi)).collect();
+        estimate(&d)
+    };
+    let mut md = String::from("| incentive | localization (pp) | exports, cumulative (USD m) | fiscal cost, cumulative (USD m) | fiscal cost per localization point (USD m/pp) |\n|---|---|---|---|---|\n");
+    let mut bars_loc = Vec::new();
+    let mut bars_exp = Vec::new();
+    let mut bars_fis = Vec::new();
+    let mut rows = Vec::new();
+    for (i, (name, _)) in variants.iter().enumerate() {
+        let loc = contrib("localization_rate", i + 1);
+        let exp = contrib("total_exports_usd_m", i + 1);
+        let fis = contrib("cumulative_fiscal_cost_usd_m", i + 1);
+        let pp = 100.0 * loc.mean;
+        let per_point = if pp.abs() > 0.05 { format!("{:.1}", fis.mean / pp) } else { "n/a (no localization effect)".into() };
+        writeln!(md, "| {name} | {} | {} | {} | {per_point} |", fmt_est(&loc, true), fmt_est(&exp, false), fmt_est(&fis, false)).ok();
+        println!("{name:<36} localization {:+.2} pp, exports {:+.1} USD m, fiscal cost {:+.1} USD m, per point: {per_point}", pp, exp.mean, fis.mean);
+        bars_loc.push((name.clone(), pp));
+        bars_exp.push((name.clone(), exp.mean));
+        bars_fis.push((name.clone(), fis.mean));
+        rows.push(json!({"incentive": name, "localization": loc, "total_exports_usd_m": exp, "cumulative_fiscal_cost_usd_m": fis}));
+    }
+    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
+    let s1 = bar_files(&a.out, "breakdown_localization", "Contribution to localization (percentage points)", &bars_loc)?;
+    let s2 = bar_files(&a.out, "breakdown_exports", "Contribution to cumulative exports (USD m)", &bars_exp)?;
+    let s3 = bar_files(&a.out, "breakdown_fiscal", "Contribution to cumulative fiscal cost (USD m)", &bars_fis)?;
+    let intro = "Contribution of each incentive = outcome with all incentives - outcome with that one switched off (paired replications). A fiscal cost with little localization or export effect is largely redundant spending.";
+    let md_body = format!("{intro}\n\n{md}\n![](breakdown_localization.png)\n\n![](breakdown_exports.png)\n\n![](breakdown_fiscal.png)\n");
+    let html_body = format!("<p>{}</p>\n{}\n{s1}\n{s2}\n{s3}\n", html_escape(intro), md_to_html_table(&md));
+    write_report(&a.out, &format!("Policy breakdown: {}", s.name), &arms, &table, &[("Contribution of each incentive".into(), md_body, html_body)])?;
+    write_atomic(&a.out.join("breakdown.json"), (serde_json::to_string_pretty(&json!(rows)).map_err(|e| e.to_string())? + "\n").as_bytes())
+        .map_err(|e| e.to_string())?;
+    println!("wrote {}", a.out.join("report.html").display());
+    Ok(())
+}
+
+/// A parsed `--vary path=v1,v2,...`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Vary {
+    pub path: String,
+    pub values: Vec<String>,
+}
+
+pub fn parse_vary(s: &str) -> Result<Vary, String> {
+    let (path, vals) = s.split_once('=').ok_or_else(|| format!("--vary {s}: expected path=v1,v2,..."))?;
+    let values = split_top_level(vals);
+    if values.is_empty() || values.iter().any(|v| v.is_empty()) {
+        return Err(format!("--vary {s}: empty value"));
+    }
+    Ok(Vary { path: path.trim().to_string(), values })
+}
+
+/// Splits on commas not inside brackets, so `[(2,0.3)],[(2,0.5)]` gives two values.
+fn split_top_level(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut cur = String::new();
+    for c in s.chars() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+        if c == ',' && depth == 0 {
+            out.push(cur.trim().to_string());
+            cur.clear();
+        } else {
+            cur.push(c);
+        }
+    }
+    out.push(cur.trim().to_string());
+    out
+}
+
+/// Every point of the grid: the value index of each varied parameter, first parameter slowest.
+pub fn grid(varies: &[Vary]) -> Vec<Vec<usize>> {
+    let mut points = vec![Vec::new()];
+    for v in varies {
+        points = points.into_iter().flat_map(|p| (0..v.values.len()).map(move |i| [p.clone(), vec![i]].concat())).collect();
+    }
+    points
+}
+
+/// Parses `i/n` (1-based i).
+pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (i, n) = s.split_once('/').ok_or_else(|| format!("--shard {s}: expected i/n, e.g. 2/8"))?;
+    let i: usize = i.trim().parse().map_err(|_| format!("--shard {s}: i is not a number"))?;
+    let n: usize = n.trim().parse().map_err(|_| format!("--shard {s}: n is not a number"))?;
+    if n == 0 || i == 0 || i > n {
+        return Err(format!("--shard {s}: need 1 <= i <= n"));
+    }
+    Ok((i, n))
+}
+
+const SWEEP_KPIS: [&str; 6] = ["localization_rate", "final_year_exports_usd_m", "total_exports_usd_m", "tier1_suppliers", "domestic_suppliers", "cumulative_fiscal_cost_usd_m"];
+
+fn sweep(a: SweepArgs) -> Result<(), String> {
+    let base = Scenario::load(&a.file).map_err(|e| e.to_string())?;
+    let varies: Vec<Vary> = a.vary.iter().map(|v| parse_vary(v)).collect::<Result<_, _>>()?;
+    if !SWEEP_KPIS.contains(&a.kpi.as_str()) {
+        return Err(format!("--kpi {}: choose one of {}", a.kpi, SWEEP_KPIS.join(", ")));
+    }
+    let points = grid(&varies);
+    // Check every point before running any.
+    let mut scenarios = Vec::new();
+    for (k, p) in points.iter().enumerate() {
+        let mut s = base.clone();
+        for (v, &i) in varies.iter().zip(p) {
+            s = run::apply_set(&s, &format!("{}={}", v.path, v.values[i]))?;
+        }
+        if let Some(problem) = s.validate().first() {
+            return Err(format!("grid point {k} ({}): field `{}`: {}", describe(&varies, p), problem.path, problem.message));
+        }
+        scenarios.push(s);
+    }
+    let (shard_i, shard_n) = match &a.shard {
+        Some(s) => parse_shard(s)?,
+        None => (1, 1),
+    };
+    let mine: Vec<usize> = (0..points.len()).filter(|k| k % shard_n == shard_i - 1).collect();
+    let total = mine.len() * a.replications as usize;
+    let done = AtomicUsize::new(0);
+    let jobs: Vec<(usize, u32)> = mine.iter().flat_map(|&k| (0..a.replications).map(move |r| (k, r))).collect();
+    eprintln!("sweep: {} grid points, this shard runs {} of them x {} replication(s)", points.len(), mine.len(), a.replications);
+    let results: Vec<(usize, u32, Vec<f64>)> = jobs
+        .par_iter()
+        .map(|&(k, r)| {
+            let mut s = scenarios[k].clone();
+            s.seed = run::replication_seed(base.seed, r);
+            let h = crate::sim::run_to_end(&s);
+            let vals = SWEEP_KPIS.iter().map(|kpi| value(&h, kpi)).collect();
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if n == total || n % (total / 50).max(1) == 0 {
+                let width = 30;
+                let filled = n * width / total.max(1);
+                eprint!("\r[{}{}] {n}/{total}", "#".repeat(filled), "-".repeat(width - filled));
+                let _ = std::io::stderr().flush();
+            }
+            (k, r, vals)
+        })
+        .collect();
+    eprintln!();
+    let record = RunRecord::new(&base, &a.file.display().to_string(), a.replications);
+    let csv = sweep_csv(&record, &varies, &points, &results);
+    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
+    let name = if shard_n > 1 { format!("results-shard-{shard_i}-of-{shard_n}.csv") } else { "results.csv".into() };
+    write_atomic(&a.out.join(&name), csv.as_bytes()).map_err(|e| e.to_string())?;
+    println!("wrote {}", a.out.join(&name).display());
+    if shard_n == 1 {
+        finish_sweep(&a.out, &csv, &a.kpi)?;
+    } else {
+        println!("merge the shards with: kicsim merge {} --out {}", a.out.display(), a.out.display());
+    }
+    Ok(())
+}
+
+fn describe(varies: &[Vary], p: &[usize]) -> String {
+    varies.iter().zip(p).map(|(v, &i)| format!("{}={}", v.path, v.values[i])).collect::<Vec<_>>().join(", ")
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+fn sweep_csv(record: &RunRecord, varies: &[Vary], points: &[Vec<usize>], results: &[(usize, u32, Vec<f64>)]) -> String {
+    let mut out = String::new();
+    writeln!(out, "{}", record.comment_line()).ok();
+    writeln!(out, "# grid: {}", varies.iter().map(|v| format!("{}={}", v.path, v.values.join("|"))).collect::<Vec<_>>().join(" ; ")).ok();
+    let mut header = vec!["point".to_string()];
+    header.extend(varies.iter().map(|v| csv_field(&v.path)));
+    header.push("replication".into());
+    header.extend(SWEEP_KPIS.iter().map(|s| s.to_string()));
+    writeln!(out, "{}", header.join(",")).ok();
+    let mut rows: Vec<&(usize, u32, Vec<f64>)> = results.iter().collect();
+    rows.sort_by_key(|(k, r, _)| (*k, *r));
+    for (k, r, vals) in rows {
+        let mut row = vec![k.to_string()];
+        row.extend(varies.iter().zip(&points[*k]).map(|(v, &i)| csv_field(&v.values[i])));
+        row.push(r.to_string());
+        row.extend(vals.iter().map(|v| fmt_num(*v)));
+        writeln!(out, "{}", row.join(",")).ok();
+    }
+    out
+}
+
+/// Reads a sweep CSV: (comment lines, header, rows).
+fn read_sweep_csv(text: &str) -> Result<(Vec<String>, Vec<String>, Vec<Vec<String>>), String> {
+    let comments: Vec<String> = text.lines().take_while(|l| l.starts_with('#')).map(|l| l.to_string()).collect();
+    let body: String = text.lines().skip(comments.len()).collect::<Vec<_>>().join("\n");
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(body.as_bytes());
+    let header: Vec<String> = rdr.headers().map_err(|e| e.to_string())?.iter().map(|s| s.to_string()).collect();
+    let mut rows = Vec::new();
+    for r in rdr.records() {
+        rows.push(r.map_err(|e| e.to_string())?.iter().map(|s| s.to_string()).collect());
+    }
+    Ok((comments, header, rows))
+}
+
+/// After a full sweep (or a merge): the heatmap of two varied parameters.
+fn finish_sweep(out: &Path, csv_text: &str, kpi: &str) -> Result<(), String> {
+    let (_, header, rows) = read_sweep_csv(csv_text)?;
+    let rep = header.iter().position(|h| h == "replication").ok_or("results.csv has no replication column")?;
+    let params: Vec<String> = header[1..rep].to_vec();
+    let col = header.iter().position(|h| h == kpi).ok_or_else(|| format!("results.csv has no column {kpi}"))?;
+    if params.len() != 2 {
+        println!("(heatmap drawn only for exactly two varied parameters; this sweep varies {})", params.len());
+        return Ok(());
+    }
+    let mut xs: Vec<String> = Vec::new();
+    let mut ys: Vec<String> = Vec::new();
+    for r in &rows {
+        if !xs.contains(&r[1]) {
+            xs.push(r[1].clone());
+        }
+        if !ys.contains(&r[2]) {
+            ys.push(r[2].clone());
+        }
+    }
+    let mut cells = vec![vec![(0.0, 0usize); ys.len()]; xs.len()];
+    for r in &rows {
+        let (i, j) = (xs.iter().position(|x| *x == r[1]).unwrap_or(0), ys.iter().position(|y| *y == r[2]).unwrap_or(0));
+        let v: f64 = r[col].parse().unwrap_or(f64::NAN);
+        cells[i][j].0 += v;
+        cells[i][j].1 += 1;
+    }
+    let means: Vec<Vec<f64>> = cells.iter().map(|c| c.iter().map(|(s, n)| if *n > 0 { s / *n as f64 } else { f64::NAN }).collect()).collect();
+    font();
+    let png = out.join(format!("heatmap_{kpi}.png"));
+    {
+        let root = BitMapBackend::new(&png, (900, 700)).into_drawing_area();
+        draw_heatmap(&root, kpi, &params, &xs, &ys, &means)?;
+    }
+    println!("wrote {}", png.display());
+    Ok(())
+}
+
+fn draw_heatmap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, kpi: &str, params: &[String], xs: &[String], ys: &[String], v: &[Vec<f64>]) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("heatmap: {e:?}");
+    area.fill(&WHITE).map_err(err)?;
+    let lo = v.iter().flatten().copied().filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min);
+    let hi = v.iter().flatten().copied().filter(|x| x.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let mut chart = ChartBuilder::on(area)
+        .caption(format!("{kpi} (mean over replications)"), ("sans-serif", 20))
+        .margin(15)
+        .x_label_area_size(50)
+        .y_label_area_size(90)
+        .build_cartesian_2d(0.0..xs.len() as f64, 0.0..ys.len() as f64)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(xs.len() * 2 + 1)
+        .y_labels(ys.len() * 2 + 1)
+        .x_label_formatter(&|x| label_at(xs, *x))
+        .y_label_formatter(&|y| label_at(ys, *y))
+        .x_desc(params[0].as_str())
+        .y_desc(params[1].as_str())
+        .label_style(("sans-serif", 13))
+        .draw()
+        .map_err(err)?;
+    for (i, col) in v.iter().enumerate() {
+        for (j, val) in col.iter().enumerate() {
+            let t = ((val - lo) / span).clamp(0.0, 1.0);
+            let c = RGBColor((68.0 + t * 185.0) as u8, (1.0 + t * 230.0) as u8, (84.0 - t * 47.0) as u8);
+            chart.draw_series(std::iter::once(Rectangle::new([(i as f64, j as f64), (i as f64 + 1.0, j as f64 + 1.0)], c.filled()))).map_err(err)?;
+            let txt = if kpi == "localization_rate" { format!("{:.1}%", val * 100.0) } else { format!("{val:.1}") };
+            let fg = if t > 0.6 { BLACK } else { WHITE };
+            chart
+                .draw_series(std::iter::once(Text::new(txt, (i as f64 + 0.35, j as f64 + 0.55), ("sans-serif", 14).into_font().color(&fg))))
+                .map_err(err)?;
+        }
+    }
+    area.present().map_err(err)?;
+    Ok(())
+}
+
+fn label_at(labels: &[String], x: f64) -> String {
+    let i = (x - 0.5).round();
+    if (x - 0.5 - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() { labels[i as usize].clone() } else { String::new() }
+}
+
+fn merge(a: MergeArgs) -> Result<(), String> {
+    let mut files = Vec::new();
+    for p in &a.inputs {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.file_name().map(|n| n.to_string_lossy().starts_with("results-shard-")).unwrap_or(false))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    if files.is_empty() {
+        return Err("merge: no shard files (results-shard-*.csv) found".into());
+    }
+    let mut first: Option<(Vec<String>, Vec<String>)> = None;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut shards = std::collections::BTreeSet::new();
+    let mut expected_n = None;
+    for f in &files {
+        let text = std::fs::read_to_string(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+        let (comments, header, r) = read_sweep_csv(&text).map_err(|e| format!("{}: {e}", f.display()))?;
+        if let Some(name) = f.file_name().map(|n| n.to_string_lossy().to_string()) {
+            if let Some(rest) = name.strip_prefix("results-shard-").and_then(|r| r.strip_suffix(".csv")) {
+                if let Some((i, n)) = rest.split_once("-of-") {
+                    let (i, n): (usize, usize) = (i.parse().unwrap_or(0), n.parse().unwrap_or(0));
+                    if expected_n.is_some_and(|m| m != n) {
+                        return Err(format!("{}: shard of {n}, but other files are shards of {}", f.display(), expected_n.unwrap_or(0)));
+                    }
+                    expected_n = Some(n);
+                    shards.insert(i);
+                }
+            }
+        }
+        match &first {
+            None => first = Some((comments, header)),
+            Some((c0, h0)) => {
+                if *h0 != header || c0 != &comments {
+                    return Err(format!("{}: not from the same sweep as {} (run record, grid or columns differ)", f.display(), files[0].display()));
+                }
+            }
+        }
+        rows.extend(r);
+    }
+    if let Some(n) = expected_n {
+        let missing: Vec<usize> = (1..=n).filter(|i| !shards.contains(i)).collect();
+        if !missing.is_empty() {
+            return Err(format!("merge: missing shard(s) {missing:?} of {n}"));
+        }
+    }
+    let (comments, header) = first.expect("at least one file");
+    rows.sort_by_key(|r| (r[0].parse::<usize>().unwrap_or(0), r.get(header.len().saturating_sub(SWEEP_KPIS.len() + 1)).and_then(|x| x.parse::<u32>().ok()).unwrap_or(0)));
+    let mut out = comments.join("\n") + "\n";
+    out.push_str(&header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(","));
+    out.push('\n');
+    for r in &rows {
+        out.push_str(&r.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
+    write_atomic(&a.out.join("results.csv"), out.as_bytes()).map_err(|e| e.to_string())?;
+    println!("merged {} file(s), {} rows into {}", files.len(), rows.len(), a.out.join("results.csv").display());
+    finish_sweep(&a.out, &out, &a.kpi)
+}
