@@ -64,6 +64,18 @@ pub enum Sector {
 }
 
 impl Sector {
+    /// Share of the sector's inputs a domestic supplier can make at all within the horizon
+    /// (the rest, e.g. chips, displays or engines, is imported whatever the incentives).
+    pub fn localizable_share(self) -> f64 {
+        match self {
+            Sector::Electronics => 0.65,
+            Sector::Automotive => 0.7,
+            Sector::Machinery => 0.75,
+            Sector::Textiles => 0.8,
+            Sector::Footwear => 0.8,
+        }
+    }
+
     /// How hard the sector's inputs are for a domestic supplier: scales the capability a
     /// supplier needs to qualify (1.0 = electronics/automotive, lower = simpler inputs).
     pub fn input_complexity(self) -> f64 {
@@ -222,7 +234,8 @@ pub struct ModelParams {
     pub skill_attrition: f64,
     /// Logit scale of the anchor's sourcing choice (cost units).
     pub sourcing_logit_scale: f64,
-    /// Cost of an imported input delivered to the port, index (domestic frontier cost = 1).
+    /// Landed cost of an imported input at the port (price, tariff, shipping, lead-time stock),
+    /// index where a domestic supplier at the frontier (c = 1) costs 1.
     pub import_cost: f64,
     /// Cost premium of a domestic input at capability 0 (falls linearly to 0 at capability 1).
     pub local_cost_premium: f64,
@@ -350,9 +363,9 @@ impl Default for ModelParams {
         ModelParams {
             spillover_lambda_km: 3.0,
             anchor_spillover: 1.0,
-            rd_spillover: 0.6,
-            tier1_spillover: 0.25,
-            learning_rate: 0.045,
+            rd_spillover: 0.3,
+            tier1_spillover: 0.05,
+            learning_rate: 0.8,
             learning_by_doing: 0.006,
             depreciation: 0.004,
             capability_noise: 0.01,
@@ -364,9 +377,9 @@ impl Default for ModelParams {
             training_effect: 0.25,
             skill_attrition: 0.02,
             sourcing_logit_scale: 0.06,
-            import_cost: 1.0,
-            local_cost_premium: 0.35,
-            quality_risk: 0.25,
+            import_cost: 1.12,
+            local_cost_premium: 0.25,
+            quality_risk: 0.15,
             freight_per_km: 0.002,
             hub_discount: 0.4,
             lcr_fine: 0.25,

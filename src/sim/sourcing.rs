@@ -7,7 +7,8 @@
 //!   import delivered cost C_m = import_cost + freight * km(port -> anchor) + markup
 //!   desired share_i = exp(-C_i/mu) / (V exp(-C_m/mu) + sum_j exp(-C_j/mu))
 //!
-//! where V = `IMPORT_VARIETY` (imports offer many more product lines than the complex). A
+//! over the localizable part of D (`Sector::localizable_share`: chips, engines and the like are
+//! imported whatever happens), where V = `IMPORT_VARIETY` (imports offer many more product lines than the complex). A
 //! supplier sells min(share_i D, capacity_i). The local-content requirement (the roadmap, or the
 //! anchor's own commitment if higher) acts as a shadow markup on imports, found by bisection up
 //! to `lcr_fine`; any shortfall left is fined at `lcr_fine` per unit. Localization rate =
@@ -123,6 +124,8 @@ fn source_inputs(
     let port_km = freight_km(&map, anchor_site, map.port, &hubs, m.hub_discount);
     let import_cost = m.import_cost + m.freight_per_km * port_km;
     let demand = anchor.output_usd_m * s.anchor.input_share;
+    // Only the localizable part of the inputs is open to domestic suppliers.
+    let open = demand * s.anchor.sector.localizable_share();
 
     let mut list: Vec<(u32, Site, Mut<Supplier>)> = suppliers.iter_mut().map(|(f, sp)| (f.id, f.site, sp)).collect();
     list.sort_by_key(|(id, _, _)| *id);
@@ -144,17 +147,17 @@ fn source_inputs(
     let weights = vec![1.0; costs.len()];
     let mu = m.sourcing_logit_scale;
     let required = required_share(s, year);
-    let (mut local, mut paid, mut desired) = allocate(&weights, &caps, &costs, import_cost, 0.0, mu, demand);
+    let (mut local, mut paid, mut desired) = allocate(&weights, &caps, &costs, import_cost, 0.0, mu, open);
     let mut markup = 0.0;
     if demand > 0.0 && local / demand < required {
-        let (l_max, p_max, d_max) = allocate(&weights, &caps, &costs, import_cost, m.lcr_fine, mu, demand);
+        let (l_max, p_max, d_max) = allocate(&weights, &caps, &costs, import_cost, m.lcr_fine, mu, open);
         if l_max / demand < required {
             (local, paid, desired, markup) = (l_max, p_max, d_max, m.lcr_fine);
         } else {
             let (mut lo, mut hi) = (0.0, m.lcr_fine);
             for _ in 0..40 {
                 let mid = 0.5 * (lo + hi);
-                if allocate(&weights, &caps, &costs, import_cost, mid, mu, demand).0 / demand < required {
+                if allocate(&weights, &caps, &costs, import_cost, mid, mu, open).0 / demand < required {
                     lo = mid;
                 } else {
                     hi = mid;
@@ -162,7 +165,7 @@ fn source_inputs(
             }
             markup = hi;
             (local, paid, desired) = {
-                let (l, p, d) = allocate(&weights, &caps, &costs, import_cost, hi, mu, demand);
+                let (l, p, d) = allocate(&weights, &caps, &costs, import_cost, hi, mu, open);
                 (l, p, d)
             };
         }
