@@ -230,8 +230,8 @@ mod tests {
     fn finds_nested_fields_and_elements() {
         assert_eq!(locate(SRC, "name"), Some((3, 3)));
         assert_eq!(locate(SRC, "suppliers[1].capability"), Some((6, 36)));
-        assert_eq!(locate(SRC, "suppliers[1].site.y_km"), Some((6, 25)));
-        assert_eq!(locate(SRC, "incentives.local_content[1]"), Some((8, 43)));
+        assert_eq!(locate(SRC, "suppliers[1].site.y_km"), Some((6, 24)));
+        assert_eq!(locate(SRC, "incentives.local_content[1]"), Some((8, 42)));
         // absent field: falls back to the written ancestor
         assert_eq!(locate(SRC, "suppliers[0].site.x_km"), Some((5, 5)));
     }

@@ -583,7 +583,7 @@ impl Scenario {
         v.range("model.anchor_spillover", m.anchor_spillover, 0.0, 10.0, "");
         v.range("model.rd_spillover", m.rd_spillover, 0.0, 10.0, "");
         v.range("model.tier1_spillover", m.tier1_spillover, 0.0, 10.0, "");
-        v.range("model.learning_rate", m.learning_rate, 0.0, 1.0, "");
+        v.range("model.learning_rate", m.learning_rate, 0.0, 5.0, "");
         v.range("model.learning_by_doing", m.learning_by_doing, 0.0, 0.5, "");
         v.range("model.depreciation", m.depreciation, 0.0, 0.5, "");
         v.range("model.capability_noise", m.capability_noise, 0.0, 0.2, "");

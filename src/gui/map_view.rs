@@ -80,7 +80,8 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 fn setup(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut mats: ResMut<Assets<ColorMaterial>>) {
-    commands.spawn((Camera2d, Transform::from_xyz(-120.0, 0.0, 0.0)));
+    // The map is centred between the side panels; zoom so a 30 km map fits the central area.
+    commands.spawn((Camera2d, Projection::Orthographic(OrthographicProjection { scale: 1.45, ..OrthographicProjection::default_2d() })));
     let mut mat = |r: f32, g: f32, b: f32| mats.add(ColorMaterial::from_color(Color::srgb(r, g, b)));
     let palette = Palette {
         anchor: (meshes.add(Rectangle::new(20.0, 20.0)), mat(0.85, 0.2, 0.15)),
@@ -225,8 +226,10 @@ fn draw_overlay(
         if map.water[i] {
             return [0, 0, 0, 0];
         }
-        let [r, g, b] = ramp((vals[i] - lo) / (hi - lo));
-        [r, g, b, 185]
+        // Low values stay see-through so the terrain shows under the field.
+        let t = ((vals[i] - lo) / (hi - lo)).clamp(0.0, 1.0);
+        let [r, g, b] = ramp(t);
+        [r, g, b, (70.0 + 150.0 * t) as u8]
     });
     let side = map.size_km as f32 * PX_PER_KM;
     commands.spawn((OverlaySprite, Sprite { image: images.add(img), custom_size: Some(Vec2::splat(side)), ..default() }, Transform::from_xyz(0.0, 0.0, 1.0)));

@@ -347,7 +347,7 @@ fn charts(root: &mut egui::Ui, metrics: &Metrics, forecast: &Forecast, clock: &S
     let horizon = clock.horizon as f64 / 4.0;
     egui::Panel::right("charts").resizable(true).default_size(380.0).show(root, |ui| {
         ui.heading("KPIs (solid: running; dashed: forecast of the full horizon)");
-        let height = ((ui.available_height() - 40.0) / 4.0).max(90.0);
+        let height = ((ui.available_height() - 110.0) / 4.0).max(80.0);
         type Getter = fn(&QuarterRecord) -> f64;
         let charts: [(&str, Vec<(&str, Getter, egui::Color32)>); 4] = [
             ("Localization rate (%)", vec![("localization", |r| 100.0 * r.localization_rate, egui::Color32::from_rgb(90, 200, 120)), ("required", |r| 100.0 * r.local_content_required, egui::Color32::from_rgb(200, 200, 200))]),

@@ -1,0 +1,39 @@
+//! The stylised facts the model is calibrated to (docs/MODEL.md, "Calibration"), checked on the
+//! shipped scenarios with 8 replications each. These are the numbers quoted in the docs.
+
+use kicsim::run::{estimate, final_values, run_replications};
+use kicsim::scenario::Scenario;
+
+struct Outcome {
+    localization: f64,
+    exports_final_year: f64,
+    cost_index: f64,
+}
+
+fn outcome(file: &str) -> Outcome {
+    let s = Scenario::load(std::path::Path::new(file)).unwrap();
+    let runs = run_replications(&s, 8);
+    let get = |k: &str| estimate(&runs.iter().map(|r| final_values(r).into_iter().find(|(n, _)| n == k).unwrap().1).collect::<Vec<_>>()).mean;
+    Outcome { localization: get("localization_rate"), exports_final_year: get("final_year_exports_usd_m"), cost_index: get("anchor_unit_cost_index") }
+}
+
+#[test]
+fn stylised_facts_hold() {
+    let base = outcome("scenarios/baseline.ron");
+    let none = outcome("scenarios/no_incentives.ron");
+    let lcr = outcome("scenarios/strong_lcr.ron");
+    let cluster = outcome("scenarios/rd_training_cluster.ron");
+    let both = outcome("scenarios/capability_plus_lcr.ron");
+    // (1) today's typical incentives: 30-40% after 10 years.
+    assert!((0.30..=0.40).contains(&base.localization), "baseline {}", base.localization);
+    // Incentives without capability support buy little localization.
+    assert!(none.localization < base.localization && none.localization > 0.2, "no incentives {}", none.localization);
+    // (2) 50-60% with capability support plus local-content rules ...
+    assert!((0.50..=0.60).contains(&both.localization), "capability + LCR {}", both.localization);
+    // ... and neither a local-content rule alone nor moderate support alone gets there.
+    assert!(lcr.localization < 0.45, "LCR alone {}", lcr.localization);
+    assert!(cluster.localization < 0.50, "moderate support alone {}", cluster.localization);
+    // (3) a local-content rule alone raises the anchor's costs and lowers its exports.
+    assert!(lcr.cost_index > base.cost_index, "LCR cost {} vs {}", lcr.cost_index, base.cost_index);
+    assert!(lcr.exports_final_year < base.exports_final_year * 0.97, "LCR exports {} vs {}", lcr.exports_final_year, base.exports_final_year);
+}

@@ -1,0 +1,173 @@
+//! The command line as a student uses it: every scenario validates and runs, outputs are
+//! byte-identical for the same seed whatever the thread count, and bad input gives a clear
+//! error with file:line:col and field, a non-zero exit and no panic.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn kicsim() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_kicsim"))
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("kicsim-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn scenario_files() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir("scenarios").unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "ron")).collect();
+    v.sort();
+    assert!(v.len() >= 5, "scenarios/ holds at least five scenarios");
+    v
+}
+
+fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn every_scenario_validates_and_runs() {
+    let files = scenario_files();
+    let o = kicsim().arg("validate").args(&files).output().unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}\n{err}");
+    for f in &files {
+        let dir = tmpdir(&format!("run-{}", f.file_stem().unwrap().to_string_lossy()));
+        let o = kicsim().args(["run", f.to_str().unwrap(), "--years", "3", "--out", dir.to_str().unwrap()]).output().unwrap();
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{}: {out}\n{err}", f.display());
+        let csv = std::fs::read_to_string(dir.join("timeseries.csv")).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(lines[0].starts_with("# kicsim "), "run record first");
+        assert!(lines[1].starts_with("quarter,year,localization_rate,exports_usd_m,domestic_suppliers,tier1_suppliers,tier2_suppliers,mean_supplier_capability,employment,fiscal_cost_usd_m,cumulative_fiscal_cost_usd_m"));
+        assert_eq!(lines.len(), 2 + 12, "{}: one row per quarter", f.display());
+        let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+        let loc = summary["final"]["localization_rate"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&loc));
+        assert_eq!(summary["run"]["years"], 3);
+        assert!(out.contains("localization_rate"), "prints a summary table: {out}");
+    }
+}
+
+fn run_outputs(threads: &str, extra: &[&str], name: &str) -> (Vec<u8>, Vec<u8>) {
+    let dir = tmpdir(name);
+    let mut args = vec!["run", "scenarios/baseline.ron", "--years", "4", "--out", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let o = kicsim().env("RAYON_NUM_THREADS", threads).args(&args).output().unwrap();
+    assert!(o.status.success(), "{:?}", text(&o));
+    (std::fs::read(dir.join("timeseries.csv")).unwrap(), std::fs::read(dir.join("summary.json")).unwrap())
+}
+
+#[test]
+fn same_seed_gives_byte_identical_outputs_whatever_the_threads() {
+    let a = run_outputs("1", &["--replications", "4", "--seed", "9"], "det-a");
+    let b = run_outputs("2", &["--replications", "4", "--seed", "9"], "det-b");
+    let c = run_outputs("8", &["--replications", "4", "--seed", "9"], "det-c");
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+    let d = run_outputs("2", &["--replications", "4", "--seed", "10"], "det-d");
+    assert_ne!(a.0, d.0, "another seed gives another run");
+}
+
+#[test]
+fn replications_add_a_column_and_confidence_intervals() {
+    let (csv, summary) = run_outputs("2", &["--replications", "3"], "reps");
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.lines().nth(1).unwrap().starts_with("replication,quarter,year,"));
+    assert_eq!(csv.lines().count(), 2 + 3 * 16);
+    let s: serde_json::Value = serde_json::from_slice(&summary).unwrap();
+    let loc = &s["final"]["localization_rate"];
+    let (lo, mean, hi) = (loc["ci95_low"].as_f64().unwrap(), loc["mean"].as_f64().unwrap(), loc["ci95_high"].as_f64().unwrap());
+    assert!(lo <= mean && mean <= hi);
+}
+
+#[test]
+fn set_overrides_a_field() {
+    let dir = tmpdir("set");
+    let o = kicsim()
+        .args(["run", "scenarios/baseline.ron", "--years", "2", "--set", "incentives.cit_rate=0.05", "--set", "suppliers[0].capability=0.9", "--out", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{:?}", text(&o));
+    // The scenario hash in the run record reflects the override.
+    let base = tmpdir("set-base");
+    let o2 = kicsim().args(["run", "scenarios/baseline.ron", "--years", "2", "--out", base.to_str().unwrap()]).output().unwrap();
+    assert!(o2.status.success());
+    let h = |d: &Path| {
+        let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(d.join("summary.json")).unwrap()).unwrap();
+        s["run"]["scenario_hash"].as_str().unwrap().to_string()
+    };
+    assert_ne!(h(&dir), h(&base));
+}
+
+/// Runs a command that must fail cleanly; returns stderr.
+fn fails(args: &[&str]) -> String {
+    let o = kicsim().args(args).output().unwrap();
+    let (out, err) = text(&o);
+    assert!(!o.status.success(), "{args:?} should fail: {out}");
+    assert_eq!(o.status.code(), Some(1), "{args:?}: a clean error exit, not a crash: {err}");
+    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    err
+}
+
+#[test]
+fn bad_scenarios_give_file_line_col_and_field() {
+    let cases: [(&str, &str, &[&str]); 7] = [
+        ("syntax_error", "syntax_error.ron:4:5:", &["Expected comma"]),
+        ("unknown_field", "unknown_field.ron:5:9:", &["incentives.cit_holliday_years", "cit_holiday_years"]),
+        ("out_of_range", "out_of_range.ron:4:9:", &["incentives.land_rent_exemption", "1.5 is out of range"]),
+        ("in_water", "in_water.ron:4:9:", &["anchor.site", "in water"]),
+        ("absurd_map", "absurd_map.ron:3:11:", &["map.size_km", "out of range"]),
+        ("wrong_type", "wrong_type.ron:3:11:", &["years", "Expected integer"]),
+        ("overlap", "overlap.ron:5:21:", &["suppliers[1].site", "overlaps"]),
+    ];
+    for (name, place, words) in cases {
+        let file = format!("tests/bad/{name}.ron");
+        let err = fails(&["validate", &file]);
+        assert!(err.contains(place), "{name}: expected {place} in: {err}");
+        for w in words {
+            assert!(err.contains(w), "{name}: expected '{w}' in: {err}");
+        }
+        // `run` refuses the same file the same way, and writes nothing.
+        let dir = tmpdir(&format!("bad-{name}"));
+        let err_run = fails(&["run", &file, "--out", dir.to_str().unwrap()]);
+        assert!(err_run.contains(place), "{err_run}");
+        assert!(!dir.join("timeseries.csv").exists());
+    }
+}
+
+#[test]
+fn bad_command_line_values_are_refused() {
+    let err = fails(&["run", "scenarios/baseline.ron", "--set", "incentives.cit_ratee=0.1"]);
+    assert!(err.contains("unknown field `cit_ratee`") && err.contains("cit_rate"), "{err}");
+    let err = fails(&["run", "scenarios/baseline.ron", "--set", "incentives.cit_rate=2"]);
+    assert!(err.contains("incentives.cit_rate") && err.contains("out of range"), "{err}");
+    let err = fails(&["run", "scenarios/baseline.ron", "--set", "anchor.site.x_km=29.5"]);
+    assert!(err.contains("water"), "{err}");
+    let err = fails(&["run", "no/such/file.ron"]);
+    assert!(err.contains("no/such/file.ron") && err.contains("cannot read"), "{err}");
+    // clap's own errors (exit 2) for malformed flags
+    let o = kicsim().args(["run", "scenarios/baseline.ron", "--replications", "0"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn an_existing_output_is_not_clobbered_by_a_failed_run() {
+    let dir = tmpdir("keep");
+    std::fs::write(dir.join("timeseries.csv"), "old").unwrap();
+    fails(&["run", "tests/bad/syntax_error.ron", "--out", dir.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(dir.join("timeseries.csv")).unwrap(), "old");
+}
+
+#[test]
+fn template_is_a_valid_scenario() {
+    let o = kicsim().arg("template").output().unwrap();
+    assert!(o.status.success());
+    let dir = tmpdir("template");
+    let f = dir.join("t.ron");
+    std::fs::write(&f, &o.stdout).unwrap();
+    let o = kicsim().args(["validate", f.to_str().unwrap()]).output().unwrap();
+    assert!(o.status.success(), "{:?}", text(&o));
+}

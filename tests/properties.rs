@@ -1,0 +1,69 @@
+//! Property tests of the model's invariants over random incentives, parameters and seeds.
+
+use kicsim::scenario::{Scenario, default_scenario};
+use kicsim::sim::run_to_end;
+use proptest::prelude::*;
+
+fn scenario_strategy() -> impl Strategy<Value = Scenario> {
+    (
+        (0.0..10.0f64, 0.0..0.5f64, 0.0..1.0f64, 0.0..20.0f64, 0.0..9.0f64, 0.0..3.0f64),
+        (0.0..5000.0f64, 0.0..50.0f64, proptest::collection::vec((0.0..10.0f64, 0.0..1.0f64), 0..4)),
+        (0.5..10.0f64, 0.0..2.0f64, 0.0..0.05f64, 0.0..10.0f64, any::<u64>(), 0.0..1.0f64),
+    )
+        .prop_map(|((hol, rate, land, land_y, credit, rd), (train, promo, lcr), (lambda, lr, noise, entry, seed, tt))| {
+            let mut s = default_scenario();
+            s.years = 3;
+            s.seed = seed;
+            let i = &mut s.incentives;
+            i.cit_holiday_years = hol;
+            i.cit_rate = rate;
+            i.land_rent_exemption = land;
+            i.land_rent_exemption_years = land_y;
+            i.credit_interest_subsidy_pp = credit;
+            i.rd_deduction = rd;
+            i.training_subsidy_usd_per_trainee = train;
+            i.export_promotion_usd_m_per_year = promo;
+            i.local_content = lcr;
+            s.model.spillover_lambda_km = lambda;
+            s.model.learning_rate = lr;
+            s.model.capability_noise = noise;
+            s.model.entry_rate = entry;
+            s.anchor.commitments.tech_transfer = tt;
+            s
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    #[test]
+    fn kpis_stay_in_range_and_finite(s in scenario_strategy()) {
+        prop_assert!(s.validate().is_empty(), "{:?}", s.validate());
+        let h = run_to_end(&s);
+        prop_assert_eq!(h.len(), 12);
+        let mut last_cum = 0.0;
+        for r in &h {
+            for v in r.kpis() {
+                prop_assert!(v.is_finite(), "non-finite KPI in {:?}", r);
+            }
+            prop_assert!((0.0..=1.0).contains(&r.localization_rate));
+            prop_assert!((0.0..=1.0).contains(&r.mean_supplier_capability));
+            prop_assert!((0.0..=1.0).contains(&r.mean_worker_skill));
+            prop_assert!(r.tier1_suppliers + r.tier2_suppliers <= r.domestic_suppliers);
+            prop_assert!(r.exports_usd_m >= 0.0 && r.employment >= 0.0);
+            // Localization can never exceed what domestic firms can make at all.
+            prop_assert!(r.localization_rate <= s.anchor.sector.localizable_share() + 1e-9);
+            // Every incentive here costs money (cit_rate <= standard is not guaranteed, so
+            // check the accounting identity instead of the sign).
+            prop_assert!((r.cumulative_fiscal_cost_usd_m - (last_cum + r.fiscal_cost_usd_m)).abs() < 1e-6);
+            last_cum = r.cumulative_fiscal_cost_usd_m;
+        }
+    }
+
+    #[test]
+    fn any_valid_scenario_round_trips_through_ron(s in scenario_strategy()) {
+        let text = s.to_ron();
+        let back = Scenario::parse(&text, "roundtrip.ron").map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(back, s);
+    }
+}

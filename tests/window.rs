@@ -1,0 +1,45 @@
+//! The planner window renders under Xvfb with Mesa's software Vulkan and saves a screenshot.
+//! Needs `xvfb-run` and mesa-vulkan-drivers (scripts/setup.sh installs them).
+#![cfg(feature = "gui")]
+
+use std::process::Command;
+
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG file");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    let h = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+    (w, h)
+}
+
+#[test]
+fn screenshot_of_the_planner() {
+    let has_xvfb = Command::new("sh").args(["-c", "command -v xvfb-run"]).output().map(|o| o.status.success()).unwrap_or(false);
+    assert!(has_xvfb, "xvfb-run is missing: run scripts/setup.sh (installs xvfb and mesa-vulkan-drivers)");
+    let dir = std::env::temp_dir().join(format!("kicsim-window-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("planner.png");
+    let o = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x800x24", env!("CARGO_BIN_EXE_kicsim"), "plan", "scenarios/baseline.ron", "--screenshot"])
+        .arg(&out)
+        .env("WGPU_BACKEND", "vulkan")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "the window run failed: {err}");
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(png_size(&bytes), (1280, 800));
+    // A blank or black frame compresses to a few KB; the map, panels and charts do not.
+    assert!(bytes.len() > 60_000, "the picture looks empty ({} bytes)", bytes.len());
+    // No half-written file is left next to it.
+    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with(".partial")).collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn a_bad_file_does_not_open_a_window() {
+    let o = Command::new(env!("CARGO_BIN_EXE_kicsim")).args(["plan", "tests/bad/in_water.ron"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("in_water.ron:4:9") && err.contains("water"), "{err}");
+}

@@ -1,0 +1,102 @@
+//! Workshop tools: compare (common random numbers, paired CIs, self-contained report),
+//! breakdown, sweep with shards and merge.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn kicsim(args: &[&str]) -> (String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_kicsim")).args(args).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{args:?}: {out}\n{err}");
+    (out, err)
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("kicsim-ws-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[test]
+fn compare_writes_a_self_contained_report() {
+    let out = tmpdir("compare");
+    let (stdout, _) = kicsim(&["compare", "scenarios/baseline.ron", "scenarios/strong_lcr.ron", "--replications", "3", "--out", out.to_str().unwrap()]);
+    assert!(stdout.contains("Localization rate") && stdout.contains("Δ"), "{stdout}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("Localization rate"));
+    assert!(!html.contains("src=\"http") && !html.contains("<script src") && !html.contains("<link"), "opens offline");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("| Localization rate (%) |") && md.contains("Run records"));
+    for kpi in ["localization_rate", "exports_usd_m", "tier1_suppliers", "cumulative_fiscal_cost_usd_m"] {
+        assert!(std::fs::metadata(out.join(format!("{kpi}.png"))).unwrap().len() > 5_000);
+        assert!(out.join(format!("{kpi}.svg")).exists());
+    }
+    // Run records carry seed, version and scenario hash.
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let runs = json["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0]["seed"], runs[1]["seed"], "common random numbers");
+    assert_ne!(runs[0]["scenario_hash"], runs[1]["scenario_hash"]);
+    // The paired difference of a scenario with itself is exactly zero.
+    let same = tmpdir("compare-same");
+    kicsim(&["compare", "scenarios/baseline.ron", "scenarios/baseline.ron", "--replications", "3", "--out", same.to_str().unwrap()]);
+    let j: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(same.join("report.json")).unwrap()).unwrap();
+    let d = &j["table"][0]["values"][1]["difference_to_first"];
+    assert_eq!(d["mean"].as_f64().unwrap(), 0.0);
+    assert_eq!(d["ci95_high"].as_f64().unwrap(), 0.0);
+}
+
+#[test]
+fn breakdown_lists_each_incentive() {
+    let out = tmpdir("breakdown");
+    let (stdout, _) = kicsim(&["breakdown", "scenarios/rd_training_cluster.ron", "--replications", "2", "--out", out.to_str().unwrap()]);
+    for name in ["credit_interest_subsidy_pp", "rd_deduction", "training_subsidy_usd_per_trainee", "export_promotion_usd_m_per_year"] {
+        assert!(stdout.contains(name), "{name} missing: {stdout}");
+    }
+    assert!(out.join("breakdown_localization.png").exists() && out.join("breakdown_fiscal.svg").exists());
+    let j: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("breakdown.json")).unwrap()).unwrap();
+    let export = j.as_array().unwrap().iter().find(|r| r["incentive"] == "export_promotion_usd_m_per_year").unwrap();
+    assert!(export["total_exports_usd_m"]["mean"].as_f64().unwrap() > 0.0, "export promotion raises exports");
+}
+
+#[test]
+fn sharded_sweep_merges_to_the_full_sweep() {
+    let full = tmpdir("sweep-full");
+    let vary = ["--vary", "incentives.credit_interest_subsidy_pp=0,2,4", "--vary", "incentives.local_content=[],[(2,0.3)]"];
+    let mut args = vec!["sweep", "scenarios/baseline.ron", "--replications", "2", "--out", full.to_str().unwrap()];
+    args.extend(vary);
+    kicsim(&args);
+    let results = std::fs::read_to_string(full.join("results.csv")).unwrap();
+    let rows: Vec<&str> = results.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(rows.len(), 1 + 6 * 2, "header + 6 points x 2 replications");
+    assert!(rows[0].starts_with("point,incentives.credit_interest_subsidy_pp,incentives.local_content,replication,localization_rate"));
+    assert!(full.join("heatmap_localization_rate.png").exists());
+
+    let shards = tmpdir("sweep-shards");
+    for i in ["1/3", "2/3", "3/3"] {
+        let mut a = vec!["sweep", "scenarios/baseline.ron", "--replications", "2", "--shard", i, "--out", shards.to_str().unwrap()];
+        a.extend(vary);
+        kicsim(&a);
+    }
+    let merged = tmpdir("sweep-merged");
+    kicsim(&["merge", shards.to_str().unwrap(), "--out", merged.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(merged.join("results.csv")).unwrap(), results, "merged shards equal the single run");
+
+    // A missing shard is an error, not a silent partial merge.
+    std::fs::remove_file(shards.join("results-shard-2-of-3.csv")).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_kicsim")).args(["merge", shards.to_str().unwrap(), "--out", merged.to_str().unwrap()]).output().unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing shard"));
+}
+
+#[test]
+fn sweep_refuses_a_bad_grid_before_running() {
+    let o = Command::new(env!("CARGO_BIN_EXE_kicsim"))
+        .args(["sweep", "scenarios/baseline.ron", "--vary", "incentives.cit_rate=0.1,0.9", "--out", tmpdir("badgrid").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("incentives.cit_rate=0.9") && err.contains("out of range"), "{err}");
+}
