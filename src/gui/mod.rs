@@ -204,3 +204,42 @@ fn pace(time: Res<Time>, mut speed: ResMut<Speed>, mut control: ResMut<SimContro
     speed.acc -= k;
     control.steps_per_update = k as u32;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Site;
+    use crate::sim::FacilityKind;
+    use crate::sim::facilities::PlanRef;
+
+    #[test]
+    fn edits_are_validated_and_undoable() {
+        let mut plan = Plan::new(default_scenario(), None);
+        let original = plan.scenario.clone();
+        // A valid edit applies, marks the plan dirty and can be undone and redone.
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.05));
+        assert!(plan.dirty && plan.changed);
+        plan.undo();
+        assert_eq!(plan.scenario, original);
+        plan.redo();
+        assert_eq!(plan.scenario.incentives.cit_rate, 0.05);
+        // An invalid edit (anchor into the sea) is refused with the reason; nothing changes.
+        let before = plan.scenario.clone();
+        assert!(!plan.edit("move", |s| s.anchor.site = Site { x_km: 29.5, y_km: 15.0 }));
+        assert_eq!(plan.scenario, before);
+        let (msg, is_err) = plan.message.clone().unwrap();
+        assert!(is_err && msg.contains("water"), "{msg}");
+    }
+
+    #[test]
+    fn placing_and_removing_facilities_through_the_plan() {
+        let mut plan = Plan::new(default_scenario(), None);
+        let n = plan.scenario.logistics_hubs.len();
+        tools::remove_from_plan(&mut plan, PlanRef(FacilityKind::LogisticsHub, 0));
+        assert_eq!(plan.scenario.logistics_hubs.len(), n - 1);
+        tools::remove_from_plan(&mut plan, PlanRef(FacilityKind::Anchor, 0));
+        assert!(plan.message.as_ref().unwrap().1, "the anchor cannot be removed");
+        plan.undo();
+        assert_eq!(plan.scenario.logistics_hubs.len(), n);
+    }
+}

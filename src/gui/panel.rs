@@ -126,7 +126,7 @@ fn file_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState) {
             plan.redo();
         }
         if plan.dirty {
-            ui.label("● unsaved");
+            ui.label("(unsaved)");
         }
     });
     status(ui, plan);
@@ -240,7 +240,7 @@ fn incentives_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState
             let b = ui.add(egui::DragValue::new(share).range(0.0..=1.0).speed(0.01).prefix("share "));
             dragging |= a.dragged() || b.dragged();
             done |= commit(&a) || commit(&b);
-            if ui.small_button("✕").clicked() {
+            if ui.small_button("del").on_hover_text("remove this step").clicked() {
                 remove = Some(i);
             }
         });
