@@ -50,6 +50,9 @@ enum Command {
         /// Render one frame to this PNG and exit (for tests and documentation).
         #[arg(long)]
         screenshot: Option<PathBuf>,
+        /// Scenario files to run beside the plan in the compare view (up to 3).
+        #[arg(long)]
+        compare: Vec<PathBuf>,
     },
     #[command(flatten)]
     Workshop(kicsim::workshop::WorkshopCommand),
@@ -58,8 +61,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => plan(None, None),
-        Some(Command::Plan { file, screenshot }) => plan(file, screenshot),
+        None => plan(None, None, Vec::new()),
+        Some(Command::Plan { file, screenshot, compare }) => plan(file, screenshot, compare),
         Some(Command::Run { file, seed, years, replications, sets, out }) => run_cmd(file, seed, years, replications, sets, out),
         Some(Command::Validate { files }) => validate(files),
         Some(Command::Workshop(w)) => kicsim::workshop::execute(w),
@@ -111,11 +114,11 @@ fn validate(files: Vec<PathBuf>) -> Result<(), String> {
 }
 
 #[cfg(feature = "gui")]
-fn plan(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> Result<(), String> {
-    kicsim::gui::run(file, screenshot)
+fn plan(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare: Vec<PathBuf>) -> Result<(), String> {
+    kicsim::gui::run(file, screenshot, compare)
 }
 
 #[cfg(not(feature = "gui"))]
-fn plan(_file: Option<PathBuf>, _screenshot: Option<PathBuf>) -> Result<(), String> {
+fn plan(_file: Option<PathBuf>, _screenshot: Option<PathBuf>, _compare: Vec<PathBuf>) -> Result<(), String> {
     Err("this kicsim was built without the window (feature `gui`); use `kicsim run FILE` or rebuild with default features".into())
 }

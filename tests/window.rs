@@ -43,3 +43,27 @@ fn a_bad_file_does_not_open_a_window() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("in_water.ron:4:9") && err.contains("water"), "{err}");
 }
+
+#[test]
+fn compare_view_renders_and_refuses_bad_files() {
+    let dir = std::env::temp_dir().join(format!("kicsim-window-cmp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("compare.png");
+    let o = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x800x24", env!("CARGO_BIN_EXE_kicsim"), "plan", "scenarios/baseline.ron"])
+        .args(["--compare", "scenarios/no_incentives.ron", "--compare", "scenarios/capability_plus_lcr.ron", "--screenshot"])
+        .arg(&out)
+        .env("WGPU_BACKEND", "vulkan")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(png_size(&bytes), (1280, 800));
+    assert!(bytes.len() > 60_000);
+
+    let o = Command::new(env!("CARGO_BIN_EXE_kicsim")).args(["plan", "--compare", "tests/bad/overlap.ron"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("overlap.ron:5:21"));
+    let o = Command::new(env!("CARGO_BIN_EXE_kicsim")).args(["plan", "--screenshot", "x.jpg"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+}

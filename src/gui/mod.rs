@@ -11,6 +11,7 @@ use bevy_egui::EguiPlugin;
 use crate::scenario::{Scenario, default_scenario};
 use crate::sim::{self, ActiveScenario, QuarterRecord, SimControl, SimPlugin};
 
+mod compare;
 mod map_view;
 mod panel;
 mod screenshot;
@@ -21,11 +22,23 @@ pub const PX_PER_KM: f32 = 24.0;
 
 /// Opens the planner on a scenario file (or the built-in default). With `screenshot`, renders,
 /// saves the picture and exits.
-pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> Result<(), String> {
+pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec<PathBuf>) -> Result<(), String> {
     let scenario = match &file {
         Some(f) => Scenario::load(f).map_err(|e| e.to_string())?,
         None => default_scenario(),
     };
+    if compare_with.len() > compare::MAX_ARMS {
+        return Err(format!("--compare: at most {} scenarios beside the plan", compare::MAX_ARMS));
+    }
+    // Check every file before opening a window.
+    for f in &compare_with {
+        Scenario::load(f).map_err(|e| e.to_string())?;
+    }
+    if let Some(p) = &screenshot {
+        if p.extension().is_none_or(|e| !e.eq_ignore_ascii_case("png")) {
+            return Err(format!("--screenshot {}: the picture is a PNG; name it *.png", p.display()));
+        }
+    }
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -51,6 +64,13 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> Result<(), Str
     map_view::plugin(&mut app);
     tools::plugin(&mut app);
     panel::plugin(&mut app);
+    compare::plugin(&mut app);
+    {
+        let mut view = app.world_mut().resource_mut::<compare::CompareView>();
+        for f in &compare_with {
+            view.add(&f.display().to_string());
+        }
+    }
     if let Some(path) = screenshot {
         screenshot::plugin(&mut app, path);
     }

@@ -41,7 +41,7 @@ pub(super) fn plugin(app: &mut App) {
 
 /// Both side panels, on one root `Ui` so they share the window (egui 0.36 panels).
 #[allow(clippy::too_many_arguments)]
-fn panels(
+pub(super) fn panels(
     mut contexts: EguiContexts,
     mut plan: ResMut<Plan>,
     mut state: ResMut<PanelState>,
@@ -54,6 +54,7 @@ fn panels(
     anchor: Res<AnchorState>,
     facilities: Query<(&Facility, Option<&Supplier>, Option<&PlanRef>)>,
     metrics: Res<Metrics>,
+    mut compare: ResMut<super::compare::CompareView>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     if !state.editing {
@@ -77,6 +78,8 @@ fn panels(
             overlay_section(ui, &mut overlay);
             ui.separator();
             incentives_section(ui, &mut plan, &mut state);
+            ui.separator();
+            super::compare::section(ui, &mut compare);
             ui.separator();
             inspector(ui, &mut plan, &sel, &anchor, &facilities);
         });

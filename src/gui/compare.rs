@@ -1,0 +1,232 @@
+//! The compare view: up to three other scenario files run beside the plan on the same clock
+//! (each in its own headless sim world), shown side by side as small maps and overlaid charts.
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use egui_plot::{Legend, Line, Plot, PlotPoints};
+
+use crate::scenario::{Scenario, Site, Tier};
+use crate::sim::clock::SimClock;
+use crate::sim::map::SiteMap;
+use crate::sim::{self, Facility, FacilityKind, Metrics, QuarterRecord, Supplier};
+
+/// Most scenarios shown beside the plan.
+pub const MAX_ARMS: usize = 3;
+
+/// What the view draws of one scenario, refreshed after each step.
+#[derive(Clone, Default)]
+pub struct Snapshot {
+    pub label: String,
+    pub quarter: u32,
+    pub size_km: f64,
+    pub n: usize,
+    pub water: Vec<bool>,
+    pub port: Option<Site>,
+    pub facilities: Vec<(FacilityKind, Site, Option<Tier>)>,
+    pub history: Vec<QuarterRecord>,
+}
+
+pub struct Arm {
+    pub scenario: Scenario,
+    world: World,
+    pub snapshot: Snapshot,
+}
+
+impl Arm {
+    fn new(scenario: Scenario) -> Arm {
+        let mut app = sim::build_app(&scenario);
+        let world = std::mem::take(app.world_mut());
+        let mut arm = Arm { scenario, world, snapshot: Snapshot::default() };
+        arm.refresh();
+        arm
+    }
+
+    fn quarter(&self) -> u32 {
+        self.world.resource::<SimClock>().quarter
+    }
+
+    fn refresh(&mut self) {
+        self.snapshot = snapshot(&mut self.world, &self.scenario.name);
+    }
+}
+
+/// Reads what the view needs from a sim world.
+pub fn snapshot(world: &mut World, label: &str) -> Snapshot {
+    let mut q = world.query::<(&Facility, Option<&Supplier>)>();
+    let mut facilities: Vec<(u32, FacilityKind, Site, Option<Tier>)> = q.iter(world).map(|(f, s)| (f.id, f.kind, f.site, s.map(|s| s.tier))).collect();
+    facilities.sort_by_key(|f| f.0);
+    let map = world.resource::<SiteMap>();
+    Snapshot {
+        label: label.to_string(),
+        quarter: world.resource::<SimClock>().quarter,
+        size_km: map.size_km,
+        n: map.n,
+        water: map.water.clone(),
+        port: Some(map.port),
+        facilities: facilities.into_iter().map(|(_, k, s, t)| (k, s, t)).collect(),
+        history: world.resource::<Metrics>().history.clone(),
+    }
+}
+
+#[derive(Resource, Default)]
+pub struct CompareView {
+    pub open: bool,
+    pub path: String,
+    pub arms: Vec<Arm>,
+    pub message: Option<String>,
+    /// The plan itself, as the first column.
+    pub plan: Snapshot,
+}
+
+impl CompareView {
+    /// Adds a scenario file; errors are kept for the panel and change nothing.
+    pub fn add(&mut self, path: &str) {
+        if self.arms.len() >= MAX_ARMS {
+            self.message = Some(format!("at most {MAX_ARMS} scenarios beside the plan"));
+            return;
+        }
+        match Scenario::load(&PathBuf::from(path.trim())) {
+            Ok(s) => {
+                self.arms.push(Arm::new(s));
+                self.open = true;
+                self.message = None;
+            }
+            Err(e) => self.message = Some(e.to_string()),
+        }
+    }
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.insert_resource(CompareView { path: "scenarios/no_incentives.ron".into(), ..default() });
+    app.add_systems(Update, keep_in_step.after(sim::drive));
+    app.add_systems(EguiPrimaryContextPass, compare_window.after(super::panel::panels));
+}
+
+/// One clock: every compared scenario is stepped to the plan's quarter (and restarted when the
+/// plan restarts).
+fn keep_in_step(world: &mut World) {
+    let quarter = world.resource::<SimClock>().quarter;
+    let open = world.resource::<CompareView>().open;
+    if !open {
+        return;
+    }
+    let plan_name = world.resource::<super::Plan>().scenario.name.clone();
+    let plan_snapshot = snapshot(world, &format!("{plan_name} (plan)"));
+    let mut view = world.resource_mut::<CompareView>();
+    view.plan = plan_snapshot;
+    for arm in view.arms.iter_mut() {
+        if arm.quarter() > quarter {
+            let s = arm.scenario.clone();
+            sim::reset_world(&mut arm.world, &s);
+        }
+        let before = arm.quarter();
+        while arm.quarter() < quarter && sim::step_once(&mut arm.world) {}
+        if arm.quarter() != before || arm.snapshot.quarter != arm.quarter() {
+            arm.refresh();
+        }
+    }
+}
+
+fn tier_color(kind: FacilityKind, tier: Option<Tier>) -> egui::Color32 {
+    match (kind, tier) {
+        (FacilityKind::Anchor, _) => egui::Color32::from_rgb(217, 51, 38),
+        (FacilityKind::RdCentre, _) => egui::Color32::from_rgb(153, 64, 191),
+        (FacilityKind::TrainingCentre, _) => egui::Color32::from_rgb(38, 153, 64),
+        (FacilityKind::LogisticsHub, _) => egui::Color32::from_rgb(242, 153, 26),
+        (_, Some(Tier::Tier1)) => egui::Color32::from_rgb(26, 64, 217),
+        (_, Some(Tier::Tier2)) => egui::Color32::from_rgb(90, 180, 242),
+        _ => egui::Color32::from_gray(150),
+    }
+}
+
+fn minimap(ui: &mut egui::Ui, s: &Snapshot, side: f32) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
+    let p = ui.painter_at(rect);
+    p.rect_filled(rect, 0.0, egui::Color32::from_rgb(110, 160, 90));
+    if s.n > 0 {
+        let cell = side / s.n as f32;
+        for (i, w) in s.water.iter().enumerate() {
+            if *w {
+                let (x, y) = ((i % s.n) as f32, (i / s.n) as f32);
+                let min = egui::pos2(rect.left() + x * cell, rect.bottom() - (y + 1.0) * cell);
+                p.rect_filled(egui::Rect::from_min_size(min, egui::vec2(cell + 0.5, cell + 0.5)), 0.0, egui::Color32::from_rgb(40, 90, 160));
+            }
+        }
+    }
+    let to = |site: Site| egui::pos2(rect.left() + (site.x_km / s.size_km) as f32 * side, rect.bottom() - (site.y_km / s.size_km) as f32 * side);
+    if let Some(port) = s.port {
+        p.rect_filled(egui::Rect::from_center_size(to(port), egui::vec2(6.0, 6.0)), 0.0, egui::Color32::from_rgb(25, 30, 75));
+    }
+    for (kind, site, tier) in &s.facilities {
+        let r = if *kind == FacilityKind::Supplier { 2.5 } else { 4.5 };
+        p.circle_filled(to(*site), r, tier_color(*kind, *tier));
+    }
+}
+
+fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>) -> Result {
+    if !view.open {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?.clone();
+    let mut open = view.open;
+    let mut remove = None;
+    egui::Window::new("Compare scenarios (one clock)").open(&mut open).default_pos(egui::pos2(390.0, 40.0)).default_width(500.0).show(&ctx, |ui| {
+        let columns: Vec<&Snapshot> = std::iter::once(&view.plan).chain(view.arms.iter().map(|a| &a.snapshot)).collect();
+        let side = (ui.available_width() / columns.len() as f32 - 12.0).clamp(90.0, 200.0);
+        ui.horizontal(|ui| {
+            for (i, s) in columns.iter().enumerate() {
+                ui.vertical(|ui| {
+                    ui.set_width(side);
+                    ui.label(egui::RichText::new(&s.label).strong());
+                    minimap(ui, s, side);
+                    if let Some(r) = s.history.last() {
+                        ui.label(format!("q{}  localization {:.1}%", r.quarter, 100.0 * r.localization_rate));
+                        ui.label(format!("tier-1 {}  tier-2 {}  firms {}", r.tier1_suppliers, r.tier2_suppliers, r.domestic_suppliers));
+                        ui.label(format!("exports {:.0}  fiscal {:.0} USD m", r.exports_usd_m, r.cumulative_fiscal_cost_usd_m));
+                    } else {
+                        ui.label("quarter 0");
+                    }
+                    if i > 0 && ui.small_button("remove").clicked() {
+                        remove = Some(i - 1);
+                    }
+                });
+            }
+        });
+        type Getter = fn(&QuarterRecord) -> f64;
+        let charts: [(&str, Getter); 2] = [("Localization rate (%)", |r| 100.0 * r.localization_rate), ("Tier-1 suppliers", |r| r.tier1_suppliers as f64)];
+        ui.columns(2, |cols| {
+            for ((title, get), ui) in charts.iter().zip(cols.iter_mut()) {
+                ui.label(*title);
+                Plot::new(format!("cmp-{title}")).height(150.0).legend(Legend::default()).include_y(0.0).allow_scroll(false).show(ui, |p| {
+                    for s in &columns {
+                        let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
+                        p.line(Line::new(s.label.clone(), pts).width(2.0));
+                    }
+                });
+            }
+        });
+    });
+    if let Some(i) = remove {
+        view.arms.remove(i);
+    }
+    view.open = open;
+    Ok(())
+}
+
+/// The panel section: add/remove compared files and open the view.
+pub fn section(ui: &mut egui::Ui, view: &mut CompareView) {
+    ui.heading("Compare");
+    ui.horizontal(|ui| {
+        ui.text_edit_singleline(&mut view.path);
+        if ui.add_enabled(view.arms.len() < MAX_ARMS, egui::Button::new("Add")).clicked() {
+            let p = view.path.clone();
+            view.add(&p);
+        }
+    });
+    ui.checkbox(&mut view.open, format!("show the compare view ({} beside the plan)", view.arms.len()));
+    if let Some(m) = &view.message {
+        ui.colored_label(egui::Color32::from_rgb(255, 110, 100), m);
+    }
+}
