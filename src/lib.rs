@@ -11,3 +11,21 @@ pub mod sim;
 pub mod workshop;
 #[cfg(feature = "gui")]
 pub mod gui;
+
+/// `println!` that does not panic when stdout is closed early (`kicsim compare ... | head`).
+#[macro_export]
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// `print!` without the newline, with the same tolerance.
+#[macro_export]
+macro_rules! say_raw {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($t)*);
+    }};
+}

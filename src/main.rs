@@ -67,7 +67,7 @@ fn main() -> ExitCode {
         Some(Command::Validate { files }) => validate(files),
         Some(Command::Workshop(w)) => kicsim::workshop::execute(w),
         Some(Command::Template) => {
-            print!("{}", kicsim::scenario::default_scenario().to_ron());
+            kicsim::say_raw!("{}", kicsim::scenario::default_scenario().to_ron());
             Ok(())
         }
     };
@@ -90,12 +90,12 @@ fn run_cmd(file: PathBuf, seed: Option<u64>, years: Option<u32>, replications: u
     let sum_path = out.join("summary.json");
     run::write_atomic(&ts_path, csv.as_bytes()).map_err(|e| format!("error: cannot write {}: {e}", ts_path.display()))?;
     run::write_atomic(&sum_path, summary.as_bytes()).map_err(|e| format!("error: cannot write {}: {e}", sum_path.display()))?;
-    println!(
+    kicsim::say!(
         "{} — seed {}, {} years, {} replication(s), scenario hash {}",
         scenario.name, scenario.seed, scenario.years, replications, record.scenario_hash
     );
-    print!("{}", run::summary_table(&runs));
-    println!("wrote {} and {}", ts_path.display(), sum_path.display());
+    kicsim::say_raw!("{}", run::summary_table(&runs));
+    kicsim::say!("wrote {} and {}", ts_path.display(), sum_path.display());
     Ok(())
 }
 
@@ -103,7 +103,7 @@ fn validate(files: Vec<PathBuf>) -> Result<(), String> {
     let mut failed = Vec::new();
     for f in &files {
         match Scenario::load(f) {
-            Ok(s) => println!("ok: {} ({}, {} suppliers, {} years)", f.display(), s.name, s.suppliers.len(), s.years),
+            Ok(s) => kicsim::say!("ok: {} ({}, {} suppliers, {} years)", f.display(), s.name, s.suppliers.len(), s.years),
             Err(e) => {
                 eprintln!("{e}");
                 failed.push(f.display().to_string());

@@ -155,9 +155,9 @@ fn compare(a: CompareArgs) -> Result<(), String> {
     let base_seed = a.seed.unwrap_or(arms[0].1.seed);
     let arms = run_arms(arms, base_seed, a.replications);
     let table = comparison_table(&arms);
-    print!("{}", table.text);
+    crate::say_raw!("{}", table.text);
     write_report(&a.out, "Scenario comparison", &arms, &table, &[])?;
-    println!("wrote {}", a.out.join("report.html").display());
+    crate::say!("wrote {}", a.out.join("report.html").display());
     Ok(())
 }
 
@@ -181,13 +181,13 @@ fn comparison_table(arms: &[Arm]) -> Table {
     }
     md.push('\n');
     let mut text = String::new();
-    writeln!(text, "{:<34}{}", "KPI (mean [95% CI]; Δ vs first, paired)", arms.iter().map(|a| format!("{:>34}", truncate(&a.label, 32))).collect::<String>()).ok();
+    writeln!(text, "mean [95% CI]; Δ = paired difference to the first scenario").ok();
     let mut rows = Vec::new();
     for (kpi, label) in REPORT_KPIS {
         let pct = kpi == "localization_rate";
         let unit = if pct { " (%)" } else { "" };
         write!(md, "| {label}{unit} |").ok();
-        let mut line = format!("{:<34}", format!("{label}{unit}"));
+        writeln!(text, "{label}{unit}").ok();
         let base: Vec<f64> = arms[0].runs.iter().map(|r| value(r, kpi)).collect();
         let mut cells = Vec::new();
         for (i, arm) in arms.iter().enumerate() {
@@ -202,12 +202,10 @@ fn comparison_table(arms: &[Arm]) -> Table {
                 diff = Some(de);
             }
             write!(md, " {cell} |").ok();
-            write!(line, "{cell:>34}").ok();
+            writeln!(text, "  {:<40} {cell}", truncate(&arm.label, 40)).ok();
             cells.push(json!({"scenario": arm.label, "estimate": e, "difference_to_first": diff}));
         }
         md.push('\n');
-        text.push_str(&line);
-        text.push('\n');
         rows.push(json!({"kpi": kpi, "values": cells}));
     }
     Table { md, text, json: serde_json::Value::Array(rows) }
@@ -240,7 +238,7 @@ fn band(runs: &[Vec<QuarterRecord>], kpi: &str) -> Vec<(f64, f64, f64, f64)> {
         .collect()
 }
 
-fn draw_kpi<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, series: &[(String, Vec<(f64, f64, f64, f64)>)]) -> Result<(), String>
+fn draw_kpi<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, series: &[(String, Vec<(f64, f64, f64, f64)>)], footer: &str) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
@@ -279,12 +277,19 @@ where
         .label_font(("sans-serif", 13))
         .draw()
         .map_err(err)?;
+    draw_footer(area, footer).map_err(err)?;
     area.present().map_err(err)?;
     Ok(())
 }
 
+/// The run record, small, at the bottom left of every chart.
+fn draw_footer<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, footer: &str) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let (_, h) = area.dim_in_pixel();
+    area.draw(&Text::new(footer.to_string(), (8, h as i32 - 14), ("sans-serif", 10).into_font().color(&RGBColor(110, 110, 110))))
+}
+
 /// Horizontal bars: (label, value) — for the policy breakdown.
-fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, bars: &[(String, f64)]) -> Result<(), String>
+fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, bars: &[(String, f64)], footer: &str) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
@@ -319,40 +324,41 @@ where
             Rectangle::new([(0.0, i as f64 + 0.15), (*v, i as f64 + 0.85)], color.filled())
         }))
         .map_err(err)?;
+    draw_footer(area, footer).map_err(err)?;
     area.present().map_err(err)?;
     Ok(())
 }
 
 /// Draws a KPI chart to PNG and SVG files and returns the SVG text (for the self-contained HTML).
-fn kpi_files(dir: &Path, stem: &str, title: &str, series: &[(String, Vec<(f64, f64, f64, f64)>)]) -> Result<String, String> {
+fn kpi_files(dir: &Path, stem: &str, title: &str, series: &[(String, Vec<(f64, f64, f64, f64)>)], footer: &str) -> Result<String, String> {
     font();
     let size = (900, 480);
     let png = dir.join(format!("{stem}.png"));
     {
         let root = BitMapBackend::new(&png, size).into_drawing_area();
-        draw_kpi(&root, title, series)?;
+        draw_kpi(&root, title, series, footer)?;
     }
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        draw_kpi(&root, title, series)?;
+        draw_kpi(&root, title, series, footer)?;
     }
     write_atomic(&dir.join(format!("{stem}.svg")), svg.as_bytes()).map_err(|e| e.to_string())?;
     Ok(svg)
 }
 
-fn bar_files(dir: &Path, stem: &str, title: &str, bars: &[(String, f64)]) -> Result<String, String> {
+fn bar_files(dir: &Path, stem: &str, title: &str, bars: &[(String, f64)], footer: &str) -> Result<String, String> {
     font();
     let size = (900, 60 + 40 * bars.len().max(1) as u32 + 60);
     let png = dir.join(format!("{stem}.png"));
     {
         let root = BitMapBackend::new(&png, size).into_drawing_area();
-        draw_bars(&root, title, bars)?;
+        draw_bars(&root, title, bars, footer)?;
     }
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        draw_bars(&root, title, bars)?;
+        draw_bars(&root, title, bars, footer)?;
     }
     write_atomic(&dir.join(format!("{stem}.svg")), svg.as_bytes()).map_err(|e| e.to_string())?;
     Ok(svg)
@@ -380,13 +386,20 @@ fn md_to_html_table(md: &str) -> String {
     out
 }
 
+/// One line naming the runs behind a chart: version, and each scenario's hash and seed.
+fn footer_of<'a>(records: impl Iterator<Item = &'a RunRecord>) -> String {
+    let parts: Vec<String> = records.map(|r| format!("{} #{} seed {}", r.scenario, &r.scenario_hash[..8], r.seed)).collect();
+    format!("kicsim {}: {}", env!("CARGO_PKG_VERSION"), parts.join("; "))
+}
+
 /// Writes report.md, report.html (self-contained: inline SVG) and the charts.
 fn write_report(out: &Path, title: &str, arms: &[Arm], table: &Table, extra: &[(String, String, String)]) -> Result<(), String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let footer = footer_of(arms.iter().map(|a| &a.record));
     let mut svgs = Vec::new();
     for (kpi, label) in CHART_KPIS {
         let series: Vec<(String, Vec<(f64, f64, f64, f64)>)> = arms.iter().map(|a| (a.label.clone(), band(&a.runs, kpi))).collect();
-        let svg = kpi_files(out, kpi, label, &series)?;
+        let svg = kpi_files(out, kpi, label, &series, &footer)?;
         svgs.push((kpi.to_string(), label.to_string(), svg));
     }
     let records: Vec<&RunRecord> = arms.iter().map(|a| &a.record).collect();
@@ -491,7 +504,7 @@ fn breakdown(a: BreakdownArgs) -> Result<(), String> {
     }
     let arms = run_arms(arms_in, s.seed, a.replications);
     let table = comparison_table(&arms);
-    print!("{}", table.text);
+    crate::say_raw!("{}", table.text);
     // Contribution of an incentive = full scenario - scenario without it (paired).
     let contrib = |kpi: &str, i: usize| -> Estimate {
         let d: Vec<f64> = arms[0].runs.iter().zip(&arms[i].runs).map(|(f, o)| value(f, kpi) - value(o, kpi)).collect();
@@ -509,23 +522,24 @@ fn breakdown(a: BreakdownArgs) -> Result<(), String> {
         let pp = 100.0 * loc.mean;
         let per_point = if pp.abs() > 0.05 { format!("{:.1}", fis.mean / pp) } else { "n/a (no localization effect)".into() };
         writeln!(md, "| {name} | {} | {} | {} | {per_point} |", fmt_est(&loc, true), fmt_est(&exp, false), fmt_est(&fis, false)).ok();
-        println!("{name:<36} localization {:+.2} pp, exports {:+.1} USD m, fiscal cost {:+.1} USD m, per point: {per_point}", pp, exp.mean, fis.mean);
+        crate::say!("{name:<36} localization {:+.2} pp, exports {:+.1} USD m, fiscal cost {:+.1} USD m, per point: {per_point}", pp, exp.mean, fis.mean);
         bars_loc.push((name.clone(), pp));
         bars_exp.push((name.clone(), exp.mean));
         bars_fis.push((name.clone(), fis.mean));
         rows.push(json!({"incentive": name, "localization": loc, "total_exports_usd_m": exp, "cumulative_fiscal_cost_usd_m": fis}));
     }
     std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
-    let s1 = bar_files(&a.out, "breakdown_localization", "Contribution to localization (percentage points)", &bars_loc)?;
-    let s2 = bar_files(&a.out, "breakdown_exports", "Contribution to cumulative exports (USD m)", &bars_exp)?;
-    let s3 = bar_files(&a.out, "breakdown_fiscal", "Contribution to cumulative fiscal cost (USD m)", &bars_fis)?;
+    let footer = footer_of(std::iter::once(&arms[0].record));
+    let s1 = bar_files(&a.out, "breakdown_localization", "Contribution to localization (percentage points)", &bars_loc, &footer)?;
+    let s2 = bar_files(&a.out, "breakdown_exports", "Contribution to cumulative exports (USD m)", &bars_exp, &footer)?;
+    let s3 = bar_files(&a.out, "breakdown_fiscal", "Contribution to cumulative fiscal cost (USD m)", &bars_fis, &footer)?;
     let intro = "Contribution of each incentive = outcome with all incentives - outcome with that one switched off (paired replications). A fiscal cost with little localization or export effect is largely redundant spending.";
     let md_body = format!("{intro}\n\n{md}\n![](breakdown_localization.png)\n\n![](breakdown_exports.png)\n\n![](breakdown_fiscal.png)\n");
     let html_body = format!("<p>{}</p>\n{}\n{s1}\n{s2}\n{s3}\n", html_escape(intro), md_to_html_table(&md));
     write_report(&a.out, &format!("Policy breakdown: {}", s.name), &arms, &table, &[("Contribution of each incentive".into(), md_body, html_body)])?;
     write_atomic(&a.out.join("breakdown.json"), (serde_json::to_string_pretty(&json!(rows)).map_err(|e| e.to_string())? + "\n").as_bytes())
         .map_err(|e| e.to_string())?;
-    println!("wrote {}", a.out.join("report.html").display());
+    crate::say!("wrote {}", a.out.join("report.html").display());
     Ok(())
 }
 
@@ -640,11 +654,11 @@ fn sweep(a: SweepArgs) -> Result<(), String> {
     std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
     let name = if shard_n > 1 { format!("results-shard-{shard_i}-of-{shard_n}.csv") } else { "results.csv".into() };
     write_atomic(&a.out.join(&name), csv.as_bytes()).map_err(|e| e.to_string())?;
-    println!("wrote {}", a.out.join(&name).display());
+    crate::say!("wrote {}", a.out.join(&name).display());
     if shard_n == 1 {
         finish_sweep(&a.out, &csv, &a.kpi)?;
     } else {
-        println!("merge the shards with: kicsim merge {} --out {}", a.out.display(), a.out.display());
+        crate::say!("merge the shards with: kicsim merge {} --out {}", a.out.display(), a.out.display());
     }
     Ok(())
 }
@@ -693,12 +707,13 @@ fn read_sweep_csv(text: &str) -> Result<(Vec<String>, Vec<String>, Vec<Vec<Strin
 
 /// After a full sweep (or a merge): the heatmap of two varied parameters.
 fn finish_sweep(out: &Path, csv_text: &str, kpi: &str) -> Result<(), String> {
-    let (_, header, rows) = read_sweep_csv(csv_text)?;
+    let (comments, header, rows) = read_sweep_csv(csv_text)?;
+    let footer = comments.first().map(|c| c.trim_start_matches("# ").to_string()).unwrap_or_default();
     let rep = header.iter().position(|h| h == "replication").ok_or("results.csv has no replication column")?;
     let params: Vec<String> = header[1..rep].to_vec();
     let col = header.iter().position(|h| h == kpi).ok_or_else(|| format!("results.csv has no column {kpi}"))?;
     if params.len() != 2 {
-        println!("(heatmap drawn only for exactly two varied parameters; this sweep varies {})", params.len());
+        crate::say!("(heatmap drawn only for exactly two varied parameters; this sweep varies {})", params.len());
         return Ok(());
     }
     let mut xs: Vec<String> = Vec::new();
@@ -723,13 +738,13 @@ fn finish_sweep(out: &Path, csv_text: &str, kpi: &str) -> Result<(), String> {
     let png = out.join(format!("heatmap_{kpi}.png"));
     {
         let root = BitMapBackend::new(&png, (900, 700)).into_drawing_area();
-        draw_heatmap(&root, kpi, &params, &xs, &ys, &means)?;
+        draw_heatmap(&root, kpi, &params, &xs, &ys, &means, &footer)?;
     }
-    println!("wrote {}", png.display());
+    crate::say!("wrote {}", png.display());
     Ok(())
 }
 
-fn draw_heatmap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, kpi: &str, params: &[String], xs: &[String], ys: &[String], v: &[Vec<f64>]) -> Result<(), String>
+fn draw_heatmap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, kpi: &str, params: &[String], xs: &[String], ys: &[String], v: &[Vec<f64>], footer: &str) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
@@ -769,6 +784,7 @@ where
                 .map_err(err)?;
         }
     }
+    draw_footer(area, footer).map_err(err)?;
     area.present().map_err(err)?;
     Ok(())
 }
@@ -842,6 +858,6 @@ fn merge(a: MergeArgs) -> Result<(), String> {
     }
     std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
     write_atomic(&a.out.join("results.csv"), out.as_bytes()).map_err(|e| e.to_string())?;
-    println!("merged {} file(s), {} rows into {}", files.len(), rows.len(), a.out.join("results.csv").display());
+    crate::say!("merged {} file(s), {} rows into {}", files.len(), rows.len(), a.out.join("results.csv").display());
     finish_sweep(&a.out, &out, &a.kpi)
 }
