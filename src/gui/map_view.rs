@@ -148,8 +148,7 @@ fn draw_terrain(
     }
     let img = image_from(&map, |i| {
         if map.water[i] {
-            let depth = 0.0;
-            return [40, (90.0 + depth) as u8, 160, 255];
+            return [40, 90, 160, 255];
         }
         let s = map.slope_pct[i];
         if s > MAX_BUILD_SLOPE_PCT {
@@ -217,10 +216,14 @@ fn draw_overlay(
         return;
     }
     let vals: Vec<f64> = (0..map.n * map.n).map(|i| overlay_value(state.overlay, &map, &sources, &pools, &scenario, i)).collect();
-    let land: Vec<f64> = vals.iter().zip(&map.water).filter(|(_, w)| !**w).map(|(v, _)| *v).collect();
-    let lo = if state.overlay == Overlay::Suitability || state.overlay == Overlay::WorkerSkill { 0.0 } else { land.iter().copied().fold(f64::INFINITY, f64::min) };
-    let hi = land.iter().copied().fold(f64::NEG_INFINITY, f64::max).max(lo + 1e-9);
-    let hi = if state.overlay == Overlay::Suitability || state.overlay == Overlay::WorkerSkill { hi.max(1.0_f64.min(hi)) } else { hi };
+    // Shares (skill, suitability) are drawn on their 0..1 scale; the others on their range over land.
+    let (lo, hi) = if matches!(state.overlay, Overlay::Suitability | Overlay::WorkerSkill) {
+        (0.0, 1.0)
+    } else {
+        let land = vals.iter().zip(&map.water).filter(|(_, w)| !**w).map(|(v, _)| *v);
+        let (lo, hi) = land.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        (lo, hi.max(lo + 1e-9))
+    };
     state.range = (lo, hi);
     let img = image_from(&map, |i| {
         if map.water[i] {

@@ -210,7 +210,7 @@ fn apply_plan_changes(world: &mut World) {
     let scenario = plan.scenario.clone();
     sim::reset_world(world, &scenario);
     world.resource_mut::<Forecast>().launch(scenario);
-    world.resource_mut::<tools::Selection>().clear_missing();
+    world.resource_mut::<tools::Selection>().end_drag();
 }
 
 /// Converts the speed setting into quarters for this frame.

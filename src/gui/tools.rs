@@ -41,7 +41,8 @@ pub struct Selection {
 }
 
 impl Selection {
-    pub fn clear_missing(&mut self) {
+    /// Drops a drag in progress (the plan it referred to was replaced).
+    pub fn end_drag(&mut self) {
         self.drag = None;
     }
 }

@@ -148,8 +148,6 @@ impl NextFacilityId {
     }
 }
 
-pub(super) fn plugin(_app: &mut App) {}
-
 pub(super) fn reset(world: &mut World, s: &Scenario) {
     let old: Vec<Entity> = world.query_filtered::<Entity, With<Facility>>().iter(world).collect();
     for e in old {

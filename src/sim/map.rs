@@ -71,8 +71,6 @@ impl std::fmt::Display for SiteProblem {
     }
 }
 
-pub(super) fn plugin(_app: &mut App) {}
-
 pub(super) fn reset(world: &mut World, scenario: &Scenario) {
     let stale = world.get_resource::<SiteMap>().map(|m| m.spec_key() != spec_key(&scenario.map)).unwrap_or(true);
     if stale {

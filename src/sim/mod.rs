@@ -107,10 +107,8 @@ impl Plugin for SimPlugin {
         );
         app.add_schedule(step);
         app.init_resource::<SimControl>();
+        // map.rs, rng.rs and facilities.rs hold state only: they are set up by `reset_world`.
         clock::plugin(app);
-        rng::plugin(app);
-        map::plugin(app);
-        facilities::plugin(app);
         workforce::plugin(app);
         spillover::plugin(app);
         capability::plugin(app);

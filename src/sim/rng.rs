@@ -29,8 +29,6 @@ pub fn stream(seed: u64, stream: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(z)
 }
 
-pub(super) fn plugin(_app: &mut App) {}
-
 pub(super) fn reset(world: &mut World, seed: u64) {
     world.insert_resource(SimRng {
         capability: stream(seed, CAPABILITY),

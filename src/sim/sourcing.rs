@@ -164,10 +164,7 @@ fn source_inputs(
                 }
             }
             markup = hi;
-            (local, paid, desired) = {
-                let (l, p, d) = allocate(&weights, &caps, &costs, import_cost, hi, mu, open);
-                (l, p, d)
-            };
+            (local, paid, desired) = allocate(&weights, &caps, &costs, import_cost, hi, mu, open);
         }
     }
     for (k, &i) in idx.iter().enumerate() {
