@@ -57,7 +57,8 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
     app.insert_resource(ActiveScenario(scenario.clone()));
     app.add_plugins(SimPlugin);
     app.insert_resource(Plan::new(scenario, file));
-    app.insert_resource(SimControl { running: screenshot.is_some(), steps_per_update: 0, pending_steps: 0 });
+    // The planner opens playing (Space pauses).
+    app.insert_resource(SimControl { running: true, steps_per_update: 0, pending_steps: 0 });
     app.init_resource::<Forecast>();
     app.init_resource::<Speed>();
     app.add_systems(Update, (apply_plan_changes, pace).chain().before(sim::drive));
@@ -71,6 +72,7 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
             view.add(&f.display().to_string());
         }
     }
+    screenshot::key_plugin(&mut app);
     if let Some(path) = screenshot {
         screenshot::plugin(&mut app, path);
     }

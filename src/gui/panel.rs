@@ -172,8 +172,8 @@ fn tools_section(ui: &mut egui::Ui, sel: &mut Selection) {
     });
     if let Some(g) = &sel.ghost {
         match &g.problem {
-            Some(p) => ui.colored_label(egui::Color32::from_rgb(255, 110, 100), format!("✗ {p}")),
-            None => ui.colored_label(egui::Color32::from_rgb(150, 220, 150), format!("✓ buildable at ({:.2}, {:.2}) km", g.site.x_km, g.site.y_km)),
+            Some(p) => ui.colored_label(egui::Color32::from_rgb(255, 110, 100), format!("refused: {p}")),
+            None => ui.colored_label(egui::Color32::from_rgb(150, 220, 150), format!("buildable at ({:.2}, {:.2}) km", g.site.x_km, g.site.y_km)),
         };
     }
 }

@@ -25,6 +25,20 @@ struct ShotPlan {
     requested: bool,
 }
 
+/// F12 saves the window as `kicsim-screenshot-N.png` in the working directory.
+pub(super) fn key_plugin(app: &mut App) {
+    app.add_systems(Update, on_f12);
+}
+
+fn on_f12(mut commands: Commands, keys: Res<ButtonInput<KeyCode>>, mut n: Local<u32>, mut plan: ResMut<super::Plan>) {
+    if keys.just_pressed(KeyCode::F12) {
+        *n += 1;
+        let path = PathBuf::from(format!("kicsim-screenshot-{}.png", *n));
+        plan.message = Some((format!("saved the window to {}", path.display()), false));
+        commands.spawn(Screenshot::primary_window()).observe(save_to_disk(path));
+    }
+}
+
 pub(super) fn plugin(app: &mut App, out: PathBuf) {
     let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "screenshot.png".into());
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).map(|p| p.to_path_buf()).unwrap_or_else(|| PathBuf::from("."));
