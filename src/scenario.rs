@@ -396,6 +396,27 @@ impl Default for ModelParams {
     }
 }
 
+impl Scenario {
+    /// Corporate income tax rate in force in a year (0 during the holiday).
+    pub fn effective_cit_rate(&self, year: f64) -> f64 {
+        if year < self.incentives.cit_holiday_years { 0.0 } else { self.incentives.cit_rate }
+    }
+
+    /// Share of land rent waived in a year.
+    pub fn land_rent_exemption_at(&self, year: f64) -> f64 {
+        if year < self.incentives.land_rent_exemption_years { self.incentives.land_rent_exemption } else { 0.0 }
+    }
+
+    /// The interest subsidy as a share of the lending rate, 0..1.
+    pub fn credit_subsidy_share(&self) -> f64 {
+        if self.model.lending_rate_pct > 0.0 {
+            (self.incentives.credit_interest_subsidy_pp / self.model.lending_rate_pct).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
+}
+
 impl Incentives {
     /// The local-content requirement in force in (fractional) year `year` since the start.
     pub fn local_content_at(&self, year: f64) -> f64 {

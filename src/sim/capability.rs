@@ -26,12 +26,7 @@ pub(super) fn plugin(app: &mut App) {
 
 /// Multiplier of learning bought by the R&D deduction and the credit subsidy.
 pub fn incentive_boost(s: &Scenario) -> f64 {
-    let credit = if s.model.lending_rate_pct > 0.0 {
-        (s.incentives.credit_interest_subsidy_pp / s.model.lending_rate_pct).min(1.0)
-    } else {
-        0.0
-    };
-    (1.0 + 0.3 * s.incentives.rd_deduction) * (1.0 + 0.5 * credit)
+    (1.0 + 0.3 * s.incentives.rd_deduction) * (1.0 + 0.5 * s.credit_subsidy_share())
 }
 
 pub fn absorptive_capacity(skill: f64, capability: f64) -> f64 {

@@ -43,16 +43,11 @@ pub(super) fn plugin(app: &mut App) {
 /// After-tax profitability relative to the standard regime (1 = no tax incentive).
 pub fn tax_pull(s: &Scenario, year: f64) -> f64 {
     let std = s.model.standard_cit_rate;
-    let eff = if year < s.incentives.cit_holiday_years { 0.0 } else { s.incentives.cit_rate };
-    ((1.0 - eff) / (1.0 - std).max(0.01)).max(0.1)
-}
-
-fn credit_share(s: &Scenario) -> f64 {
-    if s.model.lending_rate_pct > 0.0 { (s.incentives.credit_interest_subsidy_pp / s.model.lending_rate_pct).min(1.0) } else { 0.0 }
+    ((1.0 - s.effective_cit_rate(year)) / (1.0 - std).max(0.01)).max(0.1)
 }
 
 fn invest(scenario: Res<ActiveScenario>, mut suppliers: Query<&mut Supplier>) {
-    let finance = 1.0 + 0.5 * credit_share(&scenario.0);
+    let finance = 1.0 + 0.5 * scenario.0.credit_subsidy_share();
     for mut sp in &mut suppliers {
         if sp.desired_usd_m > sp.capacity_usd_m {
             let gap = sp.desired_usd_m - sp.capacity_usd_m;
@@ -82,9 +77,8 @@ fn enter_and_exit(
     let m = &s.model;
     let year = clock.years_elapsed();
     let tax = tax_pull(s, year);
-    let exempt = if year < s.incentives.land_rent_exemption_years { s.incentives.land_rent_exemption } else { 0.0 };
-    let rent_pull = 1.0 + 0.3 * exempt;
-    let credit_pull = 1.0 + 0.5 * credit_share(s);
+    let rent_pull = 1.0 + 0.3 * s.land_rent_exemption_at(year);
+    let credit_pull = 1.0 + 0.5 * s.credit_subsidy_share();
     let mut all: Vec<(u32, Entity, &Facility, Option<&Supplier>)> = facilities.iter().map(|(e, f, sp)| (f.id, e, f, sp)).collect();
     all.sort_by_key(|(id, _, _, _)| *id);
     let unmet: f64 = all.iter().filter_map(|(_, _, _, sp)| *sp).map(|sp| (sp.desired_usd_m - sp.capacity_usd_m).max(0.0)).sum();

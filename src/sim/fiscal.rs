@@ -67,10 +67,9 @@ fn account(
     let capacity: f64 = list.iter().map(|x| x.2).sum();
     let supplier_land: f64 = list.iter().map(|x| x.3).sum();
 
-    let eff = if year < inc.cit_holiday_years { 0.0 } else { inc.cit_rate };
     let profit = m.profit_margin * (anchor.output_usd_m + supplier_sales);
-    let forgone_cit = profit * (m.standard_cit_rate - eff) / 4.0;
-    let exempt = if year < inc.land_rent_exemption_years { inc.land_rent_exemption } else { 0.0 };
+    let forgone_cit = profit * (m.standard_cit_rate - s.effective_cit_rate(year)) / 4.0;
+    let exempt = s.land_rent_exemption_at(year);
     let anchor_land = ANCHOR_LAND_MULTIPLE * map.land_price_at(s.anchor.site);
     let forgone_land_rent = exempt * m.land_rent_usd_m * (anchor_land + supplier_land) / 4.0;
     let interest_subsidy = inc.credit_interest_subsidy_pp / 100.0 * m.leverage * capacity / 4.0;

@@ -80,7 +80,7 @@ pub fn local_cost(s: &Scenario, map: &SiteMap, year: f64, sp: &Supplier, site: S
     let m = &s.model;
     let gap = 1.0 - sp.capability;
     let trust = if s.anchor.ownership == Ownership::Domestic { 0.7 } else { 1.0 };
-    let exempt = if year < s.incentives.land_rent_exemption_years { s.incentives.land_rent_exemption } else { 0.0 };
+    let exempt = s.land_rent_exemption_at(year);
     let cap = sp.capacity_usd_m.max(1.0);
     let rent = m.land_rent_usd_m * map.land_price_at(site) * (1.0 - exempt) / cap;
     let rate = (m.lending_rate_pct - s.incentives.credit_interest_subsidy_pp).max(0.0) / 100.0;
