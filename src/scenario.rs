@@ -126,7 +126,9 @@ pub struct Commitments {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Tier {
-    None,
+    /// Not (yet) qualified by the anchor. `None` is accepted too.
+    #[serde(alias = "None")]
+    Untiered,
     Tier2,
     Tier1,
 }
@@ -134,7 +136,7 @@ pub enum Tier {
 impl Tier {
     pub fn label(self) -> &'static str {
         match self {
-            Tier::None => "none",
+            Tier::Untiered => "none",
             Tier::Tier2 => "tier-2",
             Tier::Tier1 => "tier-1",
         }
@@ -318,7 +320,7 @@ impl Default for SupplierSpec {
             site: Site { x_km: 10.0, y_km: 10.0 },
             capability: 0.3,
             capacity_usd_m: 20.0,
-            tier: Tier::None,
+            tier: Tier::Untiered,
         }
     }
 }
@@ -531,7 +533,7 @@ impl Scenario {
 
     /// Write the scenario as pretty RON (the same format `load` reads).
     pub fn to_ron(&self) -> String {
-        let cfg = ron::ser::PrettyConfig::new().depth_limit(4).struct_names(false);
+        let cfg = ron::ser::PrettyConfig::new().depth_limit(3).struct_names(false);
         ron::ser::to_string_pretty(self, cfg).expect("a scenario always serialises")
     }
 

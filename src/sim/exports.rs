@@ -51,7 +51,7 @@ fn trade(scenario: Res<ActiveScenario>, clock: Res<SimClock>, mut anchor: ResMut
         let share = match sp.tier {
             Tier::Tier1 => 0.4,
             Tier::Tier2 => 0.15,
-            Tier::None => 0.0,
+            Tier::Untiered => 0.0,
         };
         sp.exports_usd_m = share * sp.capability * spare * promo;
     }

@@ -132,7 +132,7 @@ fn enter_and_exit(
         placed.push((name.clone(), site));
         commands.spawn((
             Facility { id, kind: FacilityKind::Supplier, name, site },
-            Supplier::new(capability.min(1.0), capacity, Tier::None, clock.quarter),
+            Supplier::new(capability.min(1.0), capacity, Tier::Untiered, clock.quarter),
         ));
         entries += 1;
     }

@@ -138,7 +138,7 @@ fn source_inputs(
         sp.delivered_cost = c;
         sp.sales_usd_m = 0.0;
         sp.desired_usd_m = 0.0;
-        if sp.tier != Tier::None {
+        if sp.tier != Tier::Untiered {
             idx.push(i);
             costs.push(c);
             caps.push(sp.capacity_usd_m);

@@ -29,8 +29,8 @@ pub fn audit_one(sp: &mut Supplier, t2: f64, t1: f64, q2: u32, q1: u32) {
     sp.quarters_at_tier2_level = if c >= t2 { sp.quarters_at_tier2_level + 1 } else { 0 };
     sp.quarters_at_tier1_level = if c >= t1 { sp.quarters_at_tier1_level + 1 } else { 0 };
     sp.tier = match sp.tier {
-        Tier::None if sp.quarters_at_tier2_level >= q2.max(1) => Tier::Tier2,
-        Tier::Tier2 if c < t2 - DEMOTION_MARGIN => Tier::None,
+        Tier::Untiered if sp.quarters_at_tier2_level >= q2.max(1) => Tier::Tier2,
+        Tier::Tier2 if c < t2 - DEMOTION_MARGIN => Tier::Untiered,
         Tier::Tier2 if sp.quarters_at_tier1_level >= q1.max(1) && sp.quarters_as_tier2 >= TIER1_RECORD_QUARTERS => Tier::Tier1,
         Tier::Tier1 if c < t1 - DEMOTION_MARGIN => Tier::Tier2,
         t => t,
@@ -38,7 +38,7 @@ pub fn audit_one(sp: &mut Supplier, t2: f64, t1: f64, q2: u32, q1: u32) {
     if sp.tier == Tier::Tier2 {
         sp.quarters_as_tier2 += 1;
     }
-    if sp.tier == Tier::None {
+    if sp.tier == Tier::Untiered {
         sp.status = SupplyStatus::NotQualified {
             capability: c,
             needed: t2,
