@@ -3,6 +3,11 @@
 #![cfg(feature = "gui")]
 
 use std::process::Command;
+use std::sync::Mutex;
+
+/// `xvfb-run -a` picks a free display by looking for lock files; two started at the same moment
+/// can pick the same one. The window tests take turns.
+static XVFB: Mutex<()> = Mutex::new(());
 
 fn png_size(bytes: &[u8]) -> (u32, u32) {
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG file");
@@ -14,6 +19,7 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
 
 #[test]
 fn screenshot_of_the_planner() {
+    let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
     let has_xvfb = Command::new("sh").args(["-c", "command -v xvfb-run"]).output().map(|o| o.status.success()).unwrap_or(false);
     assert!(has_xvfb, "xvfb-run is missing: run scripts/setup.sh (installs xvfb and mesa-vulkan-drivers)");
     let dir = std::env::temp_dir().join(format!("kicsim-window-{}", std::process::id()));
@@ -46,6 +52,7 @@ fn a_bad_file_does_not_open_a_window() {
 
 #[test]
 fn compare_view_renders_and_refuses_bad_files() {
+    let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
     let dir = std::env::temp_dir().join(format!("kicsim-window-cmp-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("compare.png");
