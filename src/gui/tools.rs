@@ -10,7 +10,7 @@ use bevy_egui::input::EguiWantsInput;
 use super::Plan;
 use super::map_view::{to_site, to_world};
 use crate::scenario::{LogisticsHubSpec, RdCentreSpec, Scenario, Site, SupplierSpec, TrainingCentreSpec};
-use crate::sim::facilities::PlanRef;
+use crate::sim::facilities::{PlanRef, plan_facilities};
 use crate::sim::map::SiteMap;
 use crate::sim::{Facility, FacilityKind, SimControl};
 
@@ -52,33 +52,10 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(Update, (pan_zoom, mouse_tools, shortcuts).before(super::apply_plan_changes));
 }
 
-/// Sites of every facility of the plan except `skip`, with labels.
-fn plan_sites(s: &Scenario, skip: Option<PlanRef>) -> Vec<(String, Site)> {
-    let mut v = Vec::new();
-    let mut add = |r: PlanRef, name: String, site: Site| {
-        if Some(r) != skip {
-            v.push((name, site));
-        }
-    };
-    add(PlanRef(FacilityKind::Anchor, 0), "the anchor".into(), s.anchor.site);
-    for (i, f) in s.rd_centres.iter().enumerate() {
-        add(PlanRef(FacilityKind::RdCentre, i), format!("R&D centre {}", i + 1), f.site);
-    }
-    for (i, f) in s.training_centres.iter().enumerate() {
-        add(PlanRef(FacilityKind::TrainingCentre, i), format!("training centre {}", i + 1), f.site);
-    }
-    for (i, f) in s.logistics_hubs.iter().enumerate() {
-        add(PlanRef(FacilityKind::LogisticsHub, i), format!("logistics hub {}", i + 1), f.site);
-    }
-    for (i, f) in s.suppliers.iter().enumerate() {
-        add(PlanRef(FacilityKind::Supplier, i), if f.name.is_empty() { format!("supplier {}", i + 1) } else { f.name.clone() }, f.site);
-    }
-    v
-}
-
 fn site_problem(map: &SiteMap, s: &Scenario, site: Site, skip: Option<PlanRef>) -> Option<String> {
-    let others = plan_sites(s, skip);
-    map.check_site(site, others.iter().map(|(n, s)| (n.as_str(), *s))).err().map(|e| e.to_string())
+    let others = plan_facilities(s);
+    let others = others.iter().filter(|(r, _, _)| Some(*r) != skip).map(|(_, n, s)| (n.as_str(), *s));
+    map.check_site(site, others).err().map(|e| e.to_string())
 }
 
 pub fn site_of_mut(s: &mut Scenario, r: PlanRef) -> Option<&mut Site> {

@@ -179,6 +179,34 @@ pub(super) fn reset(world: &mut World, s: &Scenario) {
     world.insert_resource(NextFacilityId(id));
 }
 
+/// Every facility of a scenario, in spawn order (anchor, R&D centres, training centres, hubs,
+/// suppliers): where it is in the scenario, how messages name it, and its site. The file
+/// validator and the window's site checks both use this list, so they agree.
+pub fn plan_facilities(s: &Scenario) -> Vec<(PlanRef, String, Site)> {
+    fn label(kind: &str, name: &str, i: usize) -> String {
+        if name.is_empty() { format!("{kind} #{}", i + 1) } else { format!("{kind} '{name}'") }
+    }
+    let mut v = vec![(PlanRef(FacilityKind::Anchor, 0), "the anchor".to_string(), s.anchor.site)];
+    v.extend(s.rd_centres.iter().enumerate().map(|(i, f)| (PlanRef(FacilityKind::RdCentre, i), label("R&D centre", &f.name, i), f.site)));
+    v.extend(s.training_centres.iter().enumerate().map(|(i, f)| (PlanRef(FacilityKind::TrainingCentre, i), label("training centre", &f.name, i), f.site)));
+    v.extend(s.logistics_hubs.iter().enumerate().map(|(i, f)| (PlanRef(FacilityKind::LogisticsHub, i), label("logistics hub", &f.name, i), f.site)));
+    v.extend(s.suppliers.iter().enumerate().map(|(i, f)| (PlanRef(FacilityKind::Supplier, i), label("supplier", &f.name, i), f.site)));
+    v
+}
+
+impl PlanRef {
+    /// The scenario path of this facility, e.g. `suppliers[3]`.
+    pub fn path(&self) -> String {
+        match self.0 {
+            FacilityKind::Anchor => "anchor".into(),
+            FacilityKind::Supplier => format!("suppliers[{}]", self.1),
+            FacilityKind::RdCentre => format!("rd_centres[{}]", self.1),
+            FacilityKind::TrainingCentre => format!("training_centres[{}]", self.1),
+            FacilityKind::LogisticsHub => format!("logistics_hubs[{}]", self.1),
+        }
+    }
+}
+
 /// Sites of the facilities of one kind, in id order.
 pub fn sites_of<'a>(facilities: impl Iterator<Item = &'a Facility>, kind: FacilityKind) -> Vec<Site> {
     let mut v: Vec<(u32, Site)> = facilities.filter(|f| f.kind == kind).map(|f| (f.id, f.site)).collect();

@@ -255,26 +255,16 @@ impl SiteMap {
 
     /// Map-dependent checks of a scenario: every facility on buildable land, none overlapping.
     pub fn check_scenario(&self, s: &Scenario) -> Vec<Problem> {
-        let mut placed: Vec<(String, Site)> = Vec::new();
+        let facilities = super::facilities::plan_facilities(s);
         let mut problems = Vec::new();
-        let mut check = |path: String, label: String, site: Site, placed: &mut Vec<(String, Site)>| {
-            if let Err(e) = self.check_site(site, placed.iter().map(|(n, s)| (n.as_str(), *s))) {
-                problems.push(Problem { path: format!("{path}.site"), message: format!("{label} at ({:.2}, {:.2}) km: {e}", site.x_km, site.y_km) });
+        for (k, (r, label, site)) in facilities.iter().enumerate() {
+            let placed = facilities[..k].iter().map(|(_, n, s)| (n.as_str(), *s));
+            if let Err(e) = self.check_site(*site, placed) {
+                problems.push(Problem {
+                    path: format!("{}.site", r.path()),
+                    message: format!("{label} at ({:.2}, {:.2}) km: {e}", site.x_km, site.y_km),
+                });
             }
-            placed.push((label, site));
-        };
-        check("anchor".into(), "the anchor".into(), s.anchor.site, &mut placed);
-        for (i, f) in s.rd_centres.iter().enumerate() {
-            check(format!("rd_centres[{i}]"), format!("R&D centre {}", label(&f.name, i)), f.site, &mut placed);
-        }
-        for (i, f) in s.training_centres.iter().enumerate() {
-            check(format!("training_centres[{i}]"), format!("training centre {}", label(&f.name, i)), f.site, &mut placed);
-        }
-        for (i, f) in s.logistics_hubs.iter().enumerate() {
-            check(format!("logistics_hubs[{i}]"), format!("logistics hub {}", label(&f.name, i)), f.site, &mut placed);
-        }
-        for (i, f) in s.suppliers.iter().enumerate() {
-            check(format!("suppliers[{i}]"), format!("supplier {}", label(&f.name, i)), f.site, &mut placed);
         }
         problems
     }
@@ -290,10 +280,6 @@ impl SiteMap {
         let flat = 1.0 - self.slope_pct[i] / MAX_BUILD_SLOPE_PCT;
         (0.5 * labour + 0.3 * flat + 0.2 / self.land_price[i].max(0.2)).clamp(0.0, 1.0)
     }
-}
-
-fn label(name: &str, i: usize) -> String {
-    if name.is_empty() { format!("#{}", i + 1) } else { format!("'{name}'") }
 }
 
 fn index(n: usize, cell: f64, site: Site) -> usize {
