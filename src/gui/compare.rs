@@ -78,6 +78,8 @@ pub struct CompareView {
     pub message: Option<String>,
     /// The plan itself, as the first column.
     pub plan: Snapshot,
+    /// (quarter, forecast generation) the plan snapshot was taken at; a new generation = an edited plan.
+    plan_key: Option<(u32, u64)>,
 }
 
 impl CompareView {
@@ -112,10 +114,16 @@ fn keep_in_step(world: &mut World) {
     if !open {
         return;
     }
-    let plan_name = world.resource::<super::Plan>().scenario.name.clone();
-    let plan_snapshot = snapshot(world, &format!("{plan_name} (plan)"));
+    // Snapshot the plan only when it moved or changed, not every frame.
+    let key = (quarter, world.resource::<super::Forecast>().generation);
+    if world.resource::<CompareView>().plan_key != Some(key) {
+        let plan_name = world.resource::<super::Plan>().scenario.name.clone();
+        let plan_snapshot = snapshot(world, &format!("{plan_name} (plan)"));
+        let mut view = world.resource_mut::<CompareView>();
+        view.plan = plan_snapshot;
+        view.plan_key = Some(key);
+    }
     let mut view = world.resource_mut::<CompareView>();
-    view.plan = plan_snapshot;
     for arm in view.arms.iter_mut() {
         if arm.quarter() > quarter {
             let s = arm.scenario.clone();
