@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Line, PlotPoints};
 
 use crate::scenario::{Scenario, Site, Tier};
 use crate::sim::clock::SimClock;
@@ -149,6 +149,14 @@ fn tier_color(kind: FacilityKind, tier: Option<Tier>) -> egui::Color32 {
     }
 }
 
+/// One colour per column of the compare view (the plan first), used for its heading and its lines.
+const ARM_COLORS: [egui::Color32; 1 + MAX_ARMS] = [
+    egui::Color32::from_rgb(235, 110, 90),
+    egui::Color32::from_rgb(100, 170, 250),
+    egui::Color32::from_rgb(120, 210, 120),
+    egui::Color32::from_rgb(230, 190, 70),
+];
+
 fn minimap(ui: &mut egui::Ui, s: &Snapshot, side: f32) {
     let (rect, _) = ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
     let p = ui.painter_at(rect);
@@ -187,7 +195,7 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>) -> 
             for (i, s) in columns.iter().enumerate() {
                 ui.vertical(|ui| {
                     ui.set_width(side);
-                    ui.label(egui::RichText::new(&s.label).strong());
+                    ui.label(egui::RichText::new(format!("■ {}", s.label)).strong().color(ARM_COLORS[i % ARM_COLORS.len()]));
                     minimap(ui, s, side);
                     if let Some(r) = s.history.last() {
                         ui.label(format!("q{}  localization {:.1}%", r.quarter, 100.0 * r.localization_rate));
@@ -203,18 +211,24 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>) -> 
             }
         });
         type Getter = fn(&QuarterRecord) -> f64;
-        let charts: [(&str, Getter); 2] = [("Localization rate (%)", |r| 100.0 * r.localization_rate), ("Tier-1 suppliers", |r| r.tier1_suppliers as f64)];
-        ui.columns(2, |cols| {
-            for ((title, get), ui) in charts.iter().zip(cols.iter_mut()) {
-                ui.label(*title);
-                Plot::new(format!("cmp-{title}")).height(150.0).legend(Legend::default()).include_y(0.0).allow_scroll(false).show(ui, |p| {
-                    for s in &columns {
-                        let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
-                        p.line(Line::new(s.label.clone(), pts).width(2.0));
-                    }
-                });
-            }
-        });
+        let charts: [[(&str, Getter); 2]; 2] = [
+            [("Localization rate (%)", |r| 100.0 * r.localization_rate), ("Tier-1 suppliers", |r| r.tier1_suppliers as f64)],
+            [("Exports (USD m per quarter)", |r| r.exports_usd_m), ("Cumulative fiscal cost (USD m)", |r| r.cumulative_fiscal_cost_usd_m)],
+        ];
+        ui.label("Lines are coloured as the headings above.");
+        for row in charts {
+            ui.columns(2, |cols| {
+                for ((title, get), ui) in row.iter().zip(cols.iter_mut()) {
+                    ui.label(*title);
+                    super::panel::kpi_plot_without_legend(format!("cmp-{title}")).height(120.0).include_y(0.0).allow_scroll(false).show(ui, |p| {
+                        for (i, s) in columns.iter().enumerate() {
+                            let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
+                            p.line(Line::new(s.label.clone(), pts).color(ARM_COLORS[i % ARM_COLORS.len()]).width(2.0));
+                        }
+                    });
+                }
+            });
+        }
     });
     if let Some(i) = remove {
         view.arms.remove(i);

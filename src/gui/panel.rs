@@ -340,6 +340,32 @@ fn inspector(
     }
 }
 
+/// A KPI chart: a translucent legend in the top-left corner (the curves rise to the right) and
+/// 1-2-5 y ticks, about four per chart, so a short chart of values in the hundreds still shows
+/// its scale (egui_plot's default powers of ten leave only "0" there).
+pub(crate) fn kpi_plot(id: impl egui::AsId) -> Plot<'static> {
+    kpi_plot_without_legend(id).legend(Legend::default().position(egui_plot::Corner::LeftTop).background_alpha(0.6))
+}
+
+/// [`kpi_plot`] with no legend, for charts whose lines are keyed elsewhere (the compare view
+/// colours each scenario's heading).
+pub(crate) fn kpi_plot_without_legend(id: impl egui::AsId) -> Plot<'static> {
+    Plot::new(id)
+        .y_grid_spacer(egui_plot::uniform_grid_spacer(|g| {
+            let large = nice_step((g.bounds.1 - g.bounds.0) / 4.0);
+            [large / 10.0, large / 2.0, large]
+        }))
+}
+
+/// The smallest of 1, 2 or 5 times a power of ten that is at least `raw`.
+pub(crate) fn nice_step(raw: f64) -> f64 {
+    if !raw.is_finite() || raw <= 0.0 {
+        return 1.0;
+    }
+    let p = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * p).find(|&v| v >= raw * (1.0 - 1e-9)).unwrap_or(10.0 * p)
+}
+
 fn series(h: &[QuarterRecord], f: impl Fn(&QuarterRecord) -> f64) -> PlotPoints<'static> {
     h.iter().map(|r| [r.year, f(r)]).collect()
 }
@@ -367,9 +393,8 @@ fn charts(root: &mut egui::Ui, metrics: &Metrics, forecast: &Forecast, clock: &S
         ];
         for (title, lines) in charts {
             ui.label(title);
-            Plot::new(title)
+            kpi_plot(title)
                 .height(height)
-                .legend(Legend::default())
                 .include_x(0.0)
                 .include_x(horizon)
                 .include_y(0.0)
@@ -377,11 +402,29 @@ fn charts(root: &mut egui::Ui, metrics: &Metrics, forecast: &Forecast, clock: &S
                 .show(ui, |p| {
                     for (name, get, color) in &lines {
                         if !fc.is_empty() {
-                            p.line(Line::new(format!("{name} (forecast)"), series(fc, get)).color(color.gamma_multiply(0.6)).style(LineStyle::dashed_loose()));
+                            // Unnamed, so the legend lists each KPI once; the heading explains dashes.
+                            p.line(Line::new("", series(fc, get)).color(color.gamma_multiply(0.6)).style(LineStyle::dashed_loose()));
                         }
                         p.line(Line::new(name.to_string(), series(h, get)).color(*color).width(2.0));
                     }
                 });
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nice_step;
+
+    #[test]
+    fn chart_ticks_are_one_two_five() {
+        assert_eq!(nice_step(0.9), 1.0);
+        assert_eq!(nice_step(1.0), 1.0);
+        assert_eq!(nice_step(1.3), 2.0);
+        assert_eq!(nice_step(180.0), 200.0);
+        assert_eq!(nice_step(230.0), 500.0);
+        assert_eq!(nice_step(0.031), 0.05);
+        assert_eq!(nice_step(0.0), 1.0);
+        assert_eq!(nice_step(f64::NAN), 1.0);
+    }
 }
