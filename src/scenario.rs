@@ -484,6 +484,38 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+/// The 1-based line and column of the last character before (line, col) that is not blank and
+/// not inside a `//` comment.
+fn end_of_previous_token(src: &str, line: usize, col: usize) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = src.lines().collect();
+    let mut l = line.min(lines.len());
+    let mut limit = col.saturating_sub(1);
+    while l >= 1 {
+        let text = lines[l - 1];
+        let chars: Vec<char> = text.chars().collect();
+        let upto = limit.min(chars.len());
+        // Ignore a line comment (a `//` outside a string).
+        let mut code_end = upto;
+        let mut in_str = false;
+        for i in 0..upto {
+            match chars[i] {
+                '"' if i == 0 || chars[i - 1] != '\\' => in_str = !in_str,
+                '/' if !in_str && i + 1 < chars.len() && chars[i + 1] == '/' => {
+                    code_end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        if let Some(i) = chars[..code_end].iter().rposition(|c| !c.is_whitespace()) {
+            return Some((l, i + 1));
+        }
+        l -= 1;
+        limit = usize::MAX;
+    }
+    None
+}
+
 fn source_line(src: &str, line: usize) -> String {
     src.lines().nth(line.saturating_sub(1)).unwrap_or("").to_string()
 }
@@ -508,8 +540,15 @@ impl Scenario {
     /// Parse and validate scenario text; `file` names it in error messages.
     pub fn parse(src: &str, file: &str) -> Result<Scenario, ScenarioError> {
         let scenario: Scenario = ron::Options::default().from_str(src).map_err(|e| {
-            let (line, col) = (e.span.start.line, e.span.start.col);
-            let message = e.code.to_string();
+            let (mut line, mut col) = (e.span.start.line, e.span.start.col);
+            let mut message = e.code.to_string();
+            // ron notices a missing comma at the next field; point at the value it should follow.
+            if matches!(e.code, ron::Error::ExpectedComma) {
+                if let Some((l, c)) = end_of_previous_token(src, line, col) {
+                    (line, col) = (l, c + 1);
+                    message = "expected `,` after this value (commas separate fields and list items)".into();
+                }
+            }
             // ron names the field for unknown/missing fields in its message; add the enclosing path.
             let field = ronpath::path_at(src, line, col).unwrap_or_default();
             ScenarioError {
@@ -665,5 +704,27 @@ impl Checker {
     fn site(&mut self, path: &str, site: &Site, size_km: f64) {
         self.range(&format!("{path}.x_km"), site.x_km, 0.0, size_km, "km from the west edge");
         self.range(&format!("{path}.y_km"), site.y_km, 0.0, size_km, "km from the south edge");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_comma_points_at_the_value_before_it() {
+        let src = "(\n    name: \"x\", // a comment, with \"quotes\"\n    years: 5 // no comma here\n\n    seed: 3,\n)\n";
+        let e = Scenario::parse(src, "s.ron").unwrap_err();
+        let p = &e.problems[0];
+        assert_eq!((p.line, p.col), (3, 13), "{e}");
+        assert_eq!(p.field, "years");
+        assert!(p.message.contains("expected `,`"), "{e}");
+    }
+
+    #[test]
+    fn previous_token_skips_blank_lines_and_comments() {
+        let src = "a: 1\n// only a comment\n\n  b";
+        assert_eq!(end_of_previous_token(src, 4, 3), Some((1, 4)));
+        assert_eq!(end_of_previous_token("  x", 1, 1), None);
     }
 }

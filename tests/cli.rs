@@ -115,7 +115,7 @@ fn fails(args: &[&str]) -> String {
 #[test]
 fn bad_scenarios_give_file_line_col_and_field() {
     let cases: [(&str, &str, &[&str]); 7] = [
-        ("syntax_error", "syntax_error.ron:4:5:", &["Expected comma"]),
+        ("syntax_error", "syntax_error.ron:3:13: field `years`:", &["expected `,` after this value"]),
         ("unknown_field", "unknown_field.ron:5:9:", &["incentives.cit_holliday_years", "cit_holiday_years"]),
         ("out_of_range", "out_of_range.ron:4:9:", &["incentives.land_rent_exemption", "1.5 is out of range"]),
         ("in_water", "in_water.ron:4:9:", &["anchor.site", "in water"]),
