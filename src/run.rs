@@ -325,14 +325,17 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    {
+    let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(content)?;
         f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        // A failed write (disk full, target is a folder) leaves neither half a file nor a temporary.
         let _ = std::fs::remove_file(&tmp);
-    })
+    }
+    written
 }
 
 /// The short table printed after a run.

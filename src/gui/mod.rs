@@ -49,6 +49,8 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
                     present_mode: PresentMode::AutoVsync,
                     ..default()
                 }),
+                // Closing with unsaved edits asks first (panel::close_requests).
+                close_when_requested: false,
                 ..default()
             })
             .build(),

@@ -2,9 +2,10 @@
 //! incentives (same names as the scenario file), the inspector, and KPI charts with the
 //! forecast beside the running simulation.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use bevy::prelude::*;
+use bevy::window::{ClosingWindow, WindowCloseRequested};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints};
 
@@ -36,7 +37,91 @@ pub(super) fn plugin(app: &mut App) {
         .unwrap_or_else(|| "scenarios/my_plan.ron".into());
     let draft = app.world().resource::<Plan>().scenario.incentives.clone();
     app.insert_resource(PanelState { path, draft, editing: false });
-    app.add_systems(EguiPrimaryContextPass, panels.after(super::map_view::draw_labels));
+    app.init_resource::<QuitPrompt>();
+    app.add_systems(Update, close_requests);
+    app.add_systems(EguiPrimaryContextPass, (panels.after(super::map_view::draw_labels), quit_prompt.after(panels)));
+}
+
+/// Closing the window with unsaved edits asks first (the window is built with
+/// `close_when_requested: false`, so this system decides).
+#[derive(Resource, Default)]
+pub struct QuitPrompt {
+    window: Option<Entity>,
+}
+
+fn close_requests(
+    mut commands: Commands,
+    mut requests: MessageReader<WindowCloseRequested>,
+    closing: Query<Entity, With<ClosingWindow>>,
+    plan: Res<Plan>,
+    mut prompt: ResMut<QuitPrompt>,
+) {
+    // Marked on an earlier frame: now the window goes, and the app exits with it.
+    for w in &closing {
+        commands.entity(w).despawn();
+    }
+    for r in requests.read() {
+        if plan.dirty {
+            prompt.window = Some(r.window);
+        } else {
+            commands.entity(r.window).try_insert(ClosingWindow);
+        }
+    }
+}
+
+fn quit_prompt(mut contexts: EguiContexts, mut commands: Commands, mut prompt: ResMut<QuitPrompt>, mut plan: ResMut<Plan>, state: Res<PanelState>) -> Result {
+    let Some(window) = prompt.window else { return Ok(()) };
+    let ctx = contexts.ctx_mut()?.clone();
+    let path = PathBuf::from(state.path.trim());
+    let mut choice = None;
+    egui::Window::new("Unsaved edits").collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0)).show(&ctx, |ui| {
+        ui.label("The plan has edits that are not saved.");
+        if ui.button(format!("Save to {} and quit", path.display())).clicked() {
+            choice = Some(true);
+        }
+        if ui.button("Quit without saving").clicked() {
+            choice = Some(false);
+        }
+        if ui.button("Cancel").clicked() {
+            prompt.window = None;
+        }
+        status(ui, &plan);
+    });
+    match choice {
+        Some(true) => {
+            if save(&mut plan, &path) {
+                commands.entity(window).try_insert(ClosingWindow);
+                prompt.window = None;
+            }
+        }
+        Some(false) => {
+            commands.entity(window).try_insert(ClosingWindow);
+            prompt.window = None;
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// Saves the plan (a temporary file renamed over the target, so never half-written); reports
+/// the outcome in the status line.
+fn save(plan: &mut Plan, path: &Path) -> bool {
+    if path.as_os_str().is_empty() {
+        plan.message = Some(("cannot save: type a file name first".into(), true));
+        return false;
+    }
+    match write_atomic(path, plan.scenario.to_ron().as_bytes()) {
+        Ok(()) => {
+            plan.dirty = false;
+            plan.path = Some(path.to_path_buf());
+            plan.message = Some((format!("saved {}", path.display()), false));
+            true
+        }
+        Err(e) => {
+            plan.message = Some((format!("cannot save {}: {e} (nothing was changed)", path.display()), true));
+            false
+        }
+    }
 }
 
 /// Both side panels, on one root `Ui` so they share the window (egui 0.36 panels).
@@ -102,15 +187,7 @@ fn file_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState) {
     });
     ui.horizontal(|ui| {
         if ui.button("Save").clicked() {
-            let path = PathBuf::from(state.path.trim());
-            match write_atomic(&path, plan.scenario.to_ron().as_bytes()) {
-                Ok(()) => {
-                    plan.dirty = false;
-                    plan.path = Some(path.clone());
-                    plan.message = Some((format!("saved {}", path.display()), false));
-                }
-                Err(e) => plan.message = Some((format!("cannot save {}: {e} (nothing was changed)", path.display()), true)),
-            }
+            save(plan, &PathBuf::from(state.path.trim()));
         }
         if ui.button("Load").clicked() {
             let path = PathBuf::from(state.path.trim());
@@ -414,7 +491,59 @@ fn charts(root: &mut egui::Ui, metrics: &Metrics, forecast: &Forecast, clock: &S
 
 #[cfg(test)]
 mod tests {
-    use super::nice_step;
+    use super::*;
+    use crate::scenario::default_scenario;
+
+    fn close_app(dirty: bool) -> (App, Entity) {
+        let mut app = App::new();
+        app.add_message::<WindowCloseRequested>();
+        let mut plan = Plan::new(default_scenario(), None);
+        plan.dirty = dirty;
+        app.insert_resource(plan);
+        app.init_resource::<QuitPrompt>();
+        app.add_systems(Update, close_requests);
+        let window = app.world_mut().spawn_empty().id();
+        app.world_mut().write_message(WindowCloseRequested { window });
+        app.update();
+        (app, window)
+    }
+
+    #[test]
+    fn save_writes_a_loadable_file_and_a_failed_save_changes_nothing() {
+        let dir = std::env::temp_dir().join(format!("kicsim-save-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut plan = Plan::new(default_scenario(), None);
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
+        // A "folder" that is a file, or a file name that is a folder: refused, still dirty.
+        std::fs::write(dir.join("a-file"), "x").unwrap();
+        assert!(!save(&mut plan, &dir.join("a-file/plan.ron")));
+        assert!(!save(&mut plan, &dir));
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file is left behind");
+        assert!(plan.dirty && plan.message.as_ref().unwrap().1);
+        assert!(!save(&mut plan, Path::new("")));
+        let file = dir.join("plan.ron");
+        assert!(save(&mut plan, &file));
+        assert!(!plan.dirty);
+        assert_eq!(Scenario::load(&file).unwrap(), plan.scenario);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn closing_a_saved_plan_closes_the_window() {
+        let (mut app, window) = close_app(false);
+        assert!(app.world().entity(window).contains::<ClosingWindow>());
+        app.update();
+        assert!(app.world().get_entity(window).is_err(), "the window is despawned on the next frame");
+    }
+
+    #[test]
+    fn closing_with_unsaved_edits_asks_first() {
+        let (mut app, window) = close_app(true);
+        assert!(!app.world().entity(window).contains::<ClosingWindow>());
+        assert_eq!(app.world().resource::<QuitPrompt>().window, Some(window));
+        app.update();
+        assert!(app.world().get_entity(window).is_ok(), "the window stays until the user answers");
+    }
 
     #[test]
     fn chart_ticks_are_one_two_five() {
