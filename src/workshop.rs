@@ -4,7 +4,6 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::{Args, Subcommand};
 use plotters::coord::Shift;
@@ -56,7 +55,9 @@ pub struct SweepArgs {
     /// A parameter and its values, e.g. --vary incentives.cit_rate=0.05,0.1,0.2 (repeatable).
     #[arg(long = "vary", required = true, value_name = "PATH=V1,V2,...")]
     pub vary: Vec<String>,
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    /// Replications per grid point (seeds seed, seed+1, ...: the same at every point, so
+    /// neighbouring cells differ by the parameters, not by luck).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub replications: u32,
     /// Run only part i of n of the grid (i from 1 to n; with Slurm: --shard $SLURM_ARRAY_TASK_ID/n).
     #[arg(long)]
@@ -628,7 +629,7 @@ fn sweep(a: SweepArgs) -> Result<(), String> {
     };
     let mine: Vec<usize> = (0..points.len()).filter(|k| k % shard_n == shard_i - 1).collect();
     let total = mine.len() * a.replications as usize;
-    let done = AtomicUsize::new(0);
+    let progress = Progress::new(total);
     let jobs: Vec<(usize, u32)> = mine.iter().flat_map(|&k| (0..a.replications).map(move |r| (k, r))).collect();
     eprintln!("sweep: {} grid points, this shard runs {} of them x {} replication(s)", points.len(), mine.len(), a.replications);
     let results: Vec<(usize, u32, Vec<f64>)> = jobs
@@ -638,17 +639,13 @@ fn sweep(a: SweepArgs) -> Result<(), String> {
             s.seed = run::replication_seed(base.seed, r);
             let h = crate::sim::run_to_end(&s);
             let vals = SWEEP_KPIS.iter().map(|kpi| value(&h, kpi)).collect();
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if n == total || n % (total / 50).max(1) == 0 {
-                let width = 30;
-                let filled = n * width / total.max(1);
-                eprint!("\r[{}{}] {n}/{total}", "#".repeat(filled), "-".repeat(width - filled));
-                let _ = std::io::stderr().flush();
-            }
+            progress.tick();
             (k, r, vals)
         })
         .collect();
-    eprintln!();
+    if progress.terminal {
+        eprintln!();
+    }
     let record = RunRecord::new(&base, &a.file.display().to_string(), a.replications);
     let csv = sweep_csv(&record, &varies, &points, &results);
     std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
@@ -738,13 +735,15 @@ fn finish_sweep(out: &Path, csv_text: &str, kpi: &str) -> Result<(), String> {
     let png = out.join(format!("heatmap_{kpi}.png"));
     {
         let root = BitMapBackend::new(&png, (900, 700)).into_drawing_area();
-        draw_heatmap(&root, kpi, &params, &xs, &ys, &means, &footer)?;
+        let reps = cells.iter().flatten().map(|c| c.1).max().unwrap_or(0);
+        draw_heatmap(&root, kpi, &params, &xs, &ys, &means, reps, &footer)?;
     }
     crate::say!("wrote {}", png.display());
     Ok(())
 }
 
-fn draw_heatmap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, kpi: &str, params: &[String], xs: &[String], ys: &[String], v: &[Vec<f64>], footer: &str) -> Result<(), String>
+#[allow(clippy::too_many_arguments)]
+fn draw_heatmap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, kpi: &str, params: &[String], xs: &[String], ys: &[String], v: &[Vec<f64>], reps: usize, footer: &str) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
@@ -753,8 +752,10 @@ where
     let lo = v.iter().flatten().copied().filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min);
     let hi = v.iter().flatten().copied().filter(|x| x.is_finite()).fold(f64::NEG_INFINITY, f64::max);
     let span = if hi > lo { hi - lo } else { 1.0 };
-    let mut chart = ChartBuilder::on(area)
-        .caption(format!("{kpi} (mean over replications)"), ("sans-serif", 20))
+    let (w, _) = area.dim_in_pixel();
+    let (main, bar) = area.split_horizontally(w.saturating_sub(110));
+    let mut chart = ChartBuilder::on(&main)
+        .caption(format!("{kpi} (mean of {reps} replication{} per cell)", if reps == 1 { "" } else { "s" }), ("sans-serif", 20))
         .margin(15)
         .x_label_area_size(50)
         .y_label_area_size(90)
@@ -775,18 +776,102 @@ where
     for (i, col) in v.iter().enumerate() {
         for (j, val) in col.iter().enumerate() {
             let t = ((val - lo) / span).clamp(0.0, 1.0);
-            let c = RGBColor((68.0 + t * 185.0) as u8, (1.0 + t * 230.0) as u8, (84.0 - t * 47.0) as u8);
+            let c = if val.is_finite() { viridis(t) } else { RGBColor(200, 200, 200) };
             chart.draw_series(std::iter::once(Rectangle::new([(i as f64, j as f64), (i as f64 + 1.0, j as f64 + 1.0)], c.filled()))).map_err(err)?;
-            let txt = if kpi == "localization_rate" { format!("{:.1}%", val * 100.0) } else { format!("{val:.1}") };
+            let txt = kpi_text(kpi, *val);
             let fg = if t > 0.6 { BLACK } else { WHITE };
             chart
                 .draw_series(std::iter::once(Text::new(txt, (i as f64 + 0.35, j as f64 + 0.55), ("sans-serif", 14).into_font().color(&fg))))
                 .map_err(err)?;
         }
     }
+    // The colour bar: the scale from the lowest to the highest cell.
+    let mut scale = ChartBuilder::on(&bar)
+        .margin_top(45)
+        .margin_bottom(65)
+        .margin_right(10)
+        .y_label_area_size(0)
+        .right_y_label_area_size(60)
+        .build_cartesian_2d(0.0..1.0, lo.min(hi)..if hi > lo { hi } else { lo + 1.0 })
+        .map_err(err)?;
+    scale
+        .configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_labels(5)
+        .y_label_formatter(&|y| kpi_text(kpi, *y))
+        .label_style(("sans-serif", 12))
+        .draw()
+        .map_err(err)?;
+    const STEPS: usize = 64;
+    scale
+        .draw_series((0..STEPS).map(|k| {
+            let (a, b) = (k as f64 / STEPS as f64, (k + 1) as f64 / STEPS as f64);
+            Rectangle::new([(0.0, lo + a * span), (1.0, lo + b * span)], viridis(a).filled())
+        }))
+        .map_err(err)?;
     draw_footer(area, footer).map_err(err)?;
     area.present().map_err(err)?;
     Ok(())
+}
+
+/// A KPI value as shown in a heatmap cell or on its scale (rates in percent).
+fn kpi_text(kpi: &str, v: f64) -> String {
+    if !v.is_finite() {
+        "n/a".into()
+    } else if kpi.ends_with("_rate") {
+        format!("{:.1}%", v * 100.0)
+    } else if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// The viridis colour map (perceptually uniform, readable in grey and by colour-blind readers),
+/// linear between five of its stops; t in 0..1.
+fn viridis(t: f64) -> RGBColor {
+    const STOPS: [(f64, f64, f64); 5] = [(68.0, 1.0, 84.0), (59.0, 82.0, 139.0), (33.0, 145.0, 140.0), (94.0, 201.0, 98.0), (253.0, 231.0, 37.0)];
+    let x = t.clamp(0.0, 1.0) * (STOPS.len() - 1) as f64;
+    let k = (x.floor() as usize).min(STOPS.len() - 2);
+    let f = x - k as f64;
+    let (a, b) = (STOPS[k], STOPS[k + 1]);
+    let mix = |p: f64, q: f64| (p + f * (q - p)).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// The sweep's progress bar on stderr: redrawn in place on a terminal, one line per 10% in a
+/// log file (a cluster job's output). Counted under a lock so it never goes backwards.
+struct Progress {
+    total: usize,
+    done: std::sync::Mutex<usize>,
+    terminal: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        use std::io::IsTerminal;
+        Progress { total, done: std::sync::Mutex::new(0), terminal: std::io::stderr().is_terminal() }
+    }
+
+    fn tick(&self) {
+        let Ok(mut done) = self.done.lock() else { return };
+        *done += 1;
+        let (n, total) = (*done, self.total.max(1));
+        let every = if self.terminal { (total / 50).max(1) } else { (total / 10).max(1) };
+        if n != total && n % every != 0 {
+            return;
+        }
+        let width = 30;
+        let filled = n * width / total;
+        let bar = format!("[{}{}] {n}/{total}", "#".repeat(filled), "-".repeat(width - filled));
+        if self.terminal {
+            eprint!("\r{bar}");
+        } else {
+            eprintln!("{bar}");
+        }
+        let _ = std::io::stderr().flush();
+    }
 }
 
 fn label_at(labels: &[String], x: f64) -> String {
