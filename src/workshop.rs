@@ -101,7 +101,7 @@ pub const REPORT_KPIS: [(&str, &str); 6] = [
 
 /// KPIs charted over time.
 pub const CHART_KPIS: [(&str, &str); 4] = [
-    ("localization_rate", "Localization rate"),
+    ("localization_rate", "Localization rate (%)"),
     ("exports_usd_m", "Exports (USD m per quarter)"),
     ("tier1_suppliers", "Tier-1 suppliers"),
     ("cumulative_fiscal_cost_usd_m", "Cumulative fiscal cost (USD m)"),
@@ -232,7 +232,9 @@ fn band(runs: &[Vec<QuarterRecord>], kpi: &str) -> Vec<(f64, f64, f64, f64)> {
     let n = runs.iter().map(|r| r.len()).min().unwrap_or(0);
     (0..n)
         .map(|q| {
-            let xs: Vec<f64> = runs.iter().map(|r| r[q].kpi(kpi).unwrap_or(f64::NAN)).collect();
+            // Rates are charted in percent, as the tables give them.
+            let unit = if kpi.ends_with("_rate") { 100.0 } else { 1.0 };
+            let xs: Vec<f64> = runs.iter().map(|r| unit * r[q].kpi(kpi).unwrap_or(f64::NAN)).collect();
             let e = estimate(&xs);
             (runs[0][q].year, e.mean, e.ci95_low, e.ci95_high)
         })
@@ -252,11 +254,19 @@ where
     let mut chart = ChartBuilder::on(area)
         .caption(title, ("sans-serif", 20))
         .margin(12)
-        .x_label_area_size(35)
+        .margin_bottom(22) // room for the run-record footer under the axis title
+        .x_label_area_size(40)
         .y_label_area_size(60)
         .build_cartesian_2d(0.0..xmax, ymin..ymax)
         .map_err(err)?;
-    chart.configure_mesh().x_desc("year").label_style(("sans-serif", 13)).draw().map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("year")
+        .x_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&|v| tick(*v))
+        .label_style(("sans-serif", 13))
+        .draw()
+        .map_err(err)?;
     for (i, (name, pts)) in series.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
         if pts.iter().any(|p| p.3 > p.2) {
@@ -813,6 +823,16 @@ where
     draw_footer(area, footer).map_err(err)?;
     area.present().map_err(err)?;
     Ok(())
+}
+
+/// An axis tick: whole numbers without decimals ("40", not "40.0"), others with at most three.
+fn tick(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
 }
 
 /// A KPI value as shown in a heatmap cell or on its scale (rates in percent).
