@@ -321,32 +321,38 @@ pub(super) fn draw_labels(
     };
     let painter = ctx.layer_painter(egui::LayerId::background());
     let font = egui::FontId::proportional(12.0);
-    let label = |site: Site, text: &str, color: egui::Color32, offset: f32| {
+    let label_with = |site: Site, text: &str, color: egui::Color32, offset: f32, backdrop: u8| {
         let w = to_world(&map, site);
         if let Ok(p) = cam.world_to_viewport(cam_t, w.extend(0.0)) {
             let pos = egui::pos2(p.x, p.y + offset);
             let galley = painter.layout_no_wrap(text.to_string(), font.clone(), color);
             let rect = egui::Align2::CENTER_TOP.anchor_size(pos, galley.size()).expand(2.0);
-            painter.rect_filled(rect, 3.0, egui::Color32::from_black_alpha(140));
+            painter.rect_filled(rect, 3.0, egui::Color32::from_black_alpha(backdrop));
             painter.galley(rect.min + egui::vec2(2.0, 2.0), galley, color);
         }
     };
+    let label = |site: Site, text: &str, color: egui::Color32, offset: f32| label_with(site, text, color, offset, 140);
     label(map.port, "Port", egui::Color32::WHITE, 10.0);
     for t in &map.towns {
         label(t.site, &format!("{} ({:.0}k workers)", t.name, t.workers / 1000.0), egui::Color32::from_rgb(255, 240, 200), 8.0);
     }
     let mut list: Vec<(&Facility, Option<&Supplier>)> = facilities.iter().collect();
     list.sort_by_key(|(f, _)| f.id);
-    for (f, sp) in list {
-        let show = f.kind != FacilityKind::Supplier || scale < 0.7 || selection.selected == Some(f.id);
-        if !show {
-            continue;
+    let text = |f: &Facility, sp: Option<&Supplier>| match sp {
+        Some(sp) => format!("{} c={:.2} {}", f.name, sp.capability, sp.tier.label()),
+        None => f.name.clone(),
+    };
+    let offset = 12.0 / scale.max(0.3);
+    let highlighted = |f: &Facility| selection.selected == Some(f.id) || selection.hovered == Some(f.id);
+    for &(f, sp) in &list {
+        let show = f.kind != FacilityKind::Supplier || scale < 0.7;
+        if show && !highlighted(f) {
+            label(f.site, &text(f, sp), egui::Color32::WHITE, offset);
         }
-        let text = match sp {
-            Some(sp) => format!("{} c={:.2} {}", f.name, sp.capability, sp.tier.label()),
-            None => f.name.clone(),
-        };
-        label(f.site, &text, egui::Color32::WHITE, 12.0 / scale.max(0.3));
+    }
+    // The hovered and selected facilities last, on an opaque backdrop, so no other label hides them.
+    for &(f, sp) in list.iter().filter(|(f, _)| highlighted(f)) {
+        label_with(f.site, &text(f, sp), egui::Color32::from_rgb(255, 255, 160), offset, 235);
     }
     Ok(())
 }

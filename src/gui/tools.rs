@@ -34,6 +34,8 @@ pub struct Selection {
     pub tool: Tool,
     /// Facility id shown in the inspector.
     pub selected: Option<u32>,
+    /// Facility under the mouse (its label is shown).
+    pub hovered: Option<u32>,
     /// Facility being dragged (its place in the plan) and where the drag started.
     drag: Option<(PlanRef, Site)>,
     pub ghost: Option<Ghost>,
@@ -184,6 +186,7 @@ fn mouse_tools(
     let site = window.cursor_position().and_then(|c| cam.viewport_to_world_2d(cam_t, c).ok()).map(|w| to_site(&map, w));
     let Some(site) = site.filter(|_| !over_ui || sel.drag.is_some()) else {
         sel.ghost = None;
+        sel.hovered = None;
         return;
     };
     // The facility under the cursor (nearest within a few pixels), in id order for ties.
@@ -199,6 +202,7 @@ fn mouse_tools(
         }
         best.map(|(_, f, r)| (f.id, f.name.clone(), r))
     };
+    sel.hovered = pick().map(|(id, _, _)| id);
     match sel.tool {
         Tool::Select => {
             if buttons.just_pressed(MouseButton::Left) {
