@@ -74,7 +74,8 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
-            eprintln!("{msg}");
+            // Scenario errors already start with "error: file:line:col"; give the rest the same start.
+            if msg.starts_with("error") { eprintln!("{msg}") } else { eprintln!("error: {msg}") }
             ExitCode::FAILURE
         }
     }

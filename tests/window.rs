@@ -51,6 +51,14 @@ fn a_bad_file_does_not_open_a_window() {
 }
 
 #[test]
+fn without_a_display_the_planner_says_what_to_do() {
+    let o = Command::new(env!("CARGO_BIN_EXE_kicsim")).env_remove("DISPLAY").output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.starts_with("error: no display") && err.contains("xvfb-run") && !err.contains("panicked"), "{err}");
+}
+
+#[test]
 fn compare_view_renders_and_refuses_bad_files() {
     let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
     let dir = std::env::temp_dir().join(format!("kicsim-window-cmp-{}", std::process::id()));

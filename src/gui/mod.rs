@@ -39,6 +39,7 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
             return Err(format!("--screenshot {}: the picture is a PNG; name it *.png", p.display()));
         }
     }
+    check_display()?;
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -79,6 +80,19 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
         screenshot::plugin(&mut app, path);
     }
     app.run();
+    Ok(())
+}
+
+/// The window is built for X11 (bevy's `x11` feature; Wayland sessions run it through XWayland),
+/// so without `DISPLAY` winit would panic: say what to do instead.
+fn check_display() -> Result<(), String> {
+    if cfg!(target_os = "linux") && std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
+        return Err("no display: the planner opens an X11 window and DISPLAY is not set.\n\
+             On a machine without a screen, run it under Xvfb (installed by scripts/setup.sh):\n  \
+             WGPU_BACKEND=vulkan xvfb-run -a kicsim plan [FILE] --screenshot plan.png\n\
+             or use the command line: kicsim run FILE (see kicsim --help)."
+            .into());
+    }
     Ok(())
 }
 
