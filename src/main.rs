@@ -37,7 +37,7 @@ enum Command {
         #[arg(long, default_value = "out")]
         out: PathBuf,
     },
-    /// Check scenario files; prints every problem with file:line:col.
+    /// Check scenario files (a folder: every .ron file in it); prints every problem with file:line:col.
     Validate {
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -100,7 +100,25 @@ fn run_cmd(file: PathBuf, seed: Option<u64>, years: Option<u32>, replications: u
     Ok(())
 }
 
-fn validate(files: Vec<PathBuf>) -> Result<(), String> {
+fn validate(paths: Vec<PathBuf>) -> Result<(), String> {
+    // A folder stands for the .ron files in it, in name order.
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(&p)
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "ron"))
+                .collect();
+            if found.is_empty() {
+                return Err(format!("{}: no .ron files in this folder", p.display()));
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p);
+        }
+    }
     let mut failed = Vec::new();
     for f in &files {
         match Scenario::load(f) {

@@ -473,7 +473,12 @@ impl fmt::Display for ScenarioError {
                 writeln!(f)?;
             }
             let field = if p.field.is_empty() { String::new() } else { format!(" field `{}`:", p.field) };
-            write!(f, "error: {}:{}:{}:{} {}", self.file, p.line, p.col, field, p.message)?;
+            if p.line == 0 {
+                // Not a place in the file (it could not be read at all).
+                write!(f, "error: {}:{} {}", self.file, field, p.message)?;
+            } else {
+                write!(f, "error: {}:{}:{}:{} {}", self.file, p.line, p.col, field, p.message)?;
+            }
             if !p.source_line.is_empty() {
                 write!(f, "\n  {:>4} | {}\n       | {}^", p.line, p.source_line, " ".repeat(p.col.saturating_sub(1)))?;
             }

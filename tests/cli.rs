@@ -162,6 +162,22 @@ fn an_existing_output_is_not_clobbered_by_a_failed_run() {
 }
 
 #[test]
+fn validate_takes_a_folder_and_reads_every_ron_file_in_it() {
+    let o = kicsim().args(["validate", "scenarios"]).output().unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(out.lines().filter(|l| l.starts_with("ok: ")).count(), scenario_files().len(), "{out}");
+    // The bad examples: every file is reported, and the exit code says some failed.
+    let o = kicsim().args(["validate", "tests/bad"]).output().unwrap();
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("7 of 7 file(s) invalid"), "{err}");
+    let o = kicsim().args(["validate", "nonexist.ron"]).output().unwrap();
+    let (_, err) = text(&o);
+    assert!(err.starts_with("error: nonexist.ron: cannot read the file"), "{err}");
+}
+
+#[test]
 fn template_is_a_valid_scenario() {
     let o = kicsim().arg("template").output().unwrap();
     assert!(o.status.success());
