@@ -13,7 +13,7 @@ use super::map_view::{Overlay, OverlayState, ramp_color};
 use super::tools::{Selection, Tool};
 use super::{Forecast, Plan, Speed};
 use crate::run::write_atomic;
-use crate::scenario::{Incentives, Scenario};
+use crate::scenario::{Incentives, Ownership, Scenario, Sector};
 use crate::sim::clock::SimClock;
 use crate::sim::facilities::PlanRef;
 use crate::sim::sourcing::AnchorState;
@@ -140,6 +140,7 @@ pub(super) fn panels(
     facilities: Query<(&Facility, Option<&Supplier>, Option<&PlanRef>)>,
     metrics: Res<Metrics>,
     mut compare: ResMut<super::compare::CompareView>,
+    mut map_area: ResMut<super::tools::MapArea>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     if !state.editing {
@@ -170,6 +171,8 @@ pub(super) fn panels(
         });
     });
     charts(&mut root, &metrics, &forecast, &clock);
+    // What the panels leave is the map's.
+    map_area.0 = Some(root.available_rect_before_wrap());
     Ok(())
 }
 
@@ -405,13 +408,7 @@ fn inspector(
                     plan.edit("changed the training intake", |s| s.training_centres[r.1].trainees_per_year = v);
                 }
             }
-            FacilityKind::Anchor => {
-                let mut v = plan.scenario.anchor.commitments.tech_transfer;
-                let resp = ui.add(egui::Slider::new(&mut v, 0.0..=1.0).text("commitments.tech_transfer"));
-                if commit(&resp) {
-                    plan.edit("changed the tech-transfer commitment", |s| s.anchor.commitments.tech_transfer = v);
-                }
-            }
+            FacilityKind::Anchor => anchor_settings(ui, plan),
             _ => {}
         }
     }
@@ -441,6 +438,46 @@ pub(crate) fn nice_step(raw: f64) -> f64 {
     }
     let p = 10f64.powf(raw.log10().floor());
     [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * p).find(|&v| v >= raw * (1.0 - 1e-9)).unwrap_or(10.0 * p)
+}
+
+/// The anchor's plan settings, with the scenario file's names (`anchor.*`).
+fn anchor_settings(ui: &mut egui::Ui, plan: &mut Plan) {
+    let a = plan.scenario.anchor.clone();
+    let mut sector = a.sector;
+    egui::ComboBox::from_label("sector").selected_text(format!("{sector:?}")).show_ui(ui, |ui| {
+        for s in [Sector::Electronics, Sector::Automotive, Sector::Machinery, Sector::Textiles, Sector::Footwear] {
+            ui.selectable_value(&mut sector, s, format!("{s:?}"));
+        }
+    });
+    if sector != a.sector {
+        plan.edit("changed the anchor's sector", |s| s.anchor.sector = sector);
+    }
+    let mut ownership = a.ownership;
+    ui.horizontal(|ui| {
+        ui.label("ownership");
+        ui.selectable_value(&mut ownership, Ownership::Fdi, "Fdi");
+        ui.selectable_value(&mut ownership, Ownership::Domestic, "Domestic");
+    });
+    if ownership != a.ownership {
+        plan.edit("changed the anchor's ownership", |s| s.anchor.ownership = ownership);
+    }
+    type Field = fn(&mut Scenario) -> &mut f64;
+    let sliders: [(&str, std::ops::RangeInclusive<f64>, Field); 7] = [
+        ("output_usd_m", 100.0..=20_000.0, |s| &mut s.anchor.output_usd_m),
+        ("input_share", 0.05..=0.95, |s| &mut s.anchor.input_share),
+        ("export_share", 0.0..=1.0, |s| &mut s.anchor.export_share),
+        ("commitments.tech_transfer", 0.0..=1.0, |s| &mut s.anchor.commitments.tech_transfer),
+        ("commitments.local_sourcing", 0.0..=1.0, |s| &mut s.anchor.commitments.local_sourcing),
+        ("commitments.rd_usd_m_per_year", 0.0..=200.0, |s| &mut s.anchor.commitments.rd_usd_m_per_year),
+        ("commitments.trainees_per_year", 0.0..=5_000.0, |s| &mut s.anchor.commitments.trainees_per_year),
+    ];
+    for (name, range, field) in sliders {
+        let mut v = *field(&mut plan.scenario);
+        let resp = ui.add(egui::Slider::new(&mut v, range).text(name));
+        if commit(&resp) {
+            plan.edit(&format!("changed anchor.{name}"), |s| *field(s) = v);
+        }
+    }
 }
 
 fn series(h: &[QuarterRecord], f: impl Fn(&QuarterRecord) -> f64) -> PlotPoints<'static> {

@@ -5,6 +5,7 @@
 use bevy::input::mouse::MouseWheel;
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
+use bevy_egui::egui;
 use bevy_egui::input::EguiWantsInput;
 
 use super::Plan;
@@ -29,6 +30,21 @@ pub struct Ghost {
     pub problem: Option<String>,
 }
 
+/// The part of the window left to the map after the side panels, in logical pixels (written by
+/// the panel system each frame). The panels sit on egui's background layer, which egui does not
+/// count as "over an area", so the map tools ask this instead.
+#[derive(Resource, Default, Clone, Copy)]
+pub struct MapArea(pub Option<egui::Rect>);
+
+/// Whether the pointer is on the panels or an egui window rather than on the map.
+fn pointer_over_ui(egui: &EguiWantsInput, area: &MapArea, cursor: Option<Vec2>) -> bool {
+    let outside_map = match (area.0, cursor) {
+        (Some(r), Some(c)) => !r.contains(egui::pos2(c.x, c.y)),
+        _ => false,
+    };
+    egui.wants_pointer_input() || egui.is_pointer_over_area() || outside_map
+}
+
 #[derive(Resource, Default)]
 pub struct Selection {
     pub tool: Tool,
@@ -51,6 +67,7 @@ impl Selection {
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Selection>();
+    app.init_resource::<MapArea>();
     app.add_systems(Update, (pan_zoom, mouse_tools, shortcuts).before(super::apply_plan_changes));
 }
 
@@ -130,10 +147,11 @@ fn pan_zoom(
     window: Single<&Window, With<PrimaryWindow>>,
     camera: Single<(&mut Transform, &mut Projection), With<Camera2d>>,
     mut sel: ResMut<Selection>,
+    area: Res<MapArea>,
 ) {
     let (mut t, mut proj) = camera.into_inner();
     let Projection::Orthographic(o) = &mut *proj else { return };
-    let over_ui = egui.wants_pointer_input() || egui.is_pointer_over_area();
+    let over_ui = pointer_over_ui(&egui, &area, window.cursor_position());
     for ev in wheel.read() {
         if !over_ui {
             let dy = match ev.unit {
@@ -179,10 +197,11 @@ fn mouse_tools(
     mut sel: ResMut<Selection>,
     mut plan: ResMut<Plan>,
     facilities: Query<(&Facility, Option<&PlanRef>)>,
+    area: Res<MapArea>,
 ) {
     let (cam, cam_t, proj) = *camera;
     let scale = if let Projection::Orthographic(o) = proj { o.scale } else { 1.0 };
-    let over_ui = egui.wants_pointer_input() || egui.is_pointer_over_area();
+    let over_ui = pointer_over_ui(&egui, &area, window.cursor_position());
     let site = window.cursor_position().and_then(|c| cam.viewport_to_world_2d(cam_t, c).ok()).map(|w| to_site(&map, w));
     let Some(site) = site.filter(|_| !over_ui || sel.drag.is_some()) else {
         sel.ghost = None;
