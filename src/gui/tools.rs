@@ -322,3 +322,19 @@ fn shortcuts(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pointer_on_a_side_panel_is_not_on_the_map() {
+        let idle = EguiWantsInput::default();
+        let area = MapArea(Some(egui::Rect::from_min_max(egui::pos2(380.0, 0.0), egui::pos2(900.0, 800.0))));
+        assert!(!pointer_over_ui(&idle, &area, Some(Vec2::new(600.0, 400.0))), "the middle of the map");
+        assert!(pointer_over_ui(&idle, &area, Some(Vec2::new(150.0, 600.0))), "the left panel");
+        assert!(pointer_over_ui(&idle, &area, Some(Vec2::new(1000.0, 300.0))), "the charts");
+        // Before the first frame of panels, nothing is known: the map gets the pointer.
+        assert!(!pointer_over_ui(&idle, &MapArea(None), Some(Vec2::new(150.0, 600.0))));
+    }
+}
