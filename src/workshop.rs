@@ -100,10 +100,11 @@ pub const REPORT_KPIS: [(&str, &str); 6] = [
 ];
 
 /// KPIs charted over time.
-pub const CHART_KPIS: [(&str, &str); 4] = [
+pub const CHART_KPIS: [(&str, &str); 5] = [
     ("localization_rate", "Localization rate (%)"),
     ("exports_usd_m", "Exports (USD m per quarter)"),
     ("tier1_suppliers", "Tier-1 suppliers"),
+    ("domestic_suppliers", "Domestic suppliers"),
     ("cumulative_fiscal_cost_usd_m", "Cumulative fiscal cost (USD m)"),
 ];
 
