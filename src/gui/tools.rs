@@ -9,7 +9,8 @@ use bevy_egui::egui;
 use bevy_egui::input::EguiWantsInput;
 
 use super::Plan;
-use super::map_view::{to_site, to_world};
+use super::PX_PER_KM;
+use super::map_view::to_site;
 use crate::scenario::{LogisticsHubSpec, RdCentreSpec, Scenario, Site, SupplierSpec, TrainingCentreSpec};
 use crate::sim::facilities::{PlanRef, plan_facilities};
 use crate::sim::map::SiteMap;
@@ -187,7 +188,6 @@ fn pan_zoom(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn mouse_tools(
     buttons: Res<ButtonInput<MouseButton>>,
     egui: Res<EguiWantsInput>,
@@ -200,31 +200,60 @@ fn mouse_tools(
     area: Res<MapArea>,
 ) {
     let (cam, cam_t, proj) = *camera;
-    let scale = if let Projection::Orthographic(o) = proj { o.scale } else { 1.0 };
-    let over_ui = pointer_over_ui(&egui, &area, window.cursor_position());
+    let pick_radius_km = if let Projection::Orthographic(o) = proj { (PICK_RADIUS_PX * o.scale / PX_PER_KM) as f64 } else { 0.6 };
     let site = window.cursor_position().and_then(|c| cam.viewport_to_world_2d(cam_t, c).ok()).map(|w| to_site(&map, w));
-    let Some(site) = site.filter(|_| !over_ui || sel.drag.is_some()) else {
+    let mut list: Vec<(u32, String, Site, Option<PlanRef>)> = facilities.iter().map(|(f, r)| (f.id, f.name.clone(), f.site, r.copied())).collect();
+    list.sort_by_key(|f| f.0);
+    let input = Pointer {
+        site,
+        over_ui: pointer_over_ui(&egui, &area, window.cursor_position()),
+        pressed: buttons.just_pressed(MouseButton::Left),
+        released: buttons.just_released(MouseButton::Left),
+        pick_radius_km,
+    };
+    apply_pointer(&mut sel, &mut plan, &map, &list, input);
+}
+
+/// How close (in screen pixels) the pointer must be to a facility to pick it.
+const PICK_RADIUS_PX: f32 = 14.0;
+
+/// One frame of the mouse, in map terms.
+#[derive(Clone, Copy, Debug)]
+pub struct Pointer {
+    /// Where the pointer is on the map (None: off the map's view).
+    pub site: Option<Site>,
+    /// On a panel or window rather than the map.
+    pub over_ui: bool,
+    /// The left button went down / up this frame.
+    pub pressed: bool,
+    pub released: bool,
+    /// Facilities within this distance of the pointer can be picked.
+    pub pick_radius_km: f64,
+}
+
+/// The tools' rules: select, drag (with the site checked before the drop), place and remove.
+/// `facilities` are (id, name, site, place in the plan) in id order.
+pub fn apply_pointer(sel: &mut Selection, plan: &mut Plan, map: &SiteMap, facilities: &[(u32, String, Site, Option<PlanRef>)], input: Pointer) {
+    let Some(site) = input.site.filter(|_| !input.over_ui || sel.drag.is_some()) else {
         sel.ghost = None;
         sel.hovered = None;
         return;
     };
-    // The facility under the cursor (nearest within a few pixels), in id order for ties.
+    // The facility under the pointer (the nearest within the radius; the lower id on a tie).
     let pick = || {
-        let mut best: Option<(f32, &Facility, Option<PlanRef>)> = None;
-        let mut list: Vec<(&Facility, Option<&PlanRef>)> = facilities.iter().collect();
-        list.sort_by_key(|(f, _)| f.id);
-        for (f, r) in list {
-            let d = to_world(&map, f.site).distance(to_world(&map, site)) / scale;
-            if d < 14.0 && best.as_ref().is_none_or(|(bd, _, _)| d < *bd) {
-                best = Some((d, f, r.copied()));
+        let mut best: Option<(f64, &(u32, String, Site, Option<PlanRef>))> = None;
+        for f in facilities {
+            let d = crate::sim::dist(f.2, site);
+            if d < input.pick_radius_km && best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, f));
             }
         }
-        best.map(|(_, f, r)| (f.id, f.name.clone(), r))
+        best.map(|(_, f)| (f.0, f.1.clone(), f.3))
     };
     sel.hovered = pick().map(|(id, _, _)| id);
     match sel.tool {
         Tool::Select => {
-            if buttons.just_pressed(MouseButton::Left) {
+            if input.pressed && !input.over_ui {
                 match pick() {
                     Some((id, _, r)) => {
                         sel.selected = Some(id);
@@ -238,12 +267,12 @@ fn mouse_tools(
             }
             if let Some((r, start)) = sel.drag {
                 let moved = crate::sim::dist(start, site) > 0.05;
-                sel.ghost = moved.then(|| Ghost { site, problem: site_problem(&map, &plan.scenario, site, Some(r)) });
-                if buttons.just_released(MouseButton::Left) {
+                sel.ghost = moved.then(|| Ghost { site, problem: site_problem(map, &plan.scenario, site, Some(r)) });
+                if input.released {
                     sel.drag = None;
                     sel.ghost = None;
                     if moved {
-                        match site_problem(&map, &plan.scenario, site, Some(r)) {
+                        match site_problem(map, &plan.scenario, site, Some(r)) {
                             None => {
                                 plan.edit(&format!("moved the {}", r.0.label()), |s| {
                                     if let Some(x) = site_of_mut(s, r) {
@@ -260,20 +289,20 @@ fn mouse_tools(
             }
         }
         Tool::Place(kind) => {
-            let problem = site_problem(&map, &plan.scenario, site, (kind == FacilityKind::Anchor).then_some(PlanRef(FacilityKind::Anchor, 0)));
+            let problem = site_problem(map, &plan.scenario, site, (kind == FacilityKind::Anchor).then_some(PlanRef(FacilityKind::Anchor, 0)));
             sel.ghost = Some(Ghost { site, problem: problem.clone() });
-            if buttons.just_pressed(MouseButton::Left) && !over_ui {
+            if input.pressed && !input.over_ui {
                 match problem {
-                    None => add_to_plan(&mut plan, kind, Site { x_km: round2(site.x_km), y_km: round2(site.y_km) }),
+                    None => add_to_plan(plan, kind, Site { x_km: round2(site.x_km), y_km: round2(site.y_km) }),
                     Some(why) => plan.message = Some((format!("cannot place a {} here: {why}", kind.label()), true)),
                 }
             }
         }
         Tool::Remove => {
             sel.ghost = None;
-            if buttons.just_pressed(MouseButton::Left) && !over_ui {
+            if input.pressed && !input.over_ui {
                 match pick() {
-                    Some((_, _, Some(r))) => remove_from_plan(&mut plan, r),
+                    Some((_, _, Some(r))) => remove_from_plan(plan, r),
                     Some((_, name, None)) => plan.message = Some((format!("{name} entered during the run; it is not part of the plan"), true)),
                     None => {}
                 }
@@ -326,6 +355,109 @@ fn shortcuts(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::default_scenario;
+    use crate::sim::facilities::plan_facilities;
+
+    /// The plan's facilities as the map shows them (ids in plan order).
+    fn shown(plan: &Plan) -> Vec<(u32, String, Site, Option<PlanRef>)> {
+        plan_facilities(&plan.scenario).into_iter().enumerate().map(|(i, (r, name, site))| (i as u32, name, site, Some(r))).collect()
+    }
+
+    fn frame(sel: &mut Selection, plan: &mut Plan, map: &SiteMap, site: Site, pressed: bool, released: bool) {
+        let list = shown(plan);
+        apply_pointer(sel, plan, map, &list, Pointer { site: Some(site), over_ui: false, pressed, released, pick_radius_km: 0.5 });
+    }
+
+    /// A buildable site at least `min_km` from every facility of the plan.
+    fn free_site(map: &SiteMap, plan: &Plan, min_km: f64) -> Site {
+        let taken = shown(plan);
+        (0..map.n * map.n)
+            .map(|i| map.cell_centre(i))
+            .find(|&c| map.check_site(c, []).is_ok() && taken.iter().all(|f| crate::sim::dist(f.2, c) > min_km))
+            .expect("a free buildable site")
+    }
+
+    fn water(map: &SiteMap) -> Site {
+        (0..map.n * map.n).map(|i| map.cell_centre(i)).find(|&c| map.check_site(c, []).is_err_and(|e| e.to_string().contains("water"))).unwrap()
+    }
+
+    #[test]
+    fn dragging_a_supplier_into_the_sea_shows_the_reason_and_is_refused() {
+        let mut plan = Plan::new(default_scenario(), None);
+        let map = SiteMap::generate(&plan.scenario.map);
+        let mut sel = Selection::default();
+        let start = plan.scenario.suppliers[0].site;
+        let before = plan.scenario.clone();
+        frame(&mut sel, &mut plan, &map, start, true, false);
+        let sea = water(&map);
+        frame(&mut sel, &mut plan, &map, sea, false, false);
+        // While dragging: a ghost at the pointer, marked with the reason.
+        let ghost = sel.ghost.clone().expect("a ghost follows the drag");
+        assert!(ghost.problem.as_deref().is_some_and(|p| p.contains("water")), "{ghost:?}");
+        frame(&mut sel, &mut plan, &map, sea, false, true);
+        assert_eq!(plan.scenario, before, "the drop is refused");
+        let (msg, is_error) = plan.message.clone().unwrap();
+        assert!(is_error && msg.starts_with("move refused") && msg.contains("water"), "{msg}");
+        assert!(sel.ghost.is_none());
+    }
+
+    #[test]
+    fn dragging_to_a_free_site_moves_the_facility_and_can_be_undone() {
+        let mut plan = Plan::new(default_scenario(), None);
+        let map = SiteMap::generate(&plan.scenario.map);
+        let mut sel = Selection::default();
+        let start = plan.scenario.suppliers[0].site;
+        let target = free_site(&map, &plan, 1.0);
+        frame(&mut sel, &mut plan, &map, start, true, false);
+        frame(&mut sel, &mut plan, &map, target, false, false);
+        assert!(sel.ghost.as_ref().is_some_and(|g| g.problem.is_none()));
+        frame(&mut sel, &mut plan, &map, target, false, true);
+        let moved = plan.scenario.suppliers[0].site;
+        assert!(crate::sim::dist(moved, target) < 0.01, "{moved:?} vs {target:?}");
+        assert!(plan.dirty && plan.changed);
+        plan.undo();
+        assert_eq!(plan.scenario.suppliers[0].site, start);
+    }
+
+    #[test]
+    fn placing_checks_the_site_and_removing_takes_the_facility_out() {
+        let mut plan = Plan::new(default_scenario(), None);
+        let map = SiteMap::generate(&plan.scenario.map);
+        let mut sel = Selection { tool: Tool::Place(FacilityKind::RdCentre), ..Default::default() };
+        let n = plan.scenario.rd_centres.len();
+        // On top of the anchor: refused, with the reason shown before the click.
+        let anchor = plan.scenario.anchor.site;
+        let on_anchor = Site { x_km: anchor.x_km + 0.1, y_km: anchor.y_km };
+        frame(&mut sel, &mut plan, &map, on_anchor, false, false);
+        assert!(sel.ghost.as_ref().and_then(|g| g.problem.as_deref()).is_some_and(|p| p.contains("overlaps")), "{:?}", sel.ghost);
+        frame(&mut sel, &mut plan, &map, on_anchor, true, false);
+        assert_eq!(plan.scenario.rd_centres.len(), n);
+        assert!(plan.message.as_ref().unwrap().0.starts_with("cannot place"));
+        // On free land: placed there.
+        let free = free_site(&map, &plan, 1.0);
+        frame(&mut sel, &mut plan, &map, free, true, false);
+        assert_eq!(plan.scenario.rd_centres.len(), n + 1);
+        // The remove tool takes it out again; the anchor stays.
+        sel.tool = Tool::Remove;
+        frame(&mut sel, &mut plan, &map, free, true, false);
+        assert_eq!(plan.scenario.rd_centres.len(), n);
+        frame(&mut sel, &mut plan, &map, anchor, true, false);
+        assert_eq!(plan.scenario.anchor.site, anchor);
+        assert!(plan.message.as_ref().unwrap().1, "removing the anchor is refused");
+    }
+
+    #[test]
+    fn clicks_on_a_panel_do_not_reach_the_map() {
+        let mut plan = Plan::new(default_scenario(), None);
+        let map = SiteMap::generate(&plan.scenario.map);
+        let mut sel = Selection { tool: Tool::Place(FacilityKind::Supplier), ..Default::default() };
+        let free = free_site(&map, &plan, 1.0);
+        let n = plan.scenario.suppliers.len();
+        let list = shown(&plan);
+        apply_pointer(&mut sel, &mut plan, &map, &list, Pointer { site: Some(free), over_ui: true, pressed: true, released: false, pick_radius_km: 0.5 });
+        assert_eq!(plan.scenario.suppliers.len(), n);
+        assert!(sel.ghost.is_none());
+    }
 
     #[test]
     fn the_pointer_on_a_side_panel_is_not_on_the_map() {
