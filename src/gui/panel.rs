@@ -103,6 +103,27 @@ fn quit_prompt(mut contexts: EguiContexts, mut commands: Commands, mut prompt: R
     Ok(())
 }
 
+/// The comment lines (and blank lines) a scenario file opens with.
+fn leading_comments(src: &str) -> String {
+    let mut out = String::new();
+    for line in src.lines() {
+        let t = line.trim_start();
+        if t.starts_with("//") || t.is_empty() {
+            out.push_str(line);
+            out.push('\n');
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+fn backup_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".bak");
+    path.with_file_name(name)
+}
+
 /// Saves the plan (a temporary file renamed over the target, so never half-written); reports
 /// the outcome in the status line.
 fn save(plan: &mut Plan, path: &Path) -> bool {
@@ -110,11 +131,30 @@ fn save(plan: &mut Plan, path: &Path) -> bool {
         plan.message = Some(("cannot save: type a file name first".into(), true));
         return false;
     }
-    match write_atomic(path, plan.scenario.to_ron().as_bytes()) {
+    let previous = std::fs::read_to_string(path).ok();
+    let mut text = plan.scenario.to_ron();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    // The file's opening comment (what the scenario is for) is kept; other comments cannot be,
+    // so the previous version is kept beside it as FILE.bak when the file had any.
+    if let Some(prev) = &previous {
+        text = format!("{}{text}", leading_comments(prev));
+    }
+    let loses_comments = |p: &str| p.lines().skip(leading_comments(p).lines().count()).any(|l| l.contains("//") || l.contains("/*"));
+    let backup = previous.as_deref().filter(|p| *p != text && loses_comments(p)).map(|p| (backup_path(path), p.to_string()));
+    if let Some((b, content)) = &backup {
+        if let Err(e) = write_atomic(b, content.as_bytes()) {
+            plan.message = Some((format!("cannot save: could not keep the previous version as {}: {e} (nothing was changed)", b.display()), true));
+            return false;
+        }
+    }
+    match write_atomic(path, text.as_bytes()) {
         Ok(()) => {
             plan.dirty = false;
             plan.path = Some(path.to_path_buf());
-            plan.message = Some((format!("saved {}", path.display()), false));
+            let kept = backup.map(|(b, _)| format!(" (its comments are in {})", b.display())).unwrap_or_default();
+            plan.message = Some((format!("saved {}{kept}", path.display()), false));
             true
         }
         Err(e) => {
@@ -562,6 +602,32 @@ mod tests {
         assert!(save(&mut plan, &file));
         assert!(!plan.dirty);
         assert_eq!(Scenario::load(&file).unwrap(), plan.scenario);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn saving_over_a_commented_file_keeps_its_opening_comment_and_a_backup() {
+        let dir = std::env::temp_dir().join(format!("kicsim-save-comments-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("team.ron");
+        let original = "// Team A: cluster near the port.\n// Second line.\n(\n    name: \"Team A\", // our name\n    years: 5,\n)\n";
+        std::fs::write(&file, original).unwrap();
+        let mut plan = Plan::new(Scenario::load(&file).unwrap(), Some(file.clone()));
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
+        assert!(save(&mut plan, &file));
+        let saved = std::fs::read_to_string(&file).unwrap();
+        assert!(saved.starts_with("// Team A: cluster near the port.\n// Second line.\n("), "{saved}");
+        assert_eq!(Scenario::load(&file).unwrap(), plan.scenario);
+        // The inner comment could not be kept: the previous file is beside it, untouched.
+        assert_eq!(std::fs::read_to_string(dir.join("team.ron.bak")).unwrap(), original);
+        assert!(plan.message.as_ref().unwrap().0.contains("team.ron.bak"));
+        // Saving again (no inner comments left) neither duplicates the header nor backs up again.
+        std::fs::remove_file(dir.join("team.ron.bak")).unwrap();
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.08));
+        assert!(save(&mut plan, &file));
+        let again = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(again.matches("// Team A").count(), 1, "{again}");
+        assert!(!dir.join("team.ron.bak").exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
