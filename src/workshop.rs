@@ -148,11 +148,22 @@ fn fmt_est(e: &Estimate, pct: bool) -> String {
 }
 
 fn compare(a: CompareArgs) -> Result<(), String> {
+    // Every file is checked before anything runs, and every bad one is reported at once (a
+    // workshop's teams fix their files in parallel).
     let mut arms = Vec::new();
+    let mut errors = Vec::new();
     for f in &a.files {
-        let s = Scenario::load(f).map_err(|e| e.to_string())?;
-        let label = if s.name.is_empty() { f.display().to_string() } else { s.name.clone() };
-        arms.push((label, s, f.display().to_string()));
+        match Scenario::load(f) {
+            Ok(s) => arms.push((s.name.clone(), s, f.display().to_string())),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(format!("{}\n{} of {} file(s) invalid; nothing was run", errors.join("\n"), errors.len(), a.files.len()));
+    }
+    let labels = unique_labels(&arms.iter().map(|(name, _, file)| (name.clone(), file.clone())).collect::<Vec<_>>());
+    for (arm, label) in arms.iter_mut().zip(labels) {
+        arm.0 = label;
     }
     let base_seed = a.seed.unwrap_or(arms[0].1.seed);
     let arms = run_arms(arms, base_seed, a.replications);
@@ -161,6 +172,23 @@ fn compare(a: CompareArgs) -> Result<(), String> {
     write_report(&a.out, "Scenario comparison", &arms, &table, &[])?;
     crate::say!("wrote {}", a.out.join("report.html").display());
     Ok(())
+}
+
+/// Scenario names as labels; where a name is empty or shared (teams that copied one file), the
+/// file name tells them apart.
+fn unique_labels(arms: &[(String, String)]) -> Vec<String> {
+    arms.iter()
+        .map(|(name, file)| {
+            let file_name = Path::new(file).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| file.clone());
+            if name.trim().is_empty() {
+                file_name
+            } else if arms.iter().filter(|(n, _)| n == name).count() > 1 {
+                format!("{file_name}: {name}")
+            } else {
+                name.clone()
+            }
+        })
+        .collect()
 }
 
 struct Table {

@@ -100,3 +100,27 @@ fn sweep_refuses_a_bad_grid_before_running() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("incentives.cit_rate=0.9") && err.contains("out of range"), "{err}");
 }
+
+#[test]
+fn compare_tells_copies_apart_and_reports_every_bad_file_before_running() {
+    // Two teams that kept the baseline's name: the file names tell them apart.
+    let dir = tmpdir("teams");
+    std::fs::create_dir_all(&dir).unwrap();
+    for team in ["team_a.ron", "team_b.ron"] {
+        std::fs::copy("scenarios/baseline.ron", dir.join(team)).unwrap();
+    }
+    let out = dir.join("out");
+    let (a, b) = (dir.join("team_a.ron"), dir.join("team_b.ron"));
+    let (stdout, _) = kicsim(&["compare", a.to_str().unwrap(), b.to_str().unwrap(), "--replications", "2", "--out", out.to_str().unwrap()]);
+    assert!(stdout.contains("team_a.ron: Baseline") && stdout.contains("team_b.ron: Baseline"), "{stdout}");
+    // Two bad files among three: both reported, nothing run, nothing written.
+    let bad_out = dir.join("bad-out");
+    let o = Command::new(env!("CARGO_BIN_EXE_kicsim"))
+        .args(["compare", "tests/bad/in_water.ron", "scenarios/baseline.ron", "tests/bad/overlap.ron", "--out", bad_out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("in_water.ron:4:9") && err.contains("overlap.ron:5:21") && err.contains("2 of 3 file(s) invalid"), "{err}");
+    assert!(!bad_out.exists());
+}
