@@ -20,6 +20,7 @@ struct Cli {
 enum Command {
     /// Run a scenario and write DIR/timeseries.csv and DIR/summary.json.
     Run {
+        /// The scenario file (RON; see docs/SCENARIO.md).
         file: PathBuf,
         /// Seed of the run (default: the scenario's `seed`).
         #[arg(long)]

@@ -29,28 +29,35 @@ pub enum WorkshopCommand {
 
 #[derive(Args)]
 pub struct CompareArgs {
+    /// Scenario files; differences are given to the first.
     #[arg(required = true, num_args = 2..)]
     pub files: Vec<PathBuf>,
+    /// Replications per file (the same seeds for every file).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub replications: u32,
     /// Seed of replication 0, shared by all files (default: the first file's seed).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Output folder: report.html, report.md, report.json, charts.
     #[arg(long, default_value = "compare-out")]
     pub out: PathBuf,
 }
 
 #[derive(Args)]
 pub struct BreakdownArgs {
+    /// The scenario whose incentives are switched off one at a time.
     pub file: PathBuf,
+    /// Replications per run (paired: the same seeds with and without each incentive).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub replications: u32,
+    /// Output folder: report, breakdown charts, breakdown.json.
     #[arg(long, default_value = "breakdown-out")]
     pub out: PathBuf,
 }
 
 #[derive(Args)]
 pub struct SweepArgs {
+    /// The scenario the grid varies.
     pub file: PathBuf,
     /// A parameter and its values, e.g. --vary incentives.cit_rate=0.05,0.1,0.2 (repeatable).
     #[arg(long = "vary", required = true, value_name = "PATH=V1,V2,...")]
@@ -65,6 +72,7 @@ pub struct SweepArgs {
     /// The KPI coloured in the heatmap.
     #[arg(long, default_value = "localization_rate")]
     pub kpi: String,
+    /// Output folder: results.csv (or one shard's file) and the heatmap.
     #[arg(long, default_value = "sweep-out")]
     pub out: PathBuf,
 }
@@ -74,8 +82,10 @@ pub struct MergeArgs {
     /// Shard CSV files, or directories holding them.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
+    /// The KPI coloured in the heatmap.
     #[arg(long, default_value = "localization_rate")]
     pub kpi: String,
+    /// Output folder: the merged results.csv and the heatmap.
     #[arg(long, default_value = "sweep-out")]
     pub out: PathBuf,
 }
