@@ -241,7 +241,8 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>) -> 
 pub fn section(ui: &mut egui::Ui, view: &mut CompareView) {
     ui.heading("Compare");
     ui.horizontal(|ui| {
-        ui.text_edit_singleline(&mut view.path);
+        ui.add(egui::TextEdit::singleline(&mut view.path).desired_width(170.0));
+        super::panel::file_picker(ui, &mut view.path);
         if ui.add_enabled(view.arms.len() < MAX_ARMS, egui::Button::new("Add")).clicked() {
             let p = view.path.clone();
             view.add(&p);

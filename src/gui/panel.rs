@@ -103,6 +103,37 @@ fn quit_prompt(mut contexts: EguiContexts, mut commands: Commands, mut prompt: R
     Ok(())
 }
 
+/// A "Browse" menu of the scenario files beside the one named (or in scenarios/), to pick one
+/// without typing its path.
+pub(crate) fn file_picker(ui: &mut egui::Ui, path: &mut String) {
+    ui.menu_button("Browse", |ui| {
+        let files = scenario_files_near(path.trim());
+        if files.is_empty() {
+            ui.label("no .ron files here");
+        }
+        for f in files {
+            if ui.button(f.display().to_string()).clicked() {
+                *path = f.display().to_string();
+                ui.close();
+            }
+        }
+    })
+    .response
+    .on_hover_text("scenario files in this folder");
+}
+
+/// The .ron files in the folder of `path` (the path itself may be a folder), else in
+/// `scenarios/`, in name order.
+fn scenario_files_near(path: &str) -> Vec<PathBuf> {
+    let p = Path::new(path);
+    let dir = if p.is_dir() { p.to_path_buf() } else { p.parent().filter(|d| !d.as_os_str().is_empty() && d.is_dir()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("scenarios")) };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|f| f.extension().is_some_and(|x| x == "ron")).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
 /// The comment lines (and blank lines) a scenario file opens with.
 fn leading_comments(src: &str) -> String {
     let mut out = String::new();
@@ -226,7 +257,8 @@ fn status(ui: &mut egui::Ui, plan: &Plan) {
 fn file_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState) {
     ui.horizontal(|ui| {
         ui.label("File");
-        ui.text_edit_singleline(&mut state.path);
+        ui.add(egui::TextEdit::singleline(&mut state.path).desired_width(200.0));
+        file_picker(ui, &mut state.path);
     });
     ui.horizontal(|ui| {
         if ui.button("Save").clicked() {
