@@ -587,7 +587,12 @@ fn breakdown(a: BreakdownArgs) -> Result<(), String> {
     let md_body = format!("{intro}\n\n{md}\n![](breakdown_localization.png)\n\n![](breakdown_exports.png)\n\n![](breakdown_fiscal.png)\n");
     let html_body = format!("<p>{}</p>\n{}\n{s1}\n{s2}\n{s3}\n", html_escape(intro), md_to_html_table(&md));
     write_report(&a.out, &format!("Policy breakdown: {}", s.name), &arms, &table, &[("Contribution of each incentive".into(), md_body, html_body)])?;
-    write_atomic(&a.out.join("breakdown.json"), (serde_json::to_string_pretty(&json!(rows)).map_err(|e| e.to_string())? + "\n").as_bytes())
+    let doc = json!({
+        "run_record": &arms[0].record,
+        "method": "contribution = outcome with all incentives - outcome with that one switched off, paired replications; localization in share points",
+        "contributions": rows,
+    });
+    write_atomic(&a.out.join("breakdown.json"), (serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n").as_bytes())
         .map_err(|e| e.to_string())?;
     crate::say!("wrote {}", a.out.join("report.html").display());
     Ok(())
