@@ -138,15 +138,8 @@ fn keep_in_step(world: &mut World) {
 }
 
 fn tier_color(kind: FacilityKind, tier: Option<Tier>) -> egui::Color32 {
-    match (kind, tier) {
-        (FacilityKind::Anchor, _) => egui::Color32::from_rgb(217, 51, 38),
-        (FacilityKind::RdCentre, _) => egui::Color32::from_rgb(153, 64, 191),
-        (FacilityKind::TrainingCentre, _) => egui::Color32::from_rgb(38, 153, 64),
-        (FacilityKind::LogisticsHub, _) => egui::Color32::from_rgb(242, 153, 26),
-        (_, Some(Tier::Tier1)) => egui::Color32::from_rgb(26, 64, 217),
-        (_, Some(Tier::Tier2)) => egui::Color32::from_rgb(90, 180, 242),
-        _ => egui::Color32::from_gray(150),
-    }
+    let [r, g, b] = super::map_view::facility_rgb(kind, tier);
+    egui::Color32::from_rgb(r, g, b)
 }
 
 /// One colour per column of the compare view (the plan first), used for its heading and its lines.

@@ -82,16 +82,32 @@ pub(super) fn plugin(app: &mut App) {
 fn setup(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut mats: ResMut<Assets<ColorMaterial>>) {
     // The map is centred between the side panels; zoom so a 30 km map fits the central area.
     commands.spawn((Camera2d, Projection::Orthographic(OrthographicProjection { scale: 1.45, ..OrthographicProjection::default_2d() })));
-    let mut mat = |r: f32, g: f32, b: f32| mats.add(ColorMaterial::from_color(Color::srgb(r, g, b)));
+    let mut mat = |kind: FacilityKind, tier: Option<Tier>| {
+        let [r, g, b] = facility_rgb(kind, tier);
+        mats.add(ColorMaterial::from_color(Color::srgb_u8(r, g, b)))
+    };
     let palette = Palette {
-        anchor: (meshes.add(Rectangle::new(20.0, 20.0)), mat(0.85, 0.2, 0.15)),
+        anchor: (meshes.add(Rectangle::new(20.0, 20.0)), mat(FacilityKind::Anchor, None)),
         supplier: meshes.add(Circle::new(5.5)),
-        tier: [mat(0.55, 0.55, 0.55), mat(0.35, 0.7, 0.95), mat(0.1, 0.25, 0.85)],
-        rd: (meshes.add(RegularPolygon::new(11.0, 6)), mat(0.6, 0.25, 0.75)),
-        training: (meshes.add(Triangle2d::new(Vec2::new(0.0, 12.0), Vec2::new(-11.0, -8.0), Vec2::new(11.0, -8.0))), mat(0.15, 0.6, 0.25)),
-        hub: (meshes.add(Rhombus::new(22.0, 22.0)), mat(0.95, 0.6, 0.1)),
+        tier: [mat(FacilityKind::Supplier, None), mat(FacilityKind::Supplier, Some(Tier::Tier2)), mat(FacilityKind::Supplier, Some(Tier::Tier1))],
+        rd: (meshes.add(RegularPolygon::new(11.0, 6)), mat(FacilityKind::RdCentre, None)),
+        training: (meshes.add(Triangle2d::new(Vec2::new(0.0, 12.0), Vec2::new(-11.0, -8.0), Vec2::new(11.0, -8.0))), mat(FacilityKind::TrainingCentre, None)),
+        hub: (meshes.add(Rhombus::new(22.0, 22.0)), mat(FacilityKind::LogisticsHub, None)),
     };
     commands.insert_resource(palette);
+}
+
+/// The colour of a facility's icon (suppliers by tier), shared by the map and the compare view.
+pub fn facility_rgb(kind: FacilityKind, tier: Option<Tier>) -> [u8; 3] {
+    match (kind, tier) {
+        (FacilityKind::Anchor, _) => [217, 51, 38],
+        (FacilityKind::RdCentre, _) => [153, 64, 191],
+        (FacilityKind::TrainingCentre, _) => [38, 153, 64],
+        (FacilityKind::LogisticsHub, _) => [242, 153, 26],
+        (_, Some(Tier::Tier1)) => [26, 64, 217],
+        (_, Some(Tier::Tier2)) => [90, 180, 242],
+        _ => [140, 140, 140],
+    }
 }
 
 fn ramp(t: f64) -> [u8; 3] {
