@@ -588,7 +588,7 @@ fn breakdown(a: BreakdownArgs) -> Result<(), String> {
     let html_body = format!("<p>{}</p>\n{}\n{s1}\n{s2}\n{s3}\n", html_escape(intro), md_to_html_table(&md));
     write_report(&a.out, &format!("Policy breakdown: {}", s.name), &arms, &table, &[("Contribution of each incentive".into(), md_body, html_body)])?;
     let doc = json!({
-        "run_record": &arms[0].record,
+        "run": &arms[0].record,
         "method": "contribution = outcome with all incentives - outcome with that one switched off, paired replications; localization in share points",
         "contributions": rows,
     });

@@ -56,8 +56,8 @@ fn breakdown_lists_each_incentive() {
     }
     assert!(out.join("breakdown_localization.png").exists() && out.join("breakdown_fiscal.svg").exists());
     let j: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("breakdown.json")).unwrap()).unwrap();
-    assert_eq!(j["run_record"]["scenario_file"], "scenarios/rd_training_cluster.ron");
-    assert!(j["run_record"]["scenario_hash"].as_str().is_some_and(|h| h.len() == 16));
+    assert_eq!(j["run"]["scenario_file"], "scenarios/rd_training_cluster.ron");
+    assert!(j["run"]["scenario_hash"].as_str().is_some_and(|h| h.len() == 16));
     let export = j["contributions"].as_array().unwrap().iter().find(|r| r["incentive"] == "export_promotion_usd_m_per_year").unwrap();
     assert!(export["total_exports_usd_m"]["mean"].as_f64().unwrap() > 0.0, "export promotion raises exports");
 }
