@@ -231,6 +231,18 @@ fn apply_plan_changes(world: &mut World) {
     world.resource_mut::<tools::Selection>().end_drag();
 }
 
+/// Play / pause; playing at the end of the horizon starts again from quarter 0.
+pub fn toggle_play(plan: &mut Plan, control: &mut SimControl, clock: &sim::clock::SimClock) {
+    if control.running {
+        control.running = false;
+    } else {
+        if clock.finished() {
+            plan.changed = true; // back to quarter 0 with the current plan
+        }
+        control.running = true;
+    }
+}
+
 /// Converts the speed setting into quarters for this frame.
 fn pace(time: Res<Time>, mut speed: ResMut<Speed>, mut control: ResMut<SimControl>) {
     if !control.running {
@@ -267,6 +279,21 @@ mod tests {
         assert_eq!(plan.scenario, before);
         let (msg, is_err) = plan.message.clone().unwrap();
         assert!(is_err && msg.contains("water"), "{msg}");
+    }
+
+    #[test]
+    fn play_at_the_end_starts_again() {
+        let mut plan = Plan::new(default_scenario(), None);
+        plan.changed = false;
+        let mut control = SimControl { running: false, steps_per_update: 0, pending_steps: 0 };
+        let mut clock = sim::clock::SimClock { quarter: 12, horizon: 40 };
+        toggle_play(&mut plan, &mut control, &clock);
+        assert!(control.running && !plan.changed, "mid-run, play just resumes");
+        toggle_play(&mut plan, &mut control, &clock);
+        assert!(!control.running);
+        clock.quarter = 40;
+        toggle_play(&mut plan, &mut control, &clock);
+        assert!(control.running && plan.changed, "at the end, play restarts from quarter 0");
     }
 
     #[test]

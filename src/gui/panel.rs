@@ -289,9 +289,9 @@ fn file_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState) {
 
 fn time_section(ui: &mut egui::Ui, plan: &mut Plan, control: &mut SimControl, speed: &mut Speed, clock: &SimClock, forecast: &Forecast) {
     ui.horizontal(|ui| {
-        let label = if control.running { "⏸ Pause" } else { "▶ Play" };
+        let label = if control.running { "⏸ Pause" } else if clock.finished() { "▶ Replay" } else { "▶ Play" };
         if ui.button(label).on_hover_text("Space").clicked() {
-            control.running = !control.running;
+            super::toggle_play(plan, control, clock);
         }
         if ui.button("Step").on_hover_text("one quarter").clicked() {
             control.pending_steps += 1;

@@ -322,6 +322,7 @@ fn shortcuts(
     mut control: ResMut<SimControl>,
     mut sel: ResMut<Selection>,
     facilities: Query<(&Facility, Option<&PlanRef>)>,
+    clock: Res<crate::sim::clock::SimClock>,
 ) {
     if egui.wants_keyboard_input() {
         return;
@@ -335,7 +336,7 @@ fn shortcuts(
         plan.redo();
     }
     if keys.just_pressed(KeyCode::Space) {
-        control.running = !control.running;
+        super::toggle_play(&mut plan, &mut control, &clock);
     }
     if keys.just_pressed(KeyCode::Escape) {
         sel.tool = Tool::Select;
