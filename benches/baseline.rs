@@ -11,10 +11,10 @@ fn baseline_20_years(c: &mut Criterion) {
     c.bench_function("baseline_20_years", |b| b.iter(|| black_box(run_to_end(black_box(&s)))));
 }
 
-fn quarter_step(c: &mut Criterion) {
+fn build_app_and_map(c: &mut Criterion) {
     let s = default_scenario();
     c.bench_function("build_app_and_map", |b| b.iter(|| black_box(kicsim::sim::build_app(black_box(&s)))));
 }
 
-criterion_group!(benches, baseline_20_years, quarter_step);
+criterion_group!(benches, baseline_20_years, build_app_and_map);
 criterion_main!(benches);
