@@ -260,8 +260,13 @@ fn dress_facilities(
     palette: Res<Palette>,
     map: Res<SiteMap>,
     new: Query<(Entity, &Facility, Option<&Supplier>), Without<Mesh2d>>,
-    mut placed: Query<(&Facility, Option<&Supplier>, &mut Transform, &mut MeshMaterial2d<ColorMaterial>)>,
+    mut placed: Query<(&Facility, Option<&Supplier>, &mut Transform, &mut MeshMaterial2d<ColorMaterial>), Without<Camera2d>>,
+    camera: Single<&Projection, With<Camera2d>>,
 ) {
+    // Icons keep about their size on screen when zoomed out (a big map would shrink them to
+    // dots), and grow a little when zoomed in.
+    let zoom = if let Projection::Orthographic(o) = *camera { o.scale } else { 1.0 };
+    let icon = (zoom / 1.45).max(0.6);
     for (e, f, sp) in &new {
         let (mesh, mat, z) = match f.kind {
             FacilityKind::Anchor => (palette.anchor.0.clone(), palette.anchor.1.clone(), 6.0),
@@ -277,6 +282,7 @@ fn dress_facilities(
         let p = to_world(&map, f.site);
         t.translation.x = p.x;
         t.translation.y = p.y;
+        t.scale = Vec3::splat(icon);
         if let Some(sp) = sp {
             let want = &palette.tier[tier_index(Some(sp.tier))];
             if m.0 != *want {

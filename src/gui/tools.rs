@@ -69,7 +69,7 @@ impl Selection {
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Selection>();
     app.init_resource::<MapArea>();
-    app.add_systems(Update, (pan_zoom, mouse_tools, shortcuts).before(super::apply_plan_changes));
+    app.add_systems(Update, (fit_map, pan_zoom, mouse_tools, shortcuts).chain().before(super::apply_plan_changes));
 }
 
 fn site_problem(map: &SiteMap, s: &Scenario, site: Site, skip: Option<PlanRef>) -> Option<String> {
@@ -140,6 +140,38 @@ fn add_to_plan(plan: &mut Plan, kind: FacilityKind, site: Site) {
     });
 }
 
+/// The zoom at which the whole map fits the area between the panels.
+fn fit_scale(map_km: f64, area: egui::Rect) -> f32 {
+    let side = area.width().min(area.height()).max(50.0);
+    (map_km as f32 * PX_PER_KM / side * 1.04).max(0.05)
+}
+
+/// Fits the map to the area between the panels when the planner opens, when a plan with a map of
+/// another size is loaded, and on the Home key.
+fn fit_map(
+    map: Res<SiteMap>,
+    area: Res<MapArea>,
+    keys: Res<ButtonInput<KeyCode>>,
+    egui: Res<EguiWantsInput>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    camera: Single<(&mut Transform, &mut Projection), With<Camera2d>>,
+    mut fitted: Local<Option<f64>>,
+) {
+    let Some(rect) = area.0 else { return };
+    let home = keys.just_pressed(KeyCode::Home) && !egui.wants_keyboard_input();
+    if *fitted == Some(map.size_km) && !home {
+        return;
+    }
+    let (mut t, mut proj) = camera.into_inner();
+    let Projection::Orthographic(o) = &mut *proj else { return };
+    o.scale = fit_scale(map.size_km, rect);
+    // The map's centre (the world origin) at the centre of the free area.
+    let (w, h) = (window.width(), window.height());
+    t.translation.x = -(rect.center().x - w / 2.0) * o.scale;
+    t.translation.y = (rect.center().y - h / 2.0) * o.scale;
+    *fitted = Some(map.size_km);
+}
+
 fn pan_zoom(
     mut wheel: MessageReader<MouseWheel>,
     buttons: Res<ButtonInput<MouseButton>>,
@@ -149,6 +181,7 @@ fn pan_zoom(
     camera: Single<(&mut Transform, &mut Projection), With<Camera2d>>,
     mut sel: ResMut<Selection>,
     area: Res<MapArea>,
+    map: Res<SiteMap>,
 ) {
     let (mut t, mut proj) = camera.into_inner();
     let Projection::Orthographic(o) = &mut *proj else { return };
@@ -159,7 +192,9 @@ fn pan_zoom(
                 bevy::input::mouse::MouseScrollUnit::Line => ev.y,
                 bevy::input::mouse::MouseScrollUnit::Pixel => ev.y / 40.0,
             };
-            o.scale = (o.scale * 0.9_f32.powf(dy)).clamp(0.15, 4.0);
+            // From about 1 km across the view to twice the fitted view.
+            let max = area.0.map_or(4.0, |r| 2.0 * fit_scale(map.size_km, r)).max(0.5);
+            o.scale = (o.scale * 0.9_f32.powf(dy)).clamp(0.05, max);
         }
     }
     let cursor = window.cursor_position();
