@@ -322,6 +322,12 @@ fn tools_section(ui: &mut egui::Ui, sel: &mut Selection) {
         ui.selectable_value(&mut sel.tool, Tool::Place(FacilityKind::Anchor), "Move anchor");
         ui.selectable_value(&mut sel.tool, Tool::Remove, "Remove");
     });
+    ui.collapsing("Keys", |ui| {
+        ui.label(
+            "Space play / pause · Home fit the map · arrows pan · Delete remove the selected facility · \
+             Esc back to Select · Ctrl+Z undo · Ctrl+Y or Ctrl+Shift+Z redo · F12 save the window as PNG",
+        );
+    });
     if let Some(g) = &sel.ghost {
         match &g.problem {
             Some(p) => ui.colored_label(egui::Color32::from_rgb(255, 110, 100), format!("refused: {p}")),
