@@ -67,3 +67,52 @@ proptest! {
         prop_assert_eq!(back, s);
     }
 }
+
+/// The baseline file with one edit a student might make by mistake: a span of characters
+/// deleted, or some text inserted.
+fn damaged_file() -> impl Strategy<Value = String> {
+    let src = std::fs::read_to_string("scenarios/baseline.ron").unwrap();
+    let n = src.len();
+    let junk = prop_oneof![Just(String::new()), "[(),:\"a-z0-9 .\\n\\[\\]-]{1,6}".prop_map(|s| s)];
+    (0..n, 0..12usize, junk).prop_map(move |(at, del, ins)| {
+        let mut chars: Vec<char> = src.chars().collect();
+        let at = at.min(chars.len());
+        let end = (at + del).min(chars.len());
+        chars.splice(at..end, ins.chars());
+        chars.into_iter().collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+    /// Bad input never panics, and every error points at a real place in the file.
+    #[test]
+    fn a_damaged_file_is_an_error_with_a_place_or_a_valid_scenario(text in damaged_file()) {
+        match Scenario::parse(&text, "damaged.ron") {
+            Ok(s) => prop_assert!(s.validate().is_empty()),
+            Err(e) => {
+                let lines = text.lines().count().max(1);
+                for p in &e.problems {
+                    prop_assert!(p.line >= 1 && p.line <= lines + 1, "line {} of {}: {}", p.line, lines, e);
+                    prop_assert!(p.col >= 1, "{}", e);
+                    prop_assert!(!p.message.is_empty());
+                }
+                prop_assert!(e.to_string().starts_with("error: damaged.ron:"));
+            }
+        }
+    }
+
+    /// `--set` with any value text never panics; a refused override says which one.
+    #[test]
+    fn any_set_value_is_applied_or_refused_cleanly(path in prop_oneof![
+        Just("incentives.cit_rate"), Just("years"), Just("suppliers[3].site.x_km"), Just("incentives.local_content"),
+        Just("anchor.sector"), Just("map.size_km"), Just("nonexistent.field"), Just("suppliers[x]"),
+    ], value in "[-(),.0-9a-zA-Z\\[\\]]{0,12}") {
+        let assignment = format!("{path}={value}");
+        match kicsim::run::apply_set(&default_scenario(), &assignment) {
+            Ok(_) => {}
+            Err(msg) => prop_assert!(!msg.is_empty()),
+        }
+    }
+}
