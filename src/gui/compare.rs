@@ -30,15 +30,17 @@ pub struct Snapshot {
 
 pub struct Arm {
     pub scenario: Scenario,
+    /// The scenario's name, with its file name when another column has the same name.
+    pub label: String,
     world: World,
     pub snapshot: Snapshot,
 }
 
 impl Arm {
-    fn new(scenario: Scenario) -> Arm {
+    fn new(scenario: Scenario, label: String) -> Arm {
         let mut app = sim::build_app(&scenario);
         let world = std::mem::take(app.world_mut());
-        let mut arm = Arm { scenario, world, snapshot: Snapshot::default() };
+        let mut arm = Arm { scenario, label, world, snapshot: Snapshot::default() };
         arm.refresh();
         arm
     }
@@ -48,7 +50,7 @@ impl Arm {
     }
 
     fn refresh(&mut self) {
-        self.snapshot = snapshot(&mut self.world, &self.scenario.name);
+        self.snapshot = snapshot(&mut self.world, &self.label);
     }
 }
 
@@ -89,9 +91,14 @@ impl CompareView {
             self.message = Some(format!("at most {MAX_ARMS} scenarios beside the plan"));
             return;
         }
-        match Scenario::load(&PathBuf::from(path.trim())) {
+        let path = PathBuf::from(path.trim());
+        match Scenario::load(&path) {
             Ok(s) => {
-                self.arms.push(Arm::new(s));
+                let plan_name = self.plan.label.trim_end_matches(" (plan)");
+                let taken = s.name == plan_name || self.arms.iter().any(|a| a.scenario.name == s.name);
+                let file = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+                let label = if taken { format!("{} ({file})", s.name) } else { s.name.clone() };
+                self.arms.push(Arm::new(s, label));
                 self.open = true;
                 self.message = None;
             }

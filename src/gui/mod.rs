@@ -70,7 +70,9 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
     panel::plugin(&mut app);
     compare::plugin(&mut app);
     {
+        let plan_name = app.world().resource::<Plan>().scenario.name.clone();
         let mut view = app.world_mut().resource_mut::<compare::CompareView>();
+        view.plan.label = format!("{plan_name} (plan)");
         for f in &compare_with {
             view.add(&f.display().to_string());
         }
