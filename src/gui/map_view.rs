@@ -334,6 +334,7 @@ pub(super) fn draw_labels(
     camera: Single<(&Camera, &GlobalTransform, &Projection)>,
     facilities: Query<(&Facility, Option<&Supplier>)>,
     selection: Res<super::tools::Selection>,
+    pools: Res<crate::sim::workforce::LabourPools>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let (cam, cam_t, proj) = *camera;
@@ -355,8 +356,10 @@ pub(super) fn draw_labels(
     };
     let label = |site: Site, text: &str, color: egui::Color32, offset: f32| label_with(site, text, color, offset, 140);
     label(map.port, "Port", egui::Color32::WHITE, 10.0);
-    for t in &map.towns {
-        label(t.site, &format!("{} ({:.0}k workers)", t.name, t.workers / 1000.0), egui::Color32::from_rgb(255, 240, 200), 8.0);
+    for (i, t) in map.towns.iter().enumerate() {
+        // The pool's skill now (training raises it), else its starting skill.
+        let skill = pools.skill.get(i).copied().unwrap_or(t.skill);
+        label(t.site, &format!("{} ({:.0}k workers, skill {:.2})", t.name, t.workers / 1000.0, skill), egui::Color32::from_rgb(255, 240, 200), 8.0);
     }
     let mut list: Vec<(&Facility, Option<&Supplier>)> = facilities.iter().collect();
     list.sort_by_key(|(f, _)| f.id);
