@@ -61,6 +61,15 @@ struct TerrainSprite;
 struct OverlaySprite;
 #[derive(Component)]
 struct MapDecor;
+/// A marker (port, town) that keeps about its size on screen when zoomed out, like the icons.
+#[derive(Component)]
+struct ScreenSized;
+
+/// How much icons and markers are scaled at a zoom: about their size on screen when zoomed out
+/// (a big map would shrink them to dots), growing a little when zoomed in.
+fn icon_scale(zoom: f32) -> f32 {
+    (zoom / 1.45).max(0.6)
+}
 
 #[derive(Resource)]
 struct Palette {
@@ -184,12 +193,13 @@ fn draw_terrain(
         Sprite::from_color(Color::srgb(0.25, 0.25, 0.28), Vec2::new(b.x - a.x, 5.0)),
         Transform::from_xyz((a.x + b.x) / 2.0, a.y, 2.0),
     ));
-    commands.spawn((MapDecor, Sprite::from_color(Color::srgb(0.1, 0.12, 0.3), Vec2::new(16.0, 16.0)), Transform::from_xyz(b.x, b.y, 2.5)));
+    commands.spawn((MapDecor, ScreenSized, Sprite::from_color(Color::srgb(0.1, 0.12, 0.3), Vec2::new(16.0, 16.0)), Transform::from_xyz(b.x, b.y, 2.5)));
     for t in &map.towns {
         let p = to_world(&map, t.site);
         let r = (t.workers / 1000.0).sqrt() as f32 * 4.0;
         commands.spawn((
             MapDecor,
+            ScreenSized,
             Sprite::from_color(Color::srgba(0.95, 0.9, 0.75, 0.55), Vec2::splat(r * 2.0)),
             Transform::from_xyz(p.x, p.y, 1.5),
         ));
@@ -261,12 +271,14 @@ fn dress_facilities(
     map: Res<SiteMap>,
     new: Query<(Entity, &Facility, Option<&Supplier>), Without<Mesh2d>>,
     mut placed: Query<(&Facility, Option<&Supplier>, &mut Transform, &mut MeshMaterial2d<ColorMaterial>), Without<Camera2d>>,
+    mut markers: Query<&mut Transform, (With<ScreenSized>, Without<Camera2d>, Without<Facility>)>,
     camera: Single<&Projection, With<Camera2d>>,
 ) {
-    // Icons keep about their size on screen when zoomed out (a big map would shrink them to
-    // dots), and grow a little when zoomed in.
     let zoom = if let Projection::Orthographic(o) = *camera { o.scale } else { 1.0 };
-    let icon = (zoom / 1.45).max(0.6);
+    let icon = icon_scale(zoom);
+    for mut t in &mut markers {
+        t.scale = Vec3::splat(icon);
+    }
     for (e, f, sp) in &new {
         let (mesh, mat, z) = match f.kind {
             FacilityKind::Anchor => (palette.anchor.0.clone(), palette.anchor.1.clone(), 6.0),

@@ -46,6 +46,8 @@ pub(super) fn plugin(app: &mut App, out: PathBuf) {
     app.insert_resource(ShotPlan { out, tmp, frames: 0, ready_frames: 0, requested: false });
     app.insert_resource(Speed { quarters_per_second: 100_000.0, ..Default::default() });
     app.add_systems(Update, (show_anchor_spillover, take).chain());
+    // The picture shows the plan, not whatever lies under Xvfb's idle pointer.
+    app.add_systems(Update, (|mut sel: ResMut<super::tools::Selection>| sel.hovered = None).after(super::tools::mouse_tools));
 }
 
 /// Select the anchor and show the spillover overlay, so the picture shows the model at work.

@@ -223,7 +223,7 @@ fn pan_zoom(
     }
 }
 
-fn mouse_tools(
+pub(super) fn mouse_tools(
     buttons: Res<ButtonInput<MouseButton>>,
     egui: Res<EguiWantsInput>,
     window: Single<&Window, With<PrimaryWindow>>,
