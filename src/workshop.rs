@@ -760,7 +760,7 @@ fn read_sweep_csv(text: &str) -> Result<(Vec<String>, Vec<String>, Vec<Vec<Strin
 fn finish_sweep(out: &Path, csv_text: &str, kpi: &str) -> Result<(), String> {
     let (comments, header, rows) = read_sweep_csv(csv_text)?;
     let footer = comments.first().map(|c| c.trim_start_matches("# ").to_string()).unwrap_or_default();
-    let rep = header.iter().position(|h| h == "replication").ok_or("results.csv has no replication column")?;
+    let rep = header.iter().position(|h| h == "replication").filter(|&r| r >= 1).ok_or("results.csv has no replication column after the parameters")?;
     let params: Vec<String> = header[1..rep].to_vec();
     let col = header.iter().position(|h| h == kpi).ok_or_else(|| format!("results.csv has no column {kpi}"))?;
     if params.len() != 2 {
@@ -943,7 +943,35 @@ fn label_at(labels: &[String], x: f64) -> String {
     if (x - 0.5 - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() { labels[i as usize].clone() } else { String::new() }
 }
 
+/// What `sweep` writes: the run record and grid lines, then `point, <varied parameters>...,
+/// replication, <KPIs>`, and numbers in every row.
+fn check_sweep_file(comments: &[String], header: &[String], rows: &[Vec<String>]) -> Result<(), String> {
+    if !comments.first().is_some_and(|c| c.starts_with("# kicsim ")) {
+        return Err("no run record on its first line (# kicsim ...)".into());
+    }
+    if !comments.iter().any(|c| c.starts_with("# grid: ")) {
+        return Err("no `# grid:` line".into());
+    }
+    let rep = header.iter().position(|h| h == "replication").ok_or("no replication column")?;
+    if header.first().map(String::as_str) != Some("point") || rep < 2 {
+        return Err("the columns must start with point and the varied parameters".into());
+    }
+    if header[rep + 1..] != SWEEP_KPIS {
+        return Err(format!("the KPI columns after replication must be {}", SWEEP_KPIS.join(", ")));
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let numbers = r[0].parse::<usize>().is_ok() && r[rep].parse::<u32>().is_ok() && r[rep + 1..].iter().all(|v| v.parse::<f64>().is_ok());
+        if !numbers {
+            return Err(format!("row {} is not point, parameters, replication and numbers", i + 1));
+        }
+    }
+    Ok(())
+}
+
 fn merge(a: MergeArgs) -> Result<(), String> {
+    if !SWEEP_KPIS.contains(&a.kpi.as_str()) {
+        return Err(format!("--kpi {}: choose one of {}", a.kpi, SWEEP_KPIS.join(", ")));
+    }
     let mut files = Vec::new();
     for p in &a.inputs {
         if p.is_dir() {
@@ -968,6 +996,7 @@ fn merge(a: MergeArgs) -> Result<(), String> {
     for f in &files {
         let text = std::fs::read_to_string(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
         let (comments, header, r) = read_sweep_csv(&text).map_err(|e| format!("{}: {e}", f.display()))?;
+        check_sweep_file(&comments, &header, &r).map_err(|e| format!("{}: not a sweep result file of kicsim: {e}", f.display()))?;
         if let Some(name) = f.file_name().map(|n| n.to_string_lossy().to_string()) {
             if let Some(rest) = name.strip_prefix("results-shard-").and_then(|r| r.strip_suffix(".csv")) {
                 if let Some((i, n)) = rest.split_once("-of-") {
@@ -997,6 +1026,14 @@ fn merge(a: MergeArgs) -> Result<(), String> {
         }
     }
     let (comments, header) = first.expect("at least one file");
+    // The same grid point and replication twice: a shard given twice under two names.
+    let rep = header.iter().position(|h| h == "replication").unwrap_or(1);
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &rows {
+        if !seen.insert((r[0].clone(), r[rep].clone())) {
+            return Err(format!("merge: grid point {} replication {} appears twice (the same shard given twice?)", r[0], r[rep]));
+        }
+    }
     rows.sort_by_key(|r| (r[0].parse::<usize>().unwrap_or(0), r.get(header.len().saturating_sub(SWEEP_KPIS.len() + 1)).and_then(|x| x.parse::<u32>().ok()).unwrap_or(0)));
     let mut out = comments.join("\n") + "\n";
     out.push_str(&header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(","));

@@ -90,6 +90,28 @@ fn sharded_sweep_merges_to_the_full_sweep() {
     let o = Command::new(env!("CARGO_BIN_EXE_kicsim")).args(["merge", shards.to_str().unwrap(), "--out", merged.to_str().unwrap()]).output().unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing shard"));
+
+    // A file that is not a sweep result, or a shard given twice: refused, nothing written, no panic.
+    let merge_fails = |inputs: &[&std::path::Path], out: &std::path::Path| {
+        let mut args = vec!["merge".to_string()];
+        args.extend(inputs.iter().map(|p| p.display().to_string()));
+        args.extend(["--out".to_string(), out.display().to_string()]);
+        let o = Command::new(env!("CARGO_BIN_EXE_kicsim")).args(&args).output().unwrap();
+        assert_eq!(o.status.code(), Some(1), "{:?}", String::from_utf8_lossy(&o.stderr));
+        assert!(!out.join("results.csv").exists());
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let junk = shards.join("junk.csv");
+    std::fs::write(&junk, "replication,a
+1,2
+").unwrap();
+    let err = merge_fails(&[&junk], &tmpdir("merge-junk"));
+    assert!(err.contains("not a sweep result file"), "{err}");
+    let whole = full.join("results.csv");
+    let copy = full.join("copy.csv");
+    std::fs::copy(&whole, &copy).unwrap();
+    let err = merge_fails(&[&whole, &copy], &tmpdir("merge-copy"));
+    assert!(err.contains("appears twice"), "{err}");
 }
 
 #[test]
