@@ -607,6 +607,9 @@ pub struct Vary {
 
 pub fn parse_vary(s: &str) -> Result<Vary, String> {
     let (path, vals) = s.split_once('=').ok_or_else(|| format!("--vary {s}: expected path=v1,v2,..."))?;
+    if path.trim().is_empty() {
+        return Err(format!("--vary {s}: no parameter before `=` (e.g. --vary incentives.cit_rate=0.05,0.1)"));
+    }
     let values = split_top_level(vals);
     if values.is_empty() || values.iter().any(|v| v.is_empty()) {
         return Err(format!("--vary {s}: empty value"));
@@ -661,6 +664,11 @@ const SWEEP_KPIS: [&str; 6] = ["localization_rate", "final_year_exports_usd_m", 
 fn sweep(a: SweepArgs) -> Result<(), String> {
     let base = Scenario::load(&a.file).map_err(|e| e.to_string())?;
     let varies: Vec<Vary> = a.vary.iter().map(|v| parse_vary(v)).collect::<Result<_, _>>()?;
+    for (i, v) in varies.iter().enumerate() {
+        if varies[..i].iter().any(|w| w.path == v.path) {
+            return Err(format!("--vary {}: this parameter is already varied; give all its values in one --vary", v.path));
+        }
+    }
     if !SWEEP_KPIS.contains(&a.kpi.as_str()) {
         return Err(format!("--kpi {}: choose one of {}", a.kpi, SWEEP_KPIS.join(", ")));
     }
@@ -670,7 +678,9 @@ fn sweep(a: SweepArgs) -> Result<(), String> {
     for (k, p) in points.iter().enumerate() {
         let mut s = base.clone();
         for (v, &i) in varies.iter().zip(p) {
-            s = run::apply_set(&s, &format!("{}={}", v.path, v.values[i]))?;
+            let assignment = format!("{}={}", v.path, v.values[i]);
+            // apply_set speaks of --set; here the value came from --vary.
+            s = run::apply_set(&s, &assignment).map_err(|e| e.replacen("--set ", "--vary ", 1))?;
         }
         if let Some(problem) = s.validate().first() {
             return Err(format!("grid point {k} ({}): field `{}`: {}", describe(&varies, p), problem.path, problem.message));
@@ -763,8 +773,11 @@ fn finish_sweep(out: &Path, csv_text: &str, kpi: &str) -> Result<(), String> {
     let rep = header.iter().position(|h| h == "replication").filter(|&r| r >= 1).ok_or("results.csv has no replication column after the parameters")?;
     let params: Vec<String> = header[1..rep].to_vec();
     let col = header.iter().position(|h| h == kpi).ok_or_else(|| format!("results.csv has no column {kpi}"))?;
+    if params.len() == 1 {
+        return sweep_line(out, kpi, &params[0], &rows, col, &footer);
+    }
     if params.len() != 2 {
-        crate::say!("(heatmap drawn only for exactly two varied parameters; this sweep varies {})", params.len());
+        crate::say!("(charts are drawn for one or two varied parameters; this sweep varies {})", params.len());
         return Ok(());
     }
     let mut xs: Vec<String> = Vec::new();
@@ -793,6 +806,71 @@ fn finish_sweep(out: &Path, csv_text: &str, kpi: &str) -> Result<(), String> {
         draw_heatmap(&root, kpi, &params, &xs, &ys, &means, reps, &footer)?;
     }
     crate::say!("wrote {}", png.display());
+    Ok(())
+}
+
+/// One varied parameter: the KPI's mean at each value with its 95% confidence interval.
+fn sweep_line(out: &Path, kpi: &str, param: &str, rows: &[Vec<String>], col: usize, footer: &str) -> Result<(), String> {
+    let mut xs: Vec<String> = Vec::new();
+    for r in rows {
+        if !xs.contains(&r[1]) {
+            xs.push(r[1].clone());
+        }
+    }
+    let ests: Vec<Estimate> = xs.iter().map(|x| estimate(&rows.iter().filter(|r| r[1] == *x).map(|r| r[col].parse().unwrap_or(f64::NAN)).collect::<Vec<f64>>())).collect();
+    font();
+    let png = out.join(format!("sweep_{kpi}.png"));
+    {
+        let root = BitMapBackend::new(&png, (900, 560)).into_drawing_area();
+        draw_sweep_line(&root, kpi, param, &xs, &ests, footer)?;
+    }
+    crate::say!("wrote {}", png.display());
+    Ok(())
+}
+
+fn draw_sweep_line<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, kpi: &str, param: &str, xs: &[String], ests: &[Estimate], footer: &str) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("sweep chart: {e:?}");
+    area.fill(&WHITE).map_err(err)?;
+    let k = if kpi.ends_with("_rate") { 100.0 } else { 1.0 };
+    let finite = |v: f64| v.is_finite().then_some(v * k);
+    let lo = ests.iter().filter_map(|e| finite(e.ci95_low).or(finite(e.mean))).fold(f64::INFINITY, f64::min);
+    let hi = ests.iter().filter_map(|e| finite(e.ci95_high).or(finite(e.mean))).fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = if lo.is_finite() && hi > lo { (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)) } else if lo.is_finite() { (lo - 1.0, lo + 1.0) } else { (0.0, 1.0) };
+    let reps = ests.iter().map(|e| e.n).max().unwrap_or(0);
+    let unit = if k == 100.0 { " (%)" } else { "" };
+    let mut chart = ChartBuilder::on(area)
+        .caption(format!("{kpi}{unit}: mean and 95% CI of {reps} replication{} per value", if reps == 1 { "" } else { "s" }), ("sans-serif", 18))
+        .margin(15)
+        .margin_bottom(24)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5..xs.len() as f64 - 0.5, lo..hi)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(xs.len() * 2 + 1)
+        .x_label_formatter(&|x| label_at(xs, *x + 0.5))
+        .y_label_formatter(&|v| tick(*v))
+        .x_desc(param)
+        .label_style(("sans-serif", 13))
+        .draw()
+        .map_err(err)?;
+    let color = COLORS[0];
+    chart.draw_series(LineSeries::new(ests.iter().enumerate().map(|(i, e)| (i as f64, e.mean * k)), color.stroke_width(2))).map_err(err)?;
+    // 95% CI whiskers with caps.
+    for (i, e) in ests.iter().enumerate().filter(|(_, e)| e.n > 1 && e.ci95_low.is_finite() && e.ci95_high.is_finite()) {
+        let (x, a, b) = (i as f64, e.ci95_low * k, e.ci95_high * k);
+        let cap = 0.06;
+        let lines = [vec![(x, a), (x, b)], vec![(x - cap, a), (x + cap, a)], vec![(x - cap, b), (x + cap, b)]];
+        chart.draw_series(lines.into_iter().map(|l| PathElement::new(l, color.stroke_width(2)))).map_err(err)?;
+    }
+    chart.draw_series(ests.iter().enumerate().map(|(i, e)| Circle::new((i as f64, e.mean * k), 4, color.filled()))).map_err(err)?;
+    draw_footer(area, footer).map_err(err)?;
+    area.present().map_err(err)?;
     Ok(())
 }
 

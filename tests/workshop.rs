@@ -123,6 +123,32 @@ fn sweep_refuses_a_bad_grid_before_running() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("incentives.cit_rate=0.9") && err.contains("out of range"), "{err}");
+    // One parameter varied twice, or a value that is not RON: refused before running, and the
+    // message names --vary.
+    for (vary, expect) in [
+        (vec!["--vary", "years=2,3", "--vary", "years=4"], "already varied"),
+        (vec!["--vary", "incentives.cit_rate=abc"], "--vary incentives.cit_rate=abc"),
+        (vec!["--vary", "=1,2"], "no parameter"),
+    ] {
+        let out = tmpdir("badgrid2");
+        let mut args = vec!["sweep", "scenarios/baseline.ron", "--out", out.to_str().unwrap()];
+        args.extend(vary);
+        let o = Command::new(env!("CARGO_BIN_EXE_kicsim")).args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains(expect), "{expect}: {err}");
+        assert!(!out.exists(), "nothing is written");
+    }
+}
+
+#[test]
+fn a_one_parameter_sweep_draws_the_kpi_against_the_values() {
+    let out = tmpdir("sweep-one");
+    kicsim(&["sweep", "scenarios/baseline.ron", "--vary", "incentives.credit_interest_subsidy_pp=0,4", "--replications", "3", "--out", out.to_str().unwrap()]);
+    let png = std::fs::read(out.join("sweep_localization_rate.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert_eq!(csv.lines().filter(|l| !l.starts_with('#')).count(), 1 + 2 * 3);
 }
 
 #[test]
