@@ -13,7 +13,7 @@ use super::map_view::{Overlay, OverlayState, ramp_color};
 use super::tools::{Selection, Tool};
 use super::{Forecast, Plan, Speed};
 use crate::run::write_atomic;
-use crate::scenario::{Incentives, Ownership, Scenario, Sector};
+use crate::scenario::{Incentives, Ownership, Scenario, Sector, Tier};
 use crate::sim::clock::SimClock;
 use crate::sim::facilities::PlanRef;
 use crate::sim::sourcing::AnchorState;
@@ -487,6 +487,7 @@ fn inspector(
                 }
             }
             FacilityKind::Anchor => anchor_settings(ui, plan),
+            FacilityKind::Supplier => supplier_settings(ui, plan, r.1),
             _ => {}
         }
     }
@@ -516,6 +517,41 @@ pub(crate) fn nice_step(raw: f64) -> f64 {
     }
     let p = 10f64.powf(raw.log10().floor());
     [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * p).find(|&v| v >= raw * (1.0 - 1e-9)).unwrap_or(10.0 * p)
+}
+
+/// A planned supplier's starting values (`suppliers[i].*`); the live values are above.
+fn supplier_settings(ui: &mut egui::Ui, plan: &mut Plan, i: usize) {
+    let Some(sp) = plan.scenario.suppliers.get(i).cloned() else { return };
+    ui.label(egui::RichText::new(format!("In the plan (suppliers[{i}], at the start)")).small());
+    let mut name = sp.name.clone();
+    let resp = ui.horizontal(|ui| {
+        ui.label("name");
+        ui.text_edit_singleline(&mut name)
+    });
+    if resp.inner.lost_focus() && name.trim() != sp.name && !name.trim().is_empty() {
+        let name = name.trim().to_string();
+        plan.edit("renamed a supplier", |s| s.suppliers[i].name = name);
+    }
+    let mut c = sp.capability;
+    let resp = ui.add(egui::Slider::new(&mut c, 0.0..=1.0).text("capability"));
+    if commit(&resp) {
+        plan.edit("changed a supplier's capability", |s| s.suppliers[i].capability = c);
+    }
+    let mut cap = sp.capacity_usd_m;
+    let resp = ui.add(egui::Slider::new(&mut cap, 0.0..=200.0).text("capacity_usd_m"));
+    if commit(&resp) {
+        plan.edit("changed a supplier's capacity", |s| s.suppliers[i].capacity_usd_m = cap);
+    }
+    let mut tier = sp.tier;
+    ui.horizontal(|ui| {
+        ui.label("tier");
+        ui.selectable_value(&mut tier, Tier::Untiered, "Untiered");
+        ui.selectable_value(&mut tier, Tier::Tier2, "Tier2");
+        ui.selectable_value(&mut tier, Tier::Tier1, "Tier1");
+    });
+    if tier != sp.tier {
+        plan.edit("changed a supplier's starting tier", |s| s.suppliers[i].tier = tier);
+    }
 }
 
 /// The anchor's plan settings, with the scenario file's names (`anchor.*`).
