@@ -347,6 +347,7 @@ pub(super) fn draw_labels(
     facilities: Query<(&Facility, Option<&Supplier>)>,
     selection: Res<super::tools::Selection>,
     pools: Res<crate::sim::workforce::LabourPools>,
+    map_area: Res<super::tools::MapArea>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let (cam, cam_t, proj) = *camera;
@@ -361,7 +362,15 @@ pub(super) fn draw_labels(
         if let Ok(p) = cam.world_to_viewport(cam_t, w.extend(0.0)) {
             let pos = egui::pos2(p.x, p.y + offset);
             let galley = painter.layout_no_wrap(text.to_string(), font.clone(), color);
-            let rect = egui::Align2::CENTER_TOP.anchor_size(pos, galley.size()).expand(2.0);
+            let mut rect = egui::Align2::CENTER_TOP.anchor_size(pos, galley.size()).expand(2.0);
+            // Keep labels of places near the edge within the map's area, clear of the panels.
+            if let Some(area) = map_area.0 {
+                if rect.min.x < area.min.x && pos.x >= area.min.x {
+                    rect = rect.translate(egui::vec2(area.min.x - rect.min.x, 0.0));
+                } else if rect.max.x > area.max.x && pos.x <= area.max.x {
+                    rect = rect.translate(egui::vec2(area.max.x - rect.max.x, 0.0));
+                }
+            }
             painter.rect_filled(rect, 3.0, egui::Color32::from_black_alpha(backdrop));
             painter.galley(rect.min + egui::vec2(2.0, 2.0), galley, color);
         }
