@@ -971,15 +971,20 @@ fn kpi_text(kpi: &str, v: f64) -> String {
 }
 
 /// The viridis colour map (perceptually uniform, readable in grey and by colour-blind readers),
-/// linear between five of its stops; t in 0..1.
-fn viridis(t: f64) -> RGBColor {
-    const STOPS: [(f64, f64, f64); 5] = [(68.0, 1.0, 84.0), (59.0, 82.0, 139.0), (33.0, 145.0, 140.0), (94.0, 201.0, 98.0), (253.0, 231.0, 37.0)];
+/// linear between five of its stops; t in 0..1. The heatmaps here and the window's overlays
+/// both use it.
+pub fn viridis_rgb(t: f64) -> [u8; 3] {
+    const STOPS: [[f64; 3]; 5] = [[68.0, 1.0, 84.0], [59.0, 82.0, 139.0], [33.0, 145.0, 140.0], [94.0, 201.0, 98.0], [253.0, 231.0, 37.0]];
     let x = t.clamp(0.0, 1.0) * (STOPS.len() - 1) as f64;
     let k = (x.floor() as usize).min(STOPS.len() - 2);
     let f = x - k as f64;
     let (a, b) = (STOPS[k], STOPS[k + 1]);
-    let mix = |p: f64, q: f64| (p + f * (q - p)).round() as u8;
-    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+    std::array::from_fn(|c| (a[c] + f * (b[c] - a[c])) as u8)
+}
+
+fn viridis(t: f64) -> RGBColor {
+    let [r, g, b] = viridis_rgb(t);
+    RGBColor(r, g, b)
 }
 
 /// The sweep's progress bar on stderr: redrawn in place on a terminal, one line per 10% in a

@@ -119,21 +119,8 @@ pub fn facility_rgb(kind: FacilityKind, tier: Option<Tier>) -> [u8; 3] {
     }
 }
 
-fn ramp(t: f64) -> [u8; 3] {
-    // A viridis-like ramp.
-    const STOPS: [[f64; 3]; 5] = [[68.0, 1.0, 84.0], [59.0, 82.0, 139.0], [33.0, 145.0, 140.0], [94.0, 201.0, 98.0], [253.0, 231.0, 37.0]];
-    let t = t.clamp(0.0, 1.0) * 4.0;
-    let i = (t.floor() as usize).min(3);
-    let f = t - i as f64;
-    let mut out = [0u8; 3];
-    for k in 0..3 {
-        out[k] = (STOPS[i][k] + f * (STOPS[i + 1][k] - STOPS[i][k])) as u8;
-    }
-    out
-}
-
 pub fn ramp_color(t: f64) -> egui::Color32 {
-    let [r, g, b] = ramp(t);
+    let [r, g, b] = crate::workshop::viridis_rgb(t);
     egui::Color32::from_rgb(r, g, b)
 }
 
@@ -257,7 +244,7 @@ fn draw_overlay(
         }
         // Low values stay see-through so the terrain shows under the field.
         let t = ((vals[i] - lo) / (hi - lo)).clamp(0.0, 1.0);
-        let [r, g, b] = ramp(t);
+        let [r, g, b] = crate::workshop::viridis_rgb(t);
         [r, g, b, (70.0 + 150.0 * t) as u8]
     });
     let side = map.size_km as f32 * PX_PER_KM;
