@@ -301,8 +301,8 @@ where
     chart
         .configure_mesh()
         .x_desc("year")
-        .x_label_formatter(&|v| tick(*v))
-        .y_label_formatter(&|v| tick(*v))
+        .x_label_formatter(&|v| fmt_num(*v))
+        .y_label_formatter(&|v| fmt_num(*v))
         .label_style(("sans-serif", 13))
         .draw()
         .map_err(err)?;
@@ -780,16 +780,7 @@ fn finish_sweep(out: &Path, csv_text: &str, kpi: &str) -> Result<(), String> {
         crate::say!("(charts are drawn for one or two varied parameters; this sweep varies {})", params.len());
         return Ok(());
     }
-    let mut xs: Vec<String> = Vec::new();
-    let mut ys: Vec<String> = Vec::new();
-    for r in &rows {
-        if !xs.contains(&r[1]) {
-            xs.push(r[1].clone());
-        }
-        if !ys.contains(&r[2]) {
-            ys.push(r[2].clone());
-        }
-    }
+    let (xs, ys) = (distinct(&rows, 1), distinct(&rows, 2));
     let mut cells = vec![vec![(0.0, 0usize); ys.len()]; xs.len()];
     for r in &rows {
         let (i, j) = (xs.iter().position(|x| *x == r[1]).unwrap_or(0), ys.iter().position(|y| *y == r[2]).unwrap_or(0));
@@ -811,12 +802,7 @@ fn finish_sweep(out: &Path, csv_text: &str, kpi: &str) -> Result<(), String> {
 
 /// One varied parameter: the KPI's mean at each value with its 95% confidence interval.
 fn sweep_line(out: &Path, kpi: &str, param: &str, rows: &[Vec<String>], col: usize, footer: &str) -> Result<(), String> {
-    let mut xs: Vec<String> = Vec::new();
-    for r in rows {
-        if !xs.contains(&r[1]) {
-            xs.push(r[1].clone());
-        }
-    }
+    let xs = distinct(rows, 1);
     let ests: Vec<Estimate> = xs.iter().map(|x| estimate(&rows.iter().filter(|r| r[1] == *x).map(|r| r[col].parse().unwrap_or(f64::NAN)).collect::<Vec<f64>>())).collect();
     font();
     let png = out.join(format!("sweep_{kpi}.png"));
@@ -854,7 +840,7 @@ where
         .disable_x_mesh()
         .x_labels(xs.len() * 2 + 1)
         .x_label_formatter(&|x| label_at(xs, *x + 0.5))
-        .y_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&|v| fmt_num(*v))
         .x_desc(param)
         .label_style(("sans-serif", 13))
         .draw()
@@ -947,14 +933,15 @@ where
     Ok(())
 }
 
-/// An axis tick: whole numbers without decimals ("40", not "40.0"), others with at most three.
-fn tick(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 {
-        format!("{}", v.round() as i64)
-    } else {
-        let s = format!("{v:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+/// The values of column `col` in the order they first appear (a varied parameter's values).
+fn distinct(rows: &[Vec<String>], col: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in rows {
+        if !out.contains(&r[col]) {
+            out.push(r[col].clone());
+        }
     }
+    out
 }
 
 /// A KPI value as shown in a heatmap cell or on its scale (rates in percent).
