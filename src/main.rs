@@ -106,15 +106,10 @@ fn validate(paths: Vec<PathBuf>) -> Result<(), String> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(&p)
-                .map_err(|e| format!("cannot read {}: {e}", p.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.extension().is_some_and(|x| x == "ron"))
-                .collect();
+            let found = kicsim::scenario::ron_files_in(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
             if found.is_empty() {
                 return Err(format!("{}: no .ron files in this folder", p.display()));
             }
-            found.sort();
             files.extend(found);
         } else {
             files.push(p);

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::ronpath;
 
@@ -438,6 +438,13 @@ impl Incentives {
 pub fn default_scenario() -> Scenario {
     Scenario::parse(include_str!("../scenarios/baseline.ron"), "scenarios/baseline.ron")
         .unwrap_or_else(|e| panic!("the built-in baseline scenario must be valid: {e}"))
+}
+
+/// The scenario files (`*.ron`) in a folder, in name order.
+pub fn ron_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|f| f.extension().is_some_and(|x| x == "ron")).collect();
+    files.sort();
+    Ok(files)
 }
 
 /// One problem found in a scenario, with the field it concerns.

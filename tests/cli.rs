@@ -17,8 +17,7 @@ fn tmpdir(name: &str) -> PathBuf {
 }
 
 fn scenario_files() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir("scenarios").unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "ron")).collect();
-    v.sort();
+    let v = kicsim::scenario::ron_files_in(std::path::Path::new("scenarios")).unwrap();
     assert!(v.len() >= 5, "scenarios/ holds at least five scenarios");
     v
 }

@@ -127,11 +127,7 @@ pub(crate) fn file_picker(ui: &mut egui::Ui, path: &mut String) {
 fn scenario_files_near(path: &str) -> Vec<PathBuf> {
     let p = Path::new(path);
     let dir = if p.is_dir() { p.to_path_buf() } else { p.parent().filter(|d| !d.as_os_str().is_empty() && d.is_dir()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("scenarios")) };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|f| f.extension().is_some_and(|x| x == "ron")).collect())
-        .unwrap_or_default();
-    files.sort();
-    files
+    crate::scenario::ron_files_in(&dir).unwrap_or_default()
 }
 
 /// The comment lines (and blank lines) a scenario file opens with.
