@@ -165,10 +165,9 @@ fn save(plan: &mut Plan, path: &Path) -> bool {
     }
     // The file's opening comment (what the scenario is for) is kept; other comments cannot be,
     // so the previous version is kept beside it as FILE.bak when the file had any.
-    if let Some(prev) = &previous {
-        text = format!("{}{text}", leading_comments(prev));
-    }
-    let loses_comments = |p: &str| p.lines().skip(leading_comments(p).lines().count()).any(|l| l.contains("//") || l.contains("/*"));
+    let header = previous.as_deref().map(leading_comments).unwrap_or_default();
+    text = format!("{header}{text}");
+    let loses_comments = |p: &str| p.lines().skip(header.lines().count()).any(|l| l.contains("//") || l.contains("/*"));
     let backup = previous.as_deref().filter(|p| *p != text && loses_comments(p)).map(|p| (backup_path(path), p.to_string()));
     if let Some((b, content)) = &backup {
         if let Err(e) = write_atomic(b, content.as_bytes()) {

@@ -399,6 +399,13 @@ mod tests {
         plan_facilities(&plan.scenario).into_iter().enumerate().map(|(i, (r, name, site))| (i as u32, name, site, Some(r))).collect()
     }
 
+    /// The default plan, its map, and a selection with `tool`.
+    fn setup(tool: Tool) -> (Plan, SiteMap, Selection) {
+        let plan = Plan::new(default_scenario(), None);
+        let map = SiteMap::generate(&plan.scenario.map);
+        (plan, map, Selection { tool, ..Default::default() })
+    }
+
     fn frame(sel: &mut Selection, plan: &mut Plan, map: &SiteMap, site: Site, pressed: bool, released: bool) {
         let list = shown(plan);
         apply_pointer(sel, plan, map, &list, Pointer { site: Some(site), over_ui: false, pressed, released, pick_radius_km: 0.5 });
@@ -419,9 +426,7 @@ mod tests {
 
     #[test]
     fn dragging_a_supplier_into_the_sea_shows_the_reason_and_is_refused() {
-        let mut plan = Plan::new(default_scenario(), None);
-        let map = SiteMap::generate(&plan.scenario.map);
-        let mut sel = Selection::default();
+        let (mut plan, map, mut sel) = setup(Tool::Select);
         let start = plan.scenario.suppliers[0].site;
         let before = plan.scenario.clone();
         frame(&mut sel, &mut plan, &map, start, true, false);
@@ -439,9 +444,7 @@ mod tests {
 
     #[test]
     fn dragging_to_a_free_site_moves_the_facility_and_can_be_undone() {
-        let mut plan = Plan::new(default_scenario(), None);
-        let map = SiteMap::generate(&plan.scenario.map);
-        let mut sel = Selection::default();
+        let (mut plan, map, mut sel) = setup(Tool::Select);
         let start = plan.scenario.suppliers[0].site;
         let target = free_site(&map, &plan, 1.0);
         frame(&mut sel, &mut plan, &map, start, true, false);
@@ -457,9 +460,7 @@ mod tests {
 
     #[test]
     fn placing_checks_the_site_and_removing_takes_the_facility_out() {
-        let mut plan = Plan::new(default_scenario(), None);
-        let map = SiteMap::generate(&plan.scenario.map);
-        let mut sel = Selection { tool: Tool::Place(FacilityKind::RdCentre), ..Default::default() };
+        let (mut plan, map, mut sel) = setup(Tool::Place(FacilityKind::RdCentre));
         let n = plan.scenario.rd_centres.len();
         // On top of the anchor: refused, with the reason shown before the click.
         let anchor = plan.scenario.anchor.site;
@@ -484,9 +485,7 @@ mod tests {
 
     #[test]
     fn clicks_on_a_panel_do_not_reach_the_map() {
-        let mut plan = Plan::new(default_scenario(), None);
-        let map = SiteMap::generate(&plan.scenario.map);
-        let mut sel = Selection { tool: Tool::Place(FacilityKind::Supplier), ..Default::default() };
+        let (mut plan, map, mut sel) = setup(Tool::Place(FacilityKind::Supplier));
         let free = free_site(&map, &plan, 1.0);
         let n = plan.scenario.suppliers.len();
         let list = shown(&plan);
