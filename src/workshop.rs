@@ -187,18 +187,20 @@ fn compare(a: CompareArgs) -> Result<(), String> {
 /// Scenario names as labels; where a name is empty or shared (teams that copied one file), the
 /// file name tells them apart.
 fn unique_labels(arms: &[(String, String)]) -> Vec<String> {
-    arms.iter()
-        .map(|(name, file)| {
-            let file_name = Path::new(file).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| file.clone());
-            if name.trim().is_empty() {
-                file_name
-            } else if arms.iter().filter(|(n, _)| n == name).count() > 1 {
-                format!("{file_name}: {name}")
-            } else {
-                name.clone()
-            }
-        })
-        .collect()
+    arms.iter().map(|(name, file)| arm_label(name, file, arms.iter().filter(|(n, _)| n == name).count() > 1)).collect()
+}
+
+/// A scenario's label in reports and in the window's compare view: its name, or "file: name" when
+/// another scenario has the same name (`shared`), or the file name when the name is empty.
+pub fn arm_label(name: &str, file: &str, shared: bool) -> String {
+    let file_name = Path::new(file).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| file.to_string());
+    if name.trim().is_empty() {
+        file_name
+    } else if shared {
+        format!("{file_name}: {name}")
+    } else {
+        name.to_string()
+    }
 }
 
 struct Table {
@@ -1116,4 +1118,22 @@ fn merge(a: MergeArgs) -> Result<(), String> {
     write_atomic(&a.out.join("results.csv"), out.as_bytes()).map_err(|e| e.to_string())?;
     crate::say!("merged {} file(s), {} rows into {}", files.len(), rows.len(), a.out.join("results.csv").display());
     finish_sweep(&a.out, &out, &a.kpi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_tell_same_named_scenarios_apart_by_file() {
+        let arms = vec![
+            ("Baseline".to_string(), "teams/a/team_a.ron".to_string()),
+            ("Baseline".to_string(), "teams/b/team_b.ron".to_string()),
+            ("Strong LCR".to_string(), "strong.ron".to_string()),
+            ("  ".to_string(), "nameless.ron".to_string()),
+        ];
+        assert_eq!(unique_labels(&arms), ["team_a.ron: Baseline", "team_b.ron: Baseline", "Strong LCR", "nameless.ron"]);
+        // The window's compare view uses the same rule for a file whose name is already shown.
+        assert_eq!(arm_label("Baseline", "scenarios/baseline.ron", true), "baseline.ron: Baseline");
+    }
 }

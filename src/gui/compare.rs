@@ -96,8 +96,7 @@ impl CompareView {
             Ok(s) => {
                 let plan_name = self.plan.label.trim_end_matches(" (plan)");
                 let taken = s.name == plan_name || self.arms.iter().any(|a| a.scenario.name == s.name);
-                let file = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
-                let label = if taken { format!("{} ({file})", s.name) } else { s.name.clone() };
+                let label = crate::workshop::arm_label(&s.name, &path.to_string_lossy(), taken);
                 self.arms.push(Arm::new(s, label));
                 self.open = true;
                 self.message = None;
