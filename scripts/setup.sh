@@ -3,7 +3,7 @@
 # X11 client libraries for the window, and Xvfb + Mesa's software Vulkan for the headless
 # window test and for running the planner on a machine without a GPU.
 set -euo pipefail
-pkgs=(xvfb xauth mesa-vulkan-drivers libvulkan1 libxkbcommon-x11-0 libx11-6 libxcursor1 libxrandr2 libxi6)
+pkgs=(xvfb xauth xdotool mesa-vulkan-drivers libvulkan1 libxkbcommon-x11-0 libx11-6 libxcursor1 libxrandr2 libxi6)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

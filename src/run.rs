@@ -172,7 +172,7 @@ pub fn run_replications(scenario: &Scenario, n: u32) -> Vec<Vec<QuarterRecord>> 
 /// A stable 64-bit FNV-1a hash of the scenario's canonical RON, as 16 hex digits.
 pub fn scenario_hash(s: &Scenario) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.to_ron().bytes() {
+    for b in s.canonical().bytes() {
         h ^= b as u64;
         h = h.wrapping_mul(0x0100_0000_01b3);
     }

@@ -584,8 +584,15 @@ impl Scenario {
 
     /// Write the scenario as pretty RON (the same format `load` reads).
     pub fn to_ron(&self) -> String {
-        let cfg = ron::ser::PrettyConfig::new().depth_limit(3).struct_names(false);
+        // Laid out like the hand-written files: one line per facility, site or commitment set.
+        let cfg = ron::ser::PrettyConfig::new().depth_limit(2).struct_names(false);
         ron::ser::to_string_pretty(self, cfg).expect("a scenario always serialises")
+    }
+
+    /// Every field on one line, whatever the layout of [`Self::to_ron`]: what the run record's
+    /// scenario hash is taken of, so the hash changes with the content only.
+    pub fn canonical(&self) -> String {
+        ron::ser::to_string(self).expect("a scenario always serialises")
     }
 
     /// Range checks that do not need the map. Map-dependent checks (facility in water,

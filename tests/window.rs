@@ -82,3 +82,47 @@ fn compare_view_renders_and_refuses_bad_files() {
     let o = Command::new(env!("CARGO_BIN_EXE_kicsim")).args(["plan", "--screenshot", "x.jpg"]).output().unwrap();
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// Real mouse and keyboard events through X, winit, bevy_egui and the map tools: a supplier
+/// placed with a click and the logistics hub dragged end up in the saved file where the pointer
+/// put them (tests/drive_planner.sh does the clicking).
+#[test]
+fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
+    let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
+    let has_xdotool = Command::new("sh").args(["-c", "command -v xdotool"]).output().map(|o| o.status.success()).unwrap_or(false);
+    assert!(has_xdotool, "xdotool is missing: run scripts/setup.sh");
+    let dir = std::env::temp_dir().join(format!("kicsim-window-input-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy("scenarios/baseline.ron", dir.join("plan.ron")).unwrap();
+    std::fs::copy("scenarios/baseline.ron", dir.join("orig.ron")).unwrap();
+    let script = std::fs::canonicalize("tests/drive_planner.sh").unwrap();
+    let o = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x800x24"])
+        .arg(&script)
+        .current_dir(&dir)
+        .env("KICSIM", env!("CARGO_BIN_EXE_kicsim"))
+        .env("WGPU_BACKEND", "vulkan")
+        .output()
+        .unwrap();
+    let log = std::fs::read_to_string(dir.join("app.log")).unwrap_or_default();
+    let tail: String = log.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+    let context = format!("{}{}\n(window log:)\n{tail}\n(pictures in {})", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr), dir.display());
+    assert!(o.status.success(), "{context}");
+
+    let saved = kicsim::scenario::Scenario::load(&dir.join("plan.ron")).unwrap_or_else(|e| panic!("the saved file does not load: {e}"));
+    let before = kicsim::scenario::Scenario::load(&dir.join("orig.ron")).unwrap();
+    assert_eq!(saved.suppliers.len(), before.suppliers.len() + 1, "{context}");
+    let placed = saved.suppliers.last().unwrap();
+    let near = |s: kicsim::scenario::Site, x: f64, y: f64| ((s.x_km - x).powi(2) + (s.y_km - y).powi(2)).sqrt() < 0.4;
+    assert!(near(placed.site, 5.0, 5.0), "placed at {:?}, clicked at (5, 5) km; {context}", placed.site);
+    let hub = &saved.logistics_hubs[0];
+    assert_eq!(hub.name, "ICD hub");
+    assert!(near(hub.site, 22.0, 20.0), "hub at {:?}, dropped at (22, 20) km; {context}", hub.site);
+    // Nothing else moved, and no temporary file is left beside the plan.
+    assert_eq!(saved.anchor.site, before.anchor.site);
+    assert_eq!(&saved.suppliers[..before.suppliers.len()], &before.suppliers[..]);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -256,7 +256,8 @@ fn file_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState) {
         file_picker(ui, &mut state.path);
     });
     ui.horizontal(|ui| {
-        if ui.button("Save").clicked() {
+        let ctrl_s = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S));
+        if ui.button("Save").on_hover_text("Ctrl+S").clicked() || ctrl_s {
             save(plan, &PathBuf::from(state.path.trim()));
         }
         if ui.button("Load").clicked() {
@@ -320,7 +321,7 @@ fn tools_section(ui: &mut egui::Ui, sel: &mut Selection) {
     ui.collapsing("Keys", |ui| {
         ui.label(
             "Space play / pause · Home fit the map · arrows pan · Delete remove the selected facility · \
-             Esc back to Select · Ctrl+Z undo · Ctrl+Y or Ctrl+Shift+Z redo · F12 save the window as PNG",
+             Esc back to Select · Ctrl+S save · Ctrl+Z undo · Ctrl+Y or Ctrl+Shift+Z redo · F12 save the window as PNG",
         );
     });
     if let Some(g) = &sel.ghost {
