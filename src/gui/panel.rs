@@ -218,6 +218,22 @@ pub(super) fn panels(
         egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
     );
     egui::Panel::left("controls").resizable(true).default_size(330.0).show(&mut root, |ui| {
+        // The inspector keeps the bottom of the panel while a facility is selected, so it is in
+        // view whatever the scroll above, and the map stays clear.
+        if sel.selected.is_some() {
+            let max = (ui.available_height() * 0.75).max(140.0);
+            egui::Panel::bottom("inspect").resizable(true).default_size(330.0).min_size(120.0).max_size(max).show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.heading("Inspect");
+                    if ui.small_button("close").on_hover_text("Esc").clicked() {
+                        sel.selected = None;
+                    }
+                });
+                egui::ScrollArea::vertical().id_salt("inspect").auto_shrink([false, false]).show(ui, |ui| {
+                    inspector(ui, &mut plan, &sel, &anchor, &facilities);
+                });
+            });
+        }
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.heading("KIC Planner");
             ui.label(egui::RichText::new(&plan.scenario.name).strong());
@@ -232,8 +248,6 @@ pub(super) fn panels(
             incentives_section(ui, &mut plan, &mut state);
             ui.separator();
             super::compare::section(ui, &mut compare);
-            ui.separator();
-            inspector(ui, &mut plan, &sel, &anchor, &facilities);
         });
     });
     charts(&mut root, &metrics, &forecast, &clock);
@@ -308,7 +322,7 @@ fn time_section(ui: &mut egui::Ui, plan: &mut Plan, control: &mut SimControl, sp
 }
 
 fn tools_section(ui: &mut egui::Ui, sel: &mut Selection) {
-    ui.label("Tool (left click on the map; right-drag pans, wheel zooms)");
+    ui.label("Tool (click a facility to inspect it; right-drag pans, wheel zooms)");
     ui.horizontal_wrapped(|ui| {
         ui.selectable_value(&mut sel.tool, Tool::Select, "Select / drag");
         ui.selectable_value(&mut sel.tool, Tool::Place(FacilityKind::Supplier), "+ Supplier");
@@ -426,11 +440,7 @@ fn inspector(
     anchor: &AnchorState,
     facilities: &Query<(&Facility, Option<&Supplier>, Option<&PlanRef>)>,
 ) {
-    ui.heading("Inspect");
-    let Some(id) = sel.selected else {
-        ui.label("Click a facility on the map.");
-        return;
-    };
+    let Some(id) = sel.selected else { return };
     let Some((f, sp, r)) = facilities.iter().find(|(f, _, _)| f.id == id) else {
         ui.label("(the selected facility is gone: the run was reset or the firm exited)");
         return;
