@@ -186,8 +186,28 @@ fn compare(a: CompareArgs) -> Result<(), String> {
 
 /// Scenario names as labels; where a name is empty or shared (teams that copied one file), the
 /// file name tells them apart.
-fn unique_labels(arms: &[(String, String)]) -> Vec<String> {
-    arms.iter().map(|(name, file)| arm_label(name, file, arms.iter().filter(|(n, _)| n == name).count() > 1)).collect()
+/// Two teams' files can share the file name too (teams/a/scenario.ron, teams/b/scenario.ron):
+/// then the path as given; the same file given twice is numbered.
+pub fn unique_labels(arms: &[(String, String)]) -> Vec<String> {
+    let file_name = |f: &str| Path::new(f).file_name().map(|n| n.to_os_string());
+    let mut labels: Vec<String> = arms
+        .iter()
+        .map(|(name, file)| {
+            let same_name: Vec<&(String, String)> = arms.iter().filter(|(n, _)| n == name).collect();
+            if !name.trim().is_empty() && same_name.iter().filter(|(_, f)| file_name(f) == file_name(file)).count() > 1 {
+                format!("{file}: {name}")
+            } else {
+                arm_label(name, file, same_name.len() > 1)
+            }
+        })
+        .collect();
+    for i in 1..labels.len() {
+        let earlier = labels[..i].iter().filter(|l| **l == labels[i]).count();
+        if earlier > 0 {
+            labels[i] = format!("{} #{}", labels[i], earlier + 1);
+        }
+    }
+    labels
 }
 
 /// A scenario's label in reports and in the window's compare view: its name, or "file: name" when
@@ -1133,6 +1153,14 @@ mod tests {
             ("  ".to_string(), "nameless.ron".to_string()),
         ];
         assert_eq!(unique_labels(&arms), ["team_a.ron: Baseline", "team_b.ron: Baseline", "Strong LCR", "nameless.ron"]);
+        // Every team's file called scenario.ron: the paths tell them apart; one file given twice is numbered.
+        let same_file_name = vec![
+            ("Baseline".to_string(), "teams/a/scenario.ron".to_string()),
+            ("Baseline".to_string(), "teams/b/scenario.ron".to_string()),
+            ("Other".to_string(), "x.ron".to_string()),
+            ("Other".to_string(), "x.ron".to_string()),
+        ];
+        assert_eq!(unique_labels(&same_file_name), ["teams/a/scenario.ron: Baseline", "teams/b/scenario.ron: Baseline", "x.ron: Other", "x.ron: Other #2"]);
         // The window's compare view uses the same rule for a file whose name is already shown.
         assert_eq!(arm_label("Baseline", "scenarios/baseline.ron", true), "baseline.ron: Baseline");
     }

@@ -30,6 +30,8 @@ pub struct Snapshot {
 
 pub struct Arm {
     pub scenario: Scenario,
+    /// The file it was read from, as typed.
+    pub path: String,
     /// The scenario's name, with its file name when another column has the same name.
     pub label: String,
     world: World,
@@ -37,10 +39,11 @@ pub struct Arm {
 }
 
 impl Arm {
-    fn new(scenario: Scenario, label: String) -> Arm {
+    fn new(scenario: Scenario, path: String) -> Arm {
         let mut app = sim::build_app(&scenario);
         let world = std::mem::take(app.world_mut());
-        let mut arm = Arm { scenario, label, world, snapshot: Snapshot::default() };
+        let label = scenario.name.clone();
+        let mut arm = Arm { scenario, path, label, world, snapshot: Snapshot::default() };
         arm.refresh();
         arm
     }
@@ -94,14 +97,25 @@ impl CompareView {
         let path = PathBuf::from(path.trim());
         match Scenario::load(&path) {
             Ok(s) => {
-                let plan_name = self.plan.label.trim_end_matches(" (plan)");
-                let taken = s.name == plan_name || self.arms.iter().any(|a| a.scenario.name == s.name);
-                let label = crate::workshop::arm_label(&s.name, &path.to_string_lossy(), taken);
-                self.arms.push(Arm::new(s, label));
+                self.arms.push(Arm::new(s, path.to_string_lossy().to_string()));
+                self.relabel();
                 self.open = true;
                 self.message = None;
             }
             Err(e) => self.message = Some(e.to_string()),
+        }
+    }
+
+    /// Labels as in `kicsim compare`'s reports: the scenario's name, with its file where another
+    /// column (the plan included) has the same name.
+    fn relabel(&mut self) {
+        let plan_name = self.plan.label.trim_end_matches(" (plan)").to_string();
+        let mut named = vec![(plan_name, String::new())];
+        named.extend(self.arms.iter().map(|a| (a.scenario.name.clone(), a.path.clone())));
+        let labels = crate::workshop::unique_labels(&named);
+        for (arm, label) in self.arms.iter_mut().zip(labels.into_iter().skip(1)) {
+            arm.snapshot.label = label.clone();
+            arm.label = label;
         }
     }
 }
@@ -128,6 +142,7 @@ fn keep_in_step(world: &mut World) {
         let mut view = world.resource_mut::<CompareView>();
         view.plan = plan_snapshot;
         view.plan_key = Some(key);
+        view.relabel();
     }
     let mut view = world.resource_mut::<CompareView>();
     for arm in view.arms.iter_mut() {
@@ -231,6 +246,7 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>) -> 
     });
     if let Some(i) = remove {
         view.arms.remove(i);
+        view.relabel();
     }
     view.open = open;
     Ok(())
