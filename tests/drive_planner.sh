@@ -1,7 +1,7 @@
 #!/bin/sh
 # Drives the planner window with real X input events (xdotool), as a planner would:
 # pause, pick "+ Supplier" and click the map, pick "Select / drag" and drag the logistics hub,
-# then Ctrl+S. Run by tests/window.rs under xvfb-run, in a folder holding plan.ron (a copy of
+# undo both, redo the placement, then Ctrl+S. Run by tests/window.rs under xvfb-run, in a folder holding plan.ron (a copy of
 # scenarios/baseline.ron) and orig.ron (the same, to tell when plan.ron was saved).
 #
 # Screen positions are those of a 1280x800 window with the panels at their default widths and
@@ -20,7 +20,7 @@ while [ ! -e kicsim-screenshot-1.png ]; do
 done
 sleep 1
 xdotool key space; sleep 0.5   # pause the running simulation
-# Buttons are held for a few frames, as a hand would.
+# Buttons and keys are held for a few frames, as a hand would.
 click() { xdotool mousemove "$1" "$2"; sleep 0.4; xdotool mousedown 1; sleep 0.4; xdotool mouseup 1; sleep 0.5; }
 click 133 210                  # tool "+ Supplier"
 click 474 566                  # the map at (5, 5) km: free, flat land
@@ -29,8 +29,11 @@ click 48 210                   # tool "Select / drag"
 xdotool mousemove 732 417; sleep 0.3; xdotool mousedown 1; sleep 0.3
 for s in 1 2 3 4 5 6 7 8 9; do xdotool mousemove $((732 + 2 * s)) $((417 - 10 * s)); sleep 0.1; done
 xdotool mousemove 757 317; sleep 0.3; xdotool mouseup 1; sleep 0.5
+# Ctrl+Z twice (the drag, then the placement), Ctrl+Y once (the placement again).
+ctrl() { xdotool keydown ctrl; sleep 0.3; xdotool key "$1"; sleep 0.3; xdotool keyup ctrl; sleep 0.5; }
+ctrl z; ctrl z; ctrl y
 xdotool key F12; sleep 1       # kicsim-screenshot-2.png: the state before saving, for a failing test
-xdotool keydown ctrl; sleep 0.3; xdotool key s; sleep 0.3; xdotool keyup ctrl
+ctrl s
 i=0
 while cmp -s plan.ron orig.ron; do
     i=$((i+1)); [ $i -gt 60 ] && { echo "Ctrl+S did not save plan.ron within 30 s"; exit 4; }

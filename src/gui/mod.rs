@@ -138,6 +138,8 @@ impl Plan {
         self.dirty = true;
         self.changed = true;
         self.message = Some((what.to_string(), false));
+        // The window's log is a record of the session's edits.
+        info!("edit: {what}");
         true
     }
 
@@ -147,6 +149,7 @@ impl Plan {
             self.dirty = true;
             self.changed = true;
             self.message = Some(("undone".into(), false));
+            info!("edit: undone");
         }
     }
 
@@ -156,6 +159,7 @@ impl Plan {
             self.dirty = true;
             self.changed = true;
             self.message = Some(("redone".into(), false));
+            info!("edit: redone");
         }
     }
 

@@ -119,7 +119,7 @@ pub fn remove_from_plan(plan: &mut Plan, r: PlanRef) {
 }
 
 fn add_to_plan(plan: &mut Plan, kind: FacilityKind, site: Site) {
-    plan.edit(&format!("placed a {}", kind.label()), |s| match kind {
+    plan.edit(&format!("placed a {} at ({:.2}, {:.2}) km", kind.label(), site.x_km, site.y_km), |s| match kind {
         FacilityKind::Supplier => {
             let n = s.suppliers.len() + 1;
             s.suppliers.push(SupplierSpec { name: format!("Supplier {n}"), site, ..Default::default() })
@@ -309,9 +309,11 @@ pub fn apply_pointer(sel: &mut Selection, plan: &mut Plan, map: &SiteMap, facili
                     if moved {
                         match site_problem(map, &plan.scenario, site, Some(r)) {
                             None => {
-                                plan.edit(&format!("moved the {}", r.0.label()), |s| {
+                                let to = Site { x_km: round2(site.x_km), y_km: round2(site.y_km) };
+                                let name = facilities.iter().find(|f| f.3 == Some(r)).map_or_else(|| format!("the {}", r.0.label()), |f| f.1.clone());
+                                plan.edit(&format!("moved {name} to ({:.2}, {:.2}) km", to.x_km, to.y_km), |s| {
                                     if let Some(x) = site_of_mut(s, r) {
-                                        *x = Site { x_km: round2(site.x_km), y_km: round2(site.y_km) };
+                                        *x = to;
                                     }
                                 });
                             }
