@@ -222,7 +222,7 @@ pub(super) fn panels(
         // view whatever the scroll above, and the map stays clear.
         if sel.selected.is_some() {
             let max = (ui.available_height() * 0.75).max(140.0);
-            egui::Panel::bottom("inspect").resizable(true).default_size(330.0).min_size(120.0).max_size(max).show(ui, |ui| {
+            egui::Panel::bottom("inspect").frame(egui::Frame::NONE.inner_margin(egui::Margin { top: 6, ..Default::default() })).resizable(true).default_size(330.0).min_size(120.0).max_size(max).show(ui, |ui| {
                 ui.horizontal(|ui| {
                     ui.heading("Inspect");
                     if ui.small_button("close").on_hover_text("Esc").clicked() {
