@@ -1,7 +1,7 @@
 #!/bin/sh
 # Drives the planner window with real X input events (xdotool), as a planner would:
-# pause, pick "+ Supplier" and click the map, pick "Select / drag" and drag the logistics hub,
-# undo both, redo the placement, then Ctrl+S. Run by tests/window.rs under xvfb-run, in a folder holding plan.ron (a copy of
+# pause, pick "+ Supplier" and click the map (then the sea, refused), pick "Select / drag" and
+# drag the logistics hub, undo both edits, redo the placement, then Ctrl+S. Run by tests/window.rs under xvfb-run, in a folder holding plan.ron (a copy of
 # scenarios/baseline.ron) and orig.ron (the same, to tell when plan.ron was saved).
 #
 # Screen positions are those of a 1280x800 window with the panels at their default widths and
@@ -24,6 +24,7 @@ xdotool key space; sleep 0.5   # pause the running simulation
 click() { xdotool mousemove "$1" "$2"; sleep 0.4; xdotool mousedown 1; sleep 0.4; xdotool mouseup 1; sleep 0.5; }
 click 133 210                  # tool "+ Supplier"
 click 474 566                  # the map at (5, 5) km: free, flat land
+click 850 500                  # the sea at (27.7, 8.9) km: refused with the reason
 click 48 210                   # tool "Select / drag"
 # Drag the ICD hub from (20.5, 14) km to (22, 20) km in small steps.
 xdotool mousemove 732 417; sleep 0.3; xdotool mousedown 1; sleep 0.3

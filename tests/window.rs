@@ -84,8 +84,9 @@ fn compare_view_renders_and_refuses_bad_files() {
 }
 
 /// Real mouse and keyboard events through X, winit, bevy_egui and the map tools: a supplier
-/// placed with a click ends up in the saved file where the pointer put it; the logistics hub,
-/// dragged and then put back with Ctrl+Z, where it was (tests/drive_planner.sh does the clicking).
+/// placed with a click ends up in the saved file where the pointer put it, a click in the sea is
+/// refused with the reason, and the logistics hub, dragged and then put back with Ctrl+Z, is where
+/// it was (tests/drive_planner.sh does the clicking).
 #[test]
 fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
     let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
@@ -126,6 +127,7 @@ fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
         .map(|(x, y)| kicsim::scenario::Site { x_km: x.parse().unwrap(), y_km: y.parse().unwrap() });
     assert!(dropped.is_some_and(|d| near(d, 22.0, 20.0)), "hub dropped at {dropped:?}, released at (22, 20) km; {context}");
     assert!(log.contains("edit: undone") && log.contains("edit: redone"), "{context}");
+    assert!(log.contains("cannot place a supplier here: the site is in water"), "the click in the sea was not refused; {context}");
     // Nothing else moved, and no temporary file is left beside the plan.
     assert_eq!(saved.anchor.site, before.anchor.site);
     assert_eq!(&saved.suppliers[..before.suppliers.len()], &before.suppliers[..]);

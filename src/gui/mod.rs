@@ -127,7 +127,7 @@ impl Plan {
         }
         let problems = next.validate();
         if let Some(p) = problems.first() {
-            self.message = Some((format!("{what} refused: {}: {}", p.path, p.message), true));
+            self.refuse(format!("{what} refused: {}: {}", p.path, p.message));
             return false;
         }
         self.undo.push(std::mem::replace(&mut self.scenario, next));
@@ -141,6 +141,13 @@ impl Plan {
         // The window's log is a record of the session's edits.
         info!("edit: {what}");
         true
+    }
+
+    /// Shows why something was not done (in red), and records it in the window's log.
+    pub fn refuse(&mut self, why: impl Into<String>) {
+        let why = why.into();
+        warn!("{why}");
+        self.message = Some((why, true));
     }
 
     pub fn undo(&mut self) {

@@ -155,7 +155,7 @@ fn backup_path(path: &Path) -> PathBuf {
 /// the outcome in the status line.
 fn save(plan: &mut Plan, path: &Path) -> bool {
     if path.as_os_str().is_empty() {
-        plan.message = Some(("cannot save: type a file name first".into(), true));
+        plan.refuse("cannot save: type a file name first");
         return false;
     }
     let previous = std::fs::read_to_string(path).ok();
@@ -171,7 +171,7 @@ fn save(plan: &mut Plan, path: &Path) -> bool {
     let backup = previous.as_deref().filter(|p| *p != text && loses_comments(p)).map(|p| (backup_path(path), p.to_string()));
     if let Some((b, content)) = &backup {
         if let Err(e) = write_atomic(b, content.as_bytes()) {
-            plan.message = Some((format!("cannot save: could not keep the previous version as {}: {e} (nothing was changed)", b.display()), true));
+            plan.refuse(format!("cannot save: could not keep the previous version as {}: {e} (nothing was changed)", b.display()));
             return false;
         }
     }
@@ -184,7 +184,7 @@ fn save(plan: &mut Plan, path: &Path) -> bool {
             true
         }
         Err(e) => {
-            plan.message = Some((format!("cannot save {}: {e} (nothing was changed)", path.display()), true));
+            plan.refuse(format!("cannot save {}: {e} (nothing was changed)", path.display()));
             false
         }
     }
@@ -281,7 +281,7 @@ fn file_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState) {
                     plan.replace(s, path.clone());
                     plan.message = Some((format!("loaded {}", path.display()), false));
                 }
-                Err(e) => plan.message = Some((format!("{e}\n(the current plan is unchanged)"), true)),
+                Err(e) => plan.refuse(format!("{e}\n(the current plan is unchanged)")),
             }
         }
         if ui.add_enabled(!plan.undo.is_empty(), egui::Button::new("Undo")).on_hover_text("Ctrl+Z").clicked() {

@@ -90,7 +90,7 @@ pub fn site_of_mut(s: &mut Scenario, r: PlanRef) -> Option<&mut Site> {
 
 pub fn remove_from_plan(plan: &mut Plan, r: PlanRef) {
     if r.0 == FacilityKind::Anchor {
-        plan.message = Some(("the anchor cannot be removed (drag it to move it)".into(), true));
+        plan.refuse("the anchor cannot be removed (drag it to move it)");
         return;
     }
     plan.edit(&format!("removed a {}", r.0.label()), |s| match r.0 {
@@ -317,7 +317,7 @@ pub fn apply_pointer(sel: &mut Selection, plan: &mut Plan, map: &SiteMap, facili
                                     }
                                 });
                             }
-                            Some(why) => plan.message = Some((format!("move refused: {why}"), true)),
+                            Some(why) => plan.refuse(format!("move refused: {why}")),
                         }
                     }
                 }
@@ -331,7 +331,7 @@ pub fn apply_pointer(sel: &mut Selection, plan: &mut Plan, map: &SiteMap, facili
             if input.pressed && !input.over_ui {
                 match problem {
                     None => add_to_plan(plan, kind, Site { x_km: round2(site.x_km), y_km: round2(site.y_km) }),
-                    Some(why) => plan.message = Some((format!("cannot place a {} here: {why}", kind.label()), true)),
+                    Some(why) => plan.refuse(format!("cannot place a {} here: {why}", kind.label())),
                 }
             }
         }
@@ -340,7 +340,7 @@ pub fn apply_pointer(sel: &mut Selection, plan: &mut Plan, map: &SiteMap, facili
             if input.pressed && !input.over_ui {
                 match pick() {
                     Some((_, _, Some(r))) => remove_from_plan(plan, r),
-                    Some((_, name, None)) => plan.message = Some((format!("{name} entered during the run; it is not part of the plan"), true)),
+                    Some((_, name, None)) => plan.refuse(format!("{name} entered during the run; it is not part of the plan")),
                     None => {}
                 }
             }
