@@ -190,6 +190,22 @@ fn save(plan: &mut Plan, path: &Path) -> bool {
     }
 }
 
+/// Loads a scenario file as the plan (the previous plan stays one Ctrl+Z away); a file that does
+/// not read or validate is reported with its file:line:col and changes nothing.
+fn load(plan: &mut Plan, path: &Path) -> bool {
+    match Scenario::load(path) {
+        Ok(s) => {
+            plan.replace(s, path.to_path_buf());
+            plan.message = Some((format!("loaded {} (Ctrl+Z brings the previous plan back)", path.display()), false));
+            true
+        }
+        Err(e) => {
+            plan.refuse(format!("{e}\n(the current plan is unchanged)"));
+            false
+        }
+    }
+}
+
 /// Both side panels, on one root `Ui` so they share the window (egui 0.36 panels).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn panels(
@@ -275,14 +291,7 @@ fn file_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState) {
             save(plan, &PathBuf::from(state.path.trim()));
         }
         if ui.button("Load").clicked() {
-            let path = PathBuf::from(state.path.trim());
-            match Scenario::load(&path) {
-                Ok(s) => {
-                    plan.replace(s, path.clone());
-                    plan.message = Some((format!("loaded {}", path.display()), false));
-                }
-                Err(e) => plan.refuse(format!("{e}\n(the current plan is unchanged)")),
-            }
+            load(plan, &PathBuf::from(state.path.trim()));
         }
         if ui.add_enabled(!plan.undo.is_empty(), egui::Button::new("Undo")).on_hover_text("Ctrl+Z").clicked() {
             plan.undo();
@@ -683,6 +692,24 @@ mod tests {
         assert!(!plan.dirty);
         assert_eq!(Scenario::load(&file).unwrap(), plan.scenario);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn loading_a_bad_file_changes_nothing_and_a_good_one_can_be_undone() {
+        let mut plan = Plan::new(default_scenario(), None);
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
+        let (before, undo_len) = (plan.scenario.clone(), plan.undo.len());
+        for bad in ["tests/bad/in_water.ron", "tests/bad/syntax_error.ron", "no/such/file.ron"] {
+            assert!(!load(&mut plan, Path::new(bad)));
+            let (msg, is_error) = plan.message.clone().unwrap();
+            assert!(is_error && msg.contains(bad.rsplit('/').next().unwrap()) && msg.contains("unchanged"), "{msg}");
+            assert_eq!((&plan.scenario, plan.undo.len(), plan.dirty, &plan.path), (&before, undo_len, true, &None));
+        }
+        assert!(plan.message.as_ref().unwrap().0.contains("file.ron"));
+        assert!(load(&mut plan, Path::new("scenarios/strong_lcr.ron")));
+        assert!(!plan.dirty && plan.scenario.name != before.name);
+        plan.undo();
+        assert_eq!(plan.scenario, before, "the plan with its unsaved edit is one undo away");
     }
 
     #[test]
