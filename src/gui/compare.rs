@@ -205,12 +205,27 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>) -> 
     egui::Window::new("Compare scenarios (one clock)").open(&mut open).default_pos(egui::pos2(390.0, 40.0)).default_width(500.0).show(&ctx, |ui| {
         let columns: Vec<&Snapshot> = std::iter::once(&view.plan).chain(view.arms.iter().map(|a| &a.snapshot)).collect();
         let side = (ui.available_width() / columns.len() as f32 - 12.0).clamp(90.0, 200.0);
-        ui.horizontal(|ui| {
+        // Three rows (headings, maps, figures), so the maps line up whatever the headings' length.
+        ui.horizontal_top(|ui| {
             for (i, s) in columns.iter().enumerate() {
                 ui.vertical(|ui| {
                     ui.set_width(side);
                     ui.label(egui::RichText::new(format!("■ {}", s.label)).strong().color(ARM_COLORS[i % ARM_COLORS.len()]));
+                });
+            }
+        });
+        ui.horizontal_top(|ui| {
+            for s in &columns {
+                ui.vertical(|ui| {
+                    ui.set_width(side);
                     minimap(ui, s, side);
+                });
+            }
+        });
+        ui.horizontal_top(|ui| {
+            for (i, s) in columns.iter().enumerate() {
+                ui.vertical(|ui| {
+                    ui.set_width(side);
                     if let Some(r) = s.history.last() {
                         ui.label(format!("q{}  localization {:.1}%", r.quarter, 100.0 * r.localization_rate));
                         ui.label(format!("tier-1 {}  tier-2 {}  firms {}", r.tier1_suppliers, r.tier2_suppliers, r.domestic_suppliers));
