@@ -210,9 +210,9 @@ pub fn unique_labels(arms: &[(String, String)]) -> Vec<String> {
     labels
 }
 
-/// A scenario's label in reports and in the window's compare view: its name, or "file: name" when
-/// another scenario has the same name (`shared`), or the file name when the name is empty.
-pub fn arm_label(name: &str, file: &str, shared: bool) -> String {
+/// One scenario's label, for [`unique_labels`]: its name, or "file: name" when another scenario
+/// has the same name (`shared`), or the file name when the name is empty.
+fn arm_label(name: &str, file: &str, shared: bool) -> String {
     let file_name = Path::new(file).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| file.to_string());
     if name.trim().is_empty() {
         file_name
@@ -1144,24 +1144,18 @@ fn merge(a: MergeArgs) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    fn labels(arms: &[(&str, &str)]) -> Vec<String> {
+        unique_labels(&arms.iter().map(|(n, f)| (n.to_string(), f.to_string())).collect::<Vec<_>>())
+    }
+
     #[test]
     fn labels_tell_same_named_scenarios_apart_by_file() {
-        let arms = vec![
-            ("Baseline".to_string(), "teams/a/team_a.ron".to_string()),
-            ("Baseline".to_string(), "teams/b/team_b.ron".to_string()),
-            ("Strong LCR".to_string(), "strong.ron".to_string()),
-            ("  ".to_string(), "nameless.ron".to_string()),
-        ];
-        assert_eq!(unique_labels(&arms), ["team_a.ron: Baseline", "team_b.ron: Baseline", "Strong LCR", "nameless.ron"]);
+        let arms = [("Baseline", "teams/a/team_a.ron"), ("Baseline", "teams/b/team_b.ron"), ("Strong LCR", "strong.ron"), ("  ", "nameless.ron")];
+        assert_eq!(labels(&arms), ["team_a.ron: Baseline", "team_b.ron: Baseline", "Strong LCR", "nameless.ron"]);
         // Every team's file called scenario.ron: the paths tell them apart; one file given twice is numbered.
-        let same_file_name = vec![
-            ("Baseline".to_string(), "teams/a/scenario.ron".to_string()),
-            ("Baseline".to_string(), "teams/b/scenario.ron".to_string()),
-            ("Other".to_string(), "x.ron".to_string()),
-            ("Other".to_string(), "x.ron".to_string()),
-        ];
-        assert_eq!(unique_labels(&same_file_name), ["teams/a/scenario.ron: Baseline", "teams/b/scenario.ron: Baseline", "x.ron: Other", "x.ron: Other #2"]);
-        // The window's compare view uses the same rule for a file whose name is already shown.
+        let same_file_name = [("Baseline", "teams/a/scenario.ron"), ("Baseline", "teams/b/scenario.ron"), ("Other", "x.ron"), ("Other", "x.ron")];
+        assert_eq!(labels(&same_file_name), ["teams/a/scenario.ron: Baseline", "teams/b/scenario.ron: Baseline", "x.ron: Other", "x.ron: Other #2"]);
+        // One scenario whose name is shown elsewhere too: its file name comes first.
         assert_eq!(arm_label("Baseline", "scenarios/baseline.ron", true), "baseline.ron: Baseline");
     }
 }

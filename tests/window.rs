@@ -17,11 +17,16 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
     (w, h)
 }
 
+/// Fails with what to do when a program the window tests need is not installed.
+fn require(program: &str) {
+    let found = Command::new("sh").args(["-c", &format!("command -v {program}")]).output().map(|o| o.status.success()).unwrap_or(false);
+    assert!(found, "{program} is missing: run scripts/setup.sh (installs xvfb, xdotool and mesa-vulkan-drivers)");
+}
+
 #[test]
 fn screenshot_of_the_planner() {
     let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
-    let has_xvfb = Command::new("sh").args(["-c", "command -v xvfb-run"]).output().map(|o| o.status.success()).unwrap_or(false);
-    assert!(has_xvfb, "xvfb-run is missing: run scripts/setup.sh (installs xvfb and mesa-vulkan-drivers)");
+    require("xvfb-run");
     let dir = std::env::temp_dir().join(format!("kicsim-window-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("planner.png");
@@ -90,8 +95,7 @@ fn compare_view_renders_and_refuses_bad_files() {
 #[test]
 fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
     let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
-    let has_xdotool = Command::new("sh").args(["-c", "command -v xdotool"]).output().map(|o| o.status.success()).unwrap_or(false);
-    assert!(has_xdotool, "xdotool is missing: run scripts/setup.sh");
+    require("xdotool");
     let dir = std::env::temp_dir().join(format!("kicsim-window-input-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

@@ -32,8 +32,6 @@ pub struct Arm {
     pub scenario: Scenario,
     /// The file it was read from, as typed.
     pub path: String,
-    /// The scenario's name, with its file name when another column has the same name.
-    pub label: String,
     world: World,
     pub snapshot: Snapshot,
 }
@@ -42,8 +40,10 @@ impl Arm {
     fn new(scenario: Scenario, path: String) -> Arm {
         let mut app = sim::build_app(&scenario);
         let world = std::mem::take(app.world_mut());
-        let label = scenario.name.clone();
-        let mut arm = Arm { scenario, path, label, world, snapshot: Snapshot::default() };
+        // Its label (the scenario's name, with its file where another column has the same name)
+        // is kept in the snapshot; see `CompareView::relabel`.
+        let snapshot = Snapshot { label: scenario.name.clone(), ..default() };
+        let mut arm = Arm { scenario, path, world, snapshot };
         arm.refresh();
         arm
     }
@@ -53,7 +53,8 @@ impl Arm {
     }
 
     fn refresh(&mut self) {
-        self.snapshot = snapshot(&mut self.world, &self.label);
+        let label = std::mem::take(&mut self.snapshot.label);
+        self.snapshot = snapshot(&mut self.world, &label);
     }
 }
 
@@ -114,8 +115,7 @@ impl CompareView {
         named.extend(self.arms.iter().map(|a| (a.scenario.name.clone(), a.path.clone())));
         let labels = crate::workshop::unique_labels(&named);
         for (arm, label) in self.arms.iter_mut().zip(labels.into_iter().skip(1)) {
-            arm.snapshot.label = label.clone();
-            arm.label = label;
+            arm.snapshot.label = label;
         }
     }
 }

@@ -135,12 +135,17 @@ impl Plan {
             self.undo.remove(0);
         }
         self.redo.clear();
+        self.done(what);
+        true
+    }
+
+    /// After a change to the plan: marks it unsaved and to be re-run, and reports it in the status
+    /// line and the window's log (a record of the session's edits).
+    fn done(&mut self, what: &str) {
         self.dirty = true;
         self.changed = true;
         self.message = Some((what.to_string(), false));
-        // The window's log is a record of the session's edits.
         info!("edit: {what}");
-        true
     }
 
     /// Shows why something was not done (in red), and records it in the window's log.
@@ -153,20 +158,14 @@ impl Plan {
     pub fn undo(&mut self) {
         if let Some(prev) = self.undo.pop() {
             self.redo.push(std::mem::replace(&mut self.scenario, prev));
-            self.dirty = true;
-            self.changed = true;
-            self.message = Some(("undone".into(), false));
-            info!("edit: undone");
+            self.done("undone");
         }
     }
 
     pub fn redo(&mut self) {
         if let Some(next) = self.redo.pop() {
             self.undo.push(std::mem::replace(&mut self.scenario, next));
-            self.dirty = true;
-            self.changed = true;
-            self.message = Some(("redone".into(), false));
-            info!("edit: redone");
+            self.done("redone");
         }
     }
 

@@ -309,7 +309,7 @@ pub fn apply_pointer(sel: &mut Selection, plan: &mut Plan, map: &SiteMap, facili
                     if moved {
                         match site_problem(map, &plan.scenario, site, Some(r)) {
                             None => {
-                                let to = Site { x_km: round2(site.x_km), y_km: round2(site.y_km) };
+                                let to = rounded(site);
                                 let name = facilities.iter().find(|f| f.3 == Some(r)).map_or_else(|| format!("the {}", r.0.label()), |f| f.1.clone());
                                 plan.edit(&format!("moved {name} to ({:.2}, {:.2}) km", to.x_km, to.y_km), |s| {
                                     if let Some(x) = site_of_mut(s, r) {
@@ -330,7 +330,7 @@ pub fn apply_pointer(sel: &mut Selection, plan: &mut Plan, map: &SiteMap, facili
             sel.ghost = Some(Ghost { site, problem: problem.clone() });
             if input.pressed && !input.over_ui {
                 match problem {
-                    None => add_to_plan(plan, kind, Site { x_km: round2(site.x_km), y_km: round2(site.y_km) }),
+                    None => add_to_plan(plan, kind, rounded(site)),
                     Some(why) => plan.refuse(format!("cannot place a {} here: {why}", kind.label())),
                 }
             }
@@ -348,8 +348,10 @@ pub fn apply_pointer(sel: &mut Selection, plan: &mut Plan, map: &SiteMap, facili
     }
 }
 
-fn round2(v: f64) -> f64 {
-    (v * 100.0).round() / 100.0
+/// A pointer's site to 10 m, as written into the plan.
+fn rounded(site: Site) -> Site {
+    let round2 = |v: f64| (v * 100.0).round() / 100.0;
+    Site { x_km: round2(site.x_km), y_km: round2(site.y_km) }
 }
 
 fn shortcuts(
