@@ -319,6 +319,23 @@ fn num(v: f64) -> Value {
     fmt_num(v).parse::<serde_json::Number>().map(Value::Number).unwrap_or(Value::Null)
 }
 
+/// Checks, before any work is done, that `out` is a folder or can be made one, so that a long run
+/// does not fail at its end on a mistyped `--out`. Creates nothing: a refused run writes nothing.
+pub fn check_out_dir(out: &Path) -> Result<(), String> {
+    let mut p = out;
+    loop {
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => return Ok(()),
+            Ok(_) if p == out => return Err(format!("--out {}: this is a file, not a folder", out.display())),
+            Ok(_) => return Err(format!("--out {}: {} is a file, not a folder", out.display(), p.display())),
+            Err(_) => match p.parent() {
+                Some(q) if !q.as_os_str().is_empty() => p = q,
+                _ => return Ok(()),
+            },
+        }
+    }
+}
+
 /// Writes a file so that it is either the old or the new content, never half-written.
 pub fn write_atomic(path: &Path, content: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));

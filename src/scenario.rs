@@ -555,11 +555,11 @@ impl Scenario {
             let (mut line, mut col) = (e.span.start.line, e.span.start.col);
             let mut message = e.code.to_string();
             // ron notices a missing comma at the next field; point at the value it should follow.
-            if matches!(e.code, ron::Error::ExpectedComma) {
-                if let Some((l, c)) = end_of_previous_token(src, line, col) {
-                    (line, col) = (l, c + 1);
-                    message = "expected `,` after this value (commas separate fields and list items)".into();
-                }
+            if matches!(e.code, ron::Error::ExpectedComma)
+                && let Some((l, c)) = end_of_previous_token(src, line, col)
+            {
+                (line, col) = (l, c + 1);
+                message = "expected `,` after this value (commas separate fields and list items)".into();
             }
             // ron names the field for unknown/missing fields in its message; add the enclosing path.
             let field = ronpath::path_at(src, line, col).unwrap_or_default();

@@ -91,6 +91,13 @@ pub struct MergeArgs {
 }
 
 pub fn execute(cmd: WorkshopCommand) -> Result<(), String> {
+    let out = match &cmd {
+        WorkshopCommand::Compare(a) => &a.out,
+        WorkshopCommand::Breakdown(a) => &a.out,
+        WorkshopCommand::Sweep(a) => &a.out,
+        WorkshopCommand::Merge(a) => &a.out,
+    };
+    run::check_out_dir(out)?;
     match cmd {
         WorkshopCommand::Compare(a) => compare(a),
         WorkshopCommand::Breakdown(a) => breakdown(a),
@@ -288,8 +295,11 @@ const COLORS: [RGBColor; 8] = [
     RGBColor(127, 127, 127),
 ];
 
-/// Per quarter: (year, mean, low, high) of a KPI across replications (95% CI band).
-fn band(runs: &[Vec<QuarterRecord>], kpi: &str) -> Vec<(f64, f64, f64, f64)> {
+/// One KPI of one scenario over time, per quarter: (year, mean, low, high) across replications.
+type Band = Vec<(f64, f64, f64, f64)>;
+
+/// The 95% CI band of a KPI across replications.
+fn band(runs: &[Vec<QuarterRecord>], kpi: &str) -> Band {
     let n = runs.iter().map(|r| r.len()).min().unwrap_or(0);
     (0..n)
         .map(|q| {
@@ -302,7 +312,7 @@ fn band(runs: &[Vec<QuarterRecord>], kpi: &str) -> Vec<(f64, f64, f64, f64)> {
         .collect()
 }
 
-fn draw_kpi<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, series: &[(String, Vec<(f64, f64, f64, f64)>)], footer: &str) -> Result<(), String>
+fn draw_kpi<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, series: &[(String, Band)], footer: &str) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
@@ -402,7 +412,7 @@ where
 }
 
 /// Draws a KPI chart to PNG and SVG files and returns the SVG text (for the self-contained HTML).
-fn kpi_files(dir: &Path, stem: &str, title: &str, series: &[(String, Vec<(f64, f64, f64, f64)>)], footer: &str) -> Result<String, String> {
+fn kpi_files(dir: &Path, stem: &str, title: &str, series: &[(String, Band)], footer: &str) -> Result<String, String> {
     font();
     let size = (900, 480);
     let png = dir.join(format!("{stem}.png"));
@@ -470,7 +480,7 @@ fn write_report(out: &Path, title: &str, arms: &[Arm], table: &Table, extra: &[(
     let footer = footer_of(arms.iter().map(|a| &a.record));
     let mut svgs = Vec::new();
     for (kpi, label) in CHART_KPIS {
-        let series: Vec<(String, Vec<(f64, f64, f64, f64)>)> = arms.iter().map(|a| (a.label.clone(), band(&a.runs, kpi))).collect();
+        let series: Vec<(String, Band)> = arms.iter().map(|a| (a.label.clone(), band(&a.runs, kpi))).collect();
         let svg = kpi_files(out, kpi, label, &series, &footer)?;
         svgs.push((kpi.to_string(), label.to_string(), svg));
     }
@@ -1089,17 +1099,16 @@ fn merge(a: MergeArgs) -> Result<(), String> {
         let text = std::fs::read_to_string(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
         let (comments, header, r) = read_sweep_csv(&text).map_err(|e| format!("{}: {e}", f.display()))?;
         check_sweep_file(&comments, &header, &r).map_err(|e| format!("{}: not a sweep result file of kicsim: {e}", f.display()))?;
-        if let Some(name) = f.file_name().map(|n| n.to_string_lossy().to_string()) {
-            if let Some(rest) = name.strip_prefix("results-shard-").and_then(|r| r.strip_suffix(".csv")) {
-                if let Some((i, n)) = rest.split_once("-of-") {
-                    let (i, n): (usize, usize) = (i.parse().unwrap_or(0), n.parse().unwrap_or(0));
-                    if expected_n.is_some_and(|m| m != n) {
-                        return Err(format!("{}: shard of {n}, but other files are shards of {}", f.display(), expected_n.unwrap_or(0)));
-                    }
-                    expected_n = Some(n);
-                    shards.insert(i);
-                }
+        if let Some(name) = f.file_name().map(|n| n.to_string_lossy().to_string())
+            && let Some(rest) = name.strip_prefix("results-shard-").and_then(|r| r.strip_suffix(".csv"))
+            && let Some((i, n)) = rest.split_once("-of-")
+        {
+            let (i, n): (usize, usize) = (i.parse().unwrap_or(0), n.parse().unwrap_or(0));
+            if expected_n.is_some_and(|m| m != n) {
+                return Err(format!("{}: shard of {n}, but other files are shards of {}", f.display(), expected_n.unwrap_or(0)));
             }
+            expected_n = Some(n);
+            shards.insert(i);
         }
         match &first {
             None => first = Some((comments, header)),

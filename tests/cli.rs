@@ -161,6 +161,29 @@ fn an_existing_output_is_not_clobbered_by_a_failed_run() {
 }
 
 #[test]
+fn an_out_that_is_a_file_is_refused_before_running_and_left_alone() {
+    let dir = tmpdir("out-is-a-file");
+    let file = dir.join("notes.txt");
+    std::fs::write(&file, "keep me").unwrap();
+    let below = file.join("run1");
+    for out in [&file, &below] {
+        let out = out.to_str().unwrap();
+        for args in [
+            vec!["run", "scenarios/baseline.ron", "--out", out],
+            vec!["sweep", "scenarios/baseline.ron", "--vary", "incentives.cit_rate=0.1,0.2", "--out", out],
+            vec!["compare", "scenarios/baseline.ron", "scenarios/strong_lcr.ron", "--out", out],
+        ] {
+            let err = fails(&args);
+            assert!(err.contains("--out") && err.contains("is a file, not a folder"), "{args:?}: {err}");
+            // Refused before any run: no table, no progress, just the error.
+            assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        }
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "nothing else written");
+}
+
+#[test]
 fn validate_takes_a_folder_and_reads_every_ron_file_in_it() {
     let o = kicsim().args(["validate", "scenarios"]).output().unwrap();
     let (out, err) = text(&o);

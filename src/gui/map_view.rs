@@ -302,16 +302,16 @@ fn tier_index(t: Option<Tier>) -> usize {
 fn draw_gizmos(mut gizmos: Gizmos, map: Res<SiteMap>, selection: Res<super::tools::Selection>, facilities: Query<&Facility>, scenario: Res<ActiveScenario>) {
     let side = map.size_km as f32 * PX_PER_KM;
     gizmos.rect_2d(Isometry2d::IDENTITY, Vec2::splat(side), Color::srgb(0.1, 0.1, 0.1));
-    if let Some(id) = selection.selected {
-        if let Some(f) = facilities.iter().find(|f| f.id == id) {
-            let p = to_world(&map, f.site);
-            gizmos.circle_2d(Isometry2d::from_translation(p), 16.0, Color::WHITE);
-            if f.kind == FacilityKind::Anchor {
-                // The spillover reach: one and two decay lengths.
-                let l = scenario.0.model.spillover_lambda_km as f32 * PX_PER_KM;
-                gizmos.circle_2d(Isometry2d::from_translation(p), l, Color::srgba(1.0, 1.0, 1.0, 0.6));
-                gizmos.circle_2d(Isometry2d::from_translation(p), 2.0 * l, Color::srgba(1.0, 1.0, 1.0, 0.3));
-            }
+    if let Some(id) = selection.selected
+        && let Some(f) = facilities.iter().find(|f| f.id == id)
+    {
+        let p = to_world(&map, f.site);
+        gizmos.circle_2d(Isometry2d::from_translation(p), 16.0, Color::WHITE);
+        if f.kind == FacilityKind::Anchor {
+            // The spillover reach: one and two decay lengths.
+            let l = scenario.0.model.spillover_lambda_km as f32 * PX_PER_KM;
+            gizmos.circle_2d(Isometry2d::from_translation(p), l, Color::srgba(1.0, 1.0, 1.0, 0.6));
+            gizmos.circle_2d(Isometry2d::from_translation(p), 2.0 * l, Color::srgba(1.0, 1.0, 1.0, 0.3));
         }
     }
     if let Some(g) = &selection.ghost {

@@ -34,10 +34,10 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
     for f in &compare_with {
         Scenario::load(f).map_err(|e| e.to_string())?;
     }
-    if let Some(p) = &screenshot {
-        if p.extension().is_none_or(|e| !e.eq_ignore_ascii_case("png")) {
-            return Err(format!("--screenshot {}: the picture is a PNG; name it *.png", p.display()));
-        }
+    if let Some(p) = &screenshot
+        && p.extension().is_none_or(|e| !e.eq_ignore_ascii_case("png"))
+    {
+        return Err(format!("--screenshot {}: the picture is a PNG; name it *.png", p.display()));
     }
     check_display()?;
     let mut app = App::new();
@@ -207,11 +207,12 @@ impl Forecast {
 
     fn poll(&mut self) {
         let done = self.slot.lock().ok().and_then(|mut s| s.take());
-        if let Some((g, h)) = done {
-            if g == self.generation {
-                self.history = h;
-                self.pending = false;
-            }
+        // A forecast of an older plan (edited since it started) is dropped.
+        if let Some((g, h)) = done
+            && g == self.generation
+        {
+            self.history = h;
+            self.pending = false;
         }
     }
 }

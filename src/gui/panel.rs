@@ -88,17 +88,16 @@ fn quit_prompt(mut contexts: EguiContexts, mut commands: Commands, mut prompt: R
         status(ui, &plan);
     });
     match choice {
-        Some(true) => {
-            if save(&mut plan, &path) {
-                commands.entity(window).try_insert(ClosingWindow);
-                prompt.window = None;
-            }
+        // A failed save keeps the window open with the reason shown.
+        Some(true) if save(&mut plan, &path) => {
+            commands.entity(window).try_insert(ClosingWindow);
+            prompt.window = None;
         }
         Some(false) => {
             commands.entity(window).try_insert(ClosingWindow);
             prompt.window = None;
         }
-        None => {}
+        Some(true) | None => {}
     }
     Ok(())
 }
@@ -169,11 +168,11 @@ fn save(plan: &mut Plan, path: &Path) -> bool {
     text = format!("{header}{text}");
     let loses_comments = |p: &str| p.lines().skip(header.lines().count()).any(|l| l.contains("//") || l.contains("/*"));
     let backup = previous.as_deref().filter(|p| *p != text && loses_comments(p)).map(|p| (backup_path(path), p.to_string()));
-    if let Some((b, content)) = &backup {
-        if let Err(e) = write_atomic(b, content.as_bytes()) {
-            plan.refuse(format!("cannot save: could not keep the previous version as {}: {e} (nothing was changed)", b.display()));
-            return false;
-        }
+    if let Some((b, content)) = &backup
+        && let Err(e) = write_atomic(b, content.as_bytes())
+    {
+        plan.refuse(format!("cannot save: could not keep the previous version as {}: {e} (nothing was changed)", b.display()));
+        return false;
     }
     match write_atomic(path, text.as_bytes()) {
         Ok(()) => {

@@ -198,12 +198,12 @@ fn pan_zoom(
         }
     }
     let cursor = window.cursor_position();
-    if let (Some(c), Some(last)) = (cursor, sel.last_cursor) {
-        if buttons.pressed(MouseButton::Right) || buttons.pressed(MouseButton::Middle) {
-            let d = (c - last) * o.scale;
-            t.translation.x -= d.x;
-            t.translation.y += d.y;
-        }
+    if let (Some(c), Some(last)) = (cursor, sel.last_cursor)
+        && (buttons.pressed(MouseButton::Right) || buttons.pressed(MouseButton::Middle))
+    {
+        let d = (c - last) * o.scale;
+        t.translation.x -= d.x;
+        t.translation.y += d.y;
     }
     sel.last_cursor = cursor;
     if !egui.wants_keyboard_input() {
@@ -381,14 +381,13 @@ fn shortcuts(
         sel.tool = Tool::Select;
         sel.selected = None;
     }
-    if keys.just_pressed(KeyCode::Delete) {
-        if let Some(id) = sel.selected {
-            if let Some((_, Some(r))) = facilities.iter().find(|(f, _)| f.id == id) {
-                let r = *r;
-                remove_from_plan(&mut plan, r);
-                sel.selected = None;
-            }
-        }
+    if keys.just_pressed(KeyCode::Delete)
+        && let Some(id) = sel.selected
+        && let Some((_, Some(r))) = facilities.iter().find(|(f, _)| f.id == id)
+    {
+        let r = *r;
+        remove_from_plan(&mut plan, r);
+        sel.selected = None;
     }
 }
 
