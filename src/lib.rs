@@ -4,13 +4,13 @@
 //! - [`sim`]: the model as a Bevy plugin, no rendering.
 //! - [`run`]: running scenarios (replications, outputs) for the CLI.
 
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod ronpath;
 pub mod run;
 pub mod scenario;
 pub mod sim;
 pub mod workshop;
-#[cfg(feature = "gui")]
-pub mod gui;
 
 /// `println!` that does not panic when stdout is closed early (`kicsim compare ... | head`).
 #[macro_export]

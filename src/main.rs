@@ -76,7 +76,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
             // Scenario errors already start with "error: file:line:col"; give the rest the same start.
-            if msg.starts_with("error") { eprintln!("{msg}") } else { eprintln!("error: {msg}") }
+            if msg.starts_with("error") {
+                eprintln!("{msg}")
+            } else {
+                eprintln!("error: {msg}")
+            }
             ExitCode::FAILURE
         }
     }
@@ -95,7 +99,11 @@ fn run_cmd(file: PathBuf, seed: Option<u64>, years: Option<u32>, replications: u
     run::write_atomic(&sum_path, summary.as_bytes()).map_err(|e| format!("error: cannot write {}: {e}", sum_path.display()))?;
     kicsim::say!(
         "{} — seed {}, {} years, {} replication(s), scenario hash {}",
-        scenario.name, scenario.seed, scenario.years, replications, record.scenario_hash
+        scenario.name,
+        scenario.seed,
+        scenario.years,
+        replications,
+        record.scenario_hash
     );
     kicsim::say_raw!("{}", run::summary_table(&runs));
     kicsim::say!("wrote {} and {}", ts_path.display(), sum_path.display());

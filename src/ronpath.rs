@@ -78,7 +78,10 @@ fn tokenize(src: &str) -> Vec<(Tok, usize, &str)> {
                 let start = i;
                 while i < bytes.len() {
                     let b = bytes[i];
-                    if b.is_ascii_whitespace() || b"()[]{}:,\"'".contains(&b) || (b == b'/' && matches!(bytes.get(i + 1), Some(b'/') | Some(b'*'))) {
+                    if b.is_ascii_whitespace()
+                        || b"()[]{}:,\"'".contains(&b)
+                        || (b == b'/' && matches!(bytes.get(i + 1), Some(b'/') | Some(b'*')))
+                    {
                         break;
                     }
                     i += 1;
@@ -121,9 +124,8 @@ fn value(toks: &[(Tok, usize, &str)], pos: &mut usize, path: &str, out: &mut Vec
         '[' => ']',
         _ => '}',
     };
-    let is_struct = open == '('
-        && matches!(toks.get(*pos), Some((Tok::Word, _, _)))
-        && matches!(toks.get(*pos + 1), Some((Tok::Colon, _, _)));
+    let is_struct =
+        open == '(' && matches!(toks.get(*pos), Some((Tok::Word, _, _))) && matches!(toks.get(*pos + 1), Some((Tok::Colon, _, _)));
     let mut idx = 0;
     loop {
         match toks.get(*pos) {
@@ -213,11 +215,7 @@ pub fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
 /// The path of the innermost field written around a 1-based line and column.
 pub fn path_at(src: &str, line: usize, col: usize) -> Option<String> {
     let off = offset_of(src, line, col);
-    index(src)
-        .into_iter()
-        .filter(|(_, s, e)| *s <= off && off <= *e)
-        .max_by_key(|(p, s, _)| (*s, p.len()))
-        .map(|(p, _, _)| p)
+    index(src).into_iter().filter(|(_, s, e)| *s <= off && off <= *e).max_by_key(|(p, s, _)| (*s, p.len())).map(|(p, _, _)| p)
 }
 
 #[cfg(test)]

@@ -16,9 +16,8 @@ use crate::sim::metrics::{KPI_NAMES, QuarterRecord};
 /// `suppliers[0].capability=0.5`, `anchor.sector=Automotive`,
 /// `incentives.local_content=[(2,0.3),(5,0.5)]`. The value is read as RON.
 pub fn apply_set(scenario: &Scenario, assignment: &str) -> Result<Scenario, String> {
-    let (path, raw) = assignment
-        .split_once('=')
-        .ok_or_else(|| format!("--set {assignment}: expected path=value, e.g. incentives.cit_rate=0.1"))?;
+    let (path, raw) =
+        assignment.split_once('=').ok_or_else(|| format!("--set {assignment}: expected path=value, e.g. incentives.cit_rate=0.1"))?;
     let path = path.trim();
     let mut root = serde_json::to_value(scenario).map_err(|e| e.to_string())?;
     let segments = parse_path(path).ok_or_else(|| format!("--set {assignment}: cannot read the path `{path}`"))?;
@@ -52,7 +51,8 @@ pub fn apply_set(scenario: &Scenario, assignment: &str) -> Result<Scenario, Stri
         };
     }
     let raw = raw.trim();
-    let is_name = !raw.is_empty() && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && raw.starts_with(|c: char| c.is_ascii_alphabetic());
+    let is_name =
+        !raw.is_empty() && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && raw.starts_with(|c: char| c.is_ascii_alphabetic());
     *slot = if is_name && raw != "true" && raw != "false" {
         // An enum variant such as `Automotive` or `Tier1`.
         Value::String(raw.to_string())
@@ -215,8 +215,8 @@ impl RunRecord {
 
 /// Two-sided 95% Student t critical values for 1..=30 degrees of freedom.
 const T95: [f64; 30] = [
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110,
-    2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093,
+    2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
 ];
 
 /// Mean and 95% confidence half-width (Student t) of a sample.

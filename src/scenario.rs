@@ -442,7 +442,8 @@ pub fn default_scenario() -> Scenario {
 
 /// The scenario files (`*.ron`) in a folder, in name order.
 pub fn ron_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|f| f.extension().is_some_and(|x| x == "ron")).collect();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|f| f.extension().is_some_and(|x| x == "ron")).collect();
     files.sort();
     Ok(files)
 }
@@ -650,7 +651,13 @@ impl Scenario {
         v.range("incentives.cit_rate", inc.cit_rate, 0.0, 0.5, "rate");
         v.range("incentives.land_rent_exemption", inc.land_rent_exemption, 0.0, 1.0, "share");
         v.range("incentives.land_rent_exemption_years", inc.land_rent_exemption_years, 0.0, 70.0, "years");
-        v.range("incentives.credit_interest_subsidy_pp", inc.credit_interest_subsidy_pp, 0.0, self.model.lending_rate_pct.max(0.0), "percentage points (at most the lending rate)");
+        v.range(
+            "incentives.credit_interest_subsidy_pp",
+            inc.credit_interest_subsidy_pp,
+            0.0,
+            self.model.lending_rate_pct.max(0.0),
+            "percentage points (at most the lending rate)",
+        );
         v.range("incentives.rd_deduction", inc.rd_deduction, 0.0, 3.0, "extra share deductible");
         v.range("incentives.training_subsidy_usd_per_trainee", inc.training_subsidy_usd_per_trainee, 0.0, 100_000.0, "USD");
         v.range("incentives.export_promotion_usd_m_per_year", inc.export_promotion_usd_m_per_year, 0.0, 10_000.0, "USD million");

@@ -157,11 +157,7 @@ fn run_arms(arms: Vec<(String, Scenario, String)>, base_seed: u64, replications:
 
 fn fmt_est(e: &Estimate, pct: bool) -> String {
     let k = if pct { 100.0 } else { 1.0 };
-    if e.n > 1 {
-        format!("{:.2} [{:.2}, {:.2}]", e.mean * k, e.ci95_low * k, e.ci95_high * k)
-    } else {
-        format!("{:.2}", e.mean * k)
-    }
+    if e.n > 1 { format!("{:.2} [{:.2}, {:.2}]", e.mean * k, e.ci95_low * k, e.ci95_high * k) } else { format!("{:.2}", e.mean * k) }
 }
 
 fn compare(a: CompareArgs) -> Result<(), String> {
@@ -499,7 +495,12 @@ fn write_report(out: &Path, title: &str, arms: &[Arm], table: &Table, extra: &[(
     }
     md.push_str("## Run records\n\n| scenario | file | hash | seed | years | replications | version |\n|---|---|---|---|---|---|---|\n");
     for r in &records {
-        writeln!(md, "| {} | {} | {} | {} | {} | {} | kicsim {} |", r.scenario, r.scenario_file, r.scenario_hash, r.seed, r.years, r.replications, r.version).ok();
+        writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | kicsim {} |",
+            r.scenario, r.scenario_file, r.scenario_hash, r.seed, r.years, r.replications, r.version
+        )
+        .ok();
     }
     write_atomic(&out.join("report.md"), md.as_bytes()).map_err(|e| e.to_string())?;
 
@@ -561,7 +562,9 @@ pub fn switched_off_variants(s: &Scenario) -> Vec<(String, Scenario)> {
         i.land_rent_exemption = none.land_rent_exemption;
         i.land_rent_exemption_years = none.land_rent_exemption_years;
     });
-    push("credit_interest_subsidy_pp", inc.credit_interest_subsidy_pp != none.credit_interest_subsidy_pp, &|i| i.credit_interest_subsidy_pp = none.credit_interest_subsidy_pp);
+    push("credit_interest_subsidy_pp", inc.credit_interest_subsidy_pp != none.credit_interest_subsidy_pp, &|i| {
+        i.credit_interest_subsidy_pp = none.credit_interest_subsidy_pp
+    });
     push("rd_deduction", inc.rd_deduction != none.rd_deduction, &|i| i.rd_deduction = none.rd_deduction);
     push("training_subsidy_usd_per_trainee", inc.training_subsidy_usd_per_trainee != none.training_subsidy_usd_per_trainee, &|i| {
         i.training_subsidy_usd_per_trainee = none.training_subsidy_usd_per_trainee
@@ -592,7 +595,9 @@ fn breakdown(a: BreakdownArgs) -> Result<(), String> {
         let d: Vec<f64> = arms[0].runs.iter().zip(&arms[i].runs).map(|(f, o)| value(f, kpi) - value(o, kpi)).collect();
         estimate(&d)
     };
-    let mut md = String::from("| incentive | localization (pp) | exports, cumulative (USD m) | fiscal cost, cumulative (USD m) | fiscal cost per localization point (USD m/pp) |\n|---|---|---|---|---|\n");
+    let mut md = String::from(
+        "| incentive | localization (pp) | exports, cumulative (USD m) | fiscal cost, cumulative (USD m) | fiscal cost per localization point (USD m/pp) |\n|---|---|---|---|---|\n",
+    );
     let mut bars_loc = Vec::new();
     let mut bars_exp = Vec::new();
     let mut bars_fis = Vec::new();
@@ -604,7 +609,12 @@ fn breakdown(a: BreakdownArgs) -> Result<(), String> {
         let pp = 100.0 * loc.mean;
         let per_point = if pp.abs() > 0.05 { format!("{:.1}", fis.mean / pp) } else { "n/a (no localization effect)".into() };
         writeln!(md, "| {name} | {} | {} | {} | {per_point} |", fmt_est(&loc, true), fmt_est(&exp, false), fmt_est(&fis, false)).ok();
-        crate::say!("{name:<36} localization {:+.2} pp, exports {:+.1} USD m, fiscal cost {:+.1} USD m, per point: {per_point}", pp, exp.mean, fis.mean);
+        crate::say!(
+            "{name:<36} localization {:+.2} pp, exports {:+.1} USD m, fiscal cost {:+.1} USD m, per point: {per_point}",
+            pp,
+            exp.mean,
+            fis.mean
+        );
         bars_loc.push((name.clone(), pp));
         bars_exp.push((name.clone(), exp.mean));
         bars_fis.push((name.clone(), fis.mean));
@@ -618,7 +628,13 @@ fn breakdown(a: BreakdownArgs) -> Result<(), String> {
     let intro = "Contribution of each incentive = outcome with all incentives - outcome with that one switched off (paired replications). A fiscal cost with little localization or export effect is largely redundant spending.";
     let md_body = format!("{intro}\n\n{md}\n![](breakdown_localization.png)\n\n![](breakdown_exports.png)\n\n![](breakdown_fiscal.png)\n");
     let html_body = format!("<p>{}</p>\n{}\n{s1}\n{s2}\n{s3}\n", html_escape(intro), md_to_html_table(&md));
-    write_report(&a.out, &format!("Policy breakdown: {}", s.name), &arms, &table, &[("Contribution of each incentive".into(), md_body, html_body)])?;
+    write_report(
+        &a.out,
+        &format!("Policy breakdown: {}", s.name),
+        &arms,
+        &table,
+        &[("Contribution of each incentive".into(), md_body, html_body)],
+    )?;
     let doc = json!({
         "run": &arms[0].record,
         "method": "contribution = outcome with all incentives - outcome with that one switched off, paired replications; localization in share points",
@@ -691,7 +707,14 @@ pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     Ok((i, n))
 }
 
-const SWEEP_KPIS: [&str; 6] = ["localization_rate", "final_year_exports_usd_m", "total_exports_usd_m", "tier1_suppliers", "domestic_suppliers", "cumulative_fiscal_cost_usd_m"];
+const SWEEP_KPIS: [&str; 6] = [
+    "localization_rate",
+    "final_year_exports_usd_m",
+    "total_exports_usd_m",
+    "tier1_suppliers",
+    "domestic_suppliers",
+    "cumulative_fiscal_cost_usd_m",
+];
 
 fn sweep(a: SweepArgs) -> Result<(), String> {
     let base = Scenario::load(&a.file).map_err(|e| e.to_string())?;
@@ -802,7 +825,11 @@ fn read_sweep_csv(text: &str) -> Result<(Vec<String>, Vec<String>, Vec<Vec<Strin
 fn finish_sweep(out: &Path, csv_text: &str, kpi: &str) -> Result<(), String> {
     let (comments, header, rows) = read_sweep_csv(csv_text)?;
     let footer = comments.first().map(|c| c.trim_start_matches("# ").to_string()).unwrap_or_default();
-    let rep = header.iter().position(|h| h == "replication").filter(|&r| r >= 1).ok_or("results.csv has no replication column after the parameters")?;
+    let rep = header
+        .iter()
+        .position(|h| h == "replication")
+        .filter(|&r| r >= 1)
+        .ok_or("results.csv has no replication column after the parameters")?;
     let params: Vec<String> = header[1..rep].to_vec();
     let col = header.iter().position(|h| h == kpi).ok_or_else(|| format!("results.csv has no column {kpi}"))?;
     if params.len() == 1 {
@@ -820,7 +847,8 @@ fn finish_sweep(out: &Path, csv_text: &str, kpi: &str) -> Result<(), String> {
         cells[i][j].0 += v;
         cells[i][j].1 += 1;
     }
-    let means: Vec<Vec<f64>> = cells.iter().map(|c| c.iter().map(|(s, n)| if *n > 0 { s / *n as f64 } else { f64::NAN }).collect()).collect();
+    let means: Vec<Vec<f64>> =
+        cells.iter().map(|c| c.iter().map(|(s, n)| if *n > 0 { s / *n as f64 } else { f64::NAN }).collect()).collect();
     font();
     let png = out.join(format!("heatmap_{kpi}.png"));
     {
@@ -835,7 +863,10 @@ fn finish_sweep(out: &Path, csv_text: &str, kpi: &str) -> Result<(), String> {
 /// One varied parameter: the KPI's mean at each value with its 95% confidence interval.
 fn sweep_line(out: &Path, kpi: &str, param: &str, rows: &[Vec<String>], col: usize, footer: &str) -> Result<(), String> {
     let xs = distinct(rows, 1);
-    let ests: Vec<Estimate> = xs.iter().map(|x| estimate(&rows.iter().filter(|r| r[1] == *x).map(|r| r[col].parse().unwrap_or(f64::NAN)).collect::<Vec<f64>>())).collect();
+    let ests: Vec<Estimate> = xs
+        .iter()
+        .map(|x| estimate(&rows.iter().filter(|r| r[1] == *x).map(|r| r[col].parse().unwrap_or(f64::NAN)).collect::<Vec<f64>>()))
+        .collect();
     font();
     let png = out.join(format!("sweep_{kpi}.png"));
     {
@@ -846,7 +877,14 @@ fn sweep_line(out: &Path, kpi: &str, param: &str, rows: &[Vec<String>], col: usi
     Ok(())
 }
 
-fn draw_sweep_line<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, kpi: &str, param: &str, xs: &[String], ests: &[Estimate], footer: &str) -> Result<(), String>
+fn draw_sweep_line<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    kpi: &str,
+    param: &str,
+    xs: &[String],
+    ests: &[Estimate],
+    footer: &str,
+) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
@@ -856,11 +894,20 @@ where
     let finite = |v: f64| v.is_finite().then_some(v * k);
     let lo = ests.iter().filter_map(|e| finite(e.ci95_low).or(finite(e.mean))).fold(f64::INFINITY, f64::min);
     let hi = ests.iter().filter_map(|e| finite(e.ci95_high).or(finite(e.mean))).fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi) = if lo.is_finite() && hi > lo { (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)) } else if lo.is_finite() { (lo - 1.0, lo + 1.0) } else { (0.0, 1.0) };
+    let (lo, hi) = if lo.is_finite() && hi > lo {
+        (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
+    } else if lo.is_finite() {
+        (lo - 1.0, lo + 1.0)
+    } else {
+        (0.0, 1.0)
+    };
     let reps = ests.iter().map(|e| e.n).max().unwrap_or(0);
     let unit = if k == 100.0 { " (%)" } else { "" };
     let mut chart = ChartBuilder::on(area)
-        .caption(format!("{kpi}{unit}: mean and 95% CI of {reps} replication{} per value", if reps == 1 { "" } else { "s" }), ("sans-serif", 18))
+        .caption(
+            format!("{kpi}{unit}: mean and 95% CI of {reps} replication{} per value", if reps == 1 { "" } else { "s" }),
+            ("sans-serif", 18),
+        )
         .margin(15)
         .margin_bottom(24)
         .x_label_area_size(45)
@@ -893,7 +940,16 @@ where
 }
 
 #[allow(clippy::too_many_arguments)]
-fn draw_heatmap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, kpi: &str, params: &[String], xs: &[String], ys: &[String], v: &[Vec<f64>], reps: usize, footer: &str) -> Result<(), String>
+fn draw_heatmap<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    kpi: &str,
+    params: &[String],
+    xs: &[String],
+    ys: &[String],
+    v: &[Vec<f64>],
+    reps: usize,
+    footer: &str,
+) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
@@ -927,7 +983,9 @@ where
         for (j, val) in col.iter().enumerate() {
             let t = ((val - lo) / span).clamp(0.0, 1.0);
             let c = if val.is_finite() { viridis(t) } else { RGBColor(200, 200, 200) };
-            chart.draw_series(std::iter::once(Rectangle::new([(i as f64, j as f64), (i as f64 + 1.0, j as f64 + 1.0)], c.filled()))).map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Rectangle::new([(i as f64, j as f64), (i as f64 + 1.0, j as f64 + 1.0)], c.filled())))
+                .map_err(err)?;
             let txt = kpi_text(kpi, *val);
             let fg = if t > 0.6 { BLACK } else { WHITE };
             chart
@@ -1062,7 +1120,8 @@ fn check_sweep_file(comments: &[String], header: &[String], rows: &[Vec<String>]
         return Err(format!("the KPI columns after replication must be {}", SWEEP_KPIS.join(", ")));
     }
     for (i, r) in rows.iter().enumerate() {
-        let numbers = r[0].parse::<usize>().is_ok() && r[rep].parse::<u32>().is_ok() && r[rep + 1..].iter().all(|v| v.parse::<f64>().is_ok());
+        let numbers =
+            r[0].parse::<usize>().is_ok() && r[rep].parse::<u32>().is_ok() && r[rep + 1..].iter().all(|v| v.parse::<f64>().is_ok());
         if !numbers {
             return Err(format!("row {} is not point, parameters, replication and numbers", i + 1));
         }
@@ -1114,7 +1173,11 @@ fn merge(a: MergeArgs) -> Result<(), String> {
             None => first = Some((comments, header)),
             Some((c0, h0)) => {
                 if *h0 != header || c0 != &comments {
-                    return Err(format!("{}: not from the same sweep as {} (run record, grid or columns differ)", f.display(), files[0].display()));
+                    return Err(format!(
+                        "{}: not from the same sweep as {} (run record, grid or columns differ)",
+                        f.display(),
+                        files[0].display()
+                    ));
                 }
             }
         }
@@ -1135,7 +1198,12 @@ fn merge(a: MergeArgs) -> Result<(), String> {
             return Err(format!("merge: grid point {} replication {} appears twice (the same shard given twice?)", r[0], r[rep]));
         }
     }
-    rows.sort_by_key(|r| (r[0].parse::<usize>().unwrap_or(0), r.get(header.len().saturating_sub(SWEEP_KPIS.len() + 1)).and_then(|x| x.parse::<u32>().ok()).unwrap_or(0)));
+    rows.sort_by_key(|r| {
+        (
+            r[0].parse::<usize>().unwrap_or(0),
+            r.get(header.len().saturating_sub(SWEEP_KPIS.len() + 1)).and_then(|x| x.parse::<u32>().ok()).unwrap_or(0),
+        )
+    });
     let mut out = comments.join("\n") + "\n";
     out.push_str(&header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(","));
     out.push('\n');
@@ -1159,11 +1227,16 @@ mod tests {
 
     #[test]
     fn labels_tell_same_named_scenarios_apart_by_file() {
-        let arms = [("Baseline", "teams/a/team_a.ron"), ("Baseline", "teams/b/team_b.ron"), ("Strong LCR", "strong.ron"), ("  ", "nameless.ron")];
+        let arms =
+            [("Baseline", "teams/a/team_a.ron"), ("Baseline", "teams/b/team_b.ron"), ("Strong LCR", "strong.ron"), ("  ", "nameless.ron")];
         assert_eq!(labels(&arms), ["team_a.ron: Baseline", "team_b.ron: Baseline", "Strong LCR", "nameless.ron"]);
         // Every team's file called scenario.ron: the paths tell them apart; one file given twice is numbered.
-        let same_file_name = [("Baseline", "teams/a/scenario.ron"), ("Baseline", "teams/b/scenario.ron"), ("Other", "x.ron"), ("Other", "x.ron")];
-        assert_eq!(labels(&same_file_name), ["teams/a/scenario.ron: Baseline", "teams/b/scenario.ron: Baseline", "x.ron: Other", "x.ron: Other #2"]);
+        let same_file_name =
+            [("Baseline", "teams/a/scenario.ron"), ("Baseline", "teams/b/scenario.ron"), ("Other", "x.ron"), ("Other", "x.ron")];
+        assert_eq!(
+            labels(&same_file_name),
+            ["teams/a/scenario.ron: Baseline", "teams/b/scenario.ron: Baseline", "x.ron: Other", "x.ron: Other #2"]
+        );
         // One scenario whose name is shown elsewhere too: its file name comes first.
         assert_eq!(arm_label("Baseline", "scenarios/baseline.ron", true), "baseline.ron: Baseline");
     }

@@ -13,8 +13,13 @@ struct Outcome {
 fn outcome(file: &str) -> Outcome {
     let s = Scenario::load(std::path::Path::new(file)).unwrap();
     let runs = run_replications(&s, 8);
-    let get = |k: &str| estimate(&runs.iter().map(|r| final_values(r).into_iter().find(|(n, _)| n == k).unwrap().1).collect::<Vec<_>>()).mean;
-    Outcome { localization: get("localization_rate"), exports_final_year: get("final_year_exports_usd_m"), cost_index: get("anchor_unit_cost_index") }
+    let get =
+        |k: &str| estimate(&runs.iter().map(|r| final_values(r).into_iter().find(|(n, _)| n == k).unwrap().1).collect::<Vec<_>>()).mean;
+    Outcome {
+        localization: get("localization_rate"),
+        exports_final_year: get("final_year_exports_usd_m"),
+        cost_index: get("anchor_unit_cost_index"),
+    }
 }
 
 #[test]
@@ -35,5 +40,10 @@ fn stylised_facts_hold() {
     assert!(cluster.localization < 0.50, "moderate support alone {}", cluster.localization);
     // (3) a local-content rule alone raises the anchor's costs and lowers its exports.
     assert!(lcr.cost_index > base.cost_index, "LCR cost {} vs {}", lcr.cost_index, base.cost_index);
-    assert!(lcr.exports_final_year < base.exports_final_year * 0.97, "LCR exports {} vs {}", lcr.exports_final_year, base.exports_final_year);
+    assert!(
+        lcr.exports_final_year < base.exports_final_year * 0.97,
+        "LCR exports {} vs {}",
+        lcr.exports_final_year,
+        base.exports_final_year
+    );
 }

@@ -86,7 +86,18 @@ fn replications_add_a_column_and_confidence_intervals() {
 fn set_overrides_a_field() {
     let dir = tmpdir("set");
     let o = kicsim()
-        .args(["run", "scenarios/baseline.ron", "--years", "2", "--set", "incentives.cit_rate=0.05", "--set", "suppliers[0].capability=0.9", "--out", dir.to_str().unwrap()])
+        .args([
+            "run",
+            "scenarios/baseline.ron",
+            "--years",
+            "2",
+            "--set",
+            "incentives.cit_rate=0.05",
+            "--set",
+            "suppliers[0].capability=0.9",
+            "--out",
+            dir.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(o.status.success(), "{:?}", text(&o));

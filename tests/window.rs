@@ -43,7 +43,11 @@ fn screenshot_of_the_planner() {
     // A blank or black frame compresses to a few KB; the map, panels and charts do not.
     assert!(bytes.len() > 60_000, "the picture looks empty ({} bytes)", bytes.len());
     // No half-written file is left next to it.
-    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with(".partial")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".partial"))
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -112,7 +116,12 @@ fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
         .unwrap();
     let log = std::fs::read_to_string(dir.join("app.log")).unwrap_or_default();
     let tail: String = log.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
-    let context = format!("{}{}\n(window log:)\n{tail}\n(pictures in {})", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr), dir.display());
+    let context = format!(
+        "{}{}\n(window log:)\n{tail}\n(pictures in {})",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+        dir.display()
+    );
     assert!(o.status.success(), "{context}");
 
     let saved = kicsim::scenario::Scenario::load(&dir.join("plan.ron")).unwrap_or_else(|e| panic!("the saved file does not load: {e}"));
@@ -135,7 +144,8 @@ fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
     // Nothing else moved, and no temporary file is left beside the plan.
     assert_eq!(saved.anchor.site, before.anchor.site);
     assert_eq!(&saved.suppliers[..before.suppliers.len()], &before.suppliers[..]);
-    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
+    let leftovers: Vec<_> =
+        std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     std::fs::remove_dir_all(&dir).ok();
 }

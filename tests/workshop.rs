@@ -21,7 +21,8 @@ fn tmpdir(name: &str) -> PathBuf {
 #[test]
 fn compare_writes_a_self_contained_report() {
     let out = tmpdir("compare");
-    let (stdout, _) = kicsim(&["compare", "scenarios/baseline.ron", "scenarios/strong_lcr.ron", "--replications", "3", "--out", out.to_str().unwrap()]);
+    let (stdout, _) =
+        kicsim(&["compare", "scenarios/baseline.ron", "scenarios/strong_lcr.ron", "--replications", "3", "--out", out.to_str().unwrap()]);
     assert!(stdout.contains("Localization rate") && stdout.contains("Δ"), "{stdout}");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("Localization rate"));
@@ -87,7 +88,10 @@ fn sharded_sweep_merges_to_the_full_sweep() {
 
     // A missing shard is an error, not a silent partial merge.
     std::fs::remove_file(shards.join("results-shard-2-of-3.csv")).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_kicsim")).args(["merge", shards.to_str().unwrap(), "--out", merged.to_str().unwrap()]).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_kicsim"))
+        .args(["merge", shards.to_str().unwrap(), "--out", merged.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing shard"));
 
@@ -102,9 +106,13 @@ fn sharded_sweep_merges_to_the_full_sweep() {
         String::from_utf8_lossy(&o.stderr).into_owned()
     };
     let junk = shards.join("junk.csv");
-    std::fs::write(&junk, "replication,a
+    std::fs::write(
+        &junk,
+        "replication,a
 1,2
-").unwrap();
+",
+    )
+    .unwrap();
     let err = merge_fails(&[&junk], &tmpdir("merge-junk"));
     assert!(err.contains("not a sweep result file"), "{err}");
     let whole = full.join("results.csv");
@@ -144,7 +152,16 @@ fn sweep_refuses_a_bad_grid_before_running() {
 #[test]
 fn a_one_parameter_sweep_draws_the_kpi_against_the_values() {
     let out = tmpdir("sweep-one");
-    kicsim(&["sweep", "scenarios/baseline.ron", "--vary", "incentives.credit_interest_subsidy_pp=0,4", "--replications", "3", "--out", out.to_str().unwrap()]);
+    kicsim(&[
+        "sweep",
+        "scenarios/baseline.ron",
+        "--vary",
+        "incentives.credit_interest_subsidy_pp=0,4",
+        "--replications",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let png = std::fs::read(out.join("sweep_localization_rate.png")).unwrap();
     assert_eq!(&png[1..4], b"PNG");
     let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();

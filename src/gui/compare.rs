@@ -61,7 +61,8 @@ impl Arm {
 /// Reads what the view needs from a sim world.
 pub fn snapshot(world: &mut World, label: &str) -> Snapshot {
     let mut q = world.query::<(&Facility, Option<&Supplier>)>();
-    let mut facilities: Vec<(u32, FacilityKind, Site, Option<Tier>)> = q.iter(world).map(|(f, s)| (f.id, f.kind, f.site, s.map(|s| s.tier))).collect();
+    let mut facilities: Vec<(u32, FacilityKind, Site, Option<Tier>)> =
+        q.iter(world).map(|(f, s)| (f.id, f.kind, f.site, s.map(|s| s.tier))).collect();
     facilities.sort_by_key(|f| f.0);
     let map = world.resource::<SiteMap>();
     Snapshot {
@@ -181,11 +182,16 @@ fn minimap(ui: &mut egui::Ui, s: &Snapshot, side: f32) {
             if *w {
                 let (x, y) = ((i % s.n) as f32, (i / s.n) as f32);
                 let min = egui::pos2(rect.left() + x * cell, rect.bottom() - (y + 1.0) * cell);
-                p.rect_filled(egui::Rect::from_min_size(min, egui::vec2(cell + 0.5, cell + 0.5)), 0.0, egui::Color32::from_rgb(40, 90, 160));
+                p.rect_filled(
+                    egui::Rect::from_min_size(min, egui::vec2(cell + 0.5, cell + 0.5)),
+                    0.0,
+                    egui::Color32::from_rgb(40, 90, 160),
+                );
             }
         }
     }
-    let to = |site: Site| egui::pos2(rect.left() + (site.x_km / s.size_km) as f32 * side, rect.bottom() - (site.y_km / s.size_km) as f32 * side);
+    let to =
+        |site: Site| egui::pos2(rect.left() + (site.x_km / s.size_km) as f32 * side, rect.bottom() - (site.y_km / s.size_km) as f32 * side);
     if let Some(port) = s.port {
         p.rect_filled(egui::Rect::from_center_size(to(port), egui::vec2(6.0, 6.0)), 0.0, egui::Color32::from_rgb(25, 30, 75));
     }
@@ -202,63 +208,73 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>) -> 
     let ctx = contexts.ctx_mut()?.clone();
     let mut open = view.open;
     let mut remove = None;
-    egui::Window::new("Compare scenarios (one clock)").open(&mut open).default_pos(egui::pos2(390.0, 40.0)).default_width(500.0).show(&ctx, |ui| {
-        let columns: Vec<&Snapshot> = std::iter::once(&view.plan).chain(view.arms.iter().map(|a| &a.snapshot)).collect();
-        let side = (ui.available_width() / columns.len() as f32 - 12.0).clamp(90.0, 200.0);
-        // Three rows (headings, maps, figures), so the maps line up whatever the headings' length.
-        ui.horizontal_top(|ui| {
-            for (i, s) in columns.iter().enumerate() {
-                ui.vertical(|ui| {
-                    ui.set_width(side);
-                    ui.label(egui::RichText::new(format!("■ {}", s.label)).strong().color(ARM_COLORS[i % ARM_COLORS.len()]));
-                });
-            }
-        });
-        ui.horizontal_top(|ui| {
-            for s in &columns {
-                ui.vertical(|ui| {
-                    ui.set_width(side);
-                    minimap(ui, s, side);
-                });
-            }
-        });
-        ui.horizontal_top(|ui| {
-            for (i, s) in columns.iter().enumerate() {
-                ui.vertical(|ui| {
-                    ui.set_width(side);
-                    if let Some(r) = s.history.last() {
-                        ui.label(format!("q{}  localization {:.1}%", r.quarter, 100.0 * r.localization_rate));
-                        ui.label(format!("tier-1 {}  tier-2 {}  firms {}", r.tier1_suppliers, r.tier2_suppliers, r.domestic_suppliers));
-                        ui.label(format!("exports {:.0}  fiscal {:.0} USD m", r.exports_usd_m, r.cumulative_fiscal_cost_usd_m));
-                    } else {
-                        ui.label("quarter 0");
-                    }
-                    if i > 0 && ui.small_button("remove").clicked() {
-                        remove = Some(i - 1);
-                    }
-                });
-            }
-        });
-        type Getter = fn(&QuarterRecord) -> f64;
-        let charts: [[(&str, Getter); 2]; 2] = [
-            [("Localization rate (%)", |r| 100.0 * r.localization_rate), ("Tier-1 suppliers", |r| r.tier1_suppliers as f64)],
-            [("Exports (USD m per quarter)", |r| r.exports_usd_m), ("Cumulative fiscal cost (USD m)", |r| r.cumulative_fiscal_cost_usd_m)],
-        ];
-        ui.label("Lines are coloured as the headings above.");
-        for row in charts {
-            ui.columns(2, |cols| {
-                for ((title, get), ui) in row.iter().zip(cols.iter_mut()) {
-                    ui.label(*title);
-                    super::panel::kpi_plot_without_legend(format!("cmp-{title}")).height(120.0).include_y(0.0).allow_scroll(false).show(ui, |p| {
-                        for (i, s) in columns.iter().enumerate() {
-                            let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
-                            p.line(Line::new(s.label.clone(), pts).color(ARM_COLORS[i % ARM_COLORS.len()]).width(2.0));
+    egui::Window::new("Compare scenarios (one clock)").open(&mut open).default_pos(egui::pos2(390.0, 40.0)).default_width(500.0).show(
+        &ctx,
+        |ui| {
+            let columns: Vec<&Snapshot> = std::iter::once(&view.plan).chain(view.arms.iter().map(|a| &a.snapshot)).collect();
+            let side = (ui.available_width() / columns.len() as f32 - 12.0).clamp(90.0, 200.0);
+            // Three rows (headings, maps, figures), so the maps line up whatever the headings' length.
+            ui.horizontal_top(|ui| {
+                for (i, s) in columns.iter().enumerate() {
+                    ui.vertical(|ui| {
+                        ui.set_width(side);
+                        ui.label(egui::RichText::new(format!("■ {}", s.label)).strong().color(ARM_COLORS[i % ARM_COLORS.len()]));
+                    });
+                }
+            });
+            ui.horizontal_top(|ui| {
+                for s in &columns {
+                    ui.vertical(|ui| {
+                        ui.set_width(side);
+                        minimap(ui, s, side);
+                    });
+                }
+            });
+            ui.horizontal_top(|ui| {
+                for (i, s) in columns.iter().enumerate() {
+                    ui.vertical(|ui| {
+                        ui.set_width(side);
+                        if let Some(r) = s.history.last() {
+                            ui.label(format!("q{}  localization {:.1}%", r.quarter, 100.0 * r.localization_rate));
+                            ui.label(format!("tier-1 {}  tier-2 {}  firms {}", r.tier1_suppliers, r.tier2_suppliers, r.domestic_suppliers));
+                            ui.label(format!("exports {:.0}  fiscal {:.0} USD m", r.exports_usd_m, r.cumulative_fiscal_cost_usd_m));
+                        } else {
+                            ui.label("quarter 0");
+                        }
+                        if i > 0 && ui.small_button("remove").clicked() {
+                            remove = Some(i - 1);
                         }
                     });
                 }
             });
-        }
-    });
+            type Getter = fn(&QuarterRecord) -> f64;
+            let charts: [[(&str, Getter); 2]; 2] = [
+                [("Localization rate (%)", |r| 100.0 * r.localization_rate), ("Tier-1 suppliers", |r| r.tier1_suppliers as f64)],
+                [
+                    ("Exports (USD m per quarter)", |r| r.exports_usd_m),
+                    ("Cumulative fiscal cost (USD m)", |r| r.cumulative_fiscal_cost_usd_m),
+                ],
+            ];
+            ui.label("Lines are coloured as the headings above.");
+            for row in charts {
+                ui.columns(2, |cols| {
+                    for ((title, get), ui) in row.iter().zip(cols.iter_mut()) {
+                        ui.label(*title);
+                        super::panel::kpi_plot_without_legend(format!("cmp-{title}"))
+                            .height(120.0)
+                            .include_y(0.0)
+                            .allow_scroll(false)
+                            .show(ui, |p| {
+                                for (i, s) in columns.iter().enumerate() {
+                                    let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
+                                    p.line(Line::new(s.label.clone(), pts).color(ARM_COLORS[i % ARM_COLORS.len()]).width(2.0));
+                                }
+                            });
+                    }
+                });
+            }
+        },
+    );
     if let Some(i) = remove {
         view.arms.remove(i);
         view.relabel();

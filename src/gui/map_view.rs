@@ -98,9 +98,16 @@ fn setup(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut mats: Res
     let palette = Palette {
         anchor: (meshes.add(Rectangle::new(20.0, 20.0)), mat(FacilityKind::Anchor, None)),
         supplier: meshes.add(Circle::new(5.5)),
-        tier: [mat(FacilityKind::Supplier, None), mat(FacilityKind::Supplier, Some(Tier::Tier2)), mat(FacilityKind::Supplier, Some(Tier::Tier1))],
+        tier: [
+            mat(FacilityKind::Supplier, None),
+            mat(FacilityKind::Supplier, Some(Tier::Tier2)),
+            mat(FacilityKind::Supplier, Some(Tier::Tier1)),
+        ],
         rd: (meshes.add(RegularPolygon::new(11.0, 6)), mat(FacilityKind::RdCentre, None)),
-        training: (meshes.add(Triangle2d::new(Vec2::new(0.0, 12.0), Vec2::new(-11.0, -8.0), Vec2::new(11.0, -8.0))), mat(FacilityKind::TrainingCentre, None)),
+        training: (
+            meshes.add(Triangle2d::new(Vec2::new(0.0, 12.0), Vec2::new(-11.0, -8.0), Vec2::new(11.0, -8.0))),
+            mat(FacilityKind::TrainingCentre, None),
+        ),
         hub: (meshes.add(Rhombus::new(22.0, 22.0)), mat(FacilityKind::LogisticsHub, None)),
     };
     commands.insert_resource(palette);
@@ -171,7 +178,11 @@ fn draw_terrain(
         [(120.0 * k + e) as u8, (170.0 * k) as u8, (95.0 * k) as u8, 255]
     });
     let side = map.size_km as f32 * PX_PER_KM;
-    commands.spawn((TerrainSprite, Sprite { image: images.add(img), custom_size: Some(Vec2::splat(side)), ..default() }, Transform::from_xyz(0.0, 0.0, 0.0)));
+    commands.spawn((
+        TerrainSprite,
+        Sprite { image: images.add(img), custom_size: Some(Vec2::splat(side)), ..default() },
+        Transform::from_xyz(0.0, 0.0, 0.0),
+    ));
     // Highway from the west edge to the port.
     let a = to_world(&map, Site { x_km: 0.0, y_km: map.highway_y_km });
     let b = to_world(&map, map.port);
@@ -180,7 +191,12 @@ fn draw_terrain(
         Sprite::from_color(Color::srgb(0.25, 0.25, 0.28), Vec2::new(b.x - a.x, 5.0)),
         Transform::from_xyz((a.x + b.x) / 2.0, a.y, 2.0),
     ));
-    commands.spawn((MapDecor, ScreenSized, Sprite::from_color(Color::srgb(0.1, 0.12, 0.3), Vec2::new(16.0, 16.0)), Transform::from_xyz(b.x, b.y, 2.5)));
+    commands.spawn((
+        MapDecor,
+        ScreenSized,
+        Sprite::from_color(Color::srgb(0.1, 0.12, 0.3), Vec2::new(16.0, 16.0)),
+        Transform::from_xyz(b.x, b.y, 2.5),
+    ));
     for t in &map.towns {
         let p = to_world(&map, t.site);
         let r = (t.workers / 1000.0).sqrt() as f32 * 4.0;
@@ -248,7 +264,11 @@ fn draw_overlay(
         [r, g, b, (70.0 + 150.0 * t) as u8]
     });
     let side = map.size_km as f32 * PX_PER_KM;
-    commands.spawn((OverlaySprite, Sprite { image: images.add(img), custom_size: Some(Vec2::splat(side)), ..default() }, Transform::from_xyz(0.0, 0.0, 1.0)));
+    commands.spawn((
+        OverlaySprite,
+        Sprite { image: images.add(img), custom_size: Some(Vec2::splat(side)), ..default() },
+        Transform::from_xyz(0.0, 0.0, 1.0),
+    ));
 }
 
 /// Gives every sim facility a mesh and keeps it where the facility is.
@@ -299,7 +319,13 @@ fn tier_index(t: Option<Tier>) -> usize {
     }
 }
 
-fn draw_gizmos(mut gizmos: Gizmos, map: Res<SiteMap>, selection: Res<super::tools::Selection>, facilities: Query<&Facility>, scenario: Res<ActiveScenario>) {
+fn draw_gizmos(
+    mut gizmos: Gizmos,
+    map: Res<SiteMap>,
+    selection: Res<super::tools::Selection>,
+    facilities: Query<&Facility>,
+    scenario: Res<ActiveScenario>,
+) {
     let side = map.size_km as f32 * PX_PER_KM;
     gizmos.rect_2d(Isometry2d::IDENTITY, Vec2::splat(side), Color::srgb(0.1, 0.1, 0.1));
     if let Some(id) = selection.selected
@@ -367,7 +393,12 @@ pub(super) fn draw_labels(
     for (i, t) in map.towns.iter().enumerate() {
         // The pool's skill now (training raises it), else its starting skill.
         let skill = pools.skill.get(i).copied().unwrap_or(t.skill);
-        label(t.site, &format!("{} ({:.0}k workers, skill {:.2})", t.name, t.workers / 1000.0, skill), egui::Color32::from_rgb(255, 240, 200), 8.0);
+        label(
+            t.site,
+            &format!("{} ({:.0}k workers, skill {:.2})", t.name, t.workers / 1000.0, skill),
+            egui::Color32::from_rgb(255, 240, 200),
+            8.0,
+        );
     }
     let mut list: Vec<(&Facility, Option<&Supplier>)> = facilities.iter().collect();
     list.sort_by_key(|(f, _)| f.id);

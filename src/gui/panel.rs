@@ -28,13 +28,8 @@ pub struct PanelState {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    let path = app
-        .world()
-        .resource::<Plan>()
-        .path
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "scenarios/my_plan.ron".into());
+    let path =
+        app.world().resource::<Plan>().path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "scenarios/my_plan.ron".into());
     let draft = app.world().resource::<Plan>().scenario.incentives.clone();
     app.insert_resource(PanelState { path, draft, editing: false });
     app.init_resource::<QuitPrompt>();
@@ -69,24 +64,33 @@ fn close_requests(
     }
 }
 
-fn quit_prompt(mut contexts: EguiContexts, mut commands: Commands, mut prompt: ResMut<QuitPrompt>, mut plan: ResMut<Plan>, state: Res<PanelState>) -> Result {
+fn quit_prompt(
+    mut contexts: EguiContexts,
+    mut commands: Commands,
+    mut prompt: ResMut<QuitPrompt>,
+    mut plan: ResMut<Plan>,
+    state: Res<PanelState>,
+) -> Result {
     let Some(window) = prompt.window else { return Ok(()) };
     let ctx = contexts.ctx_mut()?.clone();
     let path = PathBuf::from(state.path.trim());
     let mut choice = None;
-    egui::Window::new("Unsaved edits").collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0)).show(&ctx, |ui| {
-        ui.label("The plan has edits that are not saved.");
-        if ui.button(format!("Save to {} and quit", path.display())).clicked() {
-            choice = Some(true);
-        }
-        if ui.button("Quit without saving").clicked() {
-            choice = Some(false);
-        }
-        if ui.button("Cancel").clicked() {
-            prompt.window = None;
-        }
-        status(ui, &plan);
-    });
+    egui::Window::new("Unsaved edits").collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0)).show(
+        &ctx,
+        |ui| {
+            ui.label("The plan has edits that are not saved.");
+            if ui.button(format!("Save to {} and quit", path.display())).clicked() {
+                choice = Some(true);
+            }
+            if ui.button("Quit without saving").clicked() {
+                choice = Some(false);
+            }
+            if ui.button("Cancel").clicked() {
+                prompt.window = None;
+            }
+            status(ui, &plan);
+        },
+    );
     match choice {
         // A failed save keeps the window open with the reason shown.
         Some(true) if save(&mut plan, &path) => {
@@ -125,7 +129,11 @@ pub(crate) fn file_picker(ui: &mut egui::Ui, path: &mut String) {
 /// `scenarios/`, in name order.
 fn scenario_files_near(path: &str) -> Vec<PathBuf> {
     let p = Path::new(path);
-    let dir = if p.is_dir() { p.to_path_buf() } else { p.parent().filter(|d| !d.as_os_str().is_empty() && d.is_dir()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("scenarios")) };
+    let dir = if p.is_dir() {
+        p.to_path_buf()
+    } else {
+        p.parent().filter(|d| !d.as_os_str().is_empty() && d.is_dir()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("scenarios"))
+    };
     crate::scenario::ron_files_in(&dir).unwrap_or_default()
 }
 
@@ -237,17 +245,23 @@ pub(super) fn panels(
         // view whatever the scroll above, and the map stays clear.
         if sel.selected.is_some() {
             let max = (ui.available_height() * 0.75).max(140.0);
-            egui::Panel::bottom("inspect").frame(egui::Frame::NONE.inner_margin(egui::Margin { top: 6, ..Default::default() })).resizable(true).default_size(330.0).min_size(120.0).max_size(max).show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    ui.heading("Inspect");
-                    if ui.small_button("close").on_hover_text("Esc").clicked() {
-                        sel.selected = None;
-                    }
+            egui::Panel::bottom("inspect")
+                .frame(egui::Frame::NONE.inner_margin(egui::Margin { top: 6, ..Default::default() }))
+                .resizable(true)
+                .default_size(330.0)
+                .min_size(120.0)
+                .max_size(max)
+                .show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        ui.heading("Inspect");
+                        if ui.small_button("close").on_hover_text("Esc").clicked() {
+                            sel.selected = None;
+                        }
+                    });
+                    egui::ScrollArea::vertical().id_salt("inspect").auto_shrink([false, false]).show(ui, |ui| {
+                        inspector(ui, &mut plan, &sel, &anchor, &facilities);
+                    });
                 });
-                egui::ScrollArea::vertical().id_salt("inspect").auto_shrink([false, false]).show(ui, |ui| {
-                    inspector(ui, &mut plan, &sel, &anchor, &facilities);
-                });
-            });
         }
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.heading("KIC Planner");
@@ -307,7 +321,13 @@ fn file_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState) {
 
 fn time_section(ui: &mut egui::Ui, plan: &mut Plan, control: &mut SimControl, speed: &mut Speed, clock: &SimClock, forecast: &Forecast) {
     ui.horizontal(|ui| {
-        let label = if control.running { "⏸ Pause" } else if clock.finished() { "▶ Replay" } else { "▶ Play" };
+        let label = if control.running {
+            "⏸ Pause"
+        } else if clock.finished() {
+            "▶ Replay"
+        } else {
+            "▶ Play"
+        };
         if ui.button(label).on_hover_text("Space").clicked() {
             super::toggle_play(plan, control, clock);
         }
@@ -349,7 +369,8 @@ fn tools_section(ui: &mut egui::Ui, sel: &mut Selection) {
     if let Some(g) = &sel.ghost {
         match &g.problem {
             Some(p) => ui.colored_label(egui::Color32::from_rgb(255, 110, 100), format!("refused: {p}")),
-            None => ui.colored_label(egui::Color32::from_rgb(150, 220, 150), format!("buildable at ({:.2}, {:.2}) km", g.site.x_km, g.site.y_km)),
+            None => ui
+                .colored_label(egui::Color32::from_rgb(150, 220, 150), format!("buildable at ({:.2}, {:.2}) km", g.site.x_km, g.site.y_km)),
         };
     }
 }
@@ -517,11 +538,10 @@ pub(crate) fn kpi_plot(id: impl egui::AsId) -> Plot<'static> {
 /// [`kpi_plot`] with no legend, for charts whose lines are keyed elsewhere (the compare view
 /// colours each scenario's heading).
 pub(crate) fn kpi_plot_without_legend(id: impl egui::AsId) -> Plot<'static> {
-    Plot::new(id)
-        .y_grid_spacer(egui_plot::uniform_grid_spacer(|g| {
-            let large = nice_step((g.bounds.1 - g.bounds.0) / 4.0);
-            [large / 10.0, large / 2.0, large]
-        }))
+    Plot::new(id).y_grid_spacer(egui_plot::uniform_grid_spacer(|g| {
+        let large = nice_step((g.bounds.1 - g.bounds.0) / 4.0);
+        [large / 10.0, large / 2.0, large]
+    }))
 }
 
 /// The smallest of 1, 2 or 5 times a power of ten that is at least `raw`.
@@ -621,7 +641,13 @@ fn charts(root: &mut egui::Ui, metrics: &Metrics, forecast: &Forecast, clock: &S
         let height = ((ui.available_height() - 110.0) / 4.0).max(80.0);
         type Getter = fn(&QuarterRecord) -> f64;
         let charts: [(&str, Vec<(&str, Getter, egui::Color32)>); 4] = [
-            ("Localization rate (%)", vec![("localization", |r| 100.0 * r.localization_rate, egui::Color32::from_rgb(90, 200, 120)), ("required", |r| 100.0 * r.local_content_required, egui::Color32::from_rgb(200, 200, 200))]),
+            (
+                "Localization rate (%)",
+                vec![
+                    ("localization", |r| 100.0 * r.localization_rate, egui::Color32::from_rgb(90, 200, 120)),
+                    ("required", |r| 100.0 * r.local_content_required, egui::Color32::from_rgb(200, 200, 200)),
+                ],
+            ),
             ("Exports (USD m per quarter)", vec![("exports", |r| r.exports_usd_m, egui::Color32::from_rgb(240, 170, 60))]),
             (
                 "Suppliers by tier",
@@ -631,25 +657,22 @@ fn charts(root: &mut egui::Ui, metrics: &Metrics, forecast: &Forecast, clock: &S
                     ("tier-1", |r| r.tier1_suppliers as f64, egui::Color32::from_rgb(40, 80, 230)),
                 ],
             ),
-            ("Cumulative fiscal cost (USD m)", vec![("fiscal cost", |r| r.cumulative_fiscal_cost_usd_m, egui::Color32::from_rgb(230, 90, 90))]),
+            (
+                "Cumulative fiscal cost (USD m)",
+                vec![("fiscal cost", |r| r.cumulative_fiscal_cost_usd_m, egui::Color32::from_rgb(230, 90, 90))],
+            ),
         ];
         for (title, lines) in charts {
             ui.label(title);
-            kpi_plot(title)
-                .height(height)
-                .include_x(0.0)
-                .include_x(horizon)
-                .include_y(0.0)
-                .allow_scroll(false)
-                .show(ui, |p| {
-                    for (name, get, color) in &lines {
-                        if !fc.is_empty() {
-                            // Unnamed, so the legend lists each KPI once; the heading explains dashes.
-                            p.line(Line::new("", series(fc, get)).color(color.gamma_multiply(0.6)).style(LineStyle::dashed_loose()));
-                        }
-                        p.line(Line::new(name.to_string(), series(h, get)).color(*color).width(2.0));
+            kpi_plot(title).height(height).include_x(0.0).include_x(horizon).include_y(0.0).allow_scroll(false).show(ui, |p| {
+                for (name, get, color) in &lines {
+                    if !fc.is_empty() {
+                        // Unnamed, so the legend lists each KPI once; the heading explains dashes.
+                        p.line(Line::new("", series(fc, get)).color(color.gamma_multiply(0.6)).style(LineStyle::dashed_loose()));
                     }
-                });
+                    p.line(Line::new(name.to_string(), series(h, get)).color(*color).width(2.0));
+                }
+            });
         }
     });
 }

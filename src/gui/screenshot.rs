@@ -67,7 +67,14 @@ fn show_anchor_spillover(
     }
 }
 
-fn take(mut commands: Commands, mut plan: ResMut<ShotPlan>, clock: Res<SimClock>, control: Res<SimControl>, forecast: Res<Forecast>, mut exit: MessageWriter<AppExit>) {
+fn take(
+    mut commands: Commands,
+    mut plan: ResMut<ShotPlan>,
+    clock: Res<SimClock>,
+    control: Res<SimControl>,
+    forecast: Res<Forecast>,
+    mut exit: MessageWriter<AppExit>,
+) {
     plan.frames += 1;
     if plan.frames > MAX_FRAMES {
         error!("screenshot: gave up after {MAX_FRAMES} frames");

@@ -8,8 +8,8 @@ use bevy::window::PrimaryWindow;
 use bevy_egui::egui;
 use bevy_egui::input::EguiWantsInput;
 
-use super::Plan;
 use super::PX_PER_KM;
+use super::Plan;
 use super::map_view::to_site;
 use crate::scenario::{LogisticsHubSpec, RdCentreSpec, Scenario, Site, SupplierSpec, TrainingCentreSpec};
 use crate::sim::facilities::{PlanRef, plan_facilities};
@@ -237,7 +237,8 @@ pub(super) fn mouse_tools(
     let (cam, cam_t, proj) = *camera;
     let pick_radius_km = if let Projection::Orthographic(o) = proj { (PICK_RADIUS_PX * o.scale / PX_PER_KM) as f64 } else { 0.6 };
     let site = window.cursor_position().and_then(|c| cam.viewport_to_world_2d(cam_t, c).ok()).map(|w| to_site(&map, w));
-    let mut list: Vec<(u32, String, Site, Option<PlanRef>)> = facilities.iter().map(|(f, r)| (f.id, f.name.clone(), f.site, r.copied())).collect();
+    let mut list: Vec<(u32, String, Site, Option<PlanRef>)> =
+        facilities.iter().map(|(f, r)| (f.id, f.name.clone(), f.site, r.copied())).collect();
     list.sort_by_key(|f| f.0);
     let input = Pointer {
         site,
@@ -268,7 +269,13 @@ pub struct Pointer {
 
 /// The tools' rules: select, drag (with the site checked before the drop), place and remove.
 /// `facilities` are (id, name, site, place in the plan) in id order.
-pub fn apply_pointer(sel: &mut Selection, plan: &mut Plan, map: &SiteMap, facilities: &[(u32, String, Site, Option<PlanRef>)], input: Pointer) {
+pub fn apply_pointer(
+    sel: &mut Selection,
+    plan: &mut Plan,
+    map: &SiteMap,
+    facilities: &[(u32, String, Site, Option<PlanRef>)],
+    input: Pointer,
+) {
     let Some(site) = input.site.filter(|_| !input.over_ui || sel.drag.is_some()) else {
         sel.ghost = None;
         sel.hovered = None;
@@ -294,7 +301,8 @@ pub fn apply_pointer(sel: &mut Selection, plan: &mut Plan, map: &SiteMap, facili
                         sel.selected = Some(id);
                         sel.drag = r.map(|r| (r, site));
                         if r.is_none() {
-                            plan.message = Some(("this firm entered during the run: inspect only (it is not part of the plan)".into(), false));
+                            plan.message =
+                                Some(("this firm entered during the run: inspect only (it is not part of the plan)".into(), false));
                         }
                     }
                     None => sel.selected = None,
@@ -310,7 +318,10 @@ pub fn apply_pointer(sel: &mut Selection, plan: &mut Plan, map: &SiteMap, facili
                         match site_problem(map, &plan.scenario, site, Some(r)) {
                             None => {
                                 let to = rounded(site);
-                                let name = facilities.iter().find(|f| f.3 == Some(r)).map_or_else(|| format!("the {}", r.0.label()), |f| f.1.clone());
+                                let name = facilities
+                                    .iter()
+                                    .find(|f| f.3 == Some(r))
+                                    .map_or_else(|| format!("the {}", r.0.label()), |f| f.1.clone());
                                 plan.edit(&format!("moved {name} to ({:.2}, {:.2}) km", to.x_km, to.y_km), |s| {
                                     if let Some(x) = site_of_mut(s, r) {
                                         *x = to;
@@ -326,7 +337,8 @@ pub fn apply_pointer(sel: &mut Selection, plan: &mut Plan, map: &SiteMap, facili
             }
         }
         Tool::Place(kind) => {
-            let problem = site_problem(map, &plan.scenario, site, (kind == FacilityKind::Anchor).then_some(PlanRef(FacilityKind::Anchor, 0)));
+            let problem =
+                site_problem(map, &plan.scenario, site, (kind == FacilityKind::Anchor).then_some(PlanRef(FacilityKind::Anchor, 0)));
             sel.ghost = Some(Ghost { site, problem: problem.clone() });
             if input.pressed && !input.over_ui {
                 match problem {
@@ -424,7 +436,10 @@ mod tests {
     }
 
     fn water(map: &SiteMap) -> Site {
-        (0..map.n * map.n).map(|i| map.cell_centre(i)).find(|&c| map.check_site(c, []).is_err_and(|e| e.to_string().contains("water"))).unwrap()
+        (0..map.n * map.n)
+            .map(|i| map.cell_centre(i))
+            .find(|&c| map.check_site(c, []).is_err_and(|e| e.to_string().contains("water")))
+            .unwrap()
     }
 
     #[test]
@@ -492,7 +507,13 @@ mod tests {
         let free = free_site(&map, &plan, 1.0);
         let n = plan.scenario.suppliers.len();
         let list = shown(&plan);
-        apply_pointer(&mut sel, &mut plan, &map, &list, Pointer { site: Some(free), over_ui: true, pressed: true, released: false, pick_radius_km: 0.5 });
+        apply_pointer(
+            &mut sel,
+            &mut plan,
+            &map,
+            &list,
+            Pointer { site: Some(free), over_ui: true, pressed: true, released: false, pick_radius_km: 0.5 },
+        );
         assert_eq!(plan.scenario.suppliers.len(), n);
         assert!(sel.ghost.is_none());
     }

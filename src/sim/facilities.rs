@@ -57,9 +57,9 @@ impl SupplyStatus {
                     )
                 }
             }
-            SupplyStatus::PricedOut { local_cost, import_cost } => format!(
-                "qualified but priced out: delivered cost {local_cost:.3} vs import {import_cost:.3} (index)"
-            ),
+            SupplyStatus::PricedOut { local_cost, import_cost } => {
+                format!("qualified but priced out: delivered cost {local_cost:.3} vs import {import_cost:.3} (index)")
+            }
             SupplyStatus::Supplying { share_of_inputs, capacity_bound } => format!(
                 "supplying {:.1}% of the anchor's inputs{}",
                 100.0 * share_of_inputs,
@@ -162,11 +162,19 @@ pub(super) fn reset(world: &mut World, s: &Scenario) {
     world.spawn((next(FacilityKind::Anchor, "Anchor", s.anchor.site), PlanRef(FacilityKind::Anchor, 0)));
     for (i, r) in s.rd_centres.iter().enumerate() {
         let name = if r.name.is_empty() { format!("R&D centre {}", i + 1) } else { r.name.clone() };
-        world.spawn((next(FacilityKind::RdCentre, &name, r.site), RdCentre { budget_usd_m_per_year: r.budget_usd_m_per_year }, PlanRef(FacilityKind::RdCentre, i)));
+        world.spawn((
+            next(FacilityKind::RdCentre, &name, r.site),
+            RdCentre { budget_usd_m_per_year: r.budget_usd_m_per_year },
+            PlanRef(FacilityKind::RdCentre, i),
+        ));
     }
     for (i, t) in s.training_centres.iter().enumerate() {
         let name = if t.name.is_empty() { format!("Training centre {}", i + 1) } else { t.name.clone() };
-        world.spawn((next(FacilityKind::TrainingCentre, &name, t.site), TrainingCentre { trainees_per_year: t.trainees_per_year }, PlanRef(FacilityKind::TrainingCentre, i)));
+        world.spawn((
+            next(FacilityKind::TrainingCentre, &name, t.site),
+            TrainingCentre { trainees_per_year: t.trainees_per_year },
+            PlanRef(FacilityKind::TrainingCentre, i),
+        ));
     }
     for (i, h) in s.logistics_hubs.iter().enumerate() {
         let name = if h.name.is_empty() { format!("Logistics hub {}", i + 1) } else { h.name.clone() };
@@ -174,7 +182,11 @@ pub(super) fn reset(world: &mut World, s: &Scenario) {
     }
     for (i, sp) in s.suppliers.iter().enumerate() {
         let name = if sp.name.is_empty() { format!("Supplier {}", i + 1) } else { sp.name.clone() };
-        world.spawn((next(FacilityKind::Supplier, &name, sp.site), Supplier::new(sp.capability, sp.capacity_usd_m, sp.tier, 0), PlanRef(FacilityKind::Supplier, i)));
+        world.spawn((
+            next(FacilityKind::Supplier, &name, sp.site),
+            Supplier::new(sp.capability, sp.capacity_usd_m, sp.tier, 0),
+            PlanRef(FacilityKind::Supplier, i),
+        ));
     }
     world.insert_resource(NextFacilityId(id));
 }
@@ -188,8 +200,18 @@ pub fn plan_facilities(s: &Scenario) -> Vec<(PlanRef, String, Site)> {
     }
     let mut v = vec![(PlanRef(FacilityKind::Anchor, 0), "the anchor".to_string(), s.anchor.site)];
     v.extend(s.rd_centres.iter().enumerate().map(|(i, f)| (PlanRef(FacilityKind::RdCentre, i), label("R&D centre", &f.name, i), f.site)));
-    v.extend(s.training_centres.iter().enumerate().map(|(i, f)| (PlanRef(FacilityKind::TrainingCentre, i), label("training centre", &f.name, i), f.site)));
-    v.extend(s.logistics_hubs.iter().enumerate().map(|(i, f)| (PlanRef(FacilityKind::LogisticsHub, i), label("logistics hub", &f.name, i), f.site)));
+    v.extend(
+        s.training_centres
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (PlanRef(FacilityKind::TrainingCentre, i), label("training centre", &f.name, i), f.site)),
+    );
+    v.extend(
+        s.logistics_hubs
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (PlanRef(FacilityKind::LogisticsHub, i), label("logistics hub", &f.name, i), f.site)),
+    );
     v.extend(s.suppliers.iter().enumerate().map(|(i, f)| (PlanRef(FacilityKind::Supplier, i), label("supplier", &f.name, i), f.site)));
     v
 }

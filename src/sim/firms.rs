@@ -115,7 +115,8 @@ fn enter_and_exit(
                 continue;
             }
             let site = map.cell_centre(i);
-            let score = suit * (0.3 + sources.at(site, m.spillover_lambda_km, None)) * (0.5 + 0.5 * luck) / map.land_price[i].max(0.2).sqrt();
+            let score =
+                suit * (0.3 + sources.at(site, m.spillover_lambda_km, None)) * (0.5 + 0.5 * luck) / map.land_price[i].max(0.2).sqrt();
             if best.is_none_or(|(b, _)| score > b) && map.check_site(site, placed.iter().map(|(n, s)| (n.as_str(), *s))).is_ok() {
                 best = Some((score, i));
             }

@@ -58,10 +58,8 @@ fn account(
     let m = &s.model;
     let inc = &s.incentives;
     let year = clock.years_elapsed();
-    let mut list: Vec<(u32, f64, f64, f64)> = suppliers
-        .iter()
-        .map(|(f, sp)| (f.id, sp.sales_usd_m + sp.exports_usd_m, sp.capacity_usd_m, map.land_price_at(f.site)))
-        .collect();
+    let mut list: Vec<(u32, f64, f64, f64)> =
+        suppliers.iter().map(|(f, sp)| (f.id, sp.sales_usd_m + sp.exports_usd_m, sp.capacity_usd_m, map.land_price_at(f.site))).collect();
     list.sort_by_key(|x| x.0);
     let supplier_sales: f64 = list.iter().map(|x| x.1).sum();
     let capacity: f64 = list.iter().map(|x| x.2).sum();

@@ -25,7 +25,5 @@ pub fn road_km(map: &SiteMap, a: Site, b: Site) -> f64 {
 /// the best logistics hub, whose discount applies to the whole trip.
 pub fn freight_km(map: &SiteMap, a: Site, b: Site, hubs: &[Site], hub_discount: f64) -> f64 {
     let direct = road_km(map, a, b);
-    hubs.iter()
-        .map(|h| (road_km(map, a, *h) + road_km(map, *h, b)) * (1.0 - hub_discount))
-        .fold(direct, f64::min)
+    hubs.iter().map(|h| (road_km(map, a, *h) + road_km(map, *h, b)) * (1.0 - hub_discount)).fold(direct, f64::min)
 }

@@ -63,10 +63,9 @@ impl std::fmt::Display for SiteProblem {
             SiteProblem::TooSteep(s) => {
                 write!(f, "the site is too steep ({s:.1}% slope; at most {MAX_BUILD_SLOPE_PCT}%)")
             }
-            SiteProblem::Overlap { other, km } => write!(
-                f,
-                "the site overlaps {other} ({km:.2} km apart; at least {MIN_FACILITY_SPACING_KM} km)"
-            ),
+            SiteProblem::Overlap { other, km } => {
+                write!(f, "the site overlaps {other} ({km:.2} km apart; at least {MIN_FACILITY_SPACING_KM} km)")
+            }
         }
     }
 }
@@ -79,20 +78,30 @@ pub(super) fn reset(world: &mut World, scenario: &Scenario) {
 }
 
 fn spec_key(spec: &MapSpec) -> MapKey {
-    (
-        spec.seed,
-        spec.size_km.to_bits(),
-        spec.cell_km.to_bits(),
-        spec.sea_share.to_bits(),
-        spec.relief_m.to_bits(),
-        spec.towns,
-    )
+    (spec.seed, spec.size_km.to_bits(), spec.cell_km.to_bits(), spec.sea_share.to_bits(), spec.relief_m.to_bits(), spec.towns)
 }
 
 const TOWN_NAMES: [&str; 20] = [
-    "Phu My", "Tan Thanh", "Long Son", "Binh An", "Hoa Loi", "My Xuan", "Chau Duc", "Dat Do",
-    "Long Hai", "Ngai Giao", "Kim Long", "Suoi Nghe", "Hac Dich", "Song Xoai", "Toc Tien",
-    "Chau Pha", "Tan Hai", "Phuoc Hoa", "Xuyen Moc", "Lang Dai",
+    "Phu My",
+    "Tan Thanh",
+    "Long Son",
+    "Binh An",
+    "Hoa Loi",
+    "My Xuan",
+    "Chau Duc",
+    "Dat Do",
+    "Long Hai",
+    "Ngai Giao",
+    "Kim Long",
+    "Suoi Nghe",
+    "Hac Dich",
+    "Song Xoai",
+    "Toc Tien",
+    "Chau Pha",
+    "Tan Hai",
+    "Phuoc Hoa",
+    "Xuyen Moc",
+    "Lang Dai",
 ];
 
 impl SiteMap {
@@ -159,10 +168,7 @@ impl SiteMap {
         let mut tries = 0;
         while towns.len() < spec.towns as usize && tries < 5000 {
             tries += 1;
-            let site = Site {
-                x_km: trng.random::<f64>() * spec.size_km,
-                y_km: trng.random::<f64>() * spec.size_km,
-            };
+            let site = Site { x_km: trng.random::<f64>() * spec.size_km, y_km: trng.random::<f64>() * spec.size_km };
             let i = index(n, cell, site);
             let spacing: f64 = if tries < 2500 { 5.0 } else { 2.0 };
             if water[i] || slope[i] > 6.0 || towns.iter().any(|t| super::dist(t.site, site) < spacing.min(spec.size_km / 4.0)) {
@@ -186,8 +192,7 @@ impl SiteMap {
                 let s = Site { x_km: (x as f64 + 0.5) * cell, y_km: (y as f64 + 0.5) * cell };
                 let hw = (s.y_km - highway_y_km).abs() + (s.x_km - port.x_km).max(0.0);
                 let towns_pull: f64 = towns.iter().map(|t| t.workers / 10_000.0 * (-super::dist(s, t.site) / 5.0).exp()).sum();
-                let p = 0.4 + 0.6 * (-hw / 4.0).exp() + 0.5 * (-super::dist(s, port) / 6.0).exp() + towns_pull
-                    - 0.02 * slope[i].min(20.0);
+                let p = 0.4 + 0.6 * (-hw / 4.0).exp() + 0.5 * (-super::dist(s, port) / 6.0).exp() + towns_pull - 0.02 * slope[i].min(20.0);
                 price[i] = p.max(0.1);
                 sum += price[i];
                 count += 1.0;

@@ -113,10 +113,8 @@ fn record(
     let tier1 = list.iter().filter(|(_, s)| s.tier == Tier::Tier1).count();
     let tier2 = list.iter().filter(|(_, s)| s.tier == Tier::Tier2).count();
     let mean_cap = if n > 0 { list.iter().map(|(_, s)| s.capability).sum::<f64>() / n as f64 } else { 0.0 };
-    let supplier_jobs: f64 = list
-        .iter()
-        .map(|(_, s)| SUPPLIER_BASE_JOBS + SUPPLIER_JOBS_PER_USD_M * (s.sales_usd_m + s.exports_usd_m))
-        .sum();
+    let supplier_jobs: f64 =
+        list.iter().map(|(_, s)| SUPPLIER_BASE_JOBS + SUPPLIER_JOBS_PER_USD_M * (s.sales_usd_m + s.exports_usd_m)).sum();
     let mean_skill = if pools.skill.is_empty() { 0.0 } else { pools.skill.iter().sum::<f64>() / pools.skill.len() as f64 };
     let supplier_exports: f64 = list.iter().map(|(_, s)| s.exports_usd_m).sum();
     metrics.history.push(QuarterRecord {

@@ -119,11 +119,7 @@ impl Plugin for SimPlugin {
         fiscal::plugin(app);
         metrics::plugin(app);
         app.add_systems(Update, drive);
-        let scenario = app
-            .world()
-            .get_resource::<ActiveScenario>()
-            .map(|s| s.0.clone())
-            .unwrap_or_default();
+        let scenario = app.world().get_resource::<ActiveScenario>().map(|s| s.0.clone()).unwrap_or_default();
         reset_world(app.world_mut(), &scenario);
     }
 }

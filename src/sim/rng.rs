@@ -30,11 +30,7 @@ pub fn stream(seed: u64, stream: u64) -> ChaCha8Rng {
 }
 
 pub(super) fn reset(world: &mut World, seed: u64) {
-    world.insert_resource(SimRng {
-        capability: stream(seed, CAPABILITY),
-        entry: stream(seed, ENTRY),
-        exit: stream(seed, EXIT),
-    });
+    world.insert_resource(SimRng { capability: stream(seed, CAPABILITY), entry: stream(seed, ENTRY), exit: stream(seed, EXIT) });
 }
 
 /// A standard normal draw (Box-Muller), from any stream.

@@ -188,9 +188,6 @@ fn source_inputs(
     anchor.lcr_shortfall = shortfall;
     anchor.import_cost = import_cost;
     anchor.port_freight_km = port_km;
-    anchor.input_cost_index = if demand > 0.0 {
-        (paid + (demand - local) * import_cost) / demand + m.lcr_fine * shortfall
-    } else {
-        import_cost
-    };
+    anchor.input_cost_index =
+        if demand > 0.0 { (paid + (demand - local) * import_cost) / demand + m.lcr_fine * shortfall } else { import_cost };
 }

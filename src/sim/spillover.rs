@@ -19,11 +19,7 @@ pub struct SpilloverSources(pub Vec<(u32, Site, f64)>);
 impl SpilloverSources {
     /// Spillover intensity at a site, leaving out the source with id `except`.
     pub fn at(&self, site: Site, lambda_km: f64, except: Option<u32>) -> f64 {
-        self.0
-            .iter()
-            .filter(|(id, _, _)| Some(*id) != except)
-            .map(|(_, s, a)| a * (-dist(site, *s) / lambda_km).exp())
-            .sum()
+        self.0.iter().filter(|(id, _, _)| Some(*id) != except).map(|(_, s, a)| a * (-dist(site, *s) / lambda_km).exp()).sum()
     }
 }
 

@@ -39,12 +39,8 @@ pub fn audit_one(sp: &mut Supplier, t2: f64, t1: f64, q2: u32, q1: u32) {
         sp.quarters_as_tier2 += 1;
     }
     if sp.tier == Tier::Untiered {
-        sp.status = SupplyStatus::NotQualified {
-            capability: c,
-            needed: t2,
-            quarters_held: sp.quarters_at_tier2_level,
-            quarters_needed: q2,
-        };
+        sp.status =
+            SupplyStatus::NotQualified { capability: c, needed: t2, quarters_held: sp.quarters_at_tier2_level, quarters_needed: q2 };
     }
 }
 
