@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what kicsim needs beyond the Rust toolchain (Debian/Ubuntu):
 # X11 client libraries for the window, and Xvfb + Mesa's software Vulkan for the headless
-# window test and for running the planner on a machine without a GPU.
+# window test and for running the planner on a machine without a GPU; xdotool and python3
+# (tests/wm_close.py) drive the window in the tests.
 set -euo pipefail
-pkgs=(xvfb xauth xdotool mesa-vulkan-drivers libvulkan1 libxkbcommon-x11-0 libx11-6 libxcursor1 libxrandr2 libxi6)
+pkgs=(xvfb xauth xdotool python3 mesa-vulkan-drivers libvulkan1 libxkbcommon-x11-0 libx11-6 libxcursor1 libxrandr2 libxi6)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

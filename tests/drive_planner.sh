@@ -1,7 +1,10 @@
 #!/bin/sh
 # Drives the planner window with real X input events (xdotool), as a planner would:
 # pause, pick "+ Supplier" and click the map (then the sea, refused), pick "Select / drag" and
-# drag the logistics hub, undo both edits, redo the placement, then Ctrl+S. Run by tests/window.rs under xvfb-run, in a folder holding plan.ron (a copy of
+# drag the logistics hub, undo both edits, redo the placement, then Ctrl+S. Then place one more
+# supplier and close the window as a window manager would (WM_DELETE_WINDOW, by $WM_CLOSE): the
+# planner asks first; Esc cancels, and on the second close Enter saves and quits.
+# Run by tests/window.rs under xvfb-run, in a folder holding plan.ron (a copy of
 # scenarios/baseline.ron) and orig.ron (the same, to tell when plan.ron was saved).
 #
 # Screen positions are those of a 1280x800 window with the panels at their default widths and
@@ -40,3 +43,19 @@ while cmp -s plan.ron orig.ron; do
     i=$((i+1)); [ $i -gt 60 ] && { echo "Ctrl+S did not save plan.ron within 30 s"; exit 4; }
     sleep 0.5
 done
+# One more edit, then close the window with it unsaved.
+click 133 210                  # tool "+ Supplier"
+click 524 566                  # the map at (8, 5) km
+python3 "$WM_CLOSE" "$W"; sleep 2
+kill -0 $app 2>/dev/null || { echo "the window closed with unsaved edits without asking"; exit 5; }
+xdotool key Escape; sleep 1    # cancel: the planner stays open
+kill -0 $app 2>/dev/null || { echo "Esc in the prompt closed the planner"; exit 6; }
+python3 "$WM_CLOSE" "$W"; sleep 2
+xdotool key F12; sleep 1       # kicsim-screenshot-3.png: the prompt, for a failing test
+xdotool key Return             # save and quit
+i=0
+while kill -0 $app 2>/dev/null; do
+    i=$((i+1)); [ $i -gt 60 ] && { echo "Enter in the prompt did not quit within 30 s"; exit 7; }
+    sleep 0.5
+done
+wait $app || { echo "the planner exited with an error"; exit 8; }

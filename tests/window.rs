@@ -95,11 +95,14 @@ fn compare_view_renders_and_refuses_bad_files() {
 /// Real mouse and keyboard events through X, winit, bevy_egui and the map tools: a supplier
 /// placed with a click ends up in the saved file where the pointer put it, a click in the sea is
 /// refused with the reason, and the logistics hub, dragged and then put back with Ctrl+Z, is where
-/// it was (tests/drive_planner.sh does the clicking).
+/// it was. Closing the window with an unsaved edit asks first, as a window manager's close button
+/// would: Esc cancels, Enter saves and quits (tests/drive_planner.sh does the clicking,
+/// tests/wm_close.py the closing).
 #[test]
 fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
     let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
     require("xdotool");
+    require("python3");
     let dir = std::env::temp_dir().join(format!("kicsim-window-input-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -111,6 +114,7 @@ fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
         .arg(&script)
         .current_dir(&dir)
         .env("KICSIM", env!("CARGO_BIN_EXE_kicsim"))
+        .env("WM_CLOSE", std::fs::canonicalize("tests/wm_close.py").unwrap())
         .env("WGPU_BACKEND", "vulkan")
         .output()
         .unwrap();
@@ -126,10 +130,15 @@ fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
 
     let saved = kicsim::scenario::Scenario::load(&dir.join("plan.ron")).unwrap_or_else(|e| panic!("the saved file does not load: {e}"));
     let before = kicsim::scenario::Scenario::load(&dir.join("orig.ron")).unwrap();
-    assert_eq!(saved.suppliers.len(), before.suppliers.len() + 1, "{context}");
-    let placed = saved.suppliers.last().unwrap();
+    // The supplier placed before Ctrl+S, and the one saved from the quit prompt.
+    assert_eq!(saved.suppliers.len(), before.suppliers.len() + 2, "{context}");
     let near = |s: kicsim::scenario::Site, x: f64, y: f64| ((s.x_km - x).powi(2) + (s.y_km - y).powi(2)).sqrt() < 0.4;
-    assert!(near(placed.site, 5.0, 5.0), "placed at {:?}, clicked at (5, 5) km; {context}", placed.site);
+    let (first, second) = (&saved.suppliers[before.suppliers.len()], &saved.suppliers[before.suppliers.len() + 1]);
+    assert!(near(first.site, 5.0, 5.0), "placed at {:?}, clicked at (5, 5) km; {context}", first.site);
+    assert!(near(second.site, 8.0, 5.0), "placed at {:?}, clicked at (8, 5) km; {context}", second.site);
+    assert_eq!(log.matches("close requested with unsaved edits: asking").count(), 2, "{context}");
+    let (cancelled, quit) = (log.find("quit cancelled"), log.find("quit after saving plan.ron"));
+    assert!(cancelled.is_some() && quit.is_some() && cancelled < quit, "Esc cancels, then Enter saves and quits; {context}");
     assert_eq!(saved.logistics_hubs, before.logistics_hubs, "the hub's drag was undone; {context}");
     // The drag itself went where the pointer went: the window's log records the edits.
     let dropped = log
@@ -140,6 +149,7 @@ fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
         .map(|(x, y)| kicsim::scenario::Site { x_km: x.parse().unwrap(), y_km: y.parse().unwrap() });
     assert!(dropped.is_some_and(|d| near(d, 22.0, 20.0)), "hub dropped at {dropped:?}, released at (22, 20) km; {context}");
     assert!(log.contains("edit: undone") && log.contains("edit: redone"), "{context}");
+    assert_eq!(log.matches("saved plan.ron").count(), 2, "Ctrl+S, then Enter in the quit prompt; {context}");
     assert!(log.contains("cannot place a supplier here: the site is in water"), "the click in the sea was not refused; {context}");
     // Nothing else moved, and no temporary file is left beside the plan.
     assert_eq!(saved.anchor.site, before.anchor.site);

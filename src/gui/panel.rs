@@ -57,6 +57,7 @@ fn close_requests(
     }
     for r in requests.read() {
         if plan.dirty {
+            info!("close requested with unsaved edits: asking");
             prompt.window = Some(r.window);
         } else {
             commands.entity(r.window).try_insert(ClosingWindow);
@@ -64,6 +65,7 @@ fn close_requests(
     }
 }
 
+/// The answer to "save before quitting?": Enter saves and quits, Esc cancels.
 fn quit_prompt(
     mut contexts: EguiContexts,
     mut commands: Commands,
@@ -74,19 +76,26 @@ fn quit_prompt(
     let Some(window) = prompt.window else { return Ok(()) };
     let ctx = contexts.ctx_mut()?.clone();
     let path = PathBuf::from(state.path.trim());
+    // Keys count only when no text field has the keyboard (Enter there ends the typing).
+    let (enter, escape) = if ctx.egui_wants_keyboard_input() {
+        (false, false)
+    } else {
+        ctx.input(|i| (i.key_pressed(egui::Key::Enter), i.key_pressed(egui::Key::Escape)))
+    };
     let mut choice = None;
+    let mut cancel = escape;
     egui::Window::new("Unsaved edits").collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0)).show(
         &ctx,
         |ui| {
             ui.label("The plan has edits that are not saved.");
-            if ui.button(format!("Save to {} and quit", path.display())).clicked() {
+            if ui.button(format!("Save to {} and quit (Enter)", path.display())).clicked() || enter {
                 choice = Some(true);
             }
             if ui.button("Quit without saving").clicked() {
                 choice = Some(false);
             }
-            if ui.button("Cancel").clicked() {
-                prompt.window = None;
+            if ui.button("Cancel (Esc)").clicked() {
+                cancel = true;
             }
             status(ui, &plan);
         },
@@ -94,11 +103,17 @@ fn quit_prompt(
     match choice {
         // A failed save keeps the window open with the reason shown.
         Some(true) if save(&mut plan, &path) => {
+            info!("quit after saving {}", path.display());
             commands.entity(window).try_insert(ClosingWindow);
             prompt.window = None;
         }
         Some(false) => {
+            info!("quit without saving");
             commands.entity(window).try_insert(ClosingWindow);
+            prompt.window = None;
+        }
+        Some(true) | None if cancel => {
+            info!("quit cancelled");
             prompt.window = None;
         }
         Some(true) | None => {}
@@ -187,7 +202,9 @@ fn save(plan: &mut Plan, path: &Path) -> bool {
             plan.dirty = false;
             plan.path = Some(path.to_path_buf());
             let kept = backup.map(|(b, _)| format!(" (its comments are in {})", b.display())).unwrap_or_default();
-            plan.message = Some((format!("saved {}{kept}", path.display()), false));
+            let msg = format!("saved {}{kept}", path.display());
+            info!("{msg}");
+            plan.message = Some((msg, false));
             true
         }
         Err(e) => {
@@ -203,6 +220,7 @@ fn load(plan: &mut Plan, path: &Path) -> bool {
     match Scenario::load(path) {
         Ok(s) => {
             plan.replace(s, path.to_path_buf());
+            info!("loaded {}", path.display());
             plan.message = Some((format!("loaded {} (Ctrl+Z brings the previous plan back)", path.display()), false));
             true
         }
@@ -368,7 +386,7 @@ fn tools_section(ui: &mut egui::Ui, sel: &mut Selection) {
     });
     if let Some(g) = &sel.ghost {
         match &g.problem {
-            Some(p) => ui.colored_label(egui::Color32::from_rgb(255, 110, 100), format!("refused: {p}")),
+            Some(p) => ui.colored_label(egui::Color32::from_rgb(255, 110, 100), format!("not buildable here: {p}")),
             None => ui
                 .colored_label(egui::Color32::from_rgb(150, 220, 150), format!("buildable at ({:.2}, {:.2}) km", g.site.x_km, g.site.y_km)),
         };
