@@ -95,8 +95,9 @@ fn run_cmd(file: PathBuf, seed: Option<u64>, years: Option<u32>, replications: u
     let summary = serde_json::to_string_pretty(&run::summary_json(&runs, &record)).map_err(|e| e.to_string())? + "\n";
     let ts_path = out.join("timeseries.csv");
     let sum_path = out.join("summary.json");
-    run::write_atomic(&ts_path, csv.as_bytes()).map_err(|e| format!("error: cannot write {}: {e}", ts_path.display()))?;
-    run::write_atomic(&sum_path, summary.as_bytes()).map_err(|e| format!("error: cannot write {}: {e}", sum_path.display()))?;
+    // Both or neither: a failed write leaves the previous run's pair as it was.
+    run::write_all_atomic(&[(&ts_path, csv.as_bytes()), (&sum_path, summary.as_bytes())])
+        .map_err(|e| format!("cannot write {} and {}: {e}", ts_path.display(), sum_path.display()))?;
     kicsim::say!(
         "{} — seed {}, {} years, {} replication(s), scenario hash {}",
         scenario.name,

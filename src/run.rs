@@ -338,19 +338,37 @@ pub fn check_out_dir(out: &Path) -> Result<(), String> {
 
 /// Writes a file so that it is either the old or the new content, never half-written.
 pub fn write_atomic(path: &Path, content: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    write_all_atomic(&[(path, content)])
+}
+
+/// Writes several files as one: each goes to a temporary beside it first, and they are renamed
+/// into place only when all were written. A failure (disk full, a folder in the way) leaves every
+/// old file as it was and no temporary behind.
+pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> std::io::Result<()> {
+    let mut temps = Vec::new();
     let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(content)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        for (path, content) in files {
+            if path.is_dir() {
+                return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, format!("{} is a folder", path.display())));
+            }
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir)?;
+            let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
+            let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+            temps.push(tmp.clone());
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(content)?;
+            f.sync_all()?;
+        }
+        for ((path, _), tmp) in files.iter().zip(&temps) {
+            std::fs::rename(tmp, path)?;
+        }
+        Ok(())
     })();
     if written.is_err() {
-        // A failed write (disk full, target is a folder) leaves neither half a file nor a temporary.
-        let _ = std::fs::remove_file(&tmp);
+        for t in &temps {
+            let _ = std::fs::remove_file(t);
+        }
     }
     written
 }

@@ -502,7 +502,6 @@ fn write_report(out: &Path, title: &str, arms: &[Arm], table: &Table, extra: &[(
         )
         .ok();
     }
-    write_atomic(&out.join("report.md"), md.as_bytes()).map_err(|e| e.to_string())?;
 
     let mut html = format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{t}</title>\n<style>body{{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}}table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:4px 8px;text-align:right}}th{{background:#eee}}td:first-child,th:first-child{{text-align:left}}svg{{max-width:100%;height:auto}}</style></head><body>\n<h1>{t}</h1>\n",
@@ -534,10 +533,11 @@ fn write_report(out: &Path, title: &str, arms: &[Arm], table: &Table, extra: &[(
         .ok();
     }
     html.push_str("</table>\n</body></html>\n");
-    write_atomic(&out.join("report.html"), html.as_bytes()).map_err(|e| e.to_string())?;
-    let summary = json!({"runs": records, "table": table.json});
-    write_atomic(&out.join("report.json"), (serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())? + "\n").as_bytes())
-        .map_err(|e| e.to_string())?;
+    let summary = serde_json::to_string_pretty(&json!({"runs": records, "table": table.json})).map_err(|e| e.to_string())? + "\n";
+    // The three reports are one set: all replaced, or (on a failed write) none.
+    let (md_path, html_path, json_path) = (out.join("report.md"), out.join("report.html"), out.join("report.json"));
+    run::write_all_atomic(&[(&md_path, md.as_bytes()), (&html_path, html.as_bytes()), (&json_path, summary.as_bytes())])
+        .map_err(|e| format!("cannot write the reports in {}: {e}", out.display()))?;
     Ok(())
 }
 

@@ -172,6 +172,18 @@ fn an_existing_output_is_not_clobbered_by_a_failed_run() {
 }
 
 #[test]
+fn a_failed_write_keeps_the_previous_outputs_as_a_pair() {
+    let dir = tmpdir("pair");
+    std::fs::write(dir.join("timeseries.csv"), "old").unwrap();
+    std::fs::create_dir_all(dir.join("summary.json")).unwrap(); // a folder in the way of the second file
+    let err = fails(&["run", "scenarios/minimal.ron", "--years", "1", "--out", dir.to_str().unwrap()]);
+    assert!(err.contains("summary.json is a folder"), "{err}");
+    assert_eq!(std::fs::read_to_string(dir.join("timeseries.csv")).unwrap(), "old", "the first file is not replaced alone");
+    let names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names.len(), 2, "no temporary left behind: {names:?}");
+}
+
+#[test]
 fn an_out_that_is_a_file_is_refused_before_running_and_left_alone() {
     let dir = tmpdir("out-is-a-file");
     let file = dir.join("notes.txt");
