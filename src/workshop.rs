@@ -464,10 +464,24 @@ fn md_to_html_table(md: &str) -> String {
     out
 }
 
-/// One line naming the runs behind a chart: version, and each scenario's hash and seed.
+/// One line naming the runs behind a chart: version, seed and each scenario's hash. With several
+/// scenarios the names are in the legend, so the line gives the hashes in legend order (a chart
+/// of ten scenarios still fits); the full records are in the reports.
 fn footer_of<'a>(records: impl Iterator<Item = &'a RunRecord>) -> String {
-    let parts: Vec<String> = records.map(|r| format!("{} #{} seed {}", r.scenario, &r.scenario_hash[..8], r.seed)).collect();
-    format!("kicsim {}: {}", env!("CARGO_PKG_VERSION"), parts.join("; "))
+    let records: Vec<&RunRecord> = records.collect();
+    let version = env!("CARGO_PKG_VERSION");
+    match records.as_slice() {
+        [r] => format!("kicsim {version}: {} #{} seed {}", r.scenario, &r.scenario_hash[..8], r.seed),
+        rs => {
+            let hashes: Vec<String> = rs.iter().map(|r| format!("#{}", &r.scenario_hash[..8])).collect();
+            let seeds: std::collections::BTreeSet<u64> = rs.iter().map(|r| r.seed).collect();
+            let seed = match seeds.len() {
+                1 => format!("seed {}", rs[0].seed),
+                _ => format!("seeds {}", rs.iter().map(|r| r.seed.to_string()).collect::<Vec<_>>().join(" ")),
+            };
+            format!("kicsim {version}: {seed}; scenarios (legend order) {}", hashes.join(" "))
+        }
+    }
 }
 
 /// Writes report.md, report.html (self-contained: inline SVG) and the charts.
