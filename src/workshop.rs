@@ -1240,6 +1240,23 @@ mod tests {
     }
 
     #[test]
+    fn chart_footer_names_one_run_and_lists_many_by_hash() {
+        let base = crate::scenario::default_scenario();
+        let mut other = base.clone();
+        other.incentives.cit_rate = 0.2;
+        let (a, b) = (RunRecord::new(&base, "a.ron", 5), RunRecord::new(&other, "b.ron", 5));
+        let one = footer_of(std::iter::once(&a));
+        assert!(one.contains(&base.name) && one.contains(&a.scenario_hash[..8]) && one.contains(&format!("seed {}", base.seed)), "{one}");
+        let two = footer_of([&a, &b].into_iter());
+        let (ha, hb) = (two.find(&a.scenario_hash[..8]).unwrap(), two.find(&b.scenario_hash[..8]).unwrap());
+        assert!(ha < hb, "hashes in legend order: {two}");
+        assert_eq!(two.matches("seed").count(), 1, "common seed given once: {two}");
+        // Ten scenarios fit under a 900 px chart at about 5.5 px a character.
+        let many: Vec<RunRecord> = (0..10).map(|_| a.clone()).collect();
+        assert!(footer_of(many.iter()).len() < 160);
+    }
+
+    #[test]
     fn labels_tell_same_named_scenarios_apart_by_file() {
         let arms =
             [("Baseline", "teams/a/team_a.ron"), ("Baseline", "teams/b/team_b.ron"), ("Strong LCR", "strong.ron"), ("  ", "nameless.ron")];
