@@ -555,6 +555,21 @@ fn write_report(out: &Path, title: &str, arms: &[Arm], table: &Table, extra: &[(
     Ok(())
 }
 
+/// Fiscal cost (USD m) per percentage point of localization an incentive adds, from the paired
+/// contributions (`loc` as a share). Only where the effect on localization is clearly positive: a
+/// 95% CI that excludes zero (with one replication, at least 0.05 points); dividing by an effect
+/// that may be zero, or by a loss, gives a number that means nothing.
+pub fn cost_per_localization_point(loc: &Estimate, fiscal: &Estimate) -> Result<f64, &'static str> {
+    let clear = if loc.n >= 2 { loc.ci95_low > 0.0 || loc.ci95_high < 0.0 } else { loc.mean.abs() > 0.0005 };
+    if !clear || !loc.mean.is_finite() {
+        Err("effect on localization not distinguishable from zero")
+    } else if loc.mean < 0.0 {
+        Err("lowers localization")
+    } else {
+        Ok(fiscal.mean / (100.0 * loc.mean))
+    }
+}
+
 /// The incentives of a scenario that are switched on, each with the scenario it gives when
 /// switched off (set to the no-incentive default).
 pub fn switched_off_variants(s: &Scenario) -> Vec<(String, Scenario)> {
@@ -621,7 +636,11 @@ fn breakdown(a: BreakdownArgs) -> Result<(), String> {
         let exp = contrib("total_exports_usd_m", i + 1);
         let fis = contrib("cumulative_fiscal_cost_usd_m", i + 1);
         let pp = 100.0 * loc.mean;
-        let per_point = if pp.abs() > 0.05 { format!("{:.1}", fis.mean / pp) } else { "n/a (no localization effect)".into() };
+        let cost_per_point = cost_per_localization_point(&loc, &fis);
+        let per_point = match cost_per_point {
+            Ok(c) => format!("{c:.1}"),
+            Err(why) => format!("n/a ({why})"),
+        };
         writeln!(md, "| {name} | {} | {} | {} | {per_point} |", fmt_est(&loc, true), fmt_est(&exp, false), fmt_est(&fis, false)).ok();
         crate::say!(
             "{name:<36} localization {:+.2} pp, exports {:+.1} USD m, fiscal cost {:+.1} USD m, per point: {per_point}",
@@ -632,7 +651,13 @@ fn breakdown(a: BreakdownArgs) -> Result<(), String> {
         bars_loc.push((name.clone(), pp));
         bars_exp.push((name.clone(), exp.mean));
         bars_fis.push((name.clone(), fis.mean));
-        rows.push(json!({"incentive": name, "localization": loc, "total_exports_usd_m": exp, "cumulative_fiscal_cost_usd_m": fis}));
+        rows.push(json!({
+            "incentive": name,
+            "localization": loc,
+            "total_exports_usd_m": exp,
+            "cumulative_fiscal_cost_usd_m": fis,
+            "fiscal_cost_per_localization_point_usd_m": cost_per_point.ok(),
+        }));
     }
     std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
     let footer = footer_of(std::iter::once(&arms[0].record));
@@ -1237,6 +1262,22 @@ mod tests {
 
     fn labels(arms: &[(&str, &str)]) -> Vec<String> {
         unique_labels(&arms.iter().map(|(n, f)| (n.to_string(), f.to_string())).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn cost_per_point_only_for_a_clear_gain() {
+        let fiscal = estimate(&[100.0, 110.0, 90.0]);
+        // +2 points, clearly: 100 / 2 = 50 USD m a point.
+        let gain = estimate(&[0.019, 0.020, 0.021]);
+        assert!((cost_per_localization_point(&gain, &fiscal).unwrap() - 50.0).abs() < 1e-9);
+        // A mean of +0.1 points with a CI across zero: no figure.
+        let noise = estimate(&[0.004, -0.003, 0.002]);
+        assert!(noise.ci95_low < 0.0 && noise.mean > 0.0);
+        assert_eq!(cost_per_localization_point(&noise, &fiscal), Err("effect on localization not distinguishable from zero"));
+        assert_eq!(cost_per_localization_point(&estimate(&[-0.02, -0.021, -0.019]), &fiscal), Err("lowers localization"));
+        // One replication: no CI, so only a visible effect counts.
+        assert!(cost_per_localization_point(&estimate(&[0.01]), &fiscal).is_ok());
+        assert!(cost_per_localization_point(&estimate(&[0.0001]), &fiscal).is_err());
     }
 
     #[test]
