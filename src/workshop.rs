@@ -366,15 +366,19 @@ fn draw_footer<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, footer: &str) 
     area.draw(&Text::new(footer.to_string(), (8, h as i32 - 14), ("sans-serif", 10).into_font().color(&RGBColor(110, 110, 110))))
 }
 
-/// Horizontal bars: (label, value) — for the policy breakdown.
-fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, bars: &[(String, f64)], footer: &str) -> Result<(), String>
+/// One bar of the policy breakdown: (label, mean, 95% CI low, high).
+type Bar = (String, f64, f64, f64);
+
+/// Horizontal bars with their 95% CI as whiskers — for the policy breakdown.
+fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, bars: &[Bar], footer: &str) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("chart '{title}': {e:?}");
     area.fill(&WHITE).map_err(err)?;
-    let lo = bars.iter().map(|b| b.1).fold(0.0, f64::min);
-    let hi = bars.iter().map(|b| b.1).fold(0.0, f64::max);
+    let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
+    let lo = bars.iter().map(|b| finite(b.1).min(finite(b.2))).fold(0.0, f64::min);
+    let hi = bars.iter().map(|b| finite(b.1).max(finite(b.3))).fold(0.0, f64::max);
     let pad = ((hi - lo) * 0.1).max(1e-6);
     let n = bars.len().max(1);
     let mut chart = ChartBuilder::on(area)
@@ -397,10 +401,21 @@ where
         .draw()
         .map_err(err)?;
     chart
-        .draw_series(bars.iter().enumerate().map(|(i, (_, v))| {
+        .draw_series(bars.iter().enumerate().map(|(i, (_, v, _, _))| {
             let color = if *v >= 0.0 { COLORS[0] } else { COLORS[1] };
             Rectangle::new([(0.0, i as f64 + 0.15), (*v, i as f64 + 0.85)], color.filled())
         }))
+        .map_err(err)?;
+    // The 95% CI of each contribution, with end caps (none with one replication).
+    let whisker = |i: usize, x0: f64, x1: f64, y0: f64, y1: f64| {
+        PathElement::new(vec![(x0, i as f64 + y0), (x1, i as f64 + y1)], BLACK.stroke_width(2))
+    };
+    chart
+        .draw_series(
+            bars.iter().enumerate().filter(|(_, b)| b.3 > b.2).flat_map(|(i, (_, _, l, h))| {
+                [whisker(i, *l, *h, 0.5, 0.5), whisker(i, *l, *l, 0.35, 0.65), whisker(i, *h, *h, 0.35, 0.65)]
+            }),
+        )
         .map_err(err)?;
     draw_footer(area, footer).map_err(err)?;
     area.present().map_err(err)?;
@@ -425,7 +440,7 @@ fn kpi_files(dir: &Path, stem: &str, title: &str, series: &[(String, Band)], foo
     Ok(svg)
 }
 
-fn bar_files(dir: &Path, stem: &str, title: &str, bars: &[(String, f64)], footer: &str) -> Result<String, String> {
+fn bar_files(dir: &Path, stem: &str, title: &str, bars: &[Bar], footer: &str) -> Result<String, String> {
     font();
     let size = (900, 60 + 40 * bars.len().max(1) as u32 + 60);
     let png = dir.join(format!("{stem}.png"));
@@ -648,9 +663,9 @@ fn breakdown(a: BreakdownArgs) -> Result<(), String> {
             exp.mean,
             fis.mean
         );
-        bars_loc.push((name.clone(), pp));
-        bars_exp.push((name.clone(), exp.mean));
-        bars_fis.push((name.clone(), fis.mean));
+        bars_loc.push((name.clone(), pp, 100.0 * loc.ci95_low, 100.0 * loc.ci95_high));
+        bars_exp.push((name.clone(), exp.mean, exp.ci95_low, exp.ci95_high));
+        bars_fis.push((name.clone(), fis.mean, fis.ci95_low, fis.ci95_high));
         rows.push(json!({
             "incentive": name,
             "localization": loc,
@@ -661,9 +676,10 @@ fn breakdown(a: BreakdownArgs) -> Result<(), String> {
     }
     std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
     let footer = footer_of(std::iter::once(&arms[0].record));
-    let s1 = bar_files(&a.out, "breakdown_localization", "Contribution to localization (percentage points)", &bars_loc, &footer)?;
-    let s2 = bar_files(&a.out, "breakdown_exports", "Contribution to cumulative exports (USD m)", &bars_exp, &footer)?;
-    let s3 = bar_files(&a.out, "breakdown_fiscal", "Contribution to cumulative fiscal cost (USD m)", &bars_fis, &footer)?;
+    let s1 =
+        bar_files(&a.out, "breakdown_localization", "Contribution to localization (percentage points; lines: 95% CI)", &bars_loc, &footer)?;
+    let s2 = bar_files(&a.out, "breakdown_exports", "Contribution to cumulative exports (USD m; lines: 95% CI)", &bars_exp, &footer)?;
+    let s3 = bar_files(&a.out, "breakdown_fiscal", "Contribution to cumulative fiscal cost (USD m; lines: 95% CI)", &bars_fis, &footer)?;
     let intro = "Contribution of each incentive = outcome with all incentives - outcome with that one switched off (paired replications). A fiscal cost with little localization or export effect is largely redundant spending.";
     let md_body = format!("{intro}\n\n{md}\n![](breakdown_localization.png)\n\n![](breakdown_exports.png)\n\n![](breakdown_fiscal.png)\n");
     let html_body = format!("<p>{}</p>\n{}\n{s1}\n{s2}\n{s3}\n", html_escape(intro), md_to_html_table(&md));
