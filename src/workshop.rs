@@ -246,6 +246,8 @@ fn comparison_table(arms: &[Arm]) -> Table {
     }
     md.push('\n');
     let mut text = String::new();
+    // The console table's label column: as wide as the longest label, up to 48 characters.
+    let width = arms.iter().map(|a| a.label.chars().count()).max().unwrap_or(0).clamp(12, 48);
     writeln!(text, "mean [95% CI]; Δ = paired difference to the first scenario").ok();
     let mut rows = Vec::new();
     for (kpi, label) in REPORT_KPIS {
@@ -267,7 +269,7 @@ fn comparison_table(arms: &[Arm]) -> Table {
                 diff = Some(de);
             }
             write!(md, " {cell} |").ok();
-            writeln!(text, "  {:<40} {cell}", truncate(&arm.label, 40)).ok();
+            writeln!(text, "  {:<width$} {cell}", shorten(&arm.label, width)).ok();
             cells.push(json!({"scenario": arm.label, "estimate": e, "difference_to_first": diff}));
         }
         md.push('\n');
@@ -276,8 +278,16 @@ fn comparison_table(arms: &[Arm]) -> Table {
     Table { md, text, json: serde_json::Value::Array(rows) }
 }
 
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).collect::<String>() + "…" }
+/// Fits a label in `n` characters by cutting its middle: the ends tell labels apart
+/// ("team_a.ron: …", "… #2").
+fn shorten(s: &str, n: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= n {
+        return s.to_string();
+    }
+    let head = (n - 1) / 2;
+    let tail = n - 1 - head;
+    chars[..head].iter().chain(std::iter::once(&'…')).chain(&chars[chars.len() - tail..]).collect()
 }
 
 const COLORS: [RGBColor; 8] = [
@@ -1278,6 +1288,16 @@ mod tests {
 
     fn labels(arms: &[(&str, &str)]) -> Vec<String> {
         unique_labels(&arms.iter().map(|(n, f)| (n.to_string(), f.to_string())).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn shortened_labels_keep_both_ends() {
+        assert_eq!(shorten("Baseline", 12), "Baseline");
+        let a = shorten("scenarios/baseline.ron: Baseline (typical incentives)", 40);
+        let b = shorten("scenarios/baseline.ron: Baseline (typical incentives) #2", 40);
+        assert_eq!(a.chars().count(), 40);
+        assert_ne!(a, b, "a copy stays told apart: {a} / {b}");
+        assert!(a.starts_with("scenarios/baseline") && b.ends_with(" #2"), "{a} / {b}");
     }
 
     #[test]
