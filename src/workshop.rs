@@ -727,6 +727,13 @@ pub fn parse_vary(s: &str) -> Result<Vary, String> {
     if values.is_empty() || values.iter().any(|v| v.is_empty()) {
         return Err(format!("--vary {s}: empty value"));
     }
+    if let Some((i, v)) = values.iter().enumerate().find(|(i, v)| values[..*i].contains(v)) {
+        return Err(format!(
+            "--vary {s}: the value {v} is given twice (values {} and {})",
+            values.iter().position(|x| x == v).unwrap_or(0) + 1,
+            i + 1
+        ));
+    }
     Ok(Vary { path: path.trim().to_string(), values })
 }
 

@@ -131,12 +131,13 @@ fn sweep_refuses_a_bad_grid_before_running() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("incentives.cit_rate=0.9") && err.contains("out of range"), "{err}");
-    // One parameter varied twice, or a value that is not RON: refused before running, and the
+    // One parameter varied twice, a value that is not RON, a value given twice: refused before running, and the
     // message names --vary.
     for (vary, expect) in [
         (vec!["--vary", "years=2,3", "--vary", "years=4"], "already varied"),
         (vec!["--vary", "incentives.cit_rate=abc"], "--vary incentives.cit_rate=abc"),
         (vec!["--vary", "=1,2"], "no parameter"),
+        (vec!["--vary", "incentives.cit_rate=0.1,0.2,0.1"], "the value 0.1 is given twice (values 1 and 3)"),
     ] {
         let out = tmpdir("badgrid2");
         let mut args = vec!["sweep", "scenarios/baseline.ron", "--out", out.to_str().unwrap()];
