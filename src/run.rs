@@ -342,8 +342,9 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> std::io::Result<()> {
 }
 
 /// Writes several files as one: each goes to a temporary beside it first, and they are renamed
-/// into place only when all were written. A failure (disk full, a folder in the way) leaves every
-/// old file as it was and no temporary behind.
+/// into place only when all were written. A failure while writing (disk full, a folder in the
+/// way) leaves every old file as it was and no temporary behind; only a rename itself failing
+/// part-way (rare: same folder, files already written) could replace some and not others.
 pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> std::io::Result<()> {
     let mut temps = Vec::new();
     let written = (|| {

@@ -499,10 +499,10 @@ fn footer_of<'a>(records: impl Iterator<Item = &'a RunRecord>) -> String {
         [r] => format!("kicsim {version}: {} #{} seed {}", r.scenario, &r.scenario_hash[..8], r.seed),
         rs => {
             let hashes: Vec<String> = rs.iter().map(|r| format!("#{}", &r.scenario_hash[..8])).collect();
-            let seeds: std::collections::BTreeSet<u64> = rs.iter().map(|r| r.seed).collect();
-            let seed = match seeds.len() {
-                1 => format!("seed {}", rs[0].seed),
-                _ => format!("seeds {}", rs.iter().map(|r| r.seed.to_string()).collect::<Vec<_>>().join(" ")),
+            let seed = if rs.iter().all(|r| r.seed == rs[0].seed) {
+                format!("seed {}", rs[0].seed)
+            } else {
+                format!("seeds {}", rs.iter().map(|r| r.seed.to_string()).collect::<Vec<_>>().join(" "))
             };
             format!("kicsim {version}: {seed}; scenarios (legend order) {}", hashes.join(" "))
         }
@@ -727,12 +727,10 @@ pub fn parse_vary(s: &str) -> Result<Vary, String> {
     if values.is_empty() || values.iter().any(|v| v.is_empty()) {
         return Err(format!("--vary {s}: empty value"));
     }
-    if let Some((i, v)) = values.iter().enumerate().find(|(i, v)| values[..*i].contains(v)) {
-        return Err(format!(
-            "--vary {s}: the value {v} is given twice (values {} and {})",
-            values.iter().position(|x| x == v).unwrap_or(0) + 1,
-            i + 1
-        ));
+    for (i, v) in values.iter().enumerate() {
+        if let Some(first) = values[..i].iter().position(|x| x == v) {
+            return Err(format!("--vary {s}: the value {v} is given twice (values {} and {})", first + 1, i + 1));
+        }
     }
     Ok(Vary { path: path.trim().to_string(), values })
 }

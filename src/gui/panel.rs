@@ -112,11 +112,11 @@ fn quit_prompt(
             commands.entity(window).try_insert(ClosingWindow);
             prompt.window = None;
         }
-        Some(true) | None if cancel => {
+        _ if cancel => {
             info!("quit cancelled");
             prompt.window = None;
         }
-        Some(true) | None => {}
+        _ => {}
     }
     Ok(())
 }
