@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -343,35 +343,79 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> std::io::Result<()> {
 
 /// Writes several files as one: each goes to a temporary beside it first, and they are renamed
 /// into place only when all were written. A failure while writing (disk full, a folder in the
-/// way) leaves every old file as it was and no temporary behind; only a rename itself failing
-/// part-way (rare: same folder, files already written) could replace some and not others.
+/// way) leaves every old file as it was and no temporary behind. Each old file is kept under a
+/// second name (a hard link) until all renames are done, so a rename failing part-way puts the
+/// files already replaced back as they were.
 pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> std::io::Result<()> {
+    write_all_atomic_with(files, |from, to| std::fs::rename(from, to))
+}
+
+/// [`write_all_atomic`] with the rename to use (tests make it fail part-way).
+fn write_all_atomic_with(files: &[(&Path, &[u8])], mut rename: impl FnMut(&Path, &Path) -> std::io::Result<()>) -> std::io::Result<()> {
+    let side = |path: &Path, kind: &str| {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
+        dir.join(format!(".{name}.{kind}{}", std::process::id()))
+    };
     let mut temps = Vec::new();
     let written = (|| {
         for (path, content) in files {
             if path.is_dir() {
                 return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, format!("{} is a folder", path.display())));
             }
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            std::fs::create_dir_all(dir)?;
-            let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
-            let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+            if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            let tmp = side(path, "tmp");
             temps.push(tmp.clone());
             let mut f = std::fs::File::create(&tmp)?;
             f.write_all(content)?;
             f.sync_all()?;
         }
-        for ((path, _), tmp) in files.iter().zip(&temps) {
-            std::fs::rename(tmp, path)?;
-        }
         Ok(())
     })();
-    if written.is_err() {
+    if let Err(e) = written {
         for t in &temps {
             let _ = std::fs::remove_file(t);
         }
+        return Err(e);
     }
-    written
+    // Keep each old file under a second name while the new ones go in.
+    let mut backups: Vec<Option<PathBuf>> = Vec::new();
+    for (path, _) in files {
+        let bak = side(path, "bak");
+        let _ = std::fs::remove_file(&bak);
+        let kept = path.exists() && (std::fs::hard_link(path, &bak).is_ok() || std::fs::copy(path, &bak).is_ok());
+        backups.push(kept.then_some(bak));
+    }
+    let mut result = Ok(());
+    let mut done = 0;
+    for ((path, _), tmp) in files.iter().zip(&temps) {
+        if let Err(e) = rename(tmp, path) {
+            result = Err(e);
+            break;
+        }
+        done += 1;
+    }
+    if result.is_err() {
+        for (((path, _), bak), _) in files.iter().zip(&backups).zip(0..done) {
+            match bak {
+                Some(b) => {
+                    let _ = std::fs::rename(b, path);
+                }
+                None => {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+        }
+        for t in &temps[done..] {
+            let _ = std::fs::remove_file(t);
+        }
+    }
+    for b in backups.iter().flatten() {
+        let _ = std::fs::remove_file(b);
+    }
+    result
 }
 
 /// The short table printed after a run.
@@ -444,5 +488,40 @@ mod tests {
         assert_eq!(fmt_num(0.25), "0.25");
         assert_eq!(fmt_num(1.0 / 3.0), "0.333333");
         assert_eq!(fmt_num(-0.0000001), "0");
+    }
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_rename_failing_part_way_puts_the_replaced_files_back() {
+        let dir = std::env::temp_dir().join(format!("kicsim-atomic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (a, b, c) = (dir.join("a.csv"), dir.join("b.json"), dir.join("c.md"));
+        std::fs::write(&a, "old a").unwrap();
+        std::fs::write(&b, "old b").unwrap();
+        // c.md does not exist yet: the failed write must not leave a new one behind.
+        let mut calls = 0;
+        let err = write_all_atomic_with(&[(&a, b"new a"), (&c, b"new c"), (&b, b"new b")], |from, to| {
+            calls += 1;
+            if calls == 3 { Err(std::io::Error::other("injected")) } else { std::fs::rename(from, to) }
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "injected");
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "old b");
+        assert_eq!(listing(&dir), ["a.csv", "b.json"], "no new file, temporary or backup left behind");
+
+        write_all_atomic(&[(&a, b"new a"), (&c, b"new c"), (&b, b"new b")]).unwrap();
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "new a");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "new b");
+        assert_eq!(std::fs::read_to_string(&c).unwrap(), "new c");
+        assert_eq!(listing(&dir), ["a.csv", "b.json", "c.md"]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
