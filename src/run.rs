@@ -380,13 +380,24 @@ fn write_all_atomic_with(files: &[(&Path, &[u8])], mut rename: impl FnMut(&Path,
         }
         return Err(e);
     }
-    // Keep each old file under a second name while the new ones go in.
+    // Keep each old file under a second name while the new ones go in; if that is not possible,
+    // replace nothing.
     let mut backups: Vec<Option<PathBuf>> = Vec::new();
     for (path, _) in files {
         let bak = side(path, "bak");
         let _ = std::fs::remove_file(&bak);
-        let kept = path.exists() && (std::fs::hard_link(path, &bak).is_ok() || std::fs::copy(path, &bak).is_ok());
-        backups.push(kept.then_some(bak));
+        if !path.exists() {
+            backups.push(None);
+            continue;
+        }
+        let kept = std::fs::hard_link(path, &bak).or_else(|_| std::fs::copy(path, &bak).map(|_| ()));
+        backups.push(Some(bak));
+        if let Err(e) = kept {
+            for f in temps.iter().chain(backups.iter().flatten()) {
+                let _ = std::fs::remove_file(f);
+            }
+            return Err(e);
+        }
     }
     let mut result = Ok(());
     let mut done = 0;
@@ -398,7 +409,7 @@ fn write_all_atomic_with(files: &[(&Path, &[u8])], mut rename: impl FnMut(&Path,
         done += 1;
     }
     if result.is_err() {
-        for (((path, _), bak), _) in files.iter().zip(&backups).zip(0..done) {
+        for ((path, _), bak) in files.iter().zip(&backups).take(done) {
             match bak {
                 Some(b) => {
                     let _ = std::fs::rename(b, path);
