@@ -5,16 +5,61 @@
 use std::process::Command;
 use std::sync::Mutex;
 
+use kicsim::gui::{ARM_COLORS, EXPORTS_COLOR, LOCALIZATION_COLOR, MINIMAP_LAND, WATER_RGB, facility_rgb};
+use kicsim::sim::FacilityKind;
+
 /// `xvfb-run -a` picks a free display by looking for lock files; two started at the same moment
 /// can pick the same one. The window tests take turns.
 static XVFB: Mutex<()> = Mutex::new(());
 
-fn png_size(bytes: &[u8]) -> (u32, u32) {
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG file");
-    assert_eq!(&bytes[12..16], b"IHDR");
-    let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
-    let h = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
-    (w, h)
+/// A screenshot, decoded to 8-bit RGB(A).
+struct Picture {
+    width: u32,
+    height: u32,
+    channels: usize,
+    pixels: Vec<u8>,
+}
+
+impl Picture {
+    fn read(path: &std::path::Path) -> Picture {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().expect("a PNG file");
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        assert_eq!(info.bit_depth, png::BitDepth::Eight);
+        pixels.truncate(info.buffer_size());
+        Picture { width: info.width, height: info.height, channels: info.color_type.samples(), pixels }
+    }
+
+    fn rgb(&self, x: u32, y: u32) -> [u8; 3] {
+        let i = (y * self.width + x) as usize * self.channels;
+        [self.pixels[i], self.pixels[i + 1], self.pixels[i + 2]]
+    }
+
+    /// The median colour of the 9x9 pixels around (x, y): a label or a dot does not change it.
+    fn around(&self, x: u32, y: u32) -> [u8; 3] {
+        let mut out = [0; 3];
+        for (c, v) in out.iter_mut().enumerate() {
+            let mut xs: Vec<u8> =
+                (y - 4..=y + 4).flat_map(|py| (x - 4..=x + 4).map(move |px| (px, py))).map(|(px, py)| self.rgb(px, py)[c]).collect();
+            xs.sort();
+            *v = xs[xs.len() / 2];
+        }
+        out
+    }
+
+    /// How many pixels in the rectangle are within a few levels of `color`.
+    fn count(&self, xs: std::ops::Range<u32>, ys: std::ops::Range<u32>, color: [u8; 3]) -> usize {
+        ys.flat_map(|y| xs.clone().map(move |x| (x, y))).filter(|&(x, y)| close(self.rgb(x, y), color)).count()
+    }
+}
+
+fn close(a: [u8; 3], b: [u8; 3]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= 10)
+}
+
+fn rgb_of(c: bevy_egui::egui::Color32) -> [u8; 3] {
+    [c.r(), c.g(), c.b()]
 }
 
 /// Fails with what to do when a program the window tests need is not installed.
@@ -38,10 +83,25 @@ fn screenshot_of_the_planner() {
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "the window run failed: {err}");
-    let bytes = std::fs::read(&out).unwrap();
-    assert_eq!(png_size(&bytes), (1280, 800));
-    // A blank or black frame compresses to a few KB; the map, panels and charts do not.
-    assert!(bytes.len() > 60_000, "the picture looks empty ({} bytes)", bytes.len());
+    let pic = Picture::read(&out);
+    assert_eq!((pic.width, pic.height), (1280, 800));
+    // What is where in a 1280x800 window: the map (30 km) fills the square x 392..889, y 151..648
+    // between the panels, 16.6 px per km, north up.
+    let at_km = |x: f32, y: f32| ((392.0 + x * 16.57).round() as u32, (648.0 - y * 16.57).round() as u32);
+    let (x, y) = at_km(27.7, 8.9);
+    assert!(close(pic.around(x, y), WATER_RGB), "the sea at (27.7, 8.9) km: {:?}", pic.around(x, y));
+    let (x, y) = at_km(5.0, 5.0);
+    let [r, g, b] = pic.around(x, y);
+    assert!(g > r + 15 && g > b + 20, "land at (5, 5) km is green: {:?}", [r, g, b]);
+    let anchor = facility_rgb(FacilityKind::Anchor, None);
+    let (x, y) = at_km(17.0, 13.0);
+    assert!(close(pic.around(x, y), anchor), "the anchor's icon at (17, 13) km: {:?}", pic.around(x, y));
+    assert!(close(pic.around(200, 790), [27, 27, 27]), "the side panel: {:?}", pic.around(200, 790));
+    // The KPI charts on the right have their curves (away from the legends at the top left).
+    let curve = pic.count(1100..1250, 70..205, rgb_of(LOCALIZATION_COLOR));
+    assert!(curve > 40, "the localization curve: {curve} pixels");
+    let curve = pic.count(1100..1250, 250..385, rgb_of(EXPORTS_COLOR));
+    assert!(curve > 40, "the exports curve: {curve} pixels");
     // No half-written file is left next to it.
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -81,9 +141,19 @@ fn compare_view_renders_and_refuses_bad_files() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let bytes = std::fs::read(&out).unwrap();
-    assert_eq!(png_size(&bytes), (1280, 800));
-    assert!(bytes.len() > 60_000);
+    let pic = Picture::read(&out);
+    assert_eq!((pic.width, pic.height), (1280, 800));
+    // Three minimaps side by side (x 397..547, 555..705, 713..863; y 129..278), each with land
+    // in the west and the sea in the east, and the charts below with one line per scenario.
+    for (i, left) in [397u32, 555, 713].into_iter().enumerate() {
+        let (land, sea) = (pic.around(left + 23, 200), pic.around(left + 143, 200));
+        assert!(close(sea, WATER_RGB), "minimap {i}: the sea {sea:?}");
+        assert!(close(land, rgb_of(MINIMAP_LAND)), "minimap {i}: the land {land:?}");
+    }
+    for (i, color) in ARM_COLORS.iter().take(3).enumerate() {
+        let line = pic.count(430..630, 400..505, rgb_of(*color));
+        assert!(line > 40, "scenario {i}'s localization line: {line} pixels");
+    }
 
     let o = Command::new(env!("CARGO_BIN_EXE_kicsim")).args(["plan", "--compare", "tests/bad/overlap.ron"]).output().unwrap();
     assert_eq!(o.status.code(), Some(1));

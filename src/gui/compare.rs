@@ -7,6 +7,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui_plot::{Line, PlotPoints};
 
+use super::map_view::WATER_RGB;
 use crate::scenario::{Scenario, Site, Tier};
 use crate::sim::clock::SimClock;
 use crate::sim::map::SiteMap;
@@ -165,17 +166,20 @@ fn tier_color(kind: FacilityKind, tier: Option<Tier>) -> egui::Color32 {
 }
 
 /// One colour per column of the compare view (the plan first), used for its heading and its lines.
-const ARM_COLORS: [egui::Color32; 1 + MAX_ARMS] = [
+pub const ARM_COLORS: [egui::Color32; 1 + MAX_ARMS] = [
     egui::Color32::from_rgb(235, 110, 90),
     egui::Color32::from_rgb(100, 170, 250),
     egui::Color32::from_rgb(120, 210, 120),
     egui::Color32::from_rgb(230, 190, 70),
 ];
 
+/// Land in the minimaps (flat: they show where the facilities are, not the terrain).
+pub const MINIMAP_LAND: egui::Color32 = egui::Color32::from_rgb(110, 160, 90);
+
 fn minimap(ui: &mut egui::Ui, s: &Snapshot, side: f32) {
     let (rect, _) = ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
     let p = ui.painter_at(rect);
-    p.rect_filled(rect, 0.0, egui::Color32::from_rgb(110, 160, 90));
+    p.rect_filled(rect, 0.0, MINIMAP_LAND);
     if s.n > 0 {
         let cell = side / s.n as f32;
         for (i, w) in s.water.iter().enumerate() {
@@ -185,7 +189,7 @@ fn minimap(ui: &mut egui::Ui, s: &Snapshot, side: f32) {
                 p.rect_filled(
                     egui::Rect::from_min_size(min, egui::vec2(cell + 0.5, cell + 0.5)),
                     0.0,
-                    egui::Color32::from_rgb(40, 90, 160),
+                    egui::Color32::from_rgb(WATER_RGB[0], WATER_RGB[1], WATER_RGB[2]),
                 );
             }
         }

@@ -113,6 +113,9 @@ fn setup(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut mats: Res
     commands.insert_resource(palette);
 }
 
+/// The colour of water, on the map and in the compare view's minimaps.
+pub const WATER_RGB: [u8; 3] = [40, 90, 160];
+
 /// The colour of a facility's icon (suppliers by tier), shared by the map and the compare view.
 pub fn facility_rgb(kind: FacilityKind, tier: Option<Tier>) -> [u8; 3] {
     match (kind, tier) {
@@ -167,7 +170,8 @@ fn draw_terrain(
     }
     let img = image_from(&map, |i| {
         if map.water[i] {
-            return [40, 90, 160, 255];
+            let [r, g, b] = WATER_RGB;
+            return [r, g, b, 255];
         }
         let s = map.slope_pct[i];
         if s > MAX_BUILD_SLOPE_PCT {

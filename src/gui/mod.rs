@@ -17,6 +17,11 @@ mod panel;
 mod screenshot;
 mod tools;
 
+// Colours the window tests look for in screenshots.
+pub use compare::{ARM_COLORS, MINIMAP_LAND};
+pub use map_view::{WATER_RGB, facility_rgb};
+pub use panel::{EXPORTS_COLOR, LOCALIZATION_COLOR};
+
 /// World units per km on the map.
 pub const PX_PER_KM: f32 = 24.0;
 

@@ -650,6 +650,11 @@ fn series(h: &[QuarterRecord], f: impl Fn(&QuarterRecord) -> f64) -> PlotPoints<
     h.iter().map(|r| [r.year, f(r)]).collect()
 }
 
+/// The colour of the localization curve in the KPI charts.
+pub const LOCALIZATION_COLOR: egui::Color32 = egui::Color32::from_rgb(90, 200, 120);
+/// The colour of the exports curve in the KPI charts.
+pub const EXPORTS_COLOR: egui::Color32 = egui::Color32::from_rgb(240, 170, 60);
+
 fn charts(root: &mut egui::Ui, metrics: &Metrics, forecast: &Forecast, clock: &SimClock) {
     let h = &metrics.history;
     let fc = &forecast.history;
@@ -662,11 +667,11 @@ fn charts(root: &mut egui::Ui, metrics: &Metrics, forecast: &Forecast, clock: &S
             (
                 "Localization rate (%)",
                 vec![
-                    ("localization", |r| 100.0 * r.localization_rate, egui::Color32::from_rgb(90, 200, 120)),
+                    ("localization", |r| 100.0 * r.localization_rate, LOCALIZATION_COLOR),
                     ("required", |r| 100.0 * r.local_content_required, egui::Color32::from_rgb(200, 200, 200)),
                 ],
             ),
-            ("Exports (USD m per quarter)", vec![("exports", |r| r.exports_usd_m, egui::Color32::from_rgb(240, 170, 60))]),
+            ("Exports (USD m per quarter)", vec![("exports", |r| r.exports_usd_m, EXPORTS_COLOR)]),
             (
                 "Suppliers by tier",
                 vec![
