@@ -192,3 +192,36 @@ fn compare_tells_copies_apart_and_reports_every_bad_file_before_running() {
     assert!(err.contains("in_water.ron:4:9") && err.contains("overlap.ron:5:21") && err.contains("2 of 3 file(s) invalid"), "{err}");
     assert!(!bad_out.exists());
 }
+
+/// Compare and sweep run in parallel (rayon); every output is the same byte for byte with one
+/// thread or four.
+#[test]
+fn workshop_outputs_do_not_depend_on_the_thread_count() {
+    let outputs = |threads: &str| {
+        let dir = tmpdir(&format!("threads-{threads}"));
+        let (cmp, sweep) = (dir.join("compare"), dir.join("sweep"));
+        let run = |args: &[&str]| {
+            let o = Command::new(env!("CARGO_BIN_EXE_kicsim")).env("RAYON_NUM_THREADS", threads).args(args).output().unwrap();
+            assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        };
+        run(&["compare", "scenarios/baseline.ron", "scenarios/strong_lcr.ron", "--replications", "4", "--out", cmp.to_str().unwrap()]);
+        run(&["sweep", "scenarios/minimal.ron", "--vary", "incentives.cit_rate=0,0.1", "--vary", "incentives.rd_deduction=0,1"]
+            .into_iter()
+            .chain(["--replications", "2", "--out", sweep.to_str().unwrap()])
+            .collect::<Vec<_>>());
+        let mut files: Vec<(String, Vec<u8>)> = [&cmp, &sweep]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(d).unwrap().map(|e| e.unwrap().path()))
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+            .collect();
+        files.sort();
+        files
+    };
+    let (one, four) = (outputs("1"), outputs("4"));
+    let names: Vec<&str> = one.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(names.contains(&"report.md") && names.contains(&"results.csv") && names.contains(&"localization_rate.png"), "{names:?}");
+    assert_eq!(names, four.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
+    for ((name, a), (_, b)) in one.iter().zip(&four) {
+        assert!(a == b, "{name} differs between 1 and 4 threads");
+    }
+}
