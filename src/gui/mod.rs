@@ -300,6 +300,28 @@ mod tests {
     }
 
     #[test]
+    fn the_forecast_shows_the_newest_plan_only() {
+        let older = default_scenario();
+        let mut newer = default_scenario();
+        newer.incentives.local_content = vec![(1.0, 0.5)];
+        let mut forecast = Forecast::default();
+        // Two edits in quick succession: the first forecast may finish first or last; only the
+        // second is shown.
+        forecast.launch(older.clone());
+        forecast.launch(newer.clone());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while forecast.pending {
+            assert!(std::time::Instant::now() < deadline, "the forecast never arrived");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            forecast.poll();
+        }
+        let expected = sim::run_to_end(&newer);
+        assert_eq!(forecast.history.len(), 4 * newer.years as usize);
+        assert_eq!(forecast.history, expected);
+        assert_ne!(forecast.history, sim::run_to_end(&older), "the two plans' forecasts differ");
+    }
+
+    #[test]
     fn play_at_the_end_starts_again() {
         let mut plan = Plan::new(default_scenario(), None);
         plan.changed = false;
