@@ -357,74 +357,50 @@ fn write_all_atomic_with(files: &[(&Path, &[u8])], mut rename: impl FnMut(&Path,
         let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
         dir.join(format!(".{name}.{kind}{}", std::process::id()))
     };
-    let mut temps = Vec::new();
-    let written = (|| {
-        for (path, content) in files {
+    let temps: Vec<PathBuf> = files.iter().map(|(path, _)| side(path, "tmp")).collect();
+    let mut backups: Vec<Option<PathBuf>> = Vec::new();
+    let mut renamed = 0;
+    let result = (|| {
+        for ((path, content), tmp) in files.iter().zip(&temps) {
             if path.is_dir() {
                 return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, format!("{} is a folder", path.display())));
             }
             if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)?;
             }
-            let tmp = side(path, "tmp");
-            temps.push(tmp.clone());
-            let mut f = std::fs::File::create(&tmp)?;
+            let mut f = std::fs::File::create(tmp)?;
             f.write_all(content)?;
             f.sync_all()?;
         }
+        // Keep each old file under a second name while the new ones go in; if that is not
+        // possible, replace nothing.
+        for (path, _) in files {
+            let bak = side(path, "bak");
+            let _ = std::fs::remove_file(&bak);
+            if !path.exists() {
+                backups.push(None);
+                continue;
+            }
+            backups.push(Some(bak.clone()));
+            std::fs::hard_link(path, &bak).or_else(|_| std::fs::copy(path, &bak).map(|_| ()))?;
+        }
+        for ((path, _), tmp) in files.iter().zip(&temps) {
+            rename(tmp, path)?;
+            renamed += 1;
+        }
         Ok(())
     })();
-    if let Err(e) = written {
-        for t in &temps {
-            let _ = std::fs::remove_file(t);
-        }
-        return Err(e);
-    }
-    // Keep each old file under a second name while the new ones go in; if that is not possible,
-    // replace nothing.
-    let mut backups: Vec<Option<PathBuf>> = Vec::new();
-    for (path, _) in files {
-        let bak = side(path, "bak");
-        let _ = std::fs::remove_file(&bak);
-        if !path.exists() {
-            backups.push(None);
-            continue;
-        }
-        let kept = std::fs::hard_link(path, &bak).or_else(|_| std::fs::copy(path, &bak).map(|_| ()));
-        backups.push(Some(bak));
-        if let Err(e) = kept {
-            for f in temps.iter().chain(backups.iter().flatten()) {
-                let _ = std::fs::remove_file(f);
-            }
-            return Err(e);
-        }
-    }
-    let mut result = Ok(());
-    let mut done = 0;
-    for ((path, _), tmp) in files.iter().zip(&temps) {
-        if let Err(e) = rename(tmp, path) {
-            result = Err(e);
-            break;
-        }
-        done += 1;
-    }
     if result.is_err() {
-        for ((path, _), bak) in files.iter().zip(&backups).take(done) {
-            match bak {
-                Some(b) => {
-                    let _ = std::fs::rename(b, path);
-                }
-                None => {
-                    let _ = std::fs::remove_file(path);
-                }
-            }
-        }
-        for t in &temps[done..] {
-            let _ = std::fs::remove_file(t);
+        // Put back the old files already replaced; take out the new ones that had none.
+        for ((path, _), bak) in files.iter().zip(&backups).take(renamed) {
+            let _ = match bak {
+                Some(b) => std::fs::rename(b, path),
+                None => std::fs::remove_file(path),
+            };
         }
     }
-    for b in backups.iter().flatten() {
-        let _ = std::fs::remove_file(b);
+    for f in temps[renamed..].iter().chain(backups.iter().flatten()) {
+        let _ = std::fs::remove_file(f);
     }
     result
 }
