@@ -7,7 +7,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui_plot::{Line, PlotPoints};
 
-use super::map_view::WATER_RGB;
+use super::map_view::{WATER_RGB, color32};
 use crate::scenario::{Scenario, Site, Tier};
 use crate::sim::clock::SimClock;
 use crate::sim::map::SiteMap;
@@ -161,8 +161,7 @@ fn keep_in_step(world: &mut World) {
 }
 
 fn tier_color(kind: FacilityKind, tier: Option<Tier>) -> egui::Color32 {
-    let [r, g, b] = super::map_view::facility_rgb(kind, tier);
-    egui::Color32::from_rgb(r, g, b)
+    color32(super::map_view::facility_rgb(kind, tier))
 }
 
 /// One colour per column of the compare view (the plan first), used for its heading and its lines.
@@ -186,11 +185,7 @@ fn minimap(ui: &mut egui::Ui, s: &Snapshot, side: f32) {
             if *w {
                 let (x, y) = ((i % s.n) as f32, (i / s.n) as f32);
                 let min = egui::pos2(rect.left() + x * cell, rect.bottom() - (y + 1.0) * cell);
-                p.rect_filled(
-                    egui::Rect::from_min_size(min, egui::vec2(cell + 0.5, cell + 0.5)),
-                    0.0,
-                    egui::Color32::from_rgb(WATER_RGB[0], WATER_RGB[1], WATER_RGB[2]),
-                );
+                p.rect_filled(egui::Rect::from_min_size(min, egui::vec2(cell + 0.5, cell + 0.5)), 0.0, color32(WATER_RGB));
             }
         }
     }

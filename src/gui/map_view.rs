@@ -129,9 +129,13 @@ pub fn facility_rgb(kind: FacilityKind, tier: Option<Tier>) -> [u8; 3] {
     }
 }
 
-pub fn ramp_color(t: f64) -> egui::Color32 {
-    let [r, g, b] = crate::workshop::viridis_rgb(t);
+/// An RGB triple (as the model's colour tables give them) as an egui colour.
+pub fn color32([r, g, b]: [u8; 3]) -> egui::Color32 {
     egui::Color32::from_rgb(r, g, b)
+}
+
+pub fn ramp_color(t: f64) -> egui::Color32 {
+    color32(crate::workshop::viridis_rgb(t))
 }
 
 fn image_from(map: &SiteMap, pixel: impl Fn(usize) -> [u8; 4]) -> Image {
