@@ -229,3 +229,44 @@ fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A planner who makes the window bigger gets a bigger map: the map is fitted to the free area
+/// between the panels again (the panels keep their widths), so the sea and the anchor are where
+/// the new fit puts them.
+#[test]
+fn a_bigger_window_gets_a_bigger_map() {
+    let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
+    require("xdotool");
+    let dir = std::env::temp_dir().join(format!("kicsim-window-resize-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let o = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1920x1080x24"])
+        .arg(std::fs::canonicalize("tests/resize_planner.sh").unwrap())
+        .current_dir(&dir)
+        .env("KICSIM", env!("CARGO_BIN_EXE_kicsim"))
+        .env("PLAN", std::fs::canonicalize("scenarios/baseline.ron").unwrap())
+        .env("WGPU_BACKEND", "vulkan")
+        .output()
+        .unwrap();
+    let log = std::fs::read_to_string(dir.join("app.log")).unwrap_or_default();
+    assert!(o.status.success(), "{}{}\n(window log:)\n{log}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let pic = Picture::read(&dir.join("kicsim-screenshot-2.png"));
+    assert_eq!((pic.width, pic.height), (1600, 1000));
+    // The free area is x 381..1220 (the panels as at 1280x800), y 0..1000: the 30 km map is a
+    // square of side 839 / 1.04 px centred on it, 26.9 px per km.
+    let px_per_km = 839.0 / 1.04 / 30.0;
+    let at_km = |x: f32, y: f32| ((800.5 + (x - 15.0) * px_per_km).round() as u32, (500.0 - (y - 15.0) * px_per_km).round() as u32);
+    for (x, y) in [(27.7, 8.9), (28.5, 25.0)] {
+        let (px, py) = at_km(x, y);
+        assert!(close(pic.around(px, py), WATER_RGB), "the sea at ({x}, {y}) km = ({px}, {py}) px: {:?}", pic.around(px, py));
+    }
+    let (px, py) = at_km(17.0, 13.0);
+    let anchor = facility_rgb(FacilityKind::Anchor, None);
+    assert!(close(pic.around(px, py), anchor), "the anchor's icon at (17, 13) km = ({px}, {py}) px: {:?}", pic.around(px, py));
+    // Land where the 1280x800 fit would have shown the empty background around the map.
+    let (px, py) = at_km(1.0, 28.0);
+    let [r, g, b] = pic.around(px, py);
+    assert!(g > r + 15 && g > b + 20, "land at (1, 28) km = ({px}, {py}) px is green: {:?}", [r, g, b]);
+    std::fs::remove_dir_all(&dir).ok();
+}

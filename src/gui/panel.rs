@@ -258,7 +258,9 @@ pub(super) fn panels(
         "root".into(),
         egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
     );
-    egui::Panel::left("controls").resizable(true).default_size(330.0).show(&mut root, |ui| {
+    // In a narrow window the side panels give way to the map (at most a third of the width each).
+    let panel_max = side_panel_max(ctx.viewport_rect().width());
+    egui::Panel::left("controls").resizable(true).default_size(330.0).max_size(panel_max).show(&mut root, |ui| {
         // The inspector keeps the bottom of the panel while a facility is selected, so it is in
         // view whatever the scroll above, and the map stays clear.
         if sel.selected.is_some() {
@@ -655,11 +657,17 @@ pub const LOCALIZATION_COLOR: egui::Color32 = egui::Color32::from_rgb(90, 200, 1
 /// The colour of the exports curve in the KPI charts.
 pub const EXPORTS_COLOR: egui::Color32 = egui::Color32::from_rgb(240, 170, 60);
 
+/// The widest a side panel may be in a window this wide.
+fn side_panel_max(window_width: f32) -> f32 {
+    (window_width / 3.0).max(200.0)
+}
+
 fn charts(root: &mut egui::Ui, metrics: &Metrics, forecast: &Forecast, clock: &SimClock) {
     let h = &metrics.history;
     let fc = &forecast.history;
     let horizon = clock.horizon as f64 / 4.0;
-    egui::Panel::right("charts").resizable(true).default_size(380.0).show(root, |ui| {
+    let panel_max = side_panel_max(root.ctx().viewport_rect().width());
+    egui::Panel::right("charts").resizable(true).default_size(380.0).max_size(panel_max).show(root, |ui| {
         ui.heading("KPIs (solid: running; dashed: forecast of the full horizon)");
         let height = ((ui.available_height() - 110.0) / 4.0).max(80.0);
         type Getter = fn(&QuarterRecord) -> f64;

@@ -146,8 +146,26 @@ fn fit_scale(map_km: f64, area: egui::Rect) -> f32 {
     (map_km as f32 * PX_PER_KM / side * 1.04).max(0.05)
 }
 
+/// The view `fit_map` last set up: for which map and free area, and the camera it left.
+#[derive(Clone, Copy, PartialEq)]
+struct FittedView {
+    map_km: f64,
+    area: egui::Rect,
+    scale: f32,
+    at: Vec2,
+}
+
+impl FittedView {
+    /// Whether to fit the map again, given the map, the free area and the camera now.
+    fn needs_refit(&self, map_km: f64, area: egui::Rect, scale: f32, at: Vec2, home: bool) -> bool {
+        let untouched = self.scale == scale && self.at == at;
+        home || self.map_km != map_km || (self.area != area && untouched)
+    }
+}
+
 /// Fits the map to the area between the panels when the planner opens, when a plan with a map of
-/// another size is loaded, and on the Home key.
+/// another size is loaded, and on the Home key. When the free area changes (the window or a side
+/// panel is resized), the map is fitted again unless the planner has zoomed or panned since.
 fn fit_map(
     map: Res<SiteMap>,
     area: Res<MapArea>,
@@ -155,21 +173,23 @@ fn fit_map(
     egui: Res<EguiWantsInput>,
     window: Single<&Window, With<PrimaryWindow>>,
     camera: Single<(&mut Transform, &mut Projection), With<Camera2d>>,
-    mut fitted: Local<Option<f64>>,
+    mut fitted: Local<Option<FittedView>>,
 ) {
     let Some(rect) = area.0 else { return };
+    let (mut t, mut proj) = camera.into_inner();
+    // Read without marking the camera changed.
+    let Projection::Orthographic(now) = &*proj else { return };
     let home = keys.just_pressed(KeyCode::Home) && !egui.wants_keyboard_input();
-    if *fitted == Some(map.size_km) && !home {
+    if !fitted.is_none_or(|f| f.needs_refit(map.size_km, rect, now.scale, t.translation.truncate(), home)) {
         return;
     }
-    let (mut t, mut proj) = camera.into_inner();
     let Projection::Orthographic(o) = &mut *proj else { return };
     o.scale = fit_scale(map.size_km, rect);
     // The map's centre (the world origin) at the centre of the free area.
     let (w, h) = (window.width(), window.height());
     t.translation.x = -(rect.center().x - w / 2.0) * o.scale;
     t.translation.y = (rect.center().y - h / 2.0) * o.scale;
-    *fitted = Some(map.size_km);
+    *fitted = Some(FittedView { map_km: map.size_km, area: rect, scale: o.scale, at: t.translation.truncate() });
 }
 
 fn pan_zoom(
@@ -516,6 +536,19 @@ mod tests {
         );
         assert_eq!(plan.scenario.suppliers.len(), n);
         assert!(sel.ghost.is_none());
+    }
+
+    #[test]
+    fn a_resized_window_fits_the_map_again_unless_the_planner_zoomed_or_panned() {
+        let area = egui::Rect::from_min_max(egui::pos2(380.0, 0.0), egui::pos2(900.0, 800.0));
+        let wider = egui::Rect::from_min_max(egui::pos2(380.0, 0.0), egui::pos2(1220.0, 1000.0));
+        let f = FittedView { map_km: 30.0, area, scale: 1.2, at: Vec2::new(-20.0, 0.0) };
+        assert!(!f.needs_refit(30.0, area, 1.2, f.at, false), "nothing changed");
+        assert!(f.needs_refit(30.0, wider, 1.2, f.at, false), "the window grew, the view is as fitted");
+        assert!(!f.needs_refit(30.0, wider, 0.8, f.at, false), "zoomed in: the planner's view stays");
+        assert!(!f.needs_refit(30.0, wider, 1.2, Vec2::new(15.0, 3.0), false), "panned: the planner's view stays");
+        assert!(f.needs_refit(30.0, area, 0.8, f.at, true), "Home fits whatever the view");
+        assert!(f.needs_refit(60.0, area, 0.8, f.at, false), "a map of another size");
     }
 
     #[test]
