@@ -143,10 +143,11 @@ fn compare_view_renders_and_refuses_bad_files() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let pic = Picture::read(&out);
     assert_eq!((pic.width, pic.height), (1280, 800));
-    // Three minimaps side by side (x 397..547, 555..705, 713..863; y 129..278), each with land
-    // in the west and the sea in the east, and the charts below with one line per scenario.
-    for (i, left) in [397u32, 555, 713].into_iter().enumerate() {
-        let (land, sea) = (pic.around(left + 23, 200), pic.around(left + 143, 200));
+    // The view fills the area between the panels: three minimaps side by side (x 397..542,
+    // 550..695, 703..848; y 129..273), each with land in the west and the sea in the east, and
+    // the charts below with one line per scenario.
+    for (i, left) in [397u32, 550, 703].into_iter().enumerate() {
+        let (land, sea) = (pic.around(left + 23, 200), pic.around(left + 136, 200));
         assert!(close(sea, WATER_RGB), "minimap {i}: the sea {sea:?}");
         assert!(close(land, rgb_of(MINIMAP_LAND)), "minimap {i}: the land {land:?}");
     }

@@ -200,80 +200,83 @@ fn minimap(ui: &mut egui::Ui, s: &Snapshot, side: f32) {
     }
 }
 
-fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>) -> Result {
+/// The compare view covers the area between the side panels (the plan's own map is its first
+/// column), and grows with the window. Collapse it (the arrow in its title) to see the map.
+fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, area: Res<super::tools::MapArea>) -> Result {
     if !view.open {
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?.clone();
+    let free = area.0.unwrap_or_else(|| ctx.viewport_rect());
+    // Inside a margin of 9 px and below the status line; the title bar and frame take about 45 px.
+    let pos = free.min + egui::vec2(9.0, 40.0);
+    let size = egui::vec2((free.width() - 34.0).max(300.0), (free.height() - 85.0).max(300.0));
     let mut open = view.open;
     let mut remove = None;
-    egui::Window::new("Compare scenarios (one clock)").open(&mut open).default_pos(egui::pos2(390.0, 40.0)).default_width(500.0).show(
-        &ctx,
-        |ui| {
-            let columns: Vec<&Snapshot> = std::iter::once(&view.plan).chain(view.arms.iter().map(|a| &a.snapshot)).collect();
-            let side = (ui.available_width() / columns.len() as f32 - 12.0).clamp(90.0, 200.0);
-            // Three rows (headings, maps, figures), so the maps line up whatever the headings' length.
-            ui.horizontal_top(|ui| {
-                for (i, s) in columns.iter().enumerate() {
-                    ui.vertical(|ui| {
-                        ui.set_width(side);
-                        ui.label(egui::RichText::new(format!("■ {}", s.label)).strong().color(ARM_COLORS[i % ARM_COLORS.len()]));
-                    });
-                }
-            });
-            ui.horizontal_top(|ui| {
-                for s in &columns {
-                    ui.vertical(|ui| {
-                        ui.set_width(side);
-                        minimap(ui, s, side);
-                    });
-                }
-            });
-            ui.horizontal_top(|ui| {
-                for (i, s) in columns.iter().enumerate() {
-                    ui.vertical(|ui| {
-                        ui.set_width(side);
-                        if let Some(r) = s.history.last() {
-                            ui.label(format!("q{}  localization {:.1}%", r.quarter, 100.0 * r.localization_rate));
-                            ui.label(format!("tier-1 {}  tier-2 {}  firms {}", r.tier1_suppliers, r.tier2_suppliers, r.domestic_suppliers));
-                            ui.label(format!("exports {:.0}  fiscal {:.0} USD m", r.exports_usd_m, r.cumulative_fiscal_cost_usd_m));
-                        } else {
-                            ui.label("quarter 0");
-                        }
-                        if i > 0 && ui.small_button("remove").clicked() {
-                            remove = Some(i - 1);
-                        }
-                    });
-                }
-            });
-            type Getter = fn(&QuarterRecord) -> f64;
-            let charts: [[(&str, Getter); 2]; 2] = [
-                [("Localization rate (%)", |r| 100.0 * r.localization_rate), ("Tier-1 suppliers", |r| r.tier1_suppliers as f64)],
-                [
-                    ("Exports (USD m per quarter)", |r| r.exports_usd_m),
-                    ("Cumulative fiscal cost (USD m)", |r| r.cumulative_fiscal_cost_usd_m),
-                ],
-            ];
-            ui.label("Lines are coloured as the headings above.");
-            for row in charts {
-                ui.columns(2, |cols| {
-                    for ((title, get), ui) in row.iter().zip(cols.iter_mut()) {
-                        ui.label(*title);
-                        super::panel::kpi_plot_without_legend(format!("cmp-{title}"))
-                            .height(120.0)
-                            .include_y(0.0)
-                            .allow_scroll(false)
-                            .show(ui, |p| {
-                                for (i, s) in columns.iter().enumerate() {
-                                    let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
-                                    p.line(Line::new(s.label.clone(), pts).color(ARM_COLORS[i % ARM_COLORS.len()]).width(2.0));
-                                }
-                            });
+    egui::Window::new("Compare scenarios (one clock)").open(&mut open).fixed_pos(pos).fixed_size(size).show(&ctx, |ui| {
+        let columns: Vec<&Snapshot> = std::iter::once(&view.plan).chain(view.arms.iter().map(|a| &a.snapshot)).collect();
+        // The maps take at most a third of the height, so the charts keep room below.
+        let side = (ui.available_width() / columns.len() as f32 - 12.0).min(size.y / 3.0).clamp(90.0, 400.0);
+        // Three rows (headings, maps, figures), so the maps line up whatever the headings' length.
+        ui.horizontal_top(|ui| {
+            for (i, s) in columns.iter().enumerate() {
+                ui.vertical(|ui| {
+                    ui.set_width(side);
+                    ui.label(egui::RichText::new(format!("■ {}", s.label)).strong().color(ARM_COLORS[i % ARM_COLORS.len()]));
+                });
+            }
+        });
+        ui.horizontal_top(|ui| {
+            for s in &columns {
+                ui.vertical(|ui| {
+                    ui.set_width(side);
+                    minimap(ui, s, side);
+                });
+            }
+        });
+        ui.horizontal_top(|ui| {
+            for (i, s) in columns.iter().enumerate() {
+                ui.vertical(|ui| {
+                    ui.set_width(side);
+                    if let Some(r) = s.history.last() {
+                        ui.label(format!("q{}  localization {:.1}%", r.quarter, 100.0 * r.localization_rate));
+                        ui.label(format!("tier-1 {}  tier-2 {}  firms {}", r.tier1_suppliers, r.tier2_suppliers, r.domestic_suppliers));
+                        ui.label(format!("exports {:.0}  fiscal {:.0} USD m", r.exports_usd_m, r.cumulative_fiscal_cost_usd_m));
+                    } else {
+                        ui.label("quarter 0");
+                    }
+                    if i > 0 && ui.small_button("remove").clicked() {
+                        remove = Some(i - 1);
                     }
                 });
             }
-        },
-    );
+        });
+        type Getter = fn(&QuarterRecord) -> f64;
+        let charts: [[(&str, Getter); 2]; 2] = [
+            [("Localization rate (%)", |r| 100.0 * r.localization_rate), ("Tier-1 suppliers", |r| r.tier1_suppliers as f64)],
+            [("Exports (USD m per quarter)", |r| r.exports_usd_m), ("Cumulative fiscal cost (USD m)", |r| r.cumulative_fiscal_cost_usd_m)],
+        ];
+        ui.label("Lines are coloured as the headings above.");
+        // The two rows of charts share the height left (each has a title line).
+        let plot_height = ((ui.available_height() - 2.0 * 26.0) / 2.0).clamp(80.0, 600.0);
+        for row in charts {
+            ui.columns(2, |cols| {
+                for ((title, get), ui) in row.iter().zip(cols.iter_mut()) {
+                    ui.label(*title);
+                    super::panel::kpi_plot_without_legend(format!("cmp-{title}"))
+                        .height(plot_height)
+                        .include_y(0.0)
+                        .allow_scroll(false)
+                        .show(ui, |p| {
+                            for (i, s) in columns.iter().enumerate() {
+                                let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
+                                p.line(Line::new(s.label.clone(), pts).color(ARM_COLORS[i % ARM_COLORS.len()]).width(2.0));
+                            }
+                        });
+                }
+            });
+        }
+    });
     if let Some(i) = remove {
         view.arms.remove(i);
         view.relabel();
