@@ -11,16 +11,8 @@
 # one status line above the tools (the F12 message): the map (30 km) fills the square of side
 # 519 px / 1.04 centred on (640.5, 400), 16.63 px per km, north up.
 set -u
-"$KICSIM" plan plan.ron > app.log 2>&1 &
-app=$!
-trap 'kill $app 2>/dev/null' EXIT
-W=$(timeout 120 xdotool search --sync --name "KIC Planner" | head -1) || { echo "no window appeared"; exit 2; }
-# Ready when the app answers F12 with a picture: it renders and reads the keyboard.
-i=0
-while [ ! -e kicsim-screenshot-1.png ]; do
-    i=$((i+1)); [ $i -gt 120 ] && { echo "the window did not answer F12 within 120 s"; exit 3; }
-    xdotool windowfocus "$W" 2>/dev/null; xdotool key F12; sleep 1
-done
+PLAN_FILE=plan.ron
+. "$(dirname "$0")/open_planner.sh"
 sleep 1
 xdotool key space; sleep 0.5   # pause the running simulation
 # Buttons and keys are held for a few frames, as a hand would.

@@ -68,6 +68,28 @@ fn require(program: &str) {
     assert!(found, "{program} is missing: run scripts/setup.sh (installs xvfb, xdotool and mesa-vulkan-drivers)");
 }
 
+/// Runs a window test script (tests/*.sh) under Xvfb with a screen of `screen` pixels, in `dir`,
+/// with the planner as $KICSIM and `files` (paths from the crate root) as variables. Returns
+/// whether it succeeded, the window's log, and what to show if it failed: the script's output,
+/// the end of the log, and where the pictures are.
+fn run_script(script: &str, screen: &str, dir: &std::path::Path, files: &[(&str, &str)]) -> (bool, String, String) {
+    let mut cmd = Command::new("xvfb-run");
+    cmd.args(["-a", "-s", &format!("-screen 0 {screen}x24")]).arg(std::fs::canonicalize(script).unwrap()).current_dir(dir);
+    for (var, path) in files {
+        cmd.env(var, std::fs::canonicalize(path).unwrap());
+    }
+    let o = cmd.env("KICSIM", env!("CARGO_BIN_EXE_kicsim")).env("WGPU_BACKEND", "vulkan").output().unwrap();
+    let log = std::fs::read_to_string(dir.join("app.log")).unwrap_or_default();
+    let tail: String = log.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+    let context = format!(
+        "{}{}\n(window log:)\n{tail}\n(pictures in {})",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+        dir.display()
+    );
+    (o.status.success(), log, context)
+}
+
 #[test]
 fn screenshot_of_the_planner() {
     let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
@@ -179,25 +201,8 @@ fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy("scenarios/baseline.ron", dir.join("plan.ron")).unwrap();
     std::fs::copy("scenarios/baseline.ron", dir.join("orig.ron")).unwrap();
-    let script = std::fs::canonicalize("tests/drive_planner.sh").unwrap();
-    let o = Command::new("xvfb-run")
-        .args(["-a", "-s", "-screen 0 1280x800x24"])
-        .arg(&script)
-        .current_dir(&dir)
-        .env("KICSIM", env!("CARGO_BIN_EXE_kicsim"))
-        .env("WM_CLOSE", std::fs::canonicalize("tests/wm_close.py").unwrap())
-        .env("WGPU_BACKEND", "vulkan")
-        .output()
-        .unwrap();
-    let log = std::fs::read_to_string(dir.join("app.log")).unwrap_or_default();
-    let tail: String = log.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
-    let context = format!(
-        "{}{}\n(window log:)\n{tail}\n(pictures in {})",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr),
-        dir.display()
-    );
-    assert!(o.status.success(), "{context}");
+    let (ok, log, context) = run_script("tests/drive_planner.sh", "1280x800", &dir, &[("WM_CLOSE", "tests/wm_close.py")]);
+    assert!(ok, "{context}");
 
     let saved = kicsim::scenario::Scenario::load(&dir.join("plan.ron")).unwrap_or_else(|e| panic!("the saved file does not load: {e}"));
     let before = kicsim::scenario::Scenario::load(&dir.join("orig.ron")).unwrap();
@@ -241,17 +246,8 @@ fn a_bigger_window_gets_a_bigger_map() {
     let dir = std::env::temp_dir().join(format!("kicsim-window-resize-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let o = Command::new("xvfb-run")
-        .args(["-a", "-s", "-screen 0 1920x1080x24"])
-        .arg(std::fs::canonicalize("tests/resize_planner.sh").unwrap())
-        .current_dir(&dir)
-        .env("KICSIM", env!("CARGO_BIN_EXE_kicsim"))
-        .env("PLAN", std::fs::canonicalize("scenarios/baseline.ron").unwrap())
-        .env("WGPU_BACKEND", "vulkan")
-        .output()
-        .unwrap();
-    let log = std::fs::read_to_string(dir.join("app.log")).unwrap_or_default();
-    assert!(o.status.success(), "{}{}\n(window log:)\n{log}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let (ok, _, context) = run_script("tests/resize_planner.sh", "1920x1080", &dir, &[("PLAN_FILE", "scenarios/baseline.ron")]);
+    assert!(ok, "{context}");
     let pic = Picture::read(&dir.join("kicsim-screenshot-2.png"));
     assert_eq!((pic.width, pic.height), (1600, 1000));
     // The free area is x 381..1220 (the panels as at 1280x800), y 0..1000: the 30 km map is a
