@@ -263,16 +263,12 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
             ui.columns(2, |cols| {
                 for ((title, get), ui) in row.iter().zip(cols.iter_mut()) {
                     ui.label(*title);
-                    super::panel::kpi_plot_without_legend(format!("cmp-{title}"))
-                        .height(plot_height)
-                        .include_y(0.0)
-                        .allow_scroll(false)
-                        .show(ui, |p| {
-                            for (i, s) in columns.iter().enumerate() {
-                                let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
-                                p.line(Line::new(s.label.clone(), pts).color(ARM_COLORS[i % ARM_COLORS.len()]).width(2.0));
-                            }
-                        });
+                    super::panel::kpi_plot_without_legend(format!("cmp-{title}")).height(plot_height).allow_scroll(false).show(ui, |p| {
+                        for (i, s) in columns.iter().enumerate() {
+                            let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
+                            p.line(Line::new(s.label.clone(), pts).color(ARM_COLORS[i % ARM_COLORS.len()]).width(2.0));
+                        }
+                    });
                 }
             });
         }
