@@ -474,9 +474,13 @@ pub struct LocatedProblem {
     pub source_line: String,
 }
 
+/// How many of a file's problems are printed; the rest are counted (fixing the first ones often
+/// fixes many: a thousand overlapping suppliers need not scroll the first ones away).
+pub const MAX_SHOWN_PROBLEMS: usize = 20;
+
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.problems.iter().enumerate() {
+        for (i, p) in self.problems.iter().take(MAX_SHOWN_PROBLEMS).enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
@@ -490,6 +494,10 @@ impl fmt::Display for ScenarioError {
             if !p.source_line.is_empty() {
                 write!(f, "\n  {:>4} | {}\n       | {}^", p.line, p.source_line, " ".repeat(p.col.saturating_sub(1)))?;
             }
+        }
+        let hidden = self.problems.len().saturating_sub(MAX_SHOWN_PROBLEMS);
+        if hidden > 0 {
+            write!(f, "\nerror: {}: {hidden} more problems not shown ({} in all)", self.file, self.problems.len())?;
         }
         Ok(())
     }
@@ -745,6 +753,18 @@ mod tests {
         assert_eq!((p.line, p.col), (3, 13), "{e}");
         assert_eq!(p.field, "years");
         assert!(p.message.contains("expected `,`"), "{e}");
+    }
+
+    #[test]
+    fn many_problems_show_the_first_twenty_and_the_count() {
+        let sites: Vec<String> = (0..25).map(|i| format!("(name: \"S{i}\", site: (x_km: 5.0, y_km: 5.0))")).collect();
+        let src = format!("(suppliers: [\n{}\n])\n", sites.join(",\n"));
+        let e = Scenario::parse(&src, "many.ron").unwrap_err();
+        assert_eq!(e.problems.len(), 24, "every supplier after the first overlaps it: {e}");
+        let text = e.to_string();
+        assert_eq!(text.matches("overlaps").count(), MAX_SHOWN_PROBLEMS, "{text}");
+        assert!(text.starts_with("error: many.ron:3:"), "{text}");
+        assert!(text.ends_with("error: many.ron: 4 more problems not shown (24 in all)"), "{text}");
     }
 
     #[test]
