@@ -1,4 +1,4 @@
-# Sourced by the window test scripts (tests/drive_planner.sh, tests/resize_planner.sh): opens the
+# Sourced by the window test scripts (tests/drive_planner.sh, tests/view_planner.sh): opens the
 # planner on the file $PLAN_FILE (its log in app.log), and waits until it answers F12 with a picture
 # (kicsim-screenshot-1.png), so it renders and reads the keyboard. Sets $app (the planner's pid,
 # killed when the script exits) and $W (its X window).

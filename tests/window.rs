@@ -238,15 +238,16 @@ fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
 
 /// A planner who makes the window bigger gets a bigger map: the map is fitted to the free area
 /// between the panels again (the panels keep their widths), so the sea and the anchor are where
-/// the new fit puts them.
+/// the new fit puts them. Then the mouse wheel with the pointer on the anchor zooms in about it:
+/// the anchor stays under the pointer and the coast moves away from it.
 #[test]
-fn a_bigger_window_gets_a_bigger_map() {
+fn a_bigger_window_gets_a_bigger_map_and_the_wheel_zooms_about_the_pointer() {
     let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
     require("xdotool");
     let dir = std::env::temp_dir().join(format!("kicsim-window-resize-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let (ok, _, context) = run_script("tests/resize_planner.sh", "1920x1080", &dir, &[("PLAN_FILE", "scenarios/baseline.ron")]);
+    let (ok, _, context) = run_script("tests/view_planner.sh", "1920x1080", &dir, &[("PLAN_FILE", "scenarios/baseline.ron")]);
     assert!(ok, "{context}");
     let pic = Picture::read(&dir.join("kicsim-screenshot-2.png"));
     assert_eq!((pic.width, pic.height), (1600, 1000));
@@ -265,5 +266,18 @@ fn a_bigger_window_gets_a_bigger_map() {
     let (px, py) = at_km(1.0, 28.0);
     let [r, g, b] = pic.around(px, py);
     assert!(g > r + 15 && g > b + 20, "land at (1, 28) km = ({px}, {py}) px is green: {:?}", [r, g, b]);
+
+    // Zoomed in with the pointer on the anchor (tests/view_planner.sh points at (854, 554)).
+    let (ax, ay) = at_km(17.0, 13.0);
+    assert_eq!((ax, ay), (854, 554), "the script's pointer is on the anchor");
+    let zoomed = Picture::read(&dir.join("kicsim-screenshot-3.png"));
+    assert!(close(zoomed.around(ax, ay), anchor), "the anchor stays under the pointer: {:?}", zoomed.around(ax, ay));
+    // The coast east of the anchor: the first of three sea pixels in a row along its row.
+    let coast = |pic: &Picture| (ax..pic.width - 3).find(|&x| (x..x + 3).all(|x| close(pic.rgb(x, ay), WATER_RGB)));
+    let (before, after) = (coast(&pic).expect("the coast before zooming") - ax, coast(&zoomed).expect("the coast after zooming") - ax);
+    assert!(
+        after as f32 > 1.3 * before as f32,
+        "three notches zoom in by at least 1.37: the coast {before} px east of the anchor, then {after}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -146,6 +146,12 @@ fn fit_scale(map_km: f64, area: egui::Rect) -> f32 {
     (map_km as f32 * PX_PER_KM / side * 1.04).max(0.05)
 }
 
+/// How far the camera moves when the zoom goes from `before` to `after` (world units per pixel)
+/// so that the world point `from_centre` pixels from the window's centre (y up) stays put.
+fn zoom_shift(from_centre: Vec2, before: f32, after: f32) -> Vec2 {
+    from_centre * (before - after)
+}
+
 /// The view `fit_map` last set up: for which map and free area, and the camera it left.
 #[derive(Clone, Copy, PartialEq)]
 struct FittedView {
@@ -214,7 +220,15 @@ fn pan_zoom(
             };
             // From about 1 km across the view to twice the fitted view.
             let max = area.0.map_or(4.0, |r| 2.0 * fit_scale(map.size_km, r)).max(0.5);
-            o.scale = (o.scale * 0.9_f32.powf(dy)).clamp(0.05, max);
+            let scale = (o.scale * 0.9_f32.powf(dy)).clamp(0.05, max);
+            // Zoom about the pointer: the point of the map under it stays under it.
+            if let Some(c) = window.cursor_position() {
+                let from_centre = Vec2::new(c.x - window.width() / 2.0, window.height() / 2.0 - c.y);
+                let shift = zoom_shift(from_centre, o.scale, scale);
+                t.translation.x += shift.x;
+                t.translation.y += shift.y;
+            }
+            o.scale = scale;
         }
     }
     let cursor = window.cursor_position();
@@ -536,6 +550,16 @@ mod tests {
         );
         assert_eq!(plan.scenario.suppliers.len(), n);
         assert!(sel.ghost.is_none());
+    }
+
+    #[test]
+    fn the_wheel_zooms_about_the_pointer() {
+        let (camera, pointer) = (Vec2::new(40.0, -10.0), Vec2::new(120.0, 60.0));
+        let world = |camera: Vec2, scale: f32| camera + pointer * scale;
+        for (before, after) in [(1.2, 0.9), (0.5, 1.8), (1.0, 1.0)] {
+            let moved = camera + zoom_shift(pointer, before, after);
+            assert!((world(moved, after) - world(camera, before)).length() < 1e-4, "{before} -> {after}");
+        }
     }
 
     #[test]
