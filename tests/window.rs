@@ -147,6 +147,11 @@ fn without_a_display_the_planner_says_what_to_do() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.starts_with("error: no display") && err.contains("xvfb-run") && !err.contains("panicked"), "{err}");
+    // A DISPLAY that no X server answers (a closed Xvfb, ssh without X forwarding): the same.
+    let o = Command::new(env!("CARGO_BIN_EXE_kicsim")).args(["plan", "scenarios/baseline.ron"]).env("DISPLAY", ":7391").output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.starts_with("error: no display: no X server answers on DISPLAY=:7391") && !err.contains("panicked"), "{err}");
 }
 
 #[test]

@@ -90,15 +90,35 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
     Ok(())
 }
 
+/// What to do on a machine where the window cannot open.
+const NO_SCREEN_HELP: &str = "On a machine without a screen, run it under Xvfb (installed by scripts/setup.sh):\n  \
+     WGPU_BACKEND=vulkan xvfb-run -a kicsim plan [FILE] --screenshot plan.png\n\
+     or use the command line: kicsim run FILE (see kicsim --help).";
+
 /// The window is built for X11 (bevy's `x11` feature; Wayland sessions run it through XWayland),
-/// so without `DISPLAY` winit would panic: say what to do instead.
+/// so without a display winit would panic: with `DISPLAY` unset, or naming a display no X server
+/// answers (a closed Xvfb, an ssh session without X forwarding), say what to do instead.
 fn check_display() -> Result<(), String> {
-    if cfg!(target_os = "linux") && std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
-        return Err("no display: the planner opens an X11 window and DISPLAY is not set.\n\
-             On a machine without a screen, run it under Xvfb (installed by scripts/setup.sh):\n  \
-             WGPU_BACKEND=vulkan xvfb-run -a kicsim plan [FILE] --screenshot plan.png\n\
-             or use the command line: kicsim run FILE (see kicsim --help)."
-            .into());
+    if !cfg!(target_os = "linux") {
+        return Ok(());
+    }
+    let display = std::env::var("DISPLAY").unwrap_or_default();
+    if display.is_empty() {
+        return Err(format!("no display: the planner opens an X11 window and DISPLAY is not set.\n{NO_SCREEN_HELP}"));
+    }
+    let xlib =
+        x11_dl::xlib::Xlib::open().map_err(|e| format!("cannot open the X11 library (libX11) for the window: {e}\n{NO_SCREEN_HELP}"))?;
+    // SAFETY: XOpenDisplay takes a null name to mean $DISPLAY and returns null or a connection,
+    // which is closed at once and not used again.
+    let opened = unsafe {
+        let d = (xlib.XOpenDisplay)(std::ptr::null());
+        if !d.is_null() {
+            (xlib.XCloseDisplay)(d);
+        }
+        !d.is_null()
+    };
+    if !opened {
+        return Err(format!("no display: no X server answers on DISPLAY={display}.\n{NO_SCREEN_HELP}"));
     }
     Ok(())
 }
