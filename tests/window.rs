@@ -155,6 +155,23 @@ fn without_a_display_the_planner_says_what_to_do() {
 }
 
 #[test]
+fn without_a_graphics_driver_the_planner_says_what_to_do() {
+    let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
+    require("xvfb-run");
+    // A display, but Vulkan finds no driver (as on a machine without mesa-vulkan-drivers).
+    let o = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x800x24", env!("CARGO_BIN_EXE_kicsim"), "plan", "scenarios/baseline.ron"])
+        .env("WGPU_BACKEND", "vulkan")
+        .env("VK_ICD_FILENAMES", "/nonexistent/icd.json")
+        .env("VK_DRIVER_FILES", "/nonexistent/icd.json")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("error: no graphics adapter") && err.contains("mesa-vulkan-drivers") && !err.contains("panicked"), "{err}");
+}
+
+#[test]
 fn compare_view_renders_and_refuses_bad_files() {
     let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
     let dir = std::env::temp_dir().join(format!("kicsim-window-cmp-{}", std::process::id()));

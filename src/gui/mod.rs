@@ -45,6 +45,7 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
         return Err(format!("--screenshot {}: the picture is a PNG; name it *.png", p.display()));
     }
     check_display()?;
+    explain_missing_gpu();
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -121,6 +122,25 @@ fn check_display() -> Result<(), String> {
         return Err(format!("no display: no X server answers on DISPLAY={display}.\n{NO_SCREEN_HELP}"));
     }
     Ok(())
+}
+
+/// Bevy panics when it finds no graphics adapter (no GPU driver, no software Vulkan): turn that
+/// one panic into an error that says what to install; any other panic is reported as usual.
+fn explain_missing_gpu() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let msg = payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned());
+        if let Some(msg) = msg.filter(|m| m.contains("Unable to find a GPU")) {
+            eprintln!(
+                "error: no graphics adapter for the window ({msg}).\n\
+                 Without a GPU, install Mesa's software Vulkan (scripts/setup.sh installs mesa-vulkan-drivers)\n\
+                 and run with WGPU_BACKEND=vulkan; or use the command line: kicsim run FILE (see kicsim --help)."
+            );
+            std::process::exit(1);
+        }
+        default(info);
+    }));
 }
 
 /// The plan being edited: the scenario plus undo/redo history and where it lives on disk.
