@@ -224,9 +224,7 @@ fn pan_zoom(
             // Zoom about the pointer: the point of the map under it stays under it.
             if let Some(c) = window.cursor_position() {
                 let from_centre = Vec2::new(c.x - window.width() / 2.0, window.height() / 2.0 - c.y);
-                let shift = zoom_shift(from_centre, o.scale, scale);
-                t.translation.x += shift.x;
-                t.translation.y += shift.y;
+                t.translation += zoom_shift(from_centre, o.scale, scale).extend(0.0);
             }
             o.scale = scale;
         }
