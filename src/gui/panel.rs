@@ -561,20 +561,14 @@ pub(crate) fn kpi_plot(id: impl egui::AsId) -> Plot<'static> {
 /// The y axis always takes in 0 and 1, so a KPI that stays at zero (no fiscal cost without
 /// incentives) is a line along the bottom of a 0..1 chart, not across the middle of a -15..15 one.
 pub(crate) fn kpi_plot_without_legend(id: impl egui::AsId) -> Plot<'static> {
-    Plot::new(id).include_y(0.0).include_y(1.0).y_axis_formatter(|mark, _| tick_label(mark.value)).y_grid_spacer(
+    // Tick labels as the output files write numbers (crate::run::fmt_num): as many decimals as the
+    // value has, so the grid's half-steps read 2.5 and 7.5, not "2" and "8".
+    Plot::new(id).include_y(0.0).include_y(1.0).y_axis_formatter(|mark, _| crate::run::fmt_num(mark.value)).y_grid_spacer(
         egui_plot::uniform_grid_spacer(|g| {
             let large = nice_step((g.bounds.1 - g.bounds.0) / 4.0);
             [large / 10.0, large / 2.0, large]
         }),
     )
-}
-
-/// A y tick's label: as many decimals as the value has (up to three), so the half-steps of the
-/// grid read 2.5 and 7.5, not "2" and "8".
-pub(crate) fn tick_label(value: f64) -> String {
-    let s = format!("{value:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
 }
 
 /// The smallest of 1, 2 or 5 times a power of ten that is at least `raw`.
@@ -835,7 +829,9 @@ mod tests {
 
     #[test]
     fn chart_tick_labels_keep_their_decimals() {
-        let labels: Vec<String> = [0.0, 2.5, 7.5, 0.25, 0.05, 10.0, 2000.0, -0.0, -1.5, 0.30000000000000004].map(tick_label).into();
+        // The charts' y axis formatter (kpi_plot_without_legend).
+        let labels: Vec<String> =
+            [0.0, 2.5, 7.5, 0.25, 0.05, 10.0, 2000.0, -0.0, -1.5, 0.30000000000000004].map(crate::run::fmt_num).into();
         assert_eq!(labels, ["0", "2.5", "7.5", "0.25", "0.05", "10", "2000", "0", "-1.5", "0.3"]);
     }
 }
