@@ -505,6 +505,16 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+impl ScenarioError {
+    /// A problem with the file as a whole (unreadable, empty), not at a place in it.
+    fn whole_file(file: &str, message: String) -> ScenarioError {
+        ScenarioError {
+            file: file.to_string(),
+            problems: vec![LocatedProblem { line: 0, col: 0, field: String::new(), message, source_line: String::new() }],
+        }
+    }
+}
+
 /// The 1-based line and column of the last character before (line, col) that is not blank and
 /// not inside a `//` comment.
 fn end_of_previous_token(src: &str, line: usize, col: usize) -> Option<(usize, usize)> {
@@ -545,21 +555,21 @@ impl Scenario {
     /// Read and validate a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let file = path.display().to_string();
-        let src = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-            file: file.clone(),
-            problems: vec![LocatedProblem {
-                line: 0,
-                col: 0,
-                field: String::new(),
-                message: format!("cannot read the file: {e}"),
-                source_line: String::new(),
-            }],
-        })?;
+        let src = std::fs::read_to_string(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {e}")))?;
         Scenario::parse(&src, &file)
     }
 
     /// Parse and validate scenario text; `file` names it in error messages.
     pub fn parse(src: &str, file: &str) -> Result<Scenario, ScenarioError> {
+        if src.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with("//")) {
+            // ron would point at the end of the last comment and ask for a `(`.
+            return Err(ScenarioError::whole_file(
+                file,
+                "the file is empty (only blank lines and comments): a scenario is one `( ... )`; `()` takes every default, \
+                 and `kicsim template` prints a complete one"
+                    .into(),
+            ));
+        }
         let scenario: Scenario = ron::Options::default().from_str(src).map_err(|e| {
             let (mut line, mut col) = (e.span.start.line, e.span.start.col);
             let mut message = e.code.to_string();
@@ -765,6 +775,18 @@ mod tests {
         assert_eq!(text.matches("overlaps").count(), MAX_SHOWN_PROBLEMS, "{text}");
         assert!(text.starts_with("error: many.ron:3:"), "{text}");
         assert!(text.ends_with("error: many.ron: 4 more problems not shown (24 in all)"), "{text}");
+    }
+
+    #[test]
+    fn an_empty_file_is_called_empty() {
+        for src in ["", "\n  \n", "// a comment only\n// and another\n"] {
+            let e = Scenario::parse(src, "empty.ron").unwrap_err();
+            assert_eq!(e.problems.len(), 1);
+            let text = e.to_string();
+            assert!(text.starts_with("error: empty.ron: the file is empty"), "{text:?}");
+            assert!(text.contains("kicsim template"), "{text}");
+        }
+        assert!(Scenario::parse("// defaults\n()\n", "unit.ron").is_ok());
     }
 
     #[test]
