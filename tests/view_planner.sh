@@ -7,17 +7,9 @@
 # Run by tests/window.rs under xvfb-run in an empty folder.
 set -u
 . "$(dirname "$0")/open_planner.sh"
-# Wait for the next picture after asking for it with F12.
-picture() {
-    i=0
-    while [ ! -e "kicsim-screenshot-$1.png" ]; do
-        i=$((i+1)); [ $i -gt 30 ] && { echo "no picture $1 within 30 s"; exit 4; }
-        xdotool windowfocus "$W" 2>/dev/null; xdotool key F12; sleep 1
-    done
-}
 xdotool windowsize "$W" 1600 1000; sleep 2
-picture 2
+picture 2 30
 xdotool mousemove 854 554; sleep 0.5
 for n in 1 2 3; do xdotool click 4; sleep 0.3; done
 sleep 1
-picture 3
+picture 3 30
