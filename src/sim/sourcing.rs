@@ -2,13 +2,14 @@
 //! D = output * input_share between qualified domestic suppliers (tier-2 and tier-1) and imports
 //! by a logit on delivered cost (smooth shares, as in discrete-choice sourcing models):
 //!
-//!   local delivered cost C_i = 1 + premium (1 - c) + risk (1 - c)^2 + freight * km_i
+//!   local delivered cost C_i = 1 + premium (1 - c) + trust * risk (1 - c)^2 + freight * km_i
 //!                              + land rent share + interest share (+ tier-2 margin)
 //!   import delivered cost C_m = import_cost + freight * km(port -> anchor) + markup
 //!   desired share_i = exp(-C_i/mu) / (V exp(-C_m/mu) + sum_j exp(-C_j/mu))
 //!
 //! over the localizable part of D (`Sector::localizable_share`: chips, engines and the like are
-//! imported whatever happens), where V = `IMPORT_VARIETY` (imports offer many more product lines than the complex). A
+//! imported whatever happens), where trust = 0.7 for a domestic anchor (it knows local firms),
+//! else 1, and V = `IMPORT_VARIETY` (imports offer many more product lines than the complex). A
 //! supplier sells min(share_i D, capacity_i). The local-content requirement (the roadmap, or the
 //! anchor's own commitment if higher) acts as a shadow markup on imports, found by bisection up
 //! to `lcr_fine`; any shortfall left is fined at `lcr_fine` per unit. Localization rate =
@@ -90,12 +91,12 @@ pub fn local_cost(s: &Scenario, map: &SiteMap, year: f64, sp: &Supplier, site: S
 }
 
 /// Local volume and input cost for a given import markup.
-fn allocate(weights: &[f64], caps: &[f64], costs: &[f64], import_cost: f64, markup: f64, mu: f64, demand: f64) -> (f64, f64, Vec<f64>) {
+fn allocate(caps: &[f64], costs: &[f64], import_cost: f64, markup: f64, mu: f64, demand: f64) -> (f64, f64, Vec<f64>) {
     // Work relative to the cheapest option for numerical safety.
     let m_cost = import_cost + markup;
     let base = costs.iter().copied().fold(m_cost, f64::min);
     let imp_w = IMPORT_VARIETY * (-(m_cost - base) / mu).exp();
-    let w: Vec<f64> = costs.iter().zip(weights).map(|(c, k)| k * (-(c - base) / mu).exp()).collect();
+    let w: Vec<f64> = costs.iter().map(|c| (-(c - base) / mu).exp()).collect();
     let total = imp_w + w.iter().sum::<f64>();
     let desired: Vec<f64> = w.iter().map(|wi| wi / total * demand).collect();
     let mut local = 0.0;
@@ -144,27 +145,26 @@ fn source_inputs(
             caps.push(sp.capacity_usd_m);
         }
     }
-    let weights = vec![1.0; costs.len()];
     let mu = m.sourcing_logit_scale;
     let required = required_share(s, year);
-    let (mut local, mut paid, mut desired) = allocate(&weights, &caps, &costs, import_cost, 0.0, mu, open);
+    let (mut local, mut paid, mut desired) = allocate(&caps, &costs, import_cost, 0.0, mu, open);
     let mut markup = 0.0;
     if demand > 0.0 && local / demand < required {
-        let (l_max, p_max, d_max) = allocate(&weights, &caps, &costs, import_cost, m.lcr_fine, mu, open);
+        let (l_max, p_max, d_max) = allocate(&caps, &costs, import_cost, m.lcr_fine, mu, open);
         if l_max / demand < required {
             (local, paid, desired, markup) = (l_max, p_max, d_max, m.lcr_fine);
         } else {
             let (mut lo, mut hi) = (0.0, m.lcr_fine);
             for _ in 0..40 {
                 let mid = 0.5 * (lo + hi);
-                if allocate(&weights, &caps, &costs, import_cost, mid, mu, open).0 / demand < required {
+                if allocate(&caps, &costs, import_cost, mid, mu, open).0 / demand < required {
                     lo = mid;
                 } else {
                     hi = mid;
                 }
             }
             markup = hi;
-            (local, paid, desired) = allocate(&weights, &caps, &costs, import_cost, hi, mu, open);
+            (local, paid, desired) = allocate(&caps, &costs, import_cost, hi, mu, open);
         }
     }
     for (k, &i) in idx.iter().enumerate() {
