@@ -844,7 +844,11 @@ fn sweep(a: SweepArgs) -> Result<(), String> {
     if shard_n == 1 {
         finish_sweep(&a.out, &csv, &a.kpi)?;
     } else {
-        crate::say!("merge the shards with: kicsim merge {} --out {}", a.out.display(), a.out.display());
+        crate::say!(
+            "when all {shard_n} shards are done: kicsim merge {} --out {} (name each folder if the shards wrote to different ones)",
+            a.out.display(),
+            a.out.display()
+        );
     }
     Ok(())
 }
