@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::scenario::Scenario;
-use crate::sim::metrics::{KPI_NAMES, QuarterRecord};
+use crate::sim::metrics::{KPI_NAMES, QuarterRecord, kpi_bounds};
 
 /// Applies one `path=value` override, e.g. `incentives.cit_rate=0.1`,
 /// `suppliers[0].capability=0.5`, `anchor.sector=Automotive`,
@@ -229,6 +229,19 @@ pub struct Estimate {
     pub n: usize,
 }
 
+impl Estimate {
+    /// The same estimate with its interval cut to `[lo, hi]`, the values the quantity can take.
+    pub fn within(self, (lo, hi): (f64, f64)) -> Estimate {
+        Estimate { ci95_low: self.ci95_low.clamp(lo, hi), ci95_high: self.ci95_high.clamp(lo, hi), ..self }
+    }
+}
+
+/// The estimate of a KPI's level across replications, its interval cut to the KPI's possible
+/// values ([`kpi_bounds`]). Differences between scenarios use [`estimate`]: they can have either sign.
+pub fn estimate_kpi(kpi: &str, xs: &[f64]) -> Estimate {
+    estimate(xs).within(kpi_bounds(kpi))
+}
+
 pub fn estimate(xs: &[f64]) -> Estimate {
     let n = xs.len();
     if n == 0 {
@@ -306,7 +319,7 @@ pub fn summary_json(runs: &[Vec<QuarterRecord>], record: &RunRecord) -> Value {
             let v = if runs.len() == 1 {
                 num(xs[0])
             } else {
-                let e = estimate(&xs);
+                let e = estimate_kpi(name, &xs);
                 json!({"mean": num(e.mean), "ci95_low": num(e.ci95_low), "ci95_high": num(e.ci95_high), "sd": num(e.sd)})
             };
             kpis.insert(name.clone(), v);
@@ -427,7 +440,7 @@ pub fn summary_table(runs: &[Vec<QuarterRecord>]) -> String {
     for name in shown {
         let Some(i) = finals.first().and_then(|f| f.iter().position(|(n, _)| n == name)) else { continue };
         let xs: Vec<f64> = finals.iter().map(|f| f[i].1).collect();
-        let e = estimate(&xs);
+        let e = estimate_kpi(name, &xs);
         if runs.len() > 1 {
             writeln!(out, "{:<30} {:>14.3} {:>12.3} .. {:<12.3}", name, e.mean, e.ci95_low, e.ci95_high).ok();
         } else {
@@ -467,6 +480,20 @@ mod tests {
         assert_eq!(e.mean, 2.0);
         assert!((e.sd - 1.0).abs() < 1e-12);
         assert!((e.ci95_high - (2.0 + 4.303 / 3f64.sqrt())).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_kpi_interval_stays_within_the_values_the_kpi_can_take() {
+        // Four replications of a count: the t-interval alone reaches below zero.
+        let tier2 = [0.0, 0.0, 1.0, 9.0];
+        assert!(estimate(&tier2).ci95_low < 0.0);
+        let e = estimate_kpi("tier2_suppliers", &tier2);
+        assert_eq!((e.mean, e.ci95_low), (2.5, 0.0));
+        assert_eq!(e.ci95_high, estimate(&tier2).ci95_high);
+        // A rate never above 1.
+        assert_eq!(estimate_kpi("localization_rate", &[0.6, 0.99, 0.97]).ci95_high, 1.0);
+        // The fiscal cost can be negative (a rate above the standard one), and so can its interval.
+        assert!(estimate_kpi("cumulative_fiscal_cost_usd_m", &[-5.0, 1.0, 0.0]).ci95_low < -5.0);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use plotters::prelude::*;
 use rayon::prelude::*;
 use serde_json::json;
 
-use crate::run::{self, Estimate, RunRecord, estimate, fmt_num, write_atomic};
+use crate::run::{self, Estimate, RunRecord, estimate, estimate_kpi, fmt_num, write_atomic};
 use crate::scenario::{Incentives, Scenario};
 use crate::sim::QuarterRecord;
 
@@ -259,7 +259,7 @@ fn comparison_table(arms: &[Arm]) -> Table {
         let mut cells = Vec::new();
         for (i, arm) in arms.iter().enumerate() {
             let xs: Vec<f64> = arm.runs.iter().map(|r| value(r, kpi)).collect();
-            let e = estimate(&xs);
+            let e = estimate_kpi(kpi, &xs);
             let mut cell = fmt_est(&e, pct);
             let mut diff = None;
             if i > 0 {
@@ -311,9 +311,9 @@ fn band(runs: &[Vec<QuarterRecord>], kpi: &str) -> Band {
         .map(|q| {
             // Rates are charted in percent, as the tables give them.
             let unit = if kpi.ends_with("_rate") { 100.0 } else { 1.0 };
-            let xs: Vec<f64> = runs.iter().map(|r| unit * r[q].kpi(kpi).unwrap_or(f64::NAN)).collect();
-            let e = estimate(&xs);
-            (runs[0][q].year, e.mean, e.ci95_low, e.ci95_high)
+            let xs: Vec<f64> = runs.iter().map(|r| r[q].kpi(kpi).unwrap_or(f64::NAN)).collect();
+            let e = estimate_kpi(kpi, &xs);
+            (runs[0][q].year, unit * e.mean, unit * e.ci95_low, unit * e.ci95_high)
         })
         .collect()
 }
@@ -939,7 +939,7 @@ fn sweep_line(out: &Path, kpi: &str, param: &str, rows: &[Vec<String>], col: usi
     let xs = distinct(rows, 1);
     let ests: Vec<Estimate> = xs
         .iter()
-        .map(|x| estimate(&rows.iter().filter(|r| r[1] == *x).map(|r| r[col].parse().unwrap_or(f64::NAN)).collect::<Vec<f64>>()))
+        .map(|x| estimate_kpi(kpi, &rows.iter().filter(|r| r[1] == *x).map(|r| r[col].parse().unwrap_or(f64::NAN)).collect::<Vec<f64>>()))
         .collect();
     font();
     let png = out.join(format!("sweep_{kpi}.png"));

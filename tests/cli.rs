@@ -50,6 +50,28 @@ fn every_scenario_validates_and_runs() {
     }
 }
 
+#[test]
+fn summary_intervals_stay_within_what_each_kpi_can_take() {
+    // Four replications of the rule-only scenario: the spread of tier-2 counts is wide enough
+    // that a bare t-interval reaches below zero suppliers.
+    let dir = tmpdir("bounded-ci");
+    let o = kicsim().args(["run", "scenarios/strong_lcr.ron", "--replications", "4", "--out", dir.to_str().unwrap()]).output().unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}\n{err}");
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let finals = summary["final"].as_object().unwrap();
+    assert!(finals.len() >= 15);
+    for (kpi, e) in finals {
+        let (lo, hi) = kicsim::sim::metrics::kpi_bounds(kpi);
+        let (low, mean, high) = (e["ci95_low"].as_f64().unwrap(), e["mean"].as_f64().unwrap(), e["ci95_high"].as_f64().unwrap());
+        assert!(lo <= low && low <= mean && mean <= high && high <= hi, "{kpi}: [{low}, {high}] around {mean}, bounds [{lo}, {hi}]");
+    }
+    let tier2 = &finals["tier2_suppliers"];
+    let sd = tier2["sd"].as_f64().unwrap();
+    assert!(tier2["mean"].as_f64().unwrap() - 3.182 * sd / 2.0 < 0.0, "this case must be one the bound matters for");
+    assert_eq!(tier2["ci95_low"].as_f64(), Some(0.0));
+}
+
 fn run_outputs(threads: &str, extra: &[&str], name: &str) -> (Vec<u8>, Vec<u8>) {
     let dir = tmpdir(name);
     let mut args = vec!["run", "scenarios/baseline.ron", "--years", "4", "--out", dir.to_str().unwrap()];

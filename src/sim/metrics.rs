@@ -58,6 +58,28 @@ pub const KPI_NAMES: [&str; 15] = [
     "supplier_exits",
 ];
 
+/// The values a KPI (or a total of `run::final_values`) can take, so that a confidence interval
+/// never reaches outside them: a t-interval of a count over a few replications can dip below 0,
+/// which no count does. The fiscal cost has no lower bound: the forgone tax is negative when the
+/// rate after a holiday is above the standard one.
+pub fn kpi_bounds(name: &str) -> (f64, f64) {
+    match name {
+        "localization_rate" | "mean_supplier_capability" | "local_content_required" | "mean_worker_skill" => (0.0, 1.0),
+        "exports_usd_m"
+        | "domestic_suppliers"
+        | "tier1_suppliers"
+        | "tier2_suppliers"
+        | "employment"
+        | "anchor_unit_cost_index"
+        | "anchor_output_usd_m"
+        | "supplier_entries"
+        | "supplier_exits"
+        | "total_exports_usd_m"
+        | "final_year_exports_usd_m" => (0.0, f64::INFINITY),
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
+    }
+}
+
 impl QuarterRecord {
     /// KPI values in [`KPI_NAMES`] order.
     pub fn kpis(&self) -> [f64; 15] {
