@@ -492,7 +492,9 @@ impl fmt::Display for ScenarioError {
                 write!(f, "error: {}:{}:{}:{} {}", self.file, p.line, p.col, field, p.message)?;
             }
             if !p.source_line.is_empty() {
-                write!(f, "\n  {:>4} | {}\n       | {}^", p.line, p.source_line, " ".repeat(p.col.saturating_sub(1)))?;
+                // Tabs stay tabs under the line, so the caret lands where the terminal puts the column.
+                let pad: String = p.source_line.chars().take(p.col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                write!(f, "\n  {:>4} | {}\n       | {pad}^", p.line, p.source_line)?;
             }
         }
         let hidden = self.problems.len().saturating_sub(MAX_SHOWN_PROBLEMS);
@@ -775,6 +777,20 @@ mod tests {
         assert_eq!(text.matches("overlaps").count(), MAX_SHOWN_PROBLEMS, "{text}");
         assert!(text.starts_with("error: many.ron:3:"), "{text}");
         assert!(text.ends_with("error: many.ron: 4 more problems not shown (24 in all)"), "{text}");
+    }
+
+    #[test]
+    fn the_caret_keeps_tabs_and_counts_letters_not_bytes() {
+        // A tab-indented file with a Vietnamese name before the faulty field.
+        let src = "(\n\tname: \"Khu c\u{f4}ng nghi\u{1ec7}p\", years: 500,\n)\n";
+        let text = Scenario::parse(src, "viet.ron").unwrap_err().to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("error: viet.ron:2:27: field `years`"), "{text}");
+        let caret = lines[2].strip_prefix("       | ").unwrap();
+        assert_eq!(caret, format!("\t{}^", " ".repeat(25)), "{text}");
+        // Under the quoted line, the caret's column is the field's first letter.
+        let quoted: Vec<char> = lines[1].split_once(" | ").unwrap().1.chars().collect();
+        assert_eq!(quoted[caret.chars().count() - 1], 'y');
     }
 
     #[test]

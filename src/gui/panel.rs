@@ -308,8 +308,23 @@ pub(super) fn panels(
 fn status(ui: &mut egui::Ui, plan: &Plan) {
     if let Some((msg, err)) = &plan.message {
         let color = if *err { egui::Color32::from_rgb(255, 110, 100) } else { egui::Color32::from_rgb(150, 220, 150) };
-        ui.label(egui::RichText::new(msg).color(color));
+        for line in msg.lines() {
+            if is_quoted_source(line) {
+                // A line of the file and the caret under the faulty value line up only in a
+                // fixed-width font, and only unwrapped (a long line is cut, not folded).
+                ui.add(egui::Label::new(egui::RichText::new(line).monospace().color(color)).truncate());
+            } else {
+                ui.label(egui::RichText::new(line).color(color));
+            }
+        }
     }
+}
+
+/// A line of an error message that quotes the file (`   3 | years: 500,`) or points into it
+/// (`     |        ^`).
+fn is_quoted_source(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("| ") || t.split_once(" | ").is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn file_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState) {
@@ -813,6 +828,27 @@ mod tests {
         assert_eq!(app.world().resource::<QuitPrompt>().window, Some(window));
         app.update();
         assert!(app.world().get_entity(window).is_ok(), "the window stays until the user answers");
+    }
+
+    #[test]
+    fn a_load_error_quotes_the_file_in_lines_whose_caret_is_under_the_field() {
+        let dir = std::env::temp_dir().join(format!("kicsim-load-error-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("bad.ron");
+        std::fs::write(&file, "(\n    name: \"bad\",\n    incentives: (cit_rate: 0.9),\n)\n").unwrap();
+        let mut plan = Plan::new(default_scenario(), None);
+        assert!(!load(&mut plan, &file));
+        let (msg, is_err) = plan.message.clone().unwrap();
+        assert!(is_err);
+        let quoted: Vec<&str> = msg.lines().filter(|l| is_quoted_source(l)).collect();
+        assert_eq!(quoted.len(), 2, "the file's line and the caret: {msg}");
+        let at = |line: &str, pat: &str| line.find(pat).unwrap_or_else(|| panic!("no {pat} in {line}"));
+        assert_eq!(at(quoted[1], "^"), at(quoted[0], "cit_rate"), "under the field: {msg}");
+        // The rest reads as text.
+        assert!(msg.lines().any(|l| l.starts_with("error: ") && l.contains("incentives.cit_rate") && !is_quoted_source(l)));
+        assert!(!is_quoted_source("(the current plan is unchanged)"));
+        assert!(!is_quoted_source("saved plan.ron | 3 edits"));
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]
