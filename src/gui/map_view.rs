@@ -426,5 +426,11 @@ pub(super) fn draw_labels(
     for &(f, sp) in list.iter().filter(|(f, _)| highlighted(f)) {
         label_with(f.site, &text(f, sp), egui::Color32::from_rgb(255, 255, 160), offset, 235);
     }
+    // Why the site under the pointer is refused, where the planner is looking (the panel says it too).
+    if let Some(g) = &selection.ghost
+        && let Some(problem) = &g.problem
+    {
+        label_with(g.site, problem, egui::Color32::from_rgb(255, 150, 140), 16.0 / scale.max(0.3), 235);
+    }
     Ok(())
 }
