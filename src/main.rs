@@ -99,11 +99,11 @@ fn run_cmd(file: PathBuf, seed: Option<u64>, years: Option<u32>, replications: u
     run::write_all_atomic(&[(&ts_path, csv.as_bytes()), (&sum_path, summary.as_bytes())])
         .map_err(|e| format!("cannot write {} and {}: {e}", ts_path.display(), sum_path.display()))?;
     kicsim::say!(
-        "{} — seed {}, {} years, {} replication(s), scenario hash {}",
+        "{} — seed {}, {}, {}, scenario hash {}",
         scenario.name,
         scenario.seed,
-        scenario.years,
-        replications,
+        run::count_of(scenario.years.into(), "year"),
+        run::count_of(replications.into(), "replication"),
         record.scenario_hash
     );
     kicsim::say_raw!("{}", run::summary_table(&runs));
@@ -128,14 +128,24 @@ fn validate(paths: Vec<PathBuf>) -> Result<(), String> {
     let mut failed = Vec::new();
     for f in &files {
         match Scenario::load(f) {
-            Ok(s) => kicsim::say!("ok: {} ({}, {} suppliers, {} years)", f.display(), s.name, s.suppliers.len(), s.years),
+            Ok(s) => kicsim::say!(
+                "ok: {} ({}, {}, {})",
+                f.display(),
+                s.name,
+                run::count_of(s.suppliers.len() as u64, "supplier"),
+                run::count_of(s.years.into(), "year")
+            ),
             Err(e) => {
                 eprintln!("{e}");
                 failed.push(f.display().to_string());
             }
         }
     }
-    if failed.is_empty() { Ok(()) } else { Err(format!("{} of {} file(s) invalid: {}", failed.len(), files.len(), failed.join(", "))) }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} of {} invalid: {}", failed.len(), run::count_of(files.len() as u64, "file"), failed.join(", ")))
+    }
 }
 
 #[cfg(feature = "gui")]

@@ -271,6 +271,11 @@ pub fn final_values(run: &[QuarterRecord]) -> Vec<(String, f64)> {
     out
 }
 
+/// "1 year", "10 years": a count with its noun.
+pub fn count_of(n: u64, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 /// Rounds for output: 6 significant decimals keeps files readable and byte-stable.
 pub fn fmt_num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -494,6 +499,13 @@ mod tests {
         assert_eq!(estimate_kpi("localization_rate", &[0.6, 0.99, 0.97]).ci95_high, 1.0);
         // The fiscal cost can be negative (a rate above the standard one), and so can its interval.
         assert!(estimate_kpi("cumulative_fiscal_cost_usd_m", &[-5.0, 1.0, 0.0]).ci95_low < -5.0);
+    }
+
+    #[test]
+    fn counts_take_the_plural_from_two() {
+        assert_eq!(count_of(1, "year"), "1 year");
+        assert_eq!(count_of(0, "replication"), "0 replications");
+        assert_eq!(count_of(10, "year"), "10 years");
     }
 
     #[test]

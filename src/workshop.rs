@@ -172,7 +172,12 @@ fn compare(a: CompareArgs) -> Result<(), String> {
         }
     }
     if !errors.is_empty() {
-        return Err(format!("{}\n{} of {} file(s) invalid; nothing was run", errors.join("\n"), errors.len(), a.files.len()));
+        return Err(format!(
+            "{}\n{} of {} invalid; nothing was run",
+            errors.join("\n"),
+            errors.len(),
+            run::count_of(a.files.len() as u64, "file")
+        ));
     }
     let labels = unique_labels(&arms.iter().map(|(name, _, file)| (name.clone(), file.clone())).collect::<Vec<_>>());
     for (arm, label) in arms.iter_mut().zip(labels) {
@@ -522,7 +527,7 @@ fn write_report(out: &Path, title: &str, arms: &[Arm], table: &Table, extra: &[(
     let records: Vec<&RunRecord> = arms.iter().map(|a| &a.record).collect();
     let n = arms.first().map(|a| a.runs.len()).unwrap_or(0);
     let mut md = format!("# {title}\n\n");
-    writeln!(md, "{} replication(s) per scenario with common random numbers (replication r uses seed {} + r in every scenario). Values are final-quarter values unless named otherwise; brackets give 95% confidence intervals; Δ is the paired difference to the first scenario.\n", n, arms.first().map(|a| a.scenario.seed).unwrap_or(0)).ok();
+    writeln!(md, "{} per scenario with common random numbers (replication r uses seed {} + r in every scenario). Values are final-quarter values unless named otherwise; brackets give 95% confidence intervals; Δ is the paired difference to the first scenario.\n", run::count_of(n as u64, "replication"), arms.first().map(|a| a.scenario.seed).unwrap_or(0)).ok();
     md.push_str(&table.md);
     md.push('\n');
     for (name, body_md, _) in extra {
@@ -546,7 +551,7 @@ fn write_report(out: &Path, title: &str, arms: &[Arm], table: &Table, extra: &[(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{t}</title>\n<style>body{{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}}table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:4px 8px;text-align:right}}th{{background:#eee}}td:first-child,th:first-child{{text-align:left}}svg{{max-width:100%;height:auto}}</style></head><body>\n<h1>{t}</h1>\n",
         t = html_escape(title)
     );
-    writeln!(html, "<p>{} replication(s) per scenario with common random numbers. Brackets: 95% confidence intervals; Δ: paired difference to the first scenario.</p>", n).ok();
+    writeln!(html, "<p>{} per scenario with common random numbers. Brackets: 95% confidence intervals; Δ: paired difference to the first scenario.</p>", run::count_of(n as u64, "replication")).ok();
     html.push_str(&md_to_html_table(&table.md));
     for (name, _, body_html) in extra {
         writeln!(html, "<h2>{}</h2>\n{body_html}", html_escape(name)).ok();
@@ -820,7 +825,12 @@ fn sweep(a: SweepArgs) -> Result<(), String> {
     let total = mine.len() * a.replications as usize;
     let progress = Progress::new(total);
     let jobs: Vec<(usize, u32)> = mine.iter().flat_map(|&k| (0..a.replications).map(move |r| (k, r))).collect();
-    eprintln!("sweep: {} grid points, this shard runs {} of them x {} replication(s)", points.len(), mine.len(), a.replications);
+    eprintln!(
+        "sweep: {}, this shard runs {} of them x {}",
+        run::count_of(points.len() as u64, "grid point"),
+        mine.len(),
+        run::count_of(a.replications.into(), "replication")
+    );
     let results: Vec<(usize, u32, Vec<f64>)> = jobs
         .par_iter()
         .map(|&(k, r)| {
@@ -1287,7 +1297,12 @@ fn merge(a: MergeArgs) -> Result<(), String> {
     }
     std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
     write_atomic(&a.out.join("results.csv"), out.as_bytes()).map_err(|e| e.to_string())?;
-    crate::say!("merged {} file(s), {} rows into {}", files.len(), rows.len(), a.out.join("results.csv").display());
+    crate::say!(
+        "merged {}, {} into {}",
+        run::count_of(files.len() as u64, "file"),
+        run::count_of(rows.len() as u64, "row"),
+        a.out.join("results.csv").display()
+    );
     finish_sweep(&a.out, &out, &a.kpi)
 }
 

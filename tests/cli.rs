@@ -238,7 +238,7 @@ fn validate_takes_a_folder_and_reads_every_ron_file_in_it() {
     let o = kicsim().args(["validate", "tests/bad"]).output().unwrap();
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(1));
-    assert!(err.contains("7 of 7 file(s) invalid"), "{err}");
+    assert!(err.contains("7 of 7 files invalid"), "{err}");
     let o = kicsim().args(["validate", "nonexist.ron"]).output().unwrap();
     let (_, err) = text(&o);
     assert!(err.starts_with("error: nonexist.ron: cannot read the file"), "{err}");

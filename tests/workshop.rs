@@ -189,7 +189,7 @@ fn compare_tells_copies_apart_and_reports_every_bad_file_before_running() {
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1));
-    assert!(err.contains("in_water.ron:4:9") && err.contains("overlap.ron:5:21") && err.contains("2 of 3 file(s) invalid"), "{err}");
+    assert!(err.contains("in_water.ron:4:9") && err.contains("overlap.ron:5:21") && err.contains("2 of 3 files invalid"), "{err}");
     assert!(!bad_out.exists());
 }
 
