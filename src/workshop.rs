@@ -1009,7 +1009,12 @@ where
         .draw()
         .map_err(err)?;
     let color = COLORS[0];
-    chart.draw_series(LineSeries::new(ests.iter().enumerate().map(|(i, e)| (i as f64, e.mean * k)), color.stroke_width(2))).map_err(err)?;
+    // A line joins values that have an order (numbers); names (sectors, tiers) stand apart.
+    if xs.iter().all(|x| x.parse::<f64>().is_ok()) {
+        chart
+            .draw_series(LineSeries::new(ests.iter().enumerate().map(|(i, e)| (i as f64, e.mean * k)), color.stroke_width(2)))
+            .map_err(err)?;
+    }
     // 95% CI whiskers with caps.
     for (i, e) in ests.iter().enumerate().filter(|(_, e)| e.n > 1 && e.ci95_low.is_finite() && e.ci95_high.is_finite()) {
         let (x, a, b) = (i as f64, e.ci95_low * k, e.ci95_high * k);

@@ -163,10 +163,45 @@ fn a_one_parameter_sweep_draws_the_kpi_against_the_values() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    let png = std::fs::read(out.join("sweep_localization_rate.png")).unwrap();
-    assert_eq!(&png[1..4], b"PNG");
     let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
     assert_eq!(csv.lines().filter(|l| !l.starts_with('#')).count(), 1 + 2 * 3);
+    // Numbers have an order: a line joins the means, so the series' colour runs from the first
+    // value's whisker to the last's.
+    let (covered, span) = series_columns(&out.join("sweep_localization_rate.png"));
+    assert!(covered * 10 > span * 9, "a line from the first value to the last: {covered} of {span} columns");
+
+    // Names (sectors) have none: whiskers and dots only, apart.
+    let out = tmpdir("sweep-sectors");
+    kicsim(&[
+        "sweep",
+        "scenarios/baseline.ron",
+        "--vary",
+        "anchor.sector=Electronics,Footwear",
+        "--replications",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (covered, span) = series_columns(&out.join("sweep_localization_rate.png"));
+    assert!(span > 300 && covered * 3 < span, "two whiskers apart, no line: {covered} of {span} columns");
+}
+
+/// Of the chart's columns from the first to the last holding the series' colour (blue,
+/// RGB 31 119 180), how many hold it, and how many there are.
+fn series_columns(path: &std::path::Path) -> (usize, usize) {
+    let bytes = std::fs::read(path).unwrap();
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().expect("a PNG file");
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    let n = info.color_type.samples();
+    let (w, h) = (info.width as usize, info.height as usize);
+    let blue = |x: usize, y: usize| {
+        let i = (y * w + x) * n;
+        pixels[i].abs_diff(31) < 12 && pixels[i + 1].abs_diff(119) < 12 && pixels[i + 2].abs_diff(180) < 12
+    };
+    let cols: Vec<usize> = (0..w).filter(|&x| (0..h).any(|y| blue(x, y))).collect();
+    assert!(!cols.is_empty(), "{}: no series drawn", path.display());
+    (cols.len(), cols[cols.len() - 1] - cols[0] + 1)
 }
 
 #[test]
