@@ -310,7 +310,7 @@ fn status(ui: &mut egui::Ui, plan: &Plan) {
         let color = if *err { egui::Color32::from_rgb(255, 110, 100) } else { egui::Color32::from_rgb(150, 220, 150) };
         for line in msg.lines() {
             if is_quoted_source(line) {
-                // A line of the file and the caret under the faulty value line up only in a
+                // A line of the file and the caret under the faulty field line up only in a
                 // fixed-width font, and only unwrapped (a long line is cut, not folded).
                 ui.add(egui::Label::new(egui::RichText::new(line).monospace().color(color)).truncate());
             } else {
