@@ -94,8 +94,9 @@ fn run_script(script: &str, screen: &str, dir: &std::path::Path, files: &[(&str,
 fn screenshot_of_the_planner() {
     let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
     require("xvfb-run");
-    let dir = std::env::temp_dir().join(format!("kicsim-window-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    // A folder that does not exist yet is made, as `--out` folders are.
+    let dir = std::env::temp_dir().join(format!("kicsim-window-{}", std::process::id())).join("pictures");
+    std::fs::remove_dir_all(&dir).ok();
     let out = dir.join("planner.png");
     let o = Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 1280x800x24", env!("CARGO_BIN_EXE_kicsim"), "plan", "scenarios/baseline.ron", "--screenshot"])
@@ -131,6 +132,26 @@ fn screenshot_of_the_planner() {
         .filter(|e| e.file_name().to_string_lossy().starts_with(".partial"))
         .collect();
     assert!(leftovers.is_empty());
+}
+
+#[test]
+fn a_screenshot_that_cannot_be_written_is_refused_before_a_window_opens() {
+    let dir = std::env::temp_dir().join(format!("kicsim-shot-refused-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("a-folder.png")).unwrap();
+    std::fs::write(dir.join("a-file"), "x").unwrap();
+    for (out, says) in [
+        (dir.join("a-file/plan.png"), "a-file: this is a file, not a folder"),
+        (dir.join("a-folder.png"), "this is a folder"),
+        (dir.join("plan.jpg"), "the picture is a PNG"),
+    ] {
+        // No DISPLAY: had it got as far as opening a window, the error would be "no display".
+        let o =
+            Command::new(env!("CARGO_BIN_EXE_kicsim")).arg("plan").arg("--screenshot").arg(&out).env_remove("DISPLAY").output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.starts_with("error: --screenshot ") && err.contains(says) && !err.contains("no display"), "{}: {err}", out.display());
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

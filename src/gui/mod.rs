@@ -39,11 +39,7 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
     for f in &compare_with {
         Scenario::load(f).map_err(|e| e.to_string())?;
     }
-    if let Some(p) = &screenshot
-        && p.extension().is_none_or(|e| !e.eq_ignore_ascii_case("png"))
-    {
-        return Err(format!("--screenshot {}: the picture is a PNG; name it *.png", p.display()));
-    }
+    let shot = screenshot.map(|p| screenshot::prepare(&p).map(|tmp| (p, tmp))).transpose()?;
     check_display()?;
     explain_missing_gpu();
     let mut app = App::new();
@@ -84,11 +80,14 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
         }
     }
     screenshot::key_plugin(&mut app);
-    if let Some(path) = screenshot {
-        screenshot::plugin(&mut app, path);
+    if let Some((out, tmp)) = shot {
+        screenshot::plugin(&mut app, out, tmp);
     }
-    app.run();
-    Ok(())
+    match app.run() {
+        AppExit::Success => Ok(()),
+        // The reason is in the log above (e.g. the screenshot could not be written).
+        AppExit::Error(code) => Err(format!("the planner stopped with an error (code {code}); see the log above")),
+    }
 }
 
 /// What to do on a machine where the window cannot open.

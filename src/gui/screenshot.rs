@@ -2,7 +2,7 @@
 //! window to a PNG and exit. The picture is written to a temporary name and renamed, so a
 //! half-written file never appears under OUT.png.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
@@ -15,6 +15,8 @@ use crate::sim::clock::SimClock;
 const SETTLE_FRAMES: u32 = 20;
 /// Give up (with an error) after this many frames.
 const MAX_FRAMES: u32 = 3000;
+/// Frames to wait for the picture once it is asked for (it takes a few).
+const SAVE_FRAMES: u32 = 300;
 
 #[derive(Resource)]
 struct ShotPlan {
@@ -22,7 +24,28 @@ struct ShotPlan {
     tmp: PathBuf,
     frames: u32,
     ready_frames: u32,
-    requested: bool,
+    /// The frame the picture was asked for.
+    requested: Option<u32>,
+}
+
+/// Checks `--screenshot OUT.png` before any window opens: a PNG name, in a folder that exists
+/// (it is made, as `--out` folders are) and can be written. Returns the temporary name the
+/// picture is first saved under, beside OUT.png.
+pub fn prepare(out: &Path) -> Result<PathBuf, String> {
+    if out.extension().is_none_or(|e| !e.eq_ignore_ascii_case("png")) {
+        return Err(format!("--screenshot {}: the picture is a PNG; name it *.png", out.display()));
+    }
+    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "screenshot.png".into());
+    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).map(|p| p.to_path_buf()).unwrap_or_else(|| PathBuf::from("."));
+    if out.is_dir() {
+        return Err(format!("--screenshot {}: this is a folder", out.display()));
+    }
+    crate::run::check_out_dir(&dir).map_err(|e| format!("--screenshot {}: {}", out.display(), e.trim_start_matches("--out ")))?;
+    std::fs::create_dir_all(&dir).map_err(|e| format!("--screenshot {}: cannot make the folder {}: {e}", out.display(), dir.display()))?;
+    let tmp = dir.join(format!(".partial-{}-{name}", std::process::id()));
+    std::fs::write(&tmp, b"").map_err(|e| format!("--screenshot {}: cannot write in {}: {e}", out.display(), dir.display()))?;
+    std::fs::remove_file(&tmp).ok();
+    Ok(tmp)
 }
 
 /// F12 saves the window as `kicsim-screenshot-N.png` in the working directory.
@@ -39,11 +62,9 @@ fn on_f12(mut commands: Commands, keys: Res<ButtonInput<KeyCode>>, mut n: Local<
     }
 }
 
-pub(super) fn plugin(app: &mut App, out: PathBuf) {
-    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "screenshot.png".into());
-    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).map(|p| p.to_path_buf()).unwrap_or_else(|| PathBuf::from("."));
-    let tmp = dir.join(format!(".partial-{}-{name}", std::process::id()));
-    app.insert_resource(ShotPlan { out, tmp, frames: 0, ready_frames: 0, requested: false });
+/// Renders the plan at its horizon and saves it to `out` (through `tmp`, from [`prepare`]), then exits.
+pub(super) fn plugin(app: &mut App, out: PathBuf, tmp: PathBuf) {
+    app.insert_resource(ShotPlan { out, tmp, frames: 0, ready_frames: 0, requested: None });
     app.insert_resource(Speed { quarters_per_second: 100_000.0, ..Default::default() });
     app.add_systems(Update, (show_anchor_spillover, take).chain());
     // The picture shows the plan, not whatever lies under Xvfb's idle pointer.
@@ -86,22 +107,27 @@ fn take(
         return;
     }
     plan.ready_frames += 1;
-    if !plan.requested && plan.ready_frames >= SETTLE_FRAMES {
-        plan.requested = true;
-        let tmp = plan.tmp.with_extension("png");
-        commands.spawn(Screenshot::primary_window()).observe(save_to_disk(tmp));
+    if plan.requested.is_none() && plan.ready_frames >= SETTLE_FRAMES {
+        plan.requested = Some(plan.frames);
+        commands.spawn(Screenshot::primary_window()).observe(save_to_disk(plan.tmp.clone()));
     }
-    let tmp = plan.tmp.with_extension("png");
-    if plan.requested && tmp.exists() {
-        match std::fs::rename(&tmp, &plan.out) {
-            Ok(()) => {
-                info!("screenshot saved to {}", plan.out.display());
-                exit.write(AppExit::Success);
-            }
-            Err(e) => {
-                error!("screenshot: cannot write {}: {e}", plan.out.display());
-                exit.write(AppExit::from_code(3));
-            }
+    let Some(asked) = plan.requested else { return };
+    if !plan.tmp.exists() {
+        if plan.frames - asked > SAVE_FRAMES {
+            // bevy logged why (e.g. the folder went away).
+            error!("screenshot: {} was not written within {SAVE_FRAMES} frames", plan.out.display());
+            exit.write(AppExit::from_code(3));
+        }
+        return;
+    }
+    match std::fs::rename(&plan.tmp, &plan.out) {
+        Ok(()) => {
+            info!("screenshot saved to {}", plan.out.display());
+            exit.write(AppExit::Success);
+        }
+        Err(e) => {
+            error!("screenshot: cannot write {}: {e}", plan.out.display());
+            exit.write(AppExit::from_code(3));
         }
     }
 }
