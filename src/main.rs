@@ -48,7 +48,7 @@ enum Command {
     /// Open the interactive planner (optionally on a scenario file).
     Plan {
         file: Option<PathBuf>,
-        /// Render one frame to this PNG and exit (for tests and documentation).
+        /// Run the plan to its horizon, save the window to this PNG (its folder is made if missing) and exit.
         #[arg(long)]
         screenshot: Option<PathBuf>,
         /// Scenario files to run beside the plan in the compare view (up to 3).
