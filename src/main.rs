@@ -88,7 +88,7 @@ fn main() -> ExitCode {
 
 fn run_cmd(file: PathBuf, seed: Option<u64>, years: Option<u32>, replications: u32, sets: Vec<String>, out: PathBuf) -> Result<(), String> {
     let scenario = run::load_with_overrides(&file, seed, years, &sets)?;
-    run::check_out_dir(&out)?;
+    run::check_out_dir("--out", &out)?;
     let runs = run::run_replications(&scenario, replications);
     let record = run::RunRecord::new(&scenario, &file.display().to_string(), replications);
     let csv = run::timeseries_csv(&runs, &record);

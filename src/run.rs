@@ -338,14 +338,15 @@ fn num(v: f64) -> Value {
 }
 
 /// Checks, before any work is done, that `out` is a folder or can be made one, so that a long run
-/// does not fail at its end on a mistyped `--out`. Creates nothing: a refused run writes nothing.
-pub fn check_out_dir(out: &Path) -> Result<(), String> {
+/// does not fail at its end on a mistyped `--out` (`flag` names the option in the message).
+/// Creates nothing: a refused run writes nothing.
+pub fn check_out_dir(flag: &str, out: &Path) -> Result<(), String> {
     let mut p = out;
     loop {
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => return Ok(()),
-            Ok(_) if p == out => return Err(format!("--out {}: this is a file, not a folder", out.display())),
-            Ok(_) => return Err(format!("--out {}: {} is a file, not a folder", out.display(), p.display())),
+            Ok(_) if p == out => return Err(format!("{flag} {}: this is a file, not a folder", out.display())),
+            Ok(_) => return Err(format!("{flag} {}: {} is a file, not a folder", out.display(), p.display())),
             Err(_) => match p.parent() {
                 Some(q) if !q.as_os_str().is_empty() => p = q,
                 _ => return Ok(()),

@@ -97,7 +97,7 @@ pub fn execute(cmd: WorkshopCommand) -> Result<(), String> {
         WorkshopCommand::Sweep(a) => &a.out,
         WorkshopCommand::Merge(a) => &a.out,
     };
-    run::check_out_dir(out)?;
+    run::check_out_dir("--out", out)?;
     match cmd {
         WorkshopCommand::Compare(a) => compare(a),
         WorkshopCommand::Breakdown(a) => breakdown(a),
