@@ -409,19 +409,33 @@ fn write_all_atomic_with(files: &[(&Path, &[u8])], mut rename: impl FnMut(&Path,
         }
         Ok(())
     })();
+    // Put back the old files already replaced; take out the new ones that had none. An old file
+    // that cannot be put back (the folder became read-only, say) keeps its second name, and the
+    // error says where it is.
+    let mut kept: Vec<(&Path, &PathBuf)> = Vec::new();
     if result.is_err() {
-        // Put back the old files already replaced; take out the new ones that had none.
         for ((path, _), bak) in files.iter().zip(&backups).take(renamed) {
-            let _ = match bak {
-                Some(b) => std::fs::rename(b, path),
-                None => std::fs::remove_file(path),
-            };
+            match bak {
+                Some(b) if rename(b, path).is_err() => kept.push((path, b)),
+                Some(_) => {}
+                None => {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
         }
     }
     for f in temps[renamed..].iter().chain(backups.iter().flatten()) {
-        let _ = std::fs::remove_file(f);
+        if !kept.iter().any(|(_, b)| *b == f) {
+            let _ = std::fs::remove_file(f);
+        }
     }
-    result
+    match result {
+        Err(e) if !kept.is_empty() => {
+            let where_ = kept.iter().map(|(path, b)| format!("the previous {} is kept as {}", path.display(), b.display()));
+            Err(std::io::Error::new(e.kind(), format!("{e}; {}", where_.collect::<Vec<_>>().join(", "))))
+        }
+        result => result,
+    }
 }
 
 /// The short table printed after a run.
@@ -549,6 +563,30 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&b).unwrap(), "new b");
         assert_eq!(std::fs::read_to_string(&c).unwrap(), "new c");
         assert_eq!(listing(&dir), ["a.csv", "b.json", "c.md"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_old_file_that_cannot_be_put_back_is_kept_and_the_error_says_where() {
+        let dir = std::env::temp_dir().join(format!("kicsim-atomic-kept-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (a, b) = (dir.join("a.csv"), dir.join("b.json"));
+        std::fs::write(&a, "old a").unwrap();
+        std::fs::write(&b, "old b").unwrap();
+        // The second rename fails, and so does putting a.csv back (the third call).
+        let mut calls = 0;
+        let err = write_all_atomic_with(&[(&a, b"new a"), (&b, b"new b")], |from, to| {
+            calls += 1;
+            if calls >= 2 { Err(std::io::Error::other("injected")) } else { std::fs::rename(from, to) }
+        })
+        .unwrap_err();
+        assert_eq!(calls, 3, "one rename put back");
+        let bak = dir.join(format!(".a.csv.bak{}", std::process::id()));
+        assert_eq!(err.to_string(), format!("injected; the previous {} is kept as {}", a.display(), bak.display()));
+        assert_eq!(std::fs::read_to_string(&bak).unwrap(), "old a", "the old content is where the error says");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "old b");
+        assert_eq!(listing(&dir), [format!(".a.csv.bak{}", std::process::id()), "a.csv".into(), "b.json".into()], "no temporary left");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
