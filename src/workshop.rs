@@ -187,7 +187,7 @@ fn compare(a: CompareArgs) -> Result<(), String> {
     let arms = run_arms(arms, base_seed, a.replications);
     let table = comparison_table(&arms);
     crate::say_raw!("{}", table.text);
-    write_report(&a.out, "Scenario comparison", &arms, &table, &[])?;
+    write_report(OutputSet::default(), &a.out, "Scenario comparison", &arms, &table, &[])?;
     crate::say!("wrote {}", a.out.join("report.html").display());
     Ok(())
 }
@@ -437,39 +437,61 @@ where
     Ok(())
 }
 
-/// Draws a KPI chart to PNG and SVG files and returns the SVG text (for the self-contained HTML).
-fn kpi_files(dir: &Path, stem: &str, title: &str, series: &[(String, Band)], footer: &str) -> Result<String, String> {
-    font();
-    let size = (900, 480);
-    let png = dir.join(format!("{stem}.png"));
-    {
-        let root = BitMapBackend::new(&png, size).into_drawing_area();
-        draw_kpi(&root, title, series, footer)?;
+/// The files of one command's outputs, written together at the end ([`run::write_all_atomic`]):
+/// all replaced, or (on a failed write) none, so a report never sits beside charts of another run.
+#[derive(Default)]
+struct OutputSet(Vec<(PathBuf, Vec<u8>)>);
+
+impl OutputSet {
+    fn add(&mut self, path: PathBuf, content: impl Into<Vec<u8>>) {
+        self.0.push((path, content.into()));
     }
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        draw_kpi(&root, title, series, footer)?;
+
+    fn write(&self, dir: &Path) -> Result<(), String> {
+        let files: Vec<(&Path, &[u8])> = self.0.iter().map(|(p, c)| (p.as_path(), c.as_slice())).collect();
+        run::write_all_atomic(&files).map_err(|e| format!("cannot write the outputs in {}: {e}", dir.display()))
     }
-    write_atomic(&dir.join(format!("{stem}.svg")), svg.as_bytes()).map_err(|e| e.to_string())?;
-    Ok(svg)
 }
 
-fn bar_files(dir: &Path, stem: &str, title: &str, bars: &[Bar], footer: &str) -> Result<String, String> {
+/// Draws a picture and encodes it as PNG, in memory.
+fn png_bytes(size: (u32, u32), draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), String>) -> Result<Vec<u8>, String> {
+    use image::ImageEncoder as _;
+    let mut rgb = vec![0u8; size.0 as usize * size.1 as usize * 3];
+    draw(&BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area())?;
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(&rgb, size.0, size.1, image::ColorType::Rgb8)
+        .map_err(|e| format!("cannot encode a PNG: {e}"))?;
+    Ok(png)
+}
+
+/// Draws a chart as DIR/STEM.png and DIR/STEM.svg (the same drawing on each backend) into the
+/// output set and returns the SVG text (for the self-contained HTML).
+fn chart_files(
+    set: &mut OutputSet,
+    dir: &Path,
+    stem: &str,
+    size: (u32, u32),
+    png: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), String>,
+    svg: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), String>,
+) -> Result<String, String> {
     font();
+    set.add(dir.join(format!("{stem}.png")), png_bytes(size, png)?);
+    let mut text = String::new();
+    svg(&SVGBackend::with_string(&mut text, size).into_drawing_area())?;
+    set.add(dir.join(format!("{stem}.svg")), text.clone());
+    Ok(text)
+}
+
+/// A KPI over time, one band per scenario.
+fn kpi_files(set: &mut OutputSet, dir: &Path, stem: &str, title: &str, series: &[(String, Band)], footer: &str) -> Result<String, String> {
+    chart_files(set, dir, stem, (900, 480), |a| draw_kpi(a, title, series, footer), |a| draw_kpi(a, title, series, footer))
+}
+
+/// One bar per incentive.
+fn bar_files(set: &mut OutputSet, dir: &Path, stem: &str, title: &str, bars: &[Bar], footer: &str) -> Result<String, String> {
     let size = (900, 60 + 40 * bars.len().max(1) as u32 + 60);
-    let png = dir.join(format!("{stem}.png"));
-    {
-        let root = BitMapBackend::new(&png, size).into_drawing_area();
-        draw_bars(&root, title, bars, footer)?;
-    }
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        draw_bars(&root, title, bars, footer)?;
-    }
-    write_atomic(&dir.join(format!("{stem}.svg")), svg.as_bytes()).map_err(|e| e.to_string())?;
-    Ok(svg)
+    chart_files(set, dir, stem, size, |a| draw_bars(a, title, bars, footer), |a| draw_bars(a, title, bars, footer))
 }
 
 fn html_escape(s: &str) -> String {
@@ -514,14 +536,22 @@ fn footer_of<'a>(records: impl Iterator<Item = &'a RunRecord>) -> String {
     }
 }
 
-/// Writes report.md, report.html (self-contained: inline SVG) and the charts.
-fn write_report(out: &Path, title: &str, arms: &[Arm], table: &Table, extra: &[(String, String, String)]) -> Result<(), String> {
+/// Writes report.md, report.html (self-contained: inline SVG), report.json and the charts, with
+/// the files already in `set`, as one set.
+fn write_report(
+    mut set: OutputSet,
+    out: &Path,
+    title: &str,
+    arms: &[Arm],
+    table: &Table,
+    extra: &[(String, String, String)],
+) -> Result<(), String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let footer = footer_of(arms.iter().map(|a| &a.record));
     let mut svgs = Vec::new();
     for (kpi, label) in CHART_KPIS {
         let series: Vec<(String, Band)> = arms.iter().map(|a| (a.label.clone(), band(&a.runs, kpi))).collect();
-        let svg = kpi_files(out, kpi, label, &series, &footer)?;
+        let svg = kpi_files(&mut set, out, kpi, label, &series, &footer)?;
         svgs.push((kpi.to_string(), label.to_string(), svg));
     }
     let records: Vec<&RunRecord> = arms.iter().map(|a| &a.record).collect();
@@ -578,11 +608,10 @@ fn write_report(out: &Path, title: &str, arms: &[Arm], table: &Table, extra: &[(
     }
     html.push_str("</table>\n</body></html>\n");
     let summary = serde_json::to_string_pretty(&json!({"runs": records, "table": table.json})).map_err(|e| e.to_string())? + "\n";
-    // The three reports are one set: all replaced, or (on a failed write) none.
-    let (md_path, html_path, json_path) = (out.join("report.md"), out.join("report.html"), out.join("report.json"));
-    run::write_all_atomic(&[(&md_path, md.as_bytes()), (&html_path, html.as_bytes()), (&json_path, summary.as_bytes())])
-        .map_err(|e| format!("cannot write the reports in {}: {e}", out.display()))?;
-    Ok(())
+    set.add(out.join("report.md"), md);
+    set.add(out.join("report.html"), html);
+    set.add(out.join("report.json"), summary);
+    set.write(out)
 }
 
 /// Fiscal cost (USD m) per percentage point of localization an incentive adds, from the paired
@@ -691,27 +720,42 @@ fn breakdown(a: BreakdownArgs) -> Result<(), String> {
     }
     std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
     let footer = footer_of(std::iter::once(&arms[0].record));
-    let s1 =
-        bar_files(&a.out, "breakdown_localization", "Contribution to localization (percentage points; lines: 95% CI)", &bars_loc, &footer)?;
-    let s2 = bar_files(&a.out, "breakdown_exports", "Contribution to cumulative exports (USD m; lines: 95% CI)", &bars_exp, &footer)?;
-    let s3 = bar_files(&a.out, "breakdown_fiscal", "Contribution to cumulative fiscal cost (USD m; lines: 95% CI)", &bars_fis, &footer)?;
+    let mut set = OutputSet::default();
+    let s1 = bar_files(
+        &mut set,
+        &a.out,
+        "breakdown_localization",
+        "Contribution to localization (percentage points; lines: 95% CI)",
+        &bars_loc,
+        &footer,
+    )?;
+    let s2 =
+        bar_files(&mut set, &a.out, "breakdown_exports", "Contribution to cumulative exports (USD m; lines: 95% CI)", &bars_exp, &footer)?;
+    let s3 = bar_files(
+        &mut set,
+        &a.out,
+        "breakdown_fiscal",
+        "Contribution to cumulative fiscal cost (USD m; lines: 95% CI)",
+        &bars_fis,
+        &footer,
+    )?;
     let intro = "Contribution of each incentive = outcome with all incentives - outcome with that one switched off (paired replications). A fiscal cost with little localization or export effect is largely redundant spending.";
     let md_body = format!("{intro}\n\n{md}\n![](breakdown_localization.png)\n\n![](breakdown_exports.png)\n\n![](breakdown_fiscal.png)\n");
     let html_body = format!("<p>{}</p>\n{}\n{s1}\n{s2}\n{s3}\n", html_escape(intro), md_to_html_table(&md));
+    let doc = json!({
+        "run": &arms[0].record,
+        "method": "contribution = outcome with all incentives - outcome with that one switched off, paired replications; localization in share points",
+        "contributions": rows,
+    });
+    set.add(a.out.join("breakdown.json"), serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n");
     write_report(
+        set,
         &a.out,
         &format!("Policy breakdown: {}", s.name),
         &arms,
         &table,
         &[("Contribution of each incentive".into(), md_body, html_body)],
     )?;
-    let doc = json!({
-        "run": &arms[0].record,
-        "method": "contribution = outcome with all incentives - outcome with that one switched off, paired replications; localization in share points",
-        "contributions": rows,
-    });
-    write_atomic(&a.out.join("breakdown.json"), (serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n").as_bytes())
-        .map_err(|e| e.to_string())?;
     crate::say!("wrote {}", a.out.join("report.html").display());
     Ok(())
 }
@@ -848,12 +892,16 @@ fn sweep(a: SweepArgs) -> Result<(), String> {
     let record = RunRecord::new(&base, &a.file.display().to_string(), a.replications);
     let csv = sweep_csv(&record, &varies, &points, &results);
     std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
-    let name = if shard_n > 1 { format!("results-shard-{shard_i}-of-{shard_n}.csv") } else { "results.csv".into() };
-    write_atomic(&a.out.join(&name), csv.as_bytes()).map_err(|e| e.to_string())?;
-    crate::say!("wrote {}", a.out.join(&name).display());
     if shard_n == 1 {
-        finish_sweep(&a.out, &csv, &a.kpi)?;
+        let chart = finish_sweep(&a.out, csv, &a.kpi)?;
+        crate::say!("wrote {}", a.out.join("results.csv").display());
+        if let Some(c) = chart {
+            crate::say!("wrote {}", c.display());
+        }
     } else {
+        let name = a.out.join(format!("results-shard-{shard_i}-of-{shard_n}.csv"));
+        write_atomic(&name, csv.as_bytes()).map_err(|e| e.to_string())?;
+        crate::say!("wrote {}", name.display());
         crate::say!(
             "when all {shard_n} shards are done: kicsim merge {} --out {} (name each folder if the shards wrote to different ones)",
             a.out.display(),
@@ -905,8 +953,22 @@ fn read_sweep_csv(text: &str) -> Result<(Vec<String>, Vec<String>, Vec<Vec<Strin
     Ok((comments, header, rows))
 }
 
-/// After a full sweep (or a merge): the heatmap of two varied parameters.
-fn finish_sweep(out: &Path, csv_text: &str, kpi: &str) -> Result<(), String> {
+/// After a full sweep (or a merge): writes OUT/results.csv with its chart (the heatmap of two
+/// varied parameters, or the KPI against the values of one) as one set, and returns the chart's
+/// path.
+fn finish_sweep(out: &Path, csv_text: String, kpi: &str) -> Result<Option<PathBuf>, String> {
+    let chart = sweep_chart(out, &csv_text, kpi)?;
+    let mut set = OutputSet::default();
+    set.add(out.join("results.csv"), csv_text);
+    if let Some((path, png)) = &chart {
+        set.add(path.clone(), png.clone());
+    }
+    set.write(out)?;
+    Ok(chart.map(|(path, _)| path))
+}
+
+/// The chart of a sweep's results: its path and PNG, if the sweep varies one or two parameters.
+fn sweep_chart(out: &Path, csv_text: &str, kpi: &str) -> Result<Option<(PathBuf, Vec<u8>)>, String> {
     let (comments, header, rows) = read_sweep_csv(csv_text)?;
     let footer = comments.first().map(|c| c.trim_start_matches("# ").to_string()).unwrap_or_default();
     let rep = header
@@ -917,11 +979,11 @@ fn finish_sweep(out: &Path, csv_text: &str, kpi: &str) -> Result<(), String> {
     let params: Vec<String> = header[1..rep].to_vec();
     let col = header.iter().position(|h| h == kpi).ok_or_else(|| format!("results.csv has no column {kpi}"))?;
     if params.len() == 1 {
-        return sweep_line(out, kpi, &params[0], &rows, col, &footer);
+        return sweep_line(out, kpi, &params[0], &rows, col, &footer).map(Some);
     }
     if params.len() != 2 {
         crate::say!("(charts are drawn for one or two varied parameters; this sweep varies {})", params.len());
-        return Ok(());
+        return Ok(None);
     }
     let (xs, ys) = (distinct(&rows, 1), distinct(&rows, 2));
     let mut cells = vec![vec![(0.0, 0usize); ys.len()]; xs.len()];
@@ -934,31 +996,21 @@ fn finish_sweep(out: &Path, csv_text: &str, kpi: &str) -> Result<(), String> {
     let means: Vec<Vec<f64>> =
         cells.iter().map(|c| c.iter().map(|(s, n)| if *n > 0 { s / *n as f64 } else { f64::NAN }).collect()).collect();
     font();
-    let png = out.join(format!("heatmap_{kpi}.png"));
-    {
-        let root = BitMapBackend::new(&png, (900, 700)).into_drawing_area();
-        let reps = cells.iter().flatten().map(|c| c.1).max().unwrap_or(0);
-        draw_heatmap(&root, kpi, &params, &xs, &ys, &means, reps, &footer)?;
-    }
-    crate::say!("wrote {}", png.display());
-    Ok(())
+    let reps = cells.iter().flatten().map(|c| c.1).max().unwrap_or(0);
+    let png = png_bytes((900, 700), |root| draw_heatmap(root, kpi, &params, &xs, &ys, &means, reps, &footer))?;
+    Ok(Some((out.join(format!("heatmap_{kpi}.png")), png)))
 }
 
 /// One varied parameter: the KPI's mean at each value with its 95% confidence interval.
-fn sweep_line(out: &Path, kpi: &str, param: &str, rows: &[Vec<String>], col: usize, footer: &str) -> Result<(), String> {
+fn sweep_line(out: &Path, kpi: &str, param: &str, rows: &[Vec<String>], col: usize, footer: &str) -> Result<(PathBuf, Vec<u8>), String> {
     let xs = distinct(rows, 1);
     let ests: Vec<Estimate> = xs
         .iter()
         .map(|x| estimate_kpi(kpi, &rows.iter().filter(|r| r[1] == *x).map(|r| r[col].parse().unwrap_or(f64::NAN)).collect::<Vec<f64>>()))
         .collect();
     font();
-    let png = out.join(format!("sweep_{kpi}.png"));
-    {
-        let root = BitMapBackend::new(&png, (900, 560)).into_drawing_area();
-        draw_sweep_line(&root, kpi, param, &xs, &ests, footer)?;
-    }
-    crate::say!("wrote {}", png.display());
-    Ok(())
+    let png = png_bytes((900, 560), |root| draw_sweep_line(root, kpi, param, &xs, &ests, footer))?;
+    Ok((out.join(format!("sweep_{kpi}.png")), png))
 }
 
 fn draw_sweep_line<DB: DrawingBackend>(
@@ -1301,14 +1353,17 @@ fn merge(a: MergeArgs) -> Result<(), String> {
         out.push('\n');
     }
     std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
-    write_atomic(&a.out.join("results.csv"), out.as_bytes()).map_err(|e| e.to_string())?;
+    let chart = finish_sweep(&a.out, out, &a.kpi)?;
     crate::say!(
         "merged {}, {} into {}",
         run::count_of(files.len() as u64, "file"),
         run::count_of(rows.len() as u64, "row"),
         a.out.join("results.csv").display()
     );
-    finish_sweep(&a.out, &out, &a.kpi)
+    if let Some(c) = chart {
+        crate::say!("wrote {}", c.display());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

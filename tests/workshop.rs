@@ -48,6 +48,40 @@ fn compare_writes_a_self_contained_report() {
     assert_eq!(d["ci95_high"].as_f64().unwrap(), 0.0);
 }
 
+/// A compare whose outputs cannot all be written (here a folder stands where one chart goes)
+/// fails with the reason and leaves the previous report and charts as they were: no report beside
+/// charts of another run, and no temporary files.
+#[test]
+fn a_compare_that_cannot_write_every_output_leaves_the_previous_ones_as_they_were() {
+    let out = tmpdir("compare-kept");
+    let dir = out.to_str().unwrap();
+    kicsim(&["compare", "scenarios/baseline.ron", "scenarios/strong_lcr.ron", "--replications", "2", "--out", dir]);
+    std::fs::remove_file(out.join("tier1_suppliers.svg")).unwrap();
+    std::fs::create_dir(out.join("tier1_suppliers.svg")).unwrap();
+    let contents = || {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+            .collect();
+        files.sort();
+        files
+    };
+    let before = contents();
+    assert_eq!(before.len(), 12, "report.md, .html, .json and 4 PNG + 4 SVG charts but the one replaced by a folder");
+    // Three replications: every chart and report would differ from the two-replication ones.
+    let o = Command::new(env!("CARGO_BIN_EXE_kicsim"))
+        .args(["compare", "scenarios/baseline.ron", "scenarios/strong_lcr.ron", "--replications", "3", "--out", dir])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("tier1_suppliers.svg") && err.contains("is a folder"), "{err}");
+    assert!(contents() == before, "the previous outputs changed: {:?}", contents().iter().map(|f| &f.0).collect::<Vec<_>>());
+    std::fs::remove_dir_all(&out).ok();
+}
+
 #[test]
 fn breakdown_lists_each_incentive() {
     let out = tmpdir("breakdown");
