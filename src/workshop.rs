@@ -955,16 +955,26 @@ fn read_sweep_csv(text: &str) -> Result<(Vec<String>, Vec<String>, Vec<Vec<Strin
 
 /// After a full sweep (or a merge): writes OUT/results.csv with its chart (the heatmap of two
 /// varied parameters, or the KPI against the values of one) as one set, and returns the chart's
-/// path.
+/// path. A chart that cannot be drawn does not cost the results: they are written, and the error
+/// says so.
 fn finish_sweep(out: &Path, csv_text: String, kpi: &str) -> Result<Option<PathBuf>, String> {
-    let chart = sweep_chart(out, &csv_text, kpi)?;
+    let chart = sweep_chart(out, &csv_text, kpi);
     let mut set = OutputSet::default();
-    set.add(out.join("results.csv"), csv_text);
-    if let Some((path, png)) = &chart {
-        set.add(path.clone(), png.clone());
-    }
+    let results = out.join("results.csv");
+    set.add(results.clone(), csv_text);
+    let (path, failed) = match chart {
+        Ok(Some((path, png))) => {
+            set.add(path.clone(), png);
+            (Some(path), None)
+        }
+        Ok(None) => (None, None),
+        Err(e) => (None, Some(e)),
+    };
     set.write(out)?;
-    Ok(chart.map(|(path, _)| path))
+    match failed {
+        Some(e) => Err(format!("wrote {}, but not its chart: {e}", results.display())),
+        None => Ok(path),
+    }
 }
 
 /// The chart of a sweep's results: its path and PNG, if the sweep varies one or two parameters.
