@@ -62,6 +62,27 @@ fn facilities_are_spawned_from_the_scenario() {
     assert_eq!(ids.len(), n, "facility ids are unique");
 }
 
+/// A facility the file leaves unnamed is shown as SCENARIO.md says: "Supplier N", "R&D centre N",
+/// "Training centre N", "Logistics hub N", N its place in its list from 1; named ones keep their
+/// names.
+#[test]
+fn unnamed_facilities_are_called_after_their_kind_and_place() {
+    let mut s = Scenario::load(std::path::Path::new("scenarios/capability_plus_lcr.ron")).unwrap();
+    assert!(s.suppliers.len() >= 2 && !s.rd_centres.is_empty() && !s.training_centres.is_empty() && !s.logistics_hubs.is_empty());
+    let kept = s.suppliers[0].name.clone();
+    assert!(!kept.is_empty());
+    s.suppliers[1].name.clear();
+    s.rd_centres[0].name.clear();
+    s.training_centres[0].name.clear();
+    s.logistics_hubs[0].name.clear();
+    let mut app = build_app(&s);
+    let world = app.world_mut();
+    let names: Vec<String> = world.query::<&Facility>().iter(world).map(|f| f.name.clone()).collect();
+    for name in [kept.as_str(), "Supplier 2", "R&D centre 1", "Training centre 1", "Logistics hub 1"] {
+        assert!(names.iter().any(|n| n == name), "no facility called {name:?} in {names:?}");
+    }
+}
+
 /// Capability grows faster near the anchor (stylised fact 4): two identical suppliers, one next
 /// to the anchor and one far away, with no noise.
 #[test]

@@ -159,9 +159,11 @@ pub(super) fn reset(world: &mut World, s: &Scenario) {
         id += 1;
         f
     };
+    // A facility the file leaves unnamed is called after its kind and place in its list.
+    let named = |name: &str, kind: &str, i: usize| if name.is_empty() { format!("{kind} {}", i + 1) } else { name.to_string() };
     world.spawn((next(FacilityKind::Anchor, "Anchor", s.anchor.site), PlanRef(FacilityKind::Anchor, 0)));
     for (i, r) in s.rd_centres.iter().enumerate() {
-        let name = if r.name.is_empty() { format!("R&D centre {}", i + 1) } else { r.name.clone() };
+        let name = named(&r.name, "R&D centre", i);
         world.spawn((
             next(FacilityKind::RdCentre, &name, r.site),
             RdCentre { budget_usd_m_per_year: r.budget_usd_m_per_year },
@@ -169,7 +171,7 @@ pub(super) fn reset(world: &mut World, s: &Scenario) {
         ));
     }
     for (i, t) in s.training_centres.iter().enumerate() {
-        let name = if t.name.is_empty() { format!("Training centre {}", i + 1) } else { t.name.clone() };
+        let name = named(&t.name, "Training centre", i);
         world.spawn((
             next(FacilityKind::TrainingCentre, &name, t.site),
             TrainingCentre { trainees_per_year: t.trainees_per_year },
@@ -177,11 +179,11 @@ pub(super) fn reset(world: &mut World, s: &Scenario) {
         ));
     }
     for (i, h) in s.logistics_hubs.iter().enumerate() {
-        let name = if h.name.is_empty() { format!("Logistics hub {}", i + 1) } else { h.name.clone() };
+        let name = named(&h.name, "Logistics hub", i);
         world.spawn((next(FacilityKind::LogisticsHub, &name, h.site), PlanRef(FacilityKind::LogisticsHub, i)));
     }
     for (i, sp) in s.suppliers.iter().enumerate() {
-        let name = if sp.name.is_empty() { format!("Supplier {}", i + 1) } else { sp.name.clone() };
+        let name = named(&sp.name, "Supplier", i);
         world.spawn((
             next(FacilityKind::Supplier, &name, sp.site),
             Supplier::new(sp.capability, sp.capacity_usd_m, sp.tier, 0),
