@@ -1,6 +1,6 @@
 #!/bin/sh
 # Drives the planner window with real X input events (xdotool), as a planner would:
-# pause, pick "+ Supplier" and click the map (then the sea, refused), pick "Select / drag" and
+# pause, pick "+ Supplier" and click the map (then the sea, refused: picture 2), pick "Select / drag" and
 # drag the logistics hub, undo both edits, redo the placement, then Ctrl+S. Then place one more
 # supplier and close the window as a window manager would (WM_DELETE_WINDOW, by $WM_CLOSE): the
 # planner asks first; Esc cancels, and on the second close Enter saves and quits.
@@ -20,6 +20,7 @@ click() { xdotool mousemove "$1" "$2"; sleep 0.4; xdotool mousedown 1; sleep 0.4
 click 133 210                  # tool "+ Supplier"
 click 474 566                  # the map at (5, 5) km: free, flat land
 click 850 500                  # the sea at (27.7, 8.9) km: refused with the reason
+picture 2 20                   # the red cross and the reason under the pointer
 click 48 210                   # tool "Select / drag"
 # Drag the ICD hub from (20.5, 14) km to (22, 20) km in small steps.
 xdotool mousemove 732 417; sleep 0.3; xdotool mousedown 1; sleep 0.3
@@ -28,7 +29,7 @@ xdotool mousemove 757 317; sleep 0.3; xdotool mouseup 1; sleep 0.5
 # Ctrl+Z twice (the drag, then the placement), Ctrl+Y once (the placement again).
 ctrl() { xdotool keydown ctrl; sleep 0.3; xdotool key "$1"; sleep 0.3; xdotool keyup ctrl; sleep 0.5; }
 ctrl z; ctrl z; ctrl y
-xdotool key F12; sleep 1       # kicsim-screenshot-2.png: the state before saving, for a failing test
+xdotool key F12; sleep 1       # kicsim-screenshot-3.png: the state before saving, for a failing test
 ctrl s
 i=0
 while cmp -s plan.ron orig.ron; do
@@ -43,7 +44,7 @@ kill -0 $app 2>/dev/null || { echo "the window closed with unsaved edits without
 xdotool key Escape; sleep 1    # cancel: the planner stays open
 kill -0 $app 2>/dev/null || { echo "Esc in the prompt closed the planner"; exit 6; }
 python3 "$WM_CLOSE" "$W"; sleep 2
-xdotool key F12; sleep 1       # kicsim-screenshot-3.png: the prompt, for a failing test
+xdotool key F12; sleep 1       # kicsim-screenshot-4.png: the prompt, for a failing test
 xdotool key Return             # save and quit
 i=0
 while kill -0 $app 2>/dev/null; do

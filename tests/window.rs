@@ -5,7 +5,9 @@
 use std::process::Command;
 use std::sync::Mutex;
 
-use kicsim::gui::{ARM_COLORS, EXPORTS_COLOR, LOCALIZATION_COLOR, MINIMAP_LAND, WATER_RGB, facility_rgb};
+use kicsim::gui::{
+    ARM_COLORS, EXPORTS_COLOR, LOCALIZATION_COLOR, MINIMAP_LAND, SITE_REFUSED_LABEL_RGB, SITE_REFUSED_RGB, WATER_RGB, facility_rgb,
+};
 use kicsim::sim::FacilityKind;
 
 /// `xvfb-run -a` picks a free display by looking for lock files; two started at the same moment
@@ -230,7 +232,7 @@ fn compare_view_renders_and_refuses_bad_files() {
 
 /// Real mouse and keyboard events through X, winit, bevy_egui and the map tools: a supplier
 /// placed with a click ends up in the saved file where the pointer put it, a click in the sea is
-/// refused with the reason, and the logistics hub, dragged and then put back with Ctrl+Z, is where
+/// refused with the reason (in the log, and on the map under a red cross at the pointer), and the logistics hub, dragged and then put back with Ctrl+Z, is where
 /// it was. Closing the window with an unsaved edit asks first, as a window manager's close button
 /// would: Esc cancels, Enter saves and quits (tests/drive_planner.sh does the clicking,
 /// tests/wm_close.py the closing).
@@ -270,6 +272,14 @@ fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
     assert!(log.contains("edit: undone") && log.contains("edit: redone"), "{context}");
     assert_eq!(log.matches("saved plan.ron").count(), 2, "Ctrl+S, then Enter in the quit prompt; {context}");
     assert!(log.contains("cannot place a supplier here: the site is in water"), "the click in the sea was not refused; {context}");
+    // Where the planner is looking: a red cross at the pointer (850, 500) and the reason written
+    // under it ("the site is in water", about 100 px wide, centred, 16 px below).
+    let refused = Picture::read(&dir.join("kicsim-screenshot-2.png"));
+    let cross = refused.count(838..863, 488..513, SITE_REFUSED_RGB);
+    assert!(cross >= 20, "{cross} red pixels of the cross at the pointer; {context}");
+    let reason = refused.count(790..911, 514..532, SITE_REFUSED_LABEL_RGB);
+    assert!(reason >= 40, "{reason} pixels of the reason's text under the cross; {context}");
+    assert_eq!(refused.count(790..911, 440..480, SITE_REFUSED_LABEL_RGB), 0, "the reason is under the cross, not above it");
     // Nothing else moved, and no temporary file is left beside the plan.
     assert_eq!(saved.anchor.site, before.anchor.site);
     assert_eq!(&saved.suppliers[..before.suppliers.len()], &before.suppliers[..]);

@@ -116,6 +116,12 @@ fn setup(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut mats: Res
 /// The colour of water, on the map and in the compare view's minimaps.
 pub const WATER_RGB: [u8; 3] = [40, 90, 160];
 
+/// The ring of a site being placed or dragged: green where it can go, red (with a cross and the
+/// reason written under it, in the label colour) where it cannot.
+pub const SITE_OK_RGB: [u8; 3] = [26, 230, 51];
+pub const SITE_REFUSED_RGB: [u8; 3] = [242, 26, 26];
+pub const SITE_REFUSED_LABEL_RGB: [u8; 3] = [255, 150, 140];
+
 /// The colour of a facility's icon (suppliers by tier), shared by the map and the compare view.
 pub fn facility_rgb(kind: FacilityKind, tier: Option<Tier>) -> [u8; 3] {
     match (kind, tier) {
@@ -350,7 +356,8 @@ fn draw_gizmos(
     }
     if let Some(g) = &selection.ghost {
         let p = to_world(&map, g.site);
-        let c = if g.problem.is_none() { Color::srgb(0.1, 0.9, 0.2) } else { Color::srgb(0.95, 0.1, 0.1) };
+        let [r, gr, b] = if g.problem.is_none() { SITE_OK_RGB } else { SITE_REFUSED_RGB };
+        let c = Color::srgb_u8(r, gr, b);
         gizmos.circle_2d(Isometry2d::from_translation(p), 12.0, c);
         gizmos.circle_2d(Isometry2d::from_translation(p), 13.0, c);
         if g.problem.is_some() {
@@ -430,7 +437,7 @@ pub(super) fn draw_labels(
     if let Some(g) = &selection.ghost
         && let Some(problem) = &g.problem
     {
-        label_with(g.site, problem, egui::Color32::from_rgb(255, 150, 140), 16.0 / scale.max(0.3), 235);
+        label_with(g.site, problem, color32(SITE_REFUSED_LABEL_RGB), 16.0 / scale.max(0.3), 235);
     }
     Ok(())
 }
