@@ -1,9 +1,10 @@
 #!/bin/sh
 # Drives the planner window with real X input events (xdotool), as a planner would:
-# pause, pick "+ Supplier" and click the map (then the sea, refused: picture 2), pick "Select / drag" and
-# drag the logistics hub, undo both edits, redo the placement, then Ctrl+S. Then place one more
-# supplier and close the window as a window manager would (WM_DELETE_WINDOW, by $WM_CLOSE): the
-# planner asks first; Esc cancels, and on the second close Enter saves and quits.
+# pause, pick "+ Supplier" and click the map (then the sea, refused: picture 2), pick
+# "Select / drag" and drag the logistics hub, undo both edits, redo the placement, then Ctrl+S.
+# Then place one more supplier (the tool picked with key 2) and close the window as a window
+# manager would (WM_DELETE_WINDOW, by $WM_CLOSE): the planner asks first; Esc cancels, and on the
+# second close Enter saves and quits.
 # Run by tests/window.rs under xvfb-run, in a folder holding plan.ron (a copy of
 # scenarios/baseline.ron) and orig.ron (the same, to tell when plan.ron was saved).
 #
@@ -37,7 +38,7 @@ while cmp -s plan.ron orig.ron; do
     sleep 0.5
 done
 # One more edit, then close the window with it unsaved.
-click 133 210                  # tool "+ Supplier"
+xdotool key 2; sleep 0.5       # key 2: tool "+ Supplier"
 click 524 566                  # the map at (8, 5) km
 python3 "$WM_CLOSE" "$W"; sleep 2
 kill -0 $app 2>/dev/null || { echo "the window closed with unsaved edits without asking"; exit 5; }

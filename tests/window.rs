@@ -232,10 +232,11 @@ fn compare_view_renders_and_refuses_bad_files() {
 
 /// Real mouse and keyboard events through X, winit, bevy_egui and the map tools: a supplier
 /// placed with a click ends up in the saved file where the pointer put it, a click in the sea is
-/// refused with the reason (in the log, and on the map under a red cross at the pointer), and the logistics hub, dragged and then put back with Ctrl+Z, is where
-/// it was. Closing the window with an unsaved edit asks first, as a window manager's close button
-/// would: Esc cancels, Enter saves and quits (tests/drive_planner.sh does the clicking,
-/// tests/wm_close.py the closing).
+/// refused with the reason (in the log, and on the map under a red cross at the pointer), and the
+/// logistics hub, dragged and then put back with Ctrl+Z, is where it was; a second supplier is
+/// placed with the tool picked by key 2. Closing the window with an unsaved edit asks first, as a
+/// window manager's close button would: Esc cancels, Enter saves and quits
+/// (tests/drive_planner.sh does the clicking, tests/wm_close.py the closing).
 #[test]
 fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
     let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());

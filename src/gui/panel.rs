@@ -10,7 +10,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints};
 
 use super::map_view::{Overlay, OverlayState, ramp_color};
-use super::tools::{Selection, Tool};
+use super::tools::{Selection, TOOLS};
 use super::{Forecast, Plan, Speed};
 use crate::run::write_atomic;
 use crate::scenario::{Incentives, Ownership, Scenario, Sector, Tier};
@@ -387,18 +387,16 @@ fn time_section(ui: &mut egui::Ui, plan: &mut Plan, control: &mut SimControl, sp
 fn tools_section(ui: &mut egui::Ui, sel: &mut Selection) {
     ui.label("Tool (click a facility to inspect it; right-drag pans, wheel zooms)");
     ui.horizontal_wrapped(|ui| {
-        ui.selectable_value(&mut sel.tool, Tool::Select, "Select / drag");
-        ui.selectable_value(&mut sel.tool, Tool::Place(FacilityKind::Supplier), "+ Supplier");
-        ui.selectable_value(&mut sel.tool, Tool::Place(FacilityKind::RdCentre), "+ R&D");
-        ui.selectable_value(&mut sel.tool, Tool::Place(FacilityKind::TrainingCentre), "+ Training");
-        ui.selectable_value(&mut sel.tool, Tool::Place(FacilityKind::LogisticsHub), "+ Logistics hub");
-        ui.selectable_value(&mut sel.tool, Tool::Place(FacilityKind::Anchor), "Move anchor");
-        ui.selectable_value(&mut sel.tool, Tool::Remove, "Remove");
+        for (i, &(tool, label, _)) in TOOLS.iter().enumerate() {
+            if ui.selectable_label(sel.tool == tool, label).on_hover_text(format!("key {}", i + 1)).clicked() {
+                sel.set_tool(tool);
+            }
+        }
     });
     ui.collapsing("Keys", |ui| {
         ui.label(
-            "Space play / pause · Home fit the map · arrows pan · Delete remove the selected facility · \
-             Esc back to Select · Ctrl+S save · Ctrl+Z undo · Ctrl+Y or Ctrl+Shift+Z redo · F12 save the window as PNG",
+            "1-7 pick a tool (in the order above) · Space play / pause · Home fit the map · arrows pan · \
+             Delete remove the selected facility · Esc back to Select · Ctrl+S save · Ctrl+Z undo · Ctrl+Y or Ctrl+Shift+Z redo · F12 save the window as PNG",
         );
     });
     if let Some(g) = &sel.ghost {

@@ -24,6 +24,17 @@ pub enum Tool {
     Remove,
 }
 
+/// The tools in the order of the panel's buttons, with their labels; keys 1-7 pick them.
+pub const TOOLS: [(Tool, &str, KeyCode); 7] = [
+    (Tool::Select, "Select / drag", KeyCode::Digit1),
+    (Tool::Place(FacilityKind::Supplier), "+ Supplier", KeyCode::Digit2),
+    (Tool::Place(FacilityKind::RdCentre), "+ R&D", KeyCode::Digit3),
+    (Tool::Place(FacilityKind::TrainingCentre), "+ Training", KeyCode::Digit4),
+    (Tool::Place(FacilityKind::LogisticsHub), "+ Logistics hub", KeyCode::Digit5),
+    (Tool::Place(FacilityKind::Anchor), "Move anchor", KeyCode::Digit6),
+    (Tool::Remove, "Remove", KeyCode::Digit7),
+];
+
 #[derive(Clone, Debug)]
 pub struct Ghost {
     pub site: Site,
@@ -63,6 +74,15 @@ impl Selection {
     /// Drops a drag in progress (the plan it referred to was replaced).
     pub fn end_drag(&mut self) {
         self.drag = None;
+    }
+
+    /// Picks a tool; a drag in progress ends where it is (nothing moves).
+    pub fn set_tool(&mut self, tool: Tool) {
+        if tool != self.tool {
+            self.tool = tool;
+            self.drag = None;
+            self.ghost = None;
+        }
     }
 }
 
@@ -422,8 +442,11 @@ fn shortcuts(
         super::toggle_play(&mut plan, &mut control, &clock);
     }
     if keys.just_pressed(KeyCode::Escape) {
-        sel.tool = Tool::Select;
+        sel.set_tool(Tool::Select);
         sel.selected = None;
+    }
+    if !ctrl && let Some(&(tool, _, _)) = TOOLS.iter().find(|(_, _, key)| keys.just_pressed(*key)) {
+        sel.set_tool(tool);
     }
     if keys.just_pressed(KeyCode::Delete)
         && let Some(id) = sel.selected
@@ -490,6 +513,30 @@ mod tests {
         let (msg, is_error) = plan.message.clone().unwrap();
         assert!(is_error && msg.starts_with("move refused") && msg.contains("water"), "{msg}");
         assert!(sel.ghost.is_none());
+    }
+
+    /// Picking another tool (keys 1-7) in the middle of a drag ends the drag where it is: nothing
+    /// moves, and back in Select the facility does not follow the pointer.
+    #[test]
+    fn another_tool_picked_mid_drag_ends_the_drag_and_moves_nothing() {
+        let (mut plan, map, mut sel) = setup(Tool::Select);
+        let start = plan.scenario.suppliers[0].site;
+        let before = plan.scenario.clone();
+        let target = free_site(&map, &plan, 1.0);
+        frame(&mut sel, &mut plan, &map, start, true, false);
+        frame(&mut sel, &mut plan, &map, target, false, false);
+        assert!(sel.ghost.is_some(), "dragging");
+        sel.set_tool(Tool::Place(FacilityKind::RdCentre));
+        assert!(sel.ghost.is_none());
+        sel.set_tool(TOOLS[0].0);
+        frame(&mut sel, &mut plan, &map, target, false, false);
+        assert!(sel.ghost.is_none(), "no drag follows the pointer: {:?}", sel.ghost);
+        frame(&mut sel, &mut plan, &map, target, false, true);
+        assert_eq!(plan.scenario, before, "the release after the switch moves nothing");
+        // The keys' table has one entry per tool, in the panel's order, each with its own key.
+        let keys: std::collections::HashSet<_> = TOOLS.iter().map(|t| t.2).collect();
+        assert_eq!(keys.len(), TOOLS.len());
+        assert_eq!(TOOLS[0].0, Tool::Select);
     }
 
     #[test]
