@@ -294,6 +294,6 @@ pub fn section(ui: &mut egui::Ui, view: &mut CompareView) {
     });
     ui.checkbox(&mut view.open, format!("show the compare view ({} beside the plan)", view.arms.len()));
     if let Some(m) = &view.message {
-        ui.colored_label(egui::Color32::from_rgb(255, 110, 100), m);
+        ui.colored_label(super::panel::ERROR_TEXT, m);
     }
 }

@@ -307,7 +307,7 @@ pub(super) fn panels(
 
 fn status(ui: &mut egui::Ui, plan: &Plan) {
     if let Some((msg, err)) = &plan.message {
-        let color = if *err { egui::Color32::from_rgb(255, 110, 100) } else { egui::Color32::from_rgb(150, 220, 150) };
+        let color = if *err { ERROR_TEXT } else { OK_TEXT };
         for line in msg.lines() {
             if is_quoted_source(line) {
                 // A line of the file and the caret under the faulty field line up only in a
@@ -401,9 +401,8 @@ fn tools_section(ui: &mut egui::Ui, sel: &mut Selection) {
     });
     if let Some(g) = &sel.ghost {
         match &g.problem {
-            Some(p) => ui.colored_label(egui::Color32::from_rgb(255, 110, 100), format!("not buildable here: {p}")),
-            None => ui
-                .colored_label(egui::Color32::from_rgb(150, 220, 150), format!("buildable at ({:.2}, {:.2}) km", g.site.x_km, g.site.y_km)),
+            Some(p) => ui.colored_label(ERROR_TEXT, format!("not buildable here: {p}")),
+            None => ui.colored_label(OK_TEXT, format!("buildable at ({:.2}, {:.2}) km", g.site.x_km, g.site.y_km)),
         };
     }
 }
@@ -671,6 +670,10 @@ fn anchor_settings(ui: &mut egui::Ui, plan: &mut Plan) {
 fn series(h: &[QuarterRecord], f: impl Fn(&QuarterRecord) -> f64) -> PlotPoints<'static> {
     h.iter().map(|r| [r.year, f(r)]).collect()
 }
+
+/// The status line's colours: refusals and errors, and what went well.
+pub(super) const ERROR_TEXT: egui::Color32 = egui::Color32::from_rgb(255, 110, 100);
+pub(super) const OK_TEXT: egui::Color32 = egui::Color32::from_rgb(150, 220, 150);
 
 /// The colour of the localization curve in the KPI charts.
 pub const LOCALIZATION_COLOR: egui::Color32 = egui::Color32::from_rgb(90, 200, 120);
