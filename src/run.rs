@@ -111,7 +111,10 @@ fn ron_to_json(v: ron::Value) -> Result<Value, String> {
                 serde_json::Number::from_f64(f).map(Value::Number).ok_or("the number is not finite")?
             }
         }
-        ron::Value::Option(None) | ron::Value::Unit => Value::Null,
+        ron::Value::Option(None) => Value::Null,
+        // `()` is a struct with every field at its default, as in a scenario file (the scenario
+        // has no optional fields for it to mean `None`).
+        ron::Value::Unit => Value::Object(Map::new()),
         ron::Value::Option(Some(b)) => ron_to_json(*b)?,
         ron::Value::Seq(items) => Value::Array(items.into_iter().map(ron_to_json).collect::<Result<_, _>>()?),
         ron::Value::Map(m) => {
@@ -492,6 +495,15 @@ mod tests {
         let e = apply_set(&s, "incentives.cit_rate=abc").unwrap_err();
         assert!(e.contains("incentives.cit_rate"), "{e}");
         assert!(apply_set(&s, "incentives.cit_rate").is_err());
+        // `()` sets a whole part to its defaults, as in a file; a struct value replaces the part.
+        let busy = crate::scenario::default_scenario();
+        assert_ne!(busy.incentives, Scenario::default().incentives);
+        assert_eq!(apply_set(&busy, "incentives=()").unwrap().incentives, Scenario::default().incentives);
+        let t = apply_set(&busy, "anchor.commitments=(tech_transfer: 0.5)").unwrap();
+        assert_eq!(t.anchor.commitments.tech_transfer, 0.5);
+        assert_eq!(t.anchor.commitments.local_sourcing, Scenario::default().anchor.commitments.local_sourcing);
+        let e = apply_set(&busy, "suppliers=()").unwrap_err();
+        assert!(e.contains("suppliers=()") && e.contains("sequence"), "{e}");
     }
 
     #[test]
