@@ -6,7 +6,8 @@ use std::process::Command;
 use std::sync::Mutex;
 
 use kicsim::gui::{
-    ARM_COLORS, EXPORTS_COLOR, LOCALIZATION_COLOR, MINIMAP_LAND, SITE_REFUSED_LABEL_RGB, SITE_REFUSED_RGB, WATER_RGB, facility_rgb,
+    ARM_COLORS, EXPORTS_COLOR, LOCALIZATION_COLOR, MINIMAP_LAND, SITE_REFUSED_LABEL_RGB, SITE_REFUSED_RGB, TOWN_LABEL_RGB, WATER_RGB,
+    facility_rgb,
 };
 use kicsim::sim::FacilityKind;
 
@@ -222,6 +223,10 @@ fn compare_view_renders_and_refuses_bad_files() {
         let line = pic.count(430..630, 400..505, rgb_of(*color));
         assert!(line > 40, "scenario {i}'s localization line: {line} pixels");
     }
+    // The plan's map under the view draws no labels: none shows in the strip between the left
+    // panel and the view (the town at the map's west edge put an "L" there).
+    let peeking = pic.count(381..392, 0..800, TOWN_LABEL_RGB);
+    assert_eq!(peeking, 0, "{peeking} pixels of a town's label beside the compare view");
 
     let o = Command::new(env!("CARGO_BIN_EXE_kicsim")).args(["plan", "--compare", "tests/bad/overlap.ron"]).output().unwrap();
     assert_eq!(o.status.code(), Some(1));

@@ -84,6 +84,8 @@ pub struct CompareView {
     pub path: String,
     pub arms: Vec<Arm>,
     pub message: Option<String>,
+    /// The view is open and unfolded, so it hides the plan's map (whose labels are then not drawn).
+    pub covers_map: bool,
     /// The plan itself, as the first column.
     pub plan: Snapshot,
     /// (quarter, forecast generation) the plan snapshot was taken at; a new generation = an edited plan.
@@ -204,6 +206,7 @@ fn minimap(ui: &mut egui::Ui, s: &Snapshot, side: f32) {
 /// column), and grows with the window. Collapse it (the arrow in its title) to see the map.
 fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, area: Res<super::tools::MapArea>) -> Result {
     if !view.open {
+        view.covers_map = false;
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?.clone();
@@ -213,7 +216,7 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
     let size = egui::vec2((free.width() - 34.0).max(300.0), (free.height() - 85.0).max(300.0));
     let mut open = view.open;
     let mut remove = None;
-    egui::Window::new("Compare scenarios (one clock)").open(&mut open).fixed_pos(pos).fixed_size(size).show(&ctx, |ui| {
+    let shown = egui::Window::new("Compare scenarios (one clock)").open(&mut open).fixed_pos(pos).fixed_size(size).show(&ctx, |ui| {
         let columns: Vec<&Snapshot> = std::iter::once(&view.plan).chain(view.arms.iter().map(|a| &a.snapshot)).collect();
         // The maps take at most a third of the height, so the charts keep room below.
         let side = (ui.available_width() / columns.len() as f32 - 12.0).min(size.y / 3.0).clamp(90.0, 400.0);
@@ -278,6 +281,8 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
         view.relabel();
     }
     view.open = open;
+    // Folded, the window shows only its title and the map is to be seen.
+    view.covers_map = open && shown.is_some_and(|r| r.inner.is_some());
     Ok(())
 }
 

@@ -122,6 +122,9 @@ pub const SITE_OK_RGB: [u8; 3] = [26, 230, 51];
 pub const SITE_REFUSED_RGB: [u8; 3] = [242, 26, 26];
 pub const SITE_REFUSED_LABEL_RGB: [u8; 3] = [255, 150, 140];
 
+/// The colour of the towns' labels on the map.
+pub const TOWN_LABEL_RGB: [u8; 3] = [255, 240, 200];
+
 /// The colour of a facility's icon (suppliers by tier), shared by the map and the compare view.
 pub fn facility_rgb(kind: FacilityKind, tier: Option<Tier>) -> [u8; 3] {
     match (kind, tier) {
@@ -376,7 +379,12 @@ pub(super) fn draw_labels(
     selection: Res<super::tools::Selection>,
     pools: Res<crate::sim::workforce::LabourPools>,
     map_area: Res<super::tools::MapArea>,
+    compare: Res<super::compare::CompareView>,
 ) -> Result {
+    if compare.covers_map {
+        // Hidden under the compare view, but for a sliver at its edge.
+        return Ok(());
+    }
     let ctx = contexts.ctx_mut()?;
     let (cam, cam_t, proj) = *camera;
     let scale = match proj {
@@ -408,12 +416,7 @@ pub(super) fn draw_labels(
     for (i, t) in map.towns.iter().enumerate() {
         // The pool's skill now (training raises it), else its starting skill.
         let skill = pools.skill.get(i).copied().unwrap_or(t.skill);
-        label(
-            t.site,
-            &format!("{} ({:.0}k workers, skill {:.2})", t.name, t.workers / 1000.0, skill),
-            egui::Color32::from_rgb(255, 240, 200),
-            8.0,
-        );
+        label(t.site, &format!("{} ({:.0}k workers, skill {:.2})", t.name, t.workers / 1000.0, skill), color32(TOWN_LABEL_RGB), 8.0);
     }
     let mut list: Vec<(&Facility, Option<&Supplier>)> = facilities.iter().collect();
     list.sort_by_key(|(f, _)| f.id);
