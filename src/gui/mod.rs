@@ -155,11 +155,15 @@ pub struct Plan {
     pub changed: bool,
     /// Last message for the status line: (text, is_error).
     pub message: Option<(String, bool)>,
+    /// The file as the planner last read or wrote it (path, text). Saving over anything else there
+    /// (another file, or this one changed since) keeps what was there as FILE.bak.
+    pub on_disk: Option<(PathBuf, String)>,
 }
 
 impl Plan {
     pub fn new(scenario: Scenario, path: Option<PathBuf>) -> Self {
-        Plan { scenario, path, undo: Vec::new(), redo: Vec::new(), dirty: false, changed: true, message: None }
+        let on_disk = path.as_ref().and_then(|p| Some((p.clone(), std::fs::read_to_string(p).ok()?)));
+        Plan { scenario, path, undo: Vec::new(), redo: Vec::new(), dirty: false, changed: true, message: None, on_disk }
     }
 
     /// Applies an edit if the result is a valid scenario; otherwise keeps the plan and reports why.
@@ -217,6 +221,7 @@ impl Plan {
     pub fn replace(&mut self, scenario: Scenario, path: PathBuf) {
         self.undo.push(std::mem::replace(&mut self.scenario, scenario));
         self.redo.clear();
+        self.on_disk = std::fs::read_to_string(&path).ok().map(|text| (path.clone(), text));
         self.path = Some(path);
         self.dirty = false;
         self.changed = true;

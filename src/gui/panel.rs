@@ -186,12 +186,24 @@ fn save(plan: &mut Plan, path: &Path) -> bool {
         text.push('\n');
     }
     // The file's opening comment (what the scenario is for) is kept; other comments cannot be,
-    // so the previous version is kept beside it as FILE.bak when the file had any.
+    // so the previous version is kept beside it as FILE.bak when the file had any, and also when
+    // it is not the version the planner last read or wrote there (another file, or this one
+    // edited since): saving never loses what the planner has not seen.
     let header = previous.as_deref().map(leading_comments).unwrap_or_default();
     text = format!("{header}{text}");
     let loses_comments = |p: &str| p.lines().skip(header.lines().count()).any(|l| l.contains("//") || l.contains("/*"));
-    let backup = previous.as_deref().filter(|p| *p != text && loses_comments(p)).map(|p| (backup_path(path), p.to_string()));
-    if let Some((b, content)) = &backup
+    let seen = |p: &str| plan.on_disk.as_ref().is_some_and(|(at, t)| at == path && t == p);
+    let backup = previous.as_deref().filter(|p| *p != text).and_then(|p| {
+        let why = if !seen(p) {
+            "the file there was not the version the planner last read or saved"
+        } else if loses_comments(p) {
+            "comments inside the file cannot be kept"
+        } else {
+            return None;
+        };
+        Some((backup_path(path), p.to_string(), why))
+    });
+    if let Some((b, content, _)) = &backup
         && let Err(e) = write_atomic(b, content.as_bytes())
     {
         plan.refuse(format!("cannot save: could not keep the previous version as {}: {e} (nothing was changed)", b.display()));
@@ -201,7 +213,8 @@ fn save(plan: &mut Plan, path: &Path) -> bool {
         Ok(()) => {
             plan.dirty = false;
             plan.path = Some(path.to_path_buf());
-            let kept = backup.map(|(b, _)| format!(" (its comments are in {})", b.display())).unwrap_or_default();
+            plan.on_disk = Some((path.to_path_buf(), text));
+            let kept = backup.map(|(b, _, why)| format!(" ({why}: the previous version is {})", b.display())).unwrap_or_default();
             let msg = format!("saved {}{kept}", path.display());
             info!("{msg}");
             plan.message = Some((msg, false));
@@ -811,6 +824,43 @@ mod tests {
         let again = std::fs::read_to_string(&file).unwrap();
         assert_eq!(again.matches("// Team A").count(), 1, "{again}");
         assert!(!dir.join("team.ron.bak").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Saving over a file the planner has not seen as it is (another team's file typed into the
+    /// File field, or the plan's own file edited in a text editor since it was loaded) keeps what
+    /// was there as FILE.bak; saving again over its own last save does not.
+    #[test]
+    fn saving_over_a_file_the_planner_has_not_seen_keeps_it_as_a_backup() {
+        let dir = std::env::temp_dir().join(format!("kicsim-save-unseen-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (ours, theirs) = (dir.join("ours.ron"), dir.join("theirs.ron"));
+        std::fs::write(&ours, "(name: \"Ours\", years: 5)\n").unwrap();
+        let their_text = "(name: \"Theirs\", years: 7)\n";
+        std::fs::write(&theirs, their_text).unwrap();
+        let mut plan = Plan::new(Scenario::load(&ours).unwrap(), Some(ours.clone()));
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
+        // Its own file, as loaded: replaced, no backup.
+        assert!(save(&mut plan, &ours));
+        assert!(!dir.join("ours.ron.bak").exists());
+        // Another file: replaced, and kept as theirs.ron.bak.
+        assert!(save(&mut plan, &theirs));
+        assert_eq!(std::fs::read_to_string(dir.join("theirs.ron.bak")).unwrap(), their_text);
+        let (msg, is_error) = plan.message.clone().unwrap();
+        assert!(!is_error && msg.contains("theirs.ron.bak") && msg.contains("not the version"), "{msg}");
+        assert_eq!(Scenario::load(&theirs).unwrap(), plan.scenario);
+        // Its own file, edited elsewhere since the last save: kept too.
+        let edited = std::fs::read_to_string(&theirs).unwrap().replace("cit_rate: 0.07", "cit_rate: 0.09");
+        std::fs::write(&theirs, &edited).unwrap();
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.08));
+        assert!(save(&mut plan, &theirs));
+        assert_eq!(std::fs::read_to_string(dir.join("theirs.ron.bak")).unwrap(), edited);
+        // Saved again with nothing changed on disk: the backup is left as it was.
+        std::fs::remove_file(dir.join("theirs.ron.bak")).unwrap();
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.06));
+        assert!(save(&mut plan, &theirs));
+        assert!(!dir.join("theirs.ron.bak").exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
