@@ -556,9 +556,15 @@ fn source_line(src: &str, line: usize) -> String {
 impl Scenario {
     /// Read and validate a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        Scenario::load_with_text(path).map(|(s, _)| s)
+    }
+
+    /// [`Scenario::load`], also giving the text it read (the planner compares it with the file
+    /// when it saves).
+    pub fn load_with_text(path: &Path) -> Result<(Scenario, String), ScenarioError> {
         let file = path.display().to_string();
         let src = std::fs::read_to_string(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {e}")))?;
-        Scenario::parse(&src, &file)
+        Ok((Scenario::parse(&src, &file)?, src))
     }
 
     /// Parse and validate scenario text; `file` names it in error messages.

@@ -28,9 +28,9 @@ pub const PX_PER_KM: f32 = 24.0;
 /// Opens the planner on a scenario file (or the built-in default). With `screenshot`, renders,
 /// saves the picture and exits.
 pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec<PathBuf>) -> Result<(), String> {
-    let scenario = match &file {
-        Some(f) => Scenario::load(f).map_err(|e| e.to_string())?,
-        None => default_scenario(),
+    let (scenario, text) = match &file {
+        Some(f) => Scenario::load_with_text(f).map(|(s, text)| (s, Some(text))).map_err(|e| e.to_string())?,
+        None => (default_scenario(), None),
     };
     if compare_with.len() > compare::MAX_ARMS {
         return Err(format!("--compare: at most {} scenarios beside the plan", compare::MAX_ARMS));
@@ -61,7 +61,10 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
     app.add_plugins(EguiPlugin::default());
     app.insert_resource(ActiveScenario(scenario.clone()));
     app.add_plugins(SimPlugin);
-    app.insert_resource(Plan::new(scenario, file));
+    app.insert_resource(match (file, text) {
+        (Some(path), Some(text)) => Plan::from_file(scenario, path, text),
+        _ => Plan::new(scenario, None),
+    });
     // The planner opens playing (Space pauses).
     app.insert_resource(SimControl { running: true, steps_per_update: 0, pending_steps: 0 });
     app.init_resource::<Forecast>();
@@ -162,8 +165,12 @@ pub struct Plan {
 
 impl Plan {
     pub fn new(scenario: Scenario, path: Option<PathBuf>) -> Self {
-        let on_disk = path.as_ref().and_then(|p| Some((p.clone(), std::fs::read_to_string(p).ok()?)));
-        Plan { scenario, path, undo: Vec::new(), redo: Vec::new(), dirty: false, changed: true, message: None, on_disk }
+        Plan { scenario, path, undo: Vec::new(), redo: Vec::new(), dirty: false, changed: true, message: None, on_disk: None }
+    }
+
+    /// A plan opened from a file: `text` is what was read from `path`.
+    pub fn from_file(scenario: Scenario, path: PathBuf, text: String) -> Self {
+        Plan { on_disk: Some((path.clone(), text)), ..Plan::new(scenario, Some(path)) }
     }
 
     /// Applies an edit if the result is a valid scenario; otherwise keeps the plan and reports why.
@@ -218,10 +225,10 @@ impl Plan {
     }
 
     /// Replaces the plan with a loaded file (undoable).
-    pub fn replace(&mut self, scenario: Scenario, path: PathBuf) {
+    pub fn replace(&mut self, scenario: Scenario, path: PathBuf, text: String) {
         self.undo.push(std::mem::replace(&mut self.scenario, scenario));
         self.redo.clear();
-        self.on_disk = std::fs::read_to_string(&path).ok().map(|text| (path.clone(), text));
+        self.on_disk = Some((path.clone(), text));
         self.path = Some(path);
         self.dirty = false;
         self.changed = true;

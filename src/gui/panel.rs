@@ -230,9 +230,9 @@ fn save(plan: &mut Plan, path: &Path) -> bool {
 /// Loads a scenario file as the plan (the previous plan stays one Ctrl+Z away); a file that does
 /// not read or validate is reported with its file:line:col and changes nothing.
 fn load(plan: &mut Plan, path: &Path) -> bool {
-    match Scenario::load(path) {
-        Ok(s) => {
-            plan.replace(s, path.to_path_buf());
+    match Scenario::load_with_text(path) {
+        Ok((s, text)) => {
+            plan.replace(s, path.to_path_buf(), text);
             info!("loaded {}", path.display());
             plan.message = Some((format!("loaded {} (Ctrl+Z brings the previous plan back)", path.display()), false));
             true
@@ -808,7 +808,8 @@ mod tests {
         let file = dir.join("team.ron");
         let original = "// Team A: cluster near the port.\n// Second line.\n(\n    name: \"Team A\", // our name\n    years: 5,\n)\n";
         std::fs::write(&file, original).unwrap();
-        let mut plan = Plan::new(Scenario::load(&file).unwrap(), Some(file.clone()));
+        let (scenario, text) = Scenario::load_with_text(&file).unwrap();
+        let mut plan = Plan::from_file(scenario, file.clone(), text);
         assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
         assert!(save(&mut plan, &file));
         let saved = std::fs::read_to_string(&file).unwrap();
@@ -839,7 +840,8 @@ mod tests {
         std::fs::write(&ours, "(name: \"Ours\", years: 5)\n").unwrap();
         let their_text = "(name: \"Theirs\", years: 7)\n";
         std::fs::write(&theirs, their_text).unwrap();
-        let mut plan = Plan::new(Scenario::load(&ours).unwrap(), Some(ours.clone()));
+        let (scenario, text) = Scenario::load_with_text(&ours).unwrap();
+        let mut plan = Plan::from_file(scenario, ours.clone(), text);
         assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
         // Its own file, as loaded: replaced, no backup.
         assert!(save(&mut plan, &ours));
@@ -856,7 +858,7 @@ mod tests {
         assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.08));
         assert!(save(&mut plan, &theirs));
         assert_eq!(std::fs::read_to_string(dir.join("theirs.ron.bak")).unwrap(), edited);
-        // Saved again with nothing changed on disk: the backup is left as it was.
+        // Saved again with nothing changed on disk since: no backup.
         std::fs::remove_file(dir.join("theirs.ron.bak")).unwrap();
         assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.06));
         assert!(save(&mut plan, &theirs));
