@@ -89,7 +89,9 @@ fn main() -> ExitCode {
 fn run_cmd(file: PathBuf, seed: Option<u64>, years: Option<u32>, replications: u32, sets: Vec<String>, out: PathBuf) -> Result<(), String> {
     let scenario = run::load_with_overrides(&file, seed, years, &sets)?;
     run::check_out_dir("--out", &out)?;
-    let runs = run::run_replications(&scenario, replications);
+    let progress = run::Progress::when_slow(replications as usize);
+    let runs = run::run_replications_with(&scenario, replications, &progress);
+    progress.finish();
     let record = run::RunRecord::new(&scenario, &file.display().to_string(), replications);
     let csv = run::timeseries_csv(&runs, &record);
     let summary = serde_json::to_string_pretty(&run::summary_json(&runs, &record)).map_err(|e| e.to_string())? + "\n";

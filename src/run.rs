@@ -162,14 +162,86 @@ pub fn replication_seed(seed: u64, r: u32) -> u64 {
 
 /// Runs `n` replications in parallel; results are in replication order whatever the threads.
 pub fn run_replications(scenario: &Scenario, n: u32) -> Vec<Vec<QuarterRecord>> {
+    run_replications_with(scenario, n, &Progress::silent())
+}
+
+/// [`run_replications`], counting each finished run on `progress`.
+pub fn run_replications_with(scenario: &Scenario, n: u32, progress: &Progress) -> Vec<Vec<QuarterRecord>> {
     (0..n.max(1))
         .into_par_iter()
         .map(|r| {
             let mut s = scenario.clone();
             s.seed = replication_seed(scenario.seed, r);
-            crate::sim::run_to_end(&s)
+            let h = crate::sim::run_to_end(&s);
+            progress.tick();
+            h
         })
         .collect()
+}
+
+/// A progress bar on stderr, counted under a lock so it never goes backwards. A sweep's is drawn
+/// from the start: redrawn in place on a terminal, one line per 10% in a log file (a cluster
+/// job's output). Other commands show one only on a terminal and only once they have run for a
+/// second, so a quick run prints nothing extra.
+pub struct Progress {
+    total: usize,
+    done: std::sync::Mutex<usize>,
+    terminal: bool,
+    /// Not drawn before this (None: never drawn).
+    from: Option<std::time::Instant>,
+    drawn: std::sync::atomic::AtomicBool,
+}
+
+impl Progress {
+    /// A sweep's progress bar.
+    pub fn new(total: usize) -> Self {
+        Progress::make(total, Some(std::time::Instant::now()), true)
+    }
+
+    /// A bar that appears on a terminal after a second.
+    pub fn when_slow(total: usize) -> Self {
+        Progress::make(total, Some(std::time::Instant::now() + std::time::Duration::from_secs(1)), false)
+    }
+
+    /// Counts and draws nothing.
+    pub fn silent() -> Self {
+        Progress::make(0, None, false)
+    }
+
+    fn make(total: usize, from: Option<std::time::Instant>, in_logs: bool) -> Self {
+        use std::io::IsTerminal;
+        let terminal = std::io::stderr().is_terminal();
+        let from = from.filter(|_| terminal || in_logs);
+        Progress { total, done: std::sync::Mutex::new(0), terminal, from, drawn: false.into() }
+    }
+
+    pub fn tick(&self) {
+        let Some(from) = self.from else { return };
+        let Ok(mut done) = self.done.lock() else { return };
+        *done += 1;
+        let (n, total) = (*done, self.total.max(1));
+        let every = if self.terminal { (total / 50).max(1) } else { (total / 10).max(1) };
+        if (n != total && n % every != 0) || std::time::Instant::now() < from {
+            return;
+        }
+        let width = 30;
+        let filled = n.min(total) * width / total;
+        let bar = format!("[{}{}] {n}/{total}", "#".repeat(filled), "-".repeat(width - filled));
+        if self.terminal {
+            eprint!("\r{bar}");
+        } else {
+            eprintln!("{bar}");
+        }
+        let _ = std::io::stderr().flush();
+        self.drawn.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Ends the bar's line on a terminal, if a bar was drawn.
+    pub fn finish(&self) {
+        if self.terminal && self.drawn.load(std::sync::atomic::Ordering::Relaxed) {
+            eprintln!();
+        }
+    }
 }
 
 /// A stable 64-bit FNV-1a hash of the scenario's canonical RON, as 16 hex digits.
@@ -504,6 +576,18 @@ mod tests {
         assert_eq!(t.anchor.commitments.local_sourcing, Scenario::default().anchor.commitments.local_sourcing);
         let e = apply_set(&busy, "suppliers=()").unwrap_err();
         assert!(e.contains("suppliers=()") && e.contains("sequence"), "{e}");
+    }
+
+    #[test]
+    fn a_progress_bar_is_drawn_for_sweeps_and_slow_runs_only() {
+        use std::sync::atomic::Ordering::Relaxed;
+        let ticked = |p: Progress| {
+            (0..5).for_each(|_| p.tick());
+            p.drawn.load(Relaxed)
+        };
+        assert!(ticked(Progress::new(5)), "a sweep's bar is drawn, on a terminal or in a log");
+        assert!(!ticked(Progress::when_slow(5)), "a run that ends within a second draws no bar");
+        assert!(!ticked(Progress::silent()));
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! scenario's outcome down by incentive, and sweep parameter grids (sharded for clusters).
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
@@ -145,14 +144,18 @@ struct Arm {
 
 /// Runs every scenario with the same seeds (common random numbers).
 fn run_arms(arms: Vec<(String, Scenario, String)>, base_seed: u64, replications: u32) -> Vec<Arm> {
-    arms.into_par_iter()
+    let progress = run::Progress::when_slow(arms.len() * replications as usize);
+    let arms = arms
+        .into_par_iter()
         .map(|(label, mut s, file)| {
             s.seed = base_seed;
-            let runs = run::run_replications(&s, replications);
+            let runs = run::run_replications_with(&s, replications, &progress);
             let record = RunRecord::new(&s, &file, replications);
             Arm { label, scenario: s, record, runs }
         })
-        .collect()
+        .collect();
+    progress.finish();
+    arms
 }
 
 fn fmt_est(e: &Estimate, pct: bool) -> String {
@@ -867,7 +870,7 @@ fn sweep(a: SweepArgs) -> Result<(), String> {
     };
     let mine: Vec<usize> = (0..points.len()).filter(|k| k % shard_n == shard_i - 1).collect();
     let total = mine.len() * a.replications as usize;
-    let progress = Progress::new(total);
+    let progress = run::Progress::new(total);
     let jobs: Vec<(usize, u32)> = mine.iter().flat_map(|&k| (0..a.replications).map(move |r| (k, r))).collect();
     eprintln!(
         "sweep: {}, this shard runs {} of them x {}",
@@ -886,9 +889,7 @@ fn sweep(a: SweepArgs) -> Result<(), String> {
             (k, r, vals)
         })
         .collect();
-    if progress.terminal {
-        eprintln!();
-    }
+    progress.finish();
     let record = RunRecord::new(&base, &a.file.display().to_string(), a.replications);
     let csv = sweep_csv(&record, &varies, &points, &results);
     std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
@@ -1213,40 +1214,6 @@ pub fn viridis_rgb(t: f64) -> [u8; 3] {
 fn viridis(t: f64) -> RGBColor {
     let [r, g, b] = viridis_rgb(t);
     RGBColor(r, g, b)
-}
-
-/// The sweep's progress bar on stderr: redrawn in place on a terminal, one line per 10% in a
-/// log file (a cluster job's output). Counted under a lock so it never goes backwards.
-struct Progress {
-    total: usize,
-    done: std::sync::Mutex<usize>,
-    terminal: bool,
-}
-
-impl Progress {
-    fn new(total: usize) -> Self {
-        use std::io::IsTerminal;
-        Progress { total, done: std::sync::Mutex::new(0), terminal: std::io::stderr().is_terminal() }
-    }
-
-    fn tick(&self) {
-        let Ok(mut done) = self.done.lock() else { return };
-        *done += 1;
-        let (n, total) = (*done, self.total.max(1));
-        let every = if self.terminal { (total / 50).max(1) } else { (total / 10).max(1) };
-        if n != total && n % every != 0 {
-            return;
-        }
-        let width = 30;
-        let filled = n * width / total;
-        let bar = format!("[{}{}] {n}/{total}", "#".repeat(filled), "-".repeat(width - filled));
-        if self.terminal {
-            eprint!("\r{bar}");
-        } else {
-            eprintln!("{bar}");
-        }
-        let _ = std::io::stderr().flush();
-    }
 }
 
 fn label_at(labels: &[String], x: f64) -> String {
