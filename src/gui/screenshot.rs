@@ -49,17 +49,28 @@ pub fn prepare(out: &Path) -> Result<PathBuf, String> {
     Ok(tmp)
 }
 
-/// F12 saves the window as `kicsim-screenshot-N.png` in the working directory.
+/// F12 saves the window as `kicsim-screenshot-N.png` in the working directory, N the next number
+/// not taken (pictures of an earlier session are not overwritten).
 pub(super) fn key_plugin(app: &mut App) {
     app.add_systems(Update, on_f12);
 }
 
 fn on_f12(mut commands: Commands, keys: Res<ButtonInput<KeyCode>>, mut n: Local<u32>, mut plan: ResMut<super::Plan>) {
     if keys.just_pressed(KeyCode::F12) {
-        *n += 1;
-        let path = PathBuf::from(format!("kicsim-screenshot-{}.png", *n));
+        let path = next_picture(&mut n, |p| p.exists());
         plan.message = Some((format!("saved the window to {}", path.display()), false));
         commands.spawn(Screenshot::primary_window()).observe(save_to_disk(path));
+    }
+}
+
+/// The next `kicsim-screenshot-N.png` after picture `n` whose name is not taken.
+fn next_picture(n: &mut u32, taken: impl Fn(&Path) -> bool) -> PathBuf {
+    loop {
+        *n += 1;
+        let path = PathBuf::from(format!("kicsim-screenshot-{n}.png"));
+        if !taken(&path) {
+            return path;
+        }
     }
 }
 
@@ -130,5 +141,21 @@ fn take(
             error!("screenshot: cannot write {}: {e}", plan.out.display());
             exit.write(AppExit::from_code(3));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn f12_pictures_skip_names_already_taken() {
+        let earlier = [PathBuf::from("kicsim-screenshot-1.png"), PathBuf::from("kicsim-screenshot-2.png")];
+        let taken = |p: &Path| earlier.iter().any(|e| e == p);
+        let mut n = 0;
+        assert_eq!(next_picture(&mut n, taken), PathBuf::from("kicsim-screenshot-3.png"));
+        assert_eq!(next_picture(&mut n, taken), PathBuf::from("kicsim-screenshot-4.png"));
+        let mut fresh = 0;
+        assert_eq!(next_picture(&mut fresh, |_| false), PathBuf::from("kicsim-screenshot-1.png"));
     }
 }
