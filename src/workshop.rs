@@ -37,6 +37,10 @@ pub struct CompareArgs {
     /// Seed of replication 0, shared by all files (default: the first file's seed).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Horizon in years for every file (default: each file's own `years`; files with different
+    /// horizons are compared at different dates, and compare says so).
+    #[arg(long)]
+    pub years: Option<u32>,
     /// Output folder: report.html, report.md, report.json, charts.
     #[arg(long, default_value = "compare-out")]
     pub out: PathBuf,
@@ -169,9 +173,9 @@ fn compare(a: CompareArgs) -> Result<(), String> {
     let mut arms = Vec::new();
     let mut errors = Vec::new();
     for f in &a.files {
-        match Scenario::load(f) {
+        match run::load_with_overrides(f, None, a.years, &[]) {
             Ok(s) => arms.push((s.name.clone(), s, f.display().to_string())),
-            Err(e) => errors.push(e.to_string()),
+            Err(e) => errors.push(e),
         }
     }
     if !errors.is_empty() {
@@ -186,11 +190,23 @@ fn compare(a: CompareArgs) -> Result<(), String> {
     for (arm, label) in arms.iter_mut().zip(labels) {
         arm.0 = label;
     }
+    // Final values of a 5-year and a 10-year plan are not comparable: say so where it shows.
+    let mut notes = Vec::new();
+    if arms.iter().any(|(_, s, _)| s.years != arms[0].1.years) {
+        let horizons: Vec<String> =
+            arms.iter().map(|(label, s, _)| format!("{label}, {}", run::count_of(s.years.into(), "year"))).collect();
+        let note = format!(
+            "The files run for different horizons ({}), so their final and cumulative values are at different dates; --years N runs every file for N years.",
+            horizons.join("; ")
+        );
+        eprintln!("note: {note}");
+        notes.push(("Note".to_string(), note.clone(), format!("<p>{}</p>", html_escape(&note))));
+    }
     let base_seed = a.seed.unwrap_or(arms[0].1.seed);
     let arms = run_arms(arms, base_seed, a.replications);
     let table = comparison_table(&arms);
     crate::say_raw!("{}", table.text);
-    write_report(OutputSet::default(), &a.out, "Scenario comparison", &arms, &table, &[])?;
+    write_report(OutputSet::default(), &a.out, "Scenario comparison", &arms, &table, &notes)?;
     crate::say!("wrote {}", a.out.join("report.html").display());
     Ok(())
 }

@@ -82,6 +82,30 @@ fn a_compare_that_cannot_write_every_output_leaves_the_previous_ones_as_they_wer
     std::fs::remove_dir_all(&out).ok();
 }
 
+/// Teams' files with different horizons: compare says their final values are at different
+/// dates (on stderr and in the report); --years N runs every file for N years.
+#[test]
+fn compare_notes_different_horizons_and_years_puts_every_file_on_one() {
+    let out = tmpdir("compare-years");
+    std::fs::create_dir_all(&out).unwrap();
+    let short = out.join("short.ron");
+    let text = std::fs::read_to_string("scenarios/baseline.ron").unwrap();
+    assert!(text.contains("years: 10,"));
+    std::fs::write(&short, text.replace("years: 10,", "years: 5,")).unwrap();
+    let (short, dir) = (short.to_str().unwrap(), out.join("report").to_str().unwrap().to_string());
+    let (_, err) = kicsim(&["compare", "scenarios/baseline.ron", short, "--replications", "2", "--out", &dir]);
+    assert!(err.contains("different horizons") && err.contains("10 years") && err.contains("5 years"), "{err}");
+    let md = std::fs::read_to_string(out.join("report/report.md")).unwrap();
+    assert!(md.contains("## Note") && md.contains("different horizons"), "{md}");
+    // On one horizon the two files are the same plan: no note, and every difference is zero.
+    let (_, err) = kicsim(&["compare", "scenarios/baseline.ron", short, "--replications", "2", "--years", "7", "--out", &dir]);
+    assert!(!err.contains("different horizons"), "{err}");
+    let j: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("report/report.json")).unwrap()).unwrap();
+    assert!(j["runs"].as_array().unwrap().iter().all(|r| r["years"] == 7), "{}", j["runs"]);
+    assert_eq!(j["table"][0]["values"][1]["difference_to_first"]["mean"].as_f64().unwrap(), 0.0);
+    std::fs::remove_dir_all(&out).ok();
+}
+
 #[test]
 fn breakdown_lists_each_incentive() {
     let out = tmpdir("breakdown");
