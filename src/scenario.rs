@@ -549,6 +549,29 @@ fn end_of_previous_token(src: &str, line: usize, col: usize) -> Option<(usize, u
     None
 }
 
+/// A file that is not UTF-8 text: where the first byte that is not, so it can be found and fixed.
+fn not_utf8(file: &str, bytes: &[u8], valid_up_to: usize) -> ScenarioError {
+    let before = String::from_utf8_lossy(&bytes[..valid_up_to]);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    let rest = bytes[valid_up_to..].split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let source_line = format!("{}{}", &before[line_start..], String::from_utf8_lossy(rest)).trim_end_matches('\r').to_string();
+    ScenarioError {
+        file: file.to_string(),
+        problems: vec![LocatedProblem {
+            line,
+            col,
+            field: String::new(),
+            message: format!(
+                "byte 0x{:02x} is not UTF-8 text: save the file as UTF-8 (names with accents such as \"Đức\" are fine in UTF-8)",
+                bytes[valid_up_to]
+            ),
+            source_line,
+        }],
+    }
+}
+
 fn source_line(src: &str, line: usize) -> String {
     src.lines().nth(line.saturating_sub(1)).unwrap_or("").to_string()
 }
@@ -563,12 +586,15 @@ impl Scenario {
     /// when it saves).
     pub fn load_with_text(path: &Path) -> Result<(Scenario, String), ScenarioError> {
         let file = path.display().to_string();
-        let src = std::fs::read_to_string(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {e}")))?;
+        let bytes = std::fs::read(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {e}")))?;
+        let src = String::from_utf8(bytes).map_err(|e| not_utf8(&file, e.as_bytes(), e.utf8_error().valid_up_to()))?;
         Ok((Scenario::parse(&src, &file)?, src))
     }
 
     /// Parse and validate scenario text; `file` names it in error messages.
     pub fn parse(src: &str, file: &str) -> Result<Scenario, ScenarioError> {
+        // Windows editors may start a UTF-8 file with a byte-order mark; no editor shows it as a column.
+        let src = src.strip_prefix('\u{feff}').unwrap_or(src);
         if src.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with("//")) {
             // ron would point at the end of the last comment and ask for a `(`.
             return Err(ScenarioError::whole_file(
@@ -809,6 +835,32 @@ mod tests {
             assert!(text.contains("kicsim template"), "{text}");
         }
         assert!(Scenario::parse("// defaults\n()\n", "unit.ron").is_ok());
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_file() {
+        // Notepad's "UTF-8 with BOM": valid, and its errors count columns as the editor shows them.
+        let s = Scenario::parse("\u{feff}(years: 3)\n", "bom.ron").unwrap();
+        assert_eq!(s.years, 3);
+        let e = Scenario::parse("\u{feff}(years: 0)\n", "bom.ron").unwrap_err();
+        assert_eq!((e.problems[0].line, e.problems[0].col), (1, 2), "{e}");
+        assert_eq!(e.problems[0].source_line, "(years: 0)");
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_refused_at_its_first_bad_byte() {
+        let dir = std::env::temp_dir().join(format!("kicsim-latin1-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("latin1.ron");
+        // "Café" typed in a Windows-1252 editor: é is the one byte 0xe9, not UTF-8.
+        std::fs::write(&path, b"(\n    name: \"Caf\xe9 park\",\n)\n").unwrap();
+        let e = Scenario::load(&path).unwrap_err();
+        let p = &e.problems[0];
+        assert_eq!((p.line, p.col), (2, 15), "{e}");
+        assert!(p.message.contains("0xe9") && p.message.contains("save the file as UTF-8"), "{e}");
+        assert_eq!(p.source_line, "    name: \"Caf\u{fffd} park\",");
+        assert!(e.to_string().starts_with(&format!("error: {}:2:15: byte 0xe9", path.display())), "{e}");
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]
