@@ -47,6 +47,7 @@ enum Command {
     Template,
     /// Open the interactive planner (optionally on a scenario file).
     Plan {
+        /// The scenario to open; a file not there yet is a new plan (the built-in baseline) that Save writes there.
         file: Option<PathBuf>,
         /// Run the plan to its horizon, save the window to this PNG (its folder is made if missing) and exit.
         #[arg(long)]

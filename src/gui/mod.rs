@@ -28,10 +28,8 @@ pub const PX_PER_KM: f32 = 24.0;
 /// Opens the planner on a scenario file (or the built-in default). With `screenshot`, renders,
 /// saves the picture and exits.
 pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec<PathBuf>) -> Result<(), String> {
-    let (scenario, text) = match &file {
-        Some(f) => Scenario::load_with_text(f).map(|(s, text)| (s, Some(text))).map_err(|e| e.to_string())?,
-        None => (default_scenario(), None),
-    };
+    let plan = open_plan(file)?;
+    let scenario = plan.scenario.clone();
     if compare_with.len() > compare::MAX_ARMS {
         return Err(format!("--compare: at most {} scenarios beside the plan", compare::MAX_ARMS));
     }
@@ -61,10 +59,11 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
     app.add_plugins(EguiPlugin::default());
     app.insert_resource(ActiveScenario(scenario.clone()));
     app.add_plugins(SimPlugin);
-    app.insert_resource(match (file, text) {
-        (Some(path), Some(text)) => Plan::from_file(scenario, path, text),
-        _ => Plan::new(scenario, None),
-    });
+    // The window's log starts with the plugins: what the plan's status line says on opening goes there too.
+    if let Some((msg, _)) = &plan.message {
+        info!("{msg}");
+    }
+    app.insert_resource(plan);
     // The planner opens playing (Space pauses).
     app.insert_resource(SimControl { running: true, steps_per_update: 0, pending_steps: 0 });
     app.init_resource::<Forecast>();
@@ -91,6 +90,26 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
         // The reason is in the log above (e.g. the screenshot could not be written).
         AppExit::Error(code) => Err(format!("the planner stopped with an error (code {code}); see the log above")),
     }
+}
+
+/// The plan the window opens on: the file, or the built-in baseline. A file that does not exist
+/// yet (in a folder that does) is a new plan: the baseline, saved there by Save, as an editor
+/// opens a new file; a file that exists must be a valid scenario.
+fn open_plan(file: Option<PathBuf>) -> Result<Plan, String> {
+    let Some(path) = file else { return Ok(Plan::new(default_scenario(), None)) };
+    if !path.exists() && path.symlink_metadata().is_err() {
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        if !folder.is_dir() {
+            return Err(format!("{}: no such file, and no folder {} to save a new plan in", path.display(), folder.display()));
+        }
+        let mut plan = Plan::new(default_scenario(), Some(path.clone()));
+        let msg =
+            format!("new plan: {} does not exist yet; this is the built-in baseline, and Save (Ctrl+S) writes it there", path.display());
+        plan.message = Some((msg, false));
+        return Ok(plan);
+    }
+    let (scenario, text) = Scenario::load_with_text(&path).map_err(|e| e.to_string())?;
+    Ok(Plan::from_file(scenario, path, text))
 }
 
 /// What to do on a machine where the window cannot open.
@@ -370,6 +389,30 @@ mod tests {
         assert_eq!(forecast.history.len(), 4 * newer.years as usize);
         assert_eq!(forecast.history, expected);
         assert_ne!(forecast.history, sim::run_to_end(&older), "the two plans' forecasts differ");
+    }
+
+    #[test]
+    fn the_planner_opens_a_file_a_new_file_or_the_baseline() {
+        let plan = open_plan(None).unwrap();
+        assert_eq!((plan.scenario.clone(), plan.path.clone(), plan.dirty), (default_scenario(), None, false));
+        let opened = open_plan(Some("scenarios/strong_lcr.ron".into())).unwrap();
+        assert_eq!(opened.scenario, Scenario::load(std::path::Path::new("scenarios/strong_lcr.ron")).unwrap());
+        assert!(opened.on_disk.is_some() && opened.message.is_none());
+        // A file not there yet: the baseline, to be saved under that name; nothing is written yet.
+        let dir = std::env::temp_dir().join(format!("kicsim-new-plan-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let new = dir.join("mine.ron");
+        let plan = open_plan(Some(new.clone())).unwrap();
+        assert_eq!((plan.scenario.clone(), plan.path.clone(), plan.dirty), (default_scenario(), Some(new.clone()), false));
+        let (msg, is_error) = plan.message.clone().unwrap();
+        assert!(!is_error && msg.contains("new plan") && msg.contains("mine.ron"), "{msg}");
+        assert!(!new.exists());
+        // In a folder that is not there, or a file that is not a scenario: an error, no window.
+        let err = open_plan(Some(dir.join("no-such-folder/mine.ron"))).err().unwrap();
+        assert!(err.contains("no folder") && err.contains("no-such-folder"), "{err}");
+        let err = open_plan(Some("tests/bad/in_water.ron".into())).err().unwrap();
+        assert!(err.starts_with("error: tests/bad/in_water.ron:4:9"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
