@@ -97,7 +97,7 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
 /// opens a new file; a file that exists must be a valid scenario.
 fn open_plan(file: Option<PathBuf>) -> Result<Plan, String> {
     let Some(path) = file else { return Ok(Plan::new(default_scenario(), None)) };
-    if !path.exists() && path.symlink_metadata().is_err() {
+    if path.symlink_metadata().is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
         let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
         if !folder.is_dir() {
             return Err(format!("{}: no such file, and no folder {} to save a new plan in", path.display(), folder.display()));
