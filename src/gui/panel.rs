@@ -155,7 +155,8 @@ fn scenario_files_near(path: &str) -> Vec<PathBuf> {
 /// The comment lines (and blank lines) a scenario file opens with.
 fn leading_comments(src: &str) -> String {
     let mut out = String::new();
-    for line in src.lines() {
+    // A byte-order mark is not part of the comment (the saved file is UTF-8 without one).
+    for line in src.strip_prefix('\u{feff}').unwrap_or(src).lines() {
         let t = line.trim_start();
         if t.starts_with("//") || t.is_empty() {
             out.push_str(line);
@@ -825,6 +826,15 @@ mod tests {
         let again = std::fs::read_to_string(&file).unwrap();
         assert_eq!(again.matches("// Team A").count(), 1, "{again}");
         assert!(!dir.join("team.ron.bak").exists());
+        // A file saved by Notepad as "UTF-8 with BOM" keeps its opening comment too, without the mark.
+        std::fs::write(&file, "\u{feff}// Team B.\n(name: \"Team B\")\n").unwrap();
+        let (scenario, text) = Scenario::load_with_text(&file).unwrap();
+        let mut plan = Plan::from_file(scenario, file.clone(), text);
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
+        assert!(save(&mut plan, &file));
+        let saved = std::fs::read_to_string(&file).unwrap();
+        assert!(saved.starts_with("// Team B.\n("), "{saved:?}");
+        assert!(!dir.join("team.ron.bak").exists(), "nothing was lost, so nothing is kept");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
