@@ -574,6 +574,12 @@ fn not_utf8(file: &str, bytes: &[u8], valid_up_to: usize) -> ScenarioError {
     }
 }
 
+/// The text without its byte-order mark: Windows editors may start a UTF-8 file with one, and no
+/// editor shows it as a column or as part of the first line.
+pub fn without_bom(src: &str) -> &str {
+    src.strip_prefix('\u{feff}').unwrap_or(src)
+}
+
 fn source_line(src: &str, line: usize) -> String {
     src.lines().nth(line.saturating_sub(1)).unwrap_or("").to_string()
 }
@@ -595,8 +601,7 @@ impl Scenario {
 
     /// Parse and validate scenario text; `file` names it in error messages.
     pub fn parse(src: &str, file: &str) -> Result<Scenario, ScenarioError> {
-        // Windows editors may start a UTF-8 file with a byte-order mark; no editor shows it as a column.
-        let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+        let src = without_bom(src);
         if src.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with("//")) {
             // ron would point at the end of the last comment and ask for a `(`.
             return Err(ScenarioError::whole_file(

@@ -156,7 +156,7 @@ fn scenario_files_near(path: &str) -> Vec<PathBuf> {
 fn leading_comments(src: &str) -> String {
     let mut out = String::new();
     // A byte-order mark is not part of the comment (the saved file is UTF-8 without one).
-    for line in src.strip_prefix('\u{feff}').unwrap_or(src).lines() {
+    for line in crate::scenario::without_bom(src).lines() {
         let t = line.trim_start();
         if t.starts_with("//") || t.is_empty() {
             out.push_str(line);
