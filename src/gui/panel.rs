@@ -802,18 +802,25 @@ mod tests {
         assert_eq!(plan.scenario, before, "the plan with its unsaved edit is one undo away");
     }
 
+    /// Writes `original` to `file`, opens it in the planner, makes one edit and saves over it:
+    /// the plan and the text saved.
+    fn open_edit_save(file: &Path, original: &str) -> (Plan, String) {
+        std::fs::write(file, original).unwrap();
+        let (scenario, text) = Scenario::load_with_text(file).unwrap();
+        let mut plan = Plan::from_file(scenario, file.to_path_buf(), text);
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
+        assert!(save(&mut plan, file));
+        let saved = std::fs::read_to_string(file).unwrap();
+        (plan, saved)
+    }
+
     #[test]
     fn saving_over_a_commented_file_keeps_its_opening_comment_and_a_backup() {
         let dir = std::env::temp_dir().join(format!("kicsim-save-comments-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("team.ron");
         let original = "// Team A: cluster near the port.\n// Second line.\n(\n    name: \"Team A\", // our name\n    years: 5,\n)\n";
-        std::fs::write(&file, original).unwrap();
-        let (scenario, text) = Scenario::load_with_text(&file).unwrap();
-        let mut plan = Plan::from_file(scenario, file.clone(), text);
-        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
-        assert!(save(&mut plan, &file));
-        let saved = std::fs::read_to_string(&file).unwrap();
+        let (mut plan, saved) = open_edit_save(&file, original);
         assert!(saved.starts_with("// Team A: cluster near the port.\n// Second line.\n("), "{saved}");
         assert_eq!(Scenario::load(&file).unwrap(), plan.scenario);
         // The inner comment could not be kept: the previous file is beside it, untouched.
@@ -827,12 +834,7 @@ mod tests {
         assert_eq!(again.matches("// Team A").count(), 1, "{again}");
         assert!(!dir.join("team.ron.bak").exists());
         // A file saved by Notepad as "UTF-8 with BOM" keeps its opening comment too, without the mark.
-        std::fs::write(&file, "\u{feff}// Team B.\n(name: \"Team B\")\n").unwrap();
-        let (scenario, text) = Scenario::load_with_text(&file).unwrap();
-        let mut plan = Plan::from_file(scenario, file.clone(), text);
-        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
-        assert!(save(&mut plan, &file));
-        let saved = std::fs::read_to_string(&file).unwrap();
+        let (_, saved) = open_edit_save(&file, "\u{feff}// Team B.\n(name: \"Team B\")\n");
         assert!(saved.starts_with("// Team B.\n("), "{saved:?}");
         assert!(!dir.join("team.ron.bak").exists(), "nothing was lost, so nothing is kept");
         std::fs::remove_dir_all(&dir).unwrap();
