@@ -1,15 +1,15 @@
-//! KIC Planner (`kicsim`): a simulator for planning a key industrial complex.
+//! KIC Planner (`kicsim`): the command line, the workshop tools and the planner window, on top
+//! of the model in the `kicsim-model` package (re-exported here as `scenario`, `sim`, ...).
 //!
-//! - [`scenario`]: the scenario file format (RON) and its validation.
-//! - [`sim`]: the model as a Bevy plugin, no rendering.
-//! - [`run`]: running scenarios (replications, outputs) for the CLI.
+//! - [`run`]: replications and the outputs of `kicsim run`.
+//! - [`workshop`]: compare, breakdown, sweep and merge.
+//! - [`gui`]: the planner window (feature `gui`).
+
+pub use kicsim_model::{check, registry, ronpath, scenario, sim};
 
 #[cfg(feature = "gui")]
 pub mod gui;
-pub mod ronpath;
 pub mod run;
-pub mod scenario;
-pub mod sim;
 pub mod workshop;
 
 /// `println!` that does not panic when stdout is closed early (`kicsim compare ... | head`).

@@ -9,128 +9,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::scenario::Scenario;
-use crate::sim::metrics::{KPI_NAMES, QuarterRecord, kpi_bounds};
-
-/// Applies one `path=value` override, e.g. `incentives.cit_rate=0.1`,
-/// `suppliers[0].capability=0.5`, `anchor.sector=Automotive`,
-/// `incentives.local_content=[(2,0.3),(5,0.5)]`. The value is read as RON.
-pub fn apply_set(scenario: &Scenario, assignment: &str) -> Result<Scenario, String> {
-    let (path, raw) =
-        assignment.split_once('=').ok_or_else(|| format!("--set {assignment}: expected path=value, e.g. incentives.cit_rate=0.1"))?;
-    let path = path.trim();
-    let mut root = serde_json::to_value(scenario).map_err(|e| e.to_string())?;
-    let segments = parse_path(path).ok_or_else(|| format!("--set {assignment}: cannot read the path `{path}`"))?;
-    let mut slot = &mut root;
-    let mut walked = String::new();
-    for seg in &segments {
-        slot = match seg {
-            Seg::Field(name) => {
-                let obj = slot.as_object_mut().ok_or_else(|| format!("--set {assignment}: `{walked}` has no fields"))?;
-                if !obj.contains_key(name) {
-                    let known: Vec<&String> = obj.keys().collect();
-                    let known: Vec<&str> = known.iter().map(|s| s.as_str()).collect();
-                    return Err(format!(
-                        "--set {assignment}: unknown field `{name}`{}; known fields: {}",
-                        if walked.is_empty() { String::new() } else { format!(" in `{walked}`") },
-                        known.join(", ")
-                    ));
-                }
-                if !walked.is_empty() {
-                    walked.push('.');
-                }
-                walked.push_str(name);
-                obj.get_mut(name).expect("checked above")
-            }
-            Seg::Index(i) => {
-                let arr = slot.as_array_mut().ok_or_else(|| format!("--set {assignment}: `{walked}` is not a list"))?;
-                let len = arr.len();
-                write!(walked, "[{i}]").ok();
-                arr.get_mut(*i).ok_or_else(|| format!("--set {assignment}: `{walked}` does not exist (the list has {len} items)"))?
-            }
-        };
-    }
-    let raw = raw.trim();
-    let is_name =
-        !raw.is_empty() && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && raw.starts_with(|c: char| c.is_ascii_alphabetic());
-    *slot = if is_name && raw != "true" && raw != "false" {
-        // An enum variant such as `Automotive` or `Tier1`.
-        Value::String(raw.to_string())
-    } else {
-        let value: ron::Value = ron::from_str(raw).map_err(|e| format!("--set {assignment}: cannot read the value: {}", e.code))?;
-        ron_to_json(value).map_err(|e| format!("--set {assignment}: {e}"))?
-    };
-    let out: Scenario = serde_json::from_value(root).map_err(|e| format!("--set {assignment}: {e}"))?;
-    Ok(out)
-}
-
-enum Seg {
-    Field(String),
-    Index(usize),
-}
-
-fn parse_path(p: &str) -> Option<Vec<Seg>> {
-    let mut out = Vec::new();
-    for part in p.split('.') {
-        let (name, mut rest) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
-        if name.is_empty() && out.is_empty() {
-            return None;
-        }
-        if !name.is_empty() {
-            if name.parse::<usize>().is_ok() {
-                out.push(Seg::Index(name.parse().ok()?));
-            } else {
-                out.push(Seg::Field(name.to_string()));
-            }
-        }
-        while let Some(r) = rest.strip_prefix('[') {
-            let end = r.find(']')?;
-            out.push(Seg::Index(r[..end].parse().ok()?));
-            rest = &r[end + 1..];
-        }
-        if !rest.is_empty() {
-            return None;
-        }
-    }
-    Some(out)
-}
-
-fn ron_to_json(v: ron::Value) -> Result<Value, String> {
-    Ok(match v {
-        ron::Value::Bool(b) => Value::Bool(b),
-        ron::Value::Char(c) => Value::String(c.to_string()),
-        ron::Value::String(s) => Value::String(s),
-        ron::Value::Number(n) => {
-            let f = n.into_f64();
-            if f.fract() == 0.0 && f.abs() < 9.0e15 {
-                if f >= 0.0 { json!(f as u64) } else { json!(f as i64) }
-            } else {
-                serde_json::Number::from_f64(f).map(Value::Number).ok_or("the number is not finite")?
-            }
-        }
-        ron::Value::Option(None) => Value::Null,
-        // `()` is a struct with every field at its default, as in a scenario file (the scenario
-        // has no optional fields for it to mean `None`).
-        ron::Value::Unit => Value::Object(Map::new()),
-        ron::Value::Option(Some(b)) => ron_to_json(*b)?,
-        ron::Value::Seq(items) => Value::Array(items.into_iter().map(ron_to_json).collect::<Result<_, _>>()?),
-        ron::Value::Map(m) => {
-            let mut out = Map::new();
-            for (k, v) in m.into_iter() {
-                let key = match k {
-                    ron::Value::String(s) => s,
-                    other => return Err(format!("map key {other:?} is not a name")),
-                };
-                out.insert(key, ron_to_json(v)?);
-            }
-            Value::Object(out)
-        }
-        ron::Value::Bytes(_) => return Err("byte strings are not supported".into()),
-    })
-}
+use crate::registry::{KPIS, TOTALS, kpi_of};
+use crate::scenario::{Scenario, apply_set};
+use crate::sim::metrics::QuarterRecord;
 
 /// A scenario file with its command-line overrides applied and validated.
 pub fn load_with_overrides(path: &Path, seed: Option<u64>, years: Option<u32>, sets: &[String]) -> Result<Scenario, String> {
@@ -288,11 +169,12 @@ impl RunRecord {
     }
 }
 
-/// Two-sided 95% Student t critical values for 1..=30 degrees of freedom.
-const T95: [f64; 30] = [
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093,
-    2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-];
+/// Two-sided 95% critical value of Student's t with `df` degrees of freedom (statrs' inverse
+/// CDF; a table that stopped at 30 and then used 1.96 made intervals up to 4% too narrow).
+pub fn t95(df: usize) -> f64 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    StudentsT::new(0.0, 1.0, df.max(1) as f64).map_or(1.96, |t| t.inverse_cdf(0.975))
+}
 
 /// Mean and 95% confidence half-width (Student t) of a sample.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -314,7 +196,7 @@ impl Estimate {
 /// The estimate of a KPI's level across replications, its interval cut to the KPI's possible
 /// values ([`kpi_bounds`]). Differences between scenarios use [`estimate`]: they can have either sign.
 pub fn estimate_kpi(kpi: &str, xs: &[f64]) -> Estimate {
-    estimate(xs).within(kpi_bounds(kpi))
+    estimate(xs).within(kpi_of(kpi).map_or((f64::NEG_INFINITY, f64::INFINITY), |k| k.bounds()))
 }
 
 pub fn estimate(xs: &[f64]) -> Estimate {
@@ -328,7 +210,7 @@ pub fn estimate(xs: &[f64]) -> Estimate {
     }
     let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
     let sd = var.sqrt();
-    let t = if n - 1 <= 30 { T95[n - 2] } else { 1.96 };
+    let t = t95(n - 1);
     let half = t * sd / (n as f64).sqrt();
     Estimate { mean, ci95_low: mean - half, ci95_high: mean + half, sd, n }
 }
@@ -337,12 +219,13 @@ pub fn estimate(xs: &[f64]) -> Estimate {
 pub fn final_values(run: &[QuarterRecord]) -> Vec<(String, f64)> {
     let mut out: Vec<(String, f64)> = Vec::new();
     if let Some(last) = run.last() {
-        for (name, v) in KPI_NAMES.iter().zip(last.kpis()) {
-            out.push((name.to_string(), v));
+        for (k, v) in KPIS.iter().zip(last.kpis()) {
+            out.push((k.name.to_string(), v));
         }
     }
-    out.push(("total_exports_usd_m".into(), run.iter().map(|r| r.exports_usd_m).sum()));
-    out.push(("final_year_exports_usd_m".into(), run.iter().rev().take(4).map(|r| r.exports_usd_m).sum()));
+    let [total, final_year] = [&TOTALS[0], &TOTALS[1]].map(|k| k.name.to_string());
+    out.push((total, run.iter().map(|r| r.exports_usd_m).sum()));
+    out.push((final_year, run.iter().rev().take(4).map(|r| r.exports_usd_m).sum()));
     out
 }
 
@@ -372,7 +255,7 @@ pub fn timeseries_csv(runs: &[Vec<QuarterRecord>], record: &RunRecord) -> String
         header.push("replication");
     }
     header.extend(["quarter", "year"]);
-    header.extend(KPI_NAMES);
+    header.extend(KPIS.iter().map(|k| k.name));
     writeln!(out, "{}", header.join(",")).ok();
     for (r, run) in runs.iter().enumerate() {
         for q in run {
@@ -548,6 +431,14 @@ pub fn summary_table(runs: &[Vec<QuarterRecord>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn t_quantiles_match_the_tables_beyond_thirty_degrees_of_freedom() {
+        // Two-sided 95% values from any statistics table.
+        for (df, t) in [(1, 12.7062), (2, 4.3027), (10, 2.2281), (30, 2.0423), (31, 2.0395), (60, 2.0003), (100, 1.9840), (1000, 1.9623)] {
+            assert!((t95(df) - t).abs() < 5e-4, "df {df}: {} vs {t}", t95(df));
+        }
+    }
 
     #[test]
     fn set_paths_and_errors() {

@@ -873,7 +873,7 @@ fn sweep(a: SweepArgs) -> Result<(), String> {
         for (v, &i) in varies.iter().zip(p) {
             let assignment = format!("{}={}", v.path, v.values[i]);
             // apply_set speaks of --set; here the value came from --vary.
-            s = run::apply_set(&s, &assignment).map_err(|e| e.replacen("--set ", "--vary ", 1))?;
+            s = crate::scenario::apply_set(&s, &assignment).map_err(|e| e.replacen("--set ", "--vary ", 1))?;
         }
         if let Some(problem) = s.validate().first() {
             return Err(format!("grid point {k} ({}): field `{}`: {}", describe(&varies, p), problem.path, problem.message));

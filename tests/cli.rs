@@ -62,7 +62,7 @@ fn summary_intervals_stay_within_what_each_kpi_can_take() {
     let finals = summary["final"].as_object().unwrap();
     assert!(finals.len() >= 15);
     for (kpi, e) in finals {
-        let (lo, hi) = kicsim::sim::metrics::kpi_bounds(kpi);
+        let (lo, hi) = kicsim::registry::kpi_of(kpi).unwrap().bounds();
         let (low, mean, high) = (e["ci95_low"].as_f64().unwrap(), e["mean"].as_f64().unwrap(), e["ci95_high"].as_f64().unwrap());
         assert!(lo <= low && low <= mean && mean <= high && high <= hi, "{kpi}: [{low}, {high}] around {mean}, bounds [{lo}, {hi}]");
     }

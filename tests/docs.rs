@@ -1,7 +1,7 @@
 //! docs/SCENARIO.md is what students write their files from: every field of a scenario must be
 //! in its tables, with the default the code really uses and the range `validate` really enforces.
 
-use kicsim::run::apply_set;
+use kicsim::scenario::apply_set;
 use kicsim::scenario::{LogisticsHubSpec, RdCentreSpec, Scenario, SupplierSpec, TrainingCentreSpec};
 use serde_json::Value;
 
@@ -164,4 +164,30 @@ fn every_documented_range_is_the_one_validate_enforces() {
     }
     assert!(wrong.is_empty(), "SCENARIO.md's ranges disagree with validate:\n{}", wrong.join("\n"));
     assert!(checked > 40, "only {checked} ranges checked");
+}
+
+/// The `model` table of SCENARIO.md is written from the registry (ranges, plausible ranges,
+/// units, sources): the file must hold exactly what the registry says.
+#[test]
+fn the_model_table_is_the_registry() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/SCENARIO.md");
+    let doc = std::fs::read_to_string(path).expect("docs/SCENARIO.md");
+    let start = doc.find("| field | default | range | plausible range |").expect("SCENARIO.md: the model table's header");
+    let end = doc[start..].find("\n\n").map_or(doc.len(), |i| start + i + 1);
+    let table = kicsim::registry::model_table_markdown();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(path, format!("{}{}{}", &doc[..start], table, &doc[end..])).unwrap();
+        return;
+    }
+    assert_eq!(&doc[start..end], table, "SCENARIO.md's model table is not the registry's: run UPDATE_DOCS=1 cargo test --test docs");
+}
+
+/// Every numeric field of the registry has a row in SCENARIO.md.
+#[test]
+fn every_registry_field_has_a_row() {
+    let documented: Vec<String> = rows().into_iter().flat_map(|r| r.paths).collect();
+    for f in kicsim::registry::FIELDS {
+        let path = f.path.replace("[i]", "[0]");
+        assert!(documented.contains(&path), "{} is in the registry but not in SCENARIO.md", f.path);
+    }
 }

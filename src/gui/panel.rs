@@ -12,6 +12,7 @@ use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints};
 use super::map_view::{Overlay, OverlayState, ramp_color};
 use super::tools::{Selection, TOOLS};
 use super::{Forecast, Plan, Speed};
+use crate::registry;
 use crate::run::write_atomic;
 use crate::scenario::{Incentives, Ownership, Scenario, Sector, Tier};
 use crate::sim::clock::SimClock;
@@ -459,31 +460,65 @@ fn commit(resp: &egui::Response) -> bool {
     resp.drag_stopped() || (resp.changed() && !resp.dragged())
 }
 
+/// A slider for one numeric field of the scenario, as the registry describes it: the range the
+/// file may hold (the one validation enforces), the planner's label with its unit, and on hover
+/// the file's name, range and what the field does. It never changes a value it is not dragged
+/// or typed on: a value outside the slider (another tool's file) stays as it is.
+pub(crate) fn field_slider(ui: &mut egui::Ui, path: &str, v: &mut f64, max: Option<f64>) -> egui::Response {
+    let f = registry::field_of(path).unwrap_or_else(|| panic!("{path} is not in the registry"));
+    let hi = max.unwrap_or(f.max).max(f.min);
+    // Wide ranges (money, trainees) on a log scale, so everyday values are not squeezed into the first pixel.
+    let wide = f.min >= 0.0 && hi > 1000.0 * f.min.max(1.0);
+    let label = if f.unit.is_empty() { f.label.to_string() } else { format!("{} ({})", f.label, f.unit) };
+    let slider = egui::Slider::new(v, f.min..=hi)
+        .text(label)
+        .logarithmic(wide)
+        .clamping(egui::SliderClamping::Never)
+        .integer_if(f.integer);
+    ui.add(slider).on_hover_text(format!("`{}`, {}-{}{}: {}", f.path, f.min, hi, unit_suffix(f.unit), f.help))
+}
+
+fn unit_suffix(unit: &str) -> String {
+    if unit.is_empty() { String::new() } else { format!(" {unit}") }
+}
+
+/// `integer()` only when asked (egui's builder has no conditional form).
+trait IntegerIf {
+    fn integer_if(self, yes: bool) -> Self;
+}
+
+impl IntegerIf for egui::Slider<'_> {
+    fn integer_if(self, yes: bool) -> Self {
+        if yes { self.integer() } else { self }
+    }
+}
+
 fn incentives_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState) {
     ui.heading("incentives");
     let d = &mut state.draft;
     let mut done = false;
     let mut dragging = false;
-    let mut slider = |ui: &mut egui::Ui, v: &mut f64, range: std::ops::RangeInclusive<f64>, name: &str| {
-        let r = ui.add(egui::Slider::new(v, range).text(name));
+    let max_pp = plan.scenario.model.lending_rate_pct;
+    let mut slider = |ui: &mut egui::Ui, v: &mut f64, name: &str| {
+        let max = (name == "credit_interest_subsidy_pp").then_some(max_pp);
+        let r = field_slider(ui, &format!("incentives.{name}"), v, max);
         dragging |= r.dragged();
         done |= commit(&r);
     };
-    slider(ui, &mut d.cit_holiday_years, 0.0..=15.0, "cit_holiday_years");
-    slider(ui, &mut d.cit_rate, 0.0..=0.5, "cit_rate");
-    slider(ui, &mut d.land_rent_exemption, 0.0..=1.0, "land_rent_exemption");
-    slider(ui, &mut d.land_rent_exemption_years, 0.0..=50.0, "land_rent_exemption_years");
-    let max_pp = plan.scenario.model.lending_rate_pct;
-    slider(ui, &mut d.credit_interest_subsidy_pp, 0.0..=max_pp, "credit_interest_subsidy_pp");
-    slider(ui, &mut d.rd_deduction, 0.0..=3.0, "rd_deduction");
-    slider(ui, &mut d.training_subsidy_usd_per_trainee, 0.0..=5000.0, "training_subsidy_usd_per_trainee");
-    slider(ui, &mut d.export_promotion_usd_m_per_year, 0.0..=100.0, "export_promotion_usd_m_per_year");
+    slider(ui, &mut d.cit_holiday_years, "cit_holiday_years");
+    slider(ui, &mut d.cit_rate, "cit_rate");
+    slider(ui, &mut d.land_rent_exemption, "land_rent_exemption");
+    slider(ui, &mut d.land_rent_exemption_years, "land_rent_exemption_years");
+    slider(ui, &mut d.credit_interest_subsidy_pp, "credit_interest_subsidy_pp");
+    slider(ui, &mut d.rd_deduction, "rd_deduction");
+    slider(ui, &mut d.training_subsidy_usd_per_trainee, "training_subsidy_usd_per_trainee");
+    slider(ui, &mut d.export_promotion_usd_m_per_year, "export_promotion_usd_m_per_year");
     ui.label("local_content (year, share)");
     let mut remove = None;
     for (i, (year, share)) in d.local_content.iter_mut().enumerate() {
         ui.horizontal(|ui| {
-            let a = ui.add(egui::DragValue::new(year).range(0.0..=100.0).speed(0.1).prefix("year "));
-            let b = ui.add(egui::DragValue::new(share).range(0.0..=1.0).speed(0.01).prefix("share "));
+            let a = ui.add(egui::DragValue::new(year).range(0.0..=100.0).clamp_existing_to_range(false).speed(0.1).prefix("year "));
+            let b = ui.add(egui::DragValue::new(share).range(0.0..=1.0).clamp_existing_to_range(false).speed(0.01).prefix("share "));
             dragging |= a.dragged() || b.dragged();
             done |= commit(&a) || commit(&b);
             if ui.small_button("del").on_hover_text("remove this step").clicked() {
@@ -555,14 +590,14 @@ fn inspector(
         match r.0 {
             FacilityKind::RdCentre => {
                 let mut v = plan.scenario.rd_centres[r.1].budget_usd_m_per_year;
-                let resp = ui.add(egui::Slider::new(&mut v, 0.0..=200.0).text("budget_usd_m_per_year"));
+                let resp = field_slider(ui, "rd_centres[i].budget_usd_m_per_year", &mut v, None);
                 if commit(&resp) {
                     plan.edit("changed the R&D budget", |s| s.rd_centres[r.1].budget_usd_m_per_year = v);
                 }
             }
             FacilityKind::TrainingCentre => {
                 let mut v = plan.scenario.training_centres[r.1].trainees_per_year;
-                let resp = ui.add(egui::Slider::new(&mut v, 0.0..=10_000.0).text("trainees_per_year"));
+                let resp = field_slider(ui, "training_centres[i].trainees_per_year", &mut v, None);
                 if commit(&resp) {
                     plan.edit("changed the training intake", |s| s.training_centres[r.1].trainees_per_year = v);
                 }
@@ -620,12 +655,12 @@ fn supplier_settings(ui: &mut egui::Ui, plan: &mut Plan, i: usize) {
         plan.edit("renamed a supplier", |s| s.suppliers[i].name = name);
     }
     let mut c = sp.capability;
-    let resp = ui.add(egui::Slider::new(&mut c, 0.0..=1.0).text("capability"));
+    let resp = field_slider(ui, "suppliers[i].capability", &mut c, None);
     if commit(&resp) {
         plan.edit("changed a supplier's capability", |s| s.suppliers[i].capability = c);
     }
     let mut cap = sp.capacity_usd_m;
-    let resp = ui.add(egui::Slider::new(&mut cap, 0.0..=200.0).text("capacity_usd_m"));
+    let resp = field_slider(ui, "suppliers[i].capacity_usd_m", &mut cap, None);
     if commit(&resp) {
         plan.edit("changed a supplier's capacity", |s| s.suppliers[i].capacity_usd_m = cap);
     }
@@ -662,21 +697,21 @@ fn anchor_settings(ui: &mut egui::Ui, plan: &mut Plan) {
     if ownership != a.ownership {
         plan.edit("changed the anchor's ownership", |s| s.anchor.ownership = ownership);
     }
-    type Field = fn(&mut Scenario) -> &mut f64;
-    let sliders: [(&str, std::ops::RangeInclusive<f64>, Field); 7] = [
-        ("output_usd_m", 100.0..=20_000.0, |s| &mut s.anchor.output_usd_m),
-        ("input_share", 0.05..=0.95, |s| &mut s.anchor.input_share),
-        ("export_share", 0.0..=1.0, |s| &mut s.anchor.export_share),
-        ("commitments.tech_transfer", 0.0..=1.0, |s| &mut s.anchor.commitments.tech_transfer),
-        ("commitments.local_sourcing", 0.0..=1.0, |s| &mut s.anchor.commitments.local_sourcing),
-        ("commitments.rd_usd_m_per_year", 0.0..=200.0, |s| &mut s.anchor.commitments.rd_usd_m_per_year),
-        ("commitments.trainees_per_year", 0.0..=5_000.0, |s| &mut s.anchor.commitments.trainees_per_year),
-    ];
-    for (name, range, field) in sliders {
-        let mut v = *field(&mut plan.scenario);
-        let resp = ui.add(egui::Slider::new(&mut v, range).text(name));
+    for name in [
+        "output_usd_m",
+        "input_share",
+        "export_share",
+        "commitments.tech_transfer",
+        "commitments.local_sourcing",
+        "commitments.rd_usd_m_per_year",
+        "commitments.trainees_per_year",
+    ] {
+        let path = format!("anchor.{name}");
+        let field = registry::field_of(&path).expect("every anchor setting is in the registry");
+        let Some(mut v) = field.get(&plan.scenario) else { continue };
+        let resp = field_slider(ui, &path, &mut v, None);
         if commit(&resp) {
-            plan.edit(&format!("changed anchor.{name}"), |s| *field(s) = v);
+            plan.edit(&format!("changed {path}"), |s| field.set(s, v));
         }
     }
 }
@@ -749,6 +784,48 @@ fn charts(root: &mut egui::Ui, metrics: &Metrics, forecast: &Forecast, clock: &S
 mod tests {
     use super::*;
     use crate::scenario::default_scenario;
+
+    /// Draws the incentive sliders for a few frames with no pointer on them, as when another
+    /// slider is moved, and returns the draft they were drawn on.
+    fn draw_incentives(scenario: Scenario) -> (Plan, PanelState) {
+        let mut plan = Plan::new(scenario, None);
+        let mut state = PanelState { path: String::new(), draft: plan.scenario.incentives.clone(), editing: false };
+        let ctx = egui::Context::default();
+        for _ in 0..3 {
+            let _ = ctx.run(egui::RawInput::default(), |ctx| {
+                egui::CentralPanel::default().show(ctx, |ui| incentives_section(ui, &mut plan, &mut state));
+            });
+        }
+        (plan, state)
+    }
+
+    #[test]
+    fn a_value_outside_a_slider_is_kept_when_the_sliders_are_drawn() {
+        // A file written by another tool (or an older version) with a value beyond the slider:
+        // egui's default clamping rewrote it to the slider's end on the next frame, so moving
+        // any other slider saved 15 years where the file said 20.
+        let mut s = default_scenario();
+        s.incentives.cit_holiday_years = 45.0;
+        s.incentives.training_subsidy_usd_per_trainee = 250_000.0;
+        let (plan, state) = draw_incentives(s.clone());
+        assert_eq!(state.draft.cit_holiday_years, 45.0);
+        assert_eq!(state.draft.training_subsidy_usd_per_trainee, 250_000.0);
+        assert_eq!(plan.scenario.incentives, s.incentives, "drawing the sliders must not edit the plan");
+    }
+
+    #[test]
+    fn every_value_validation_accepts_fits_its_slider() {
+        // The sliders span the registry's ranges, which validation enforces: the largest value a
+        // file may hold is drawn as it is (before, the holiday slider stopped at 15 of 30 years).
+        let mut s = default_scenario();
+        for f in registry::FIELDS.iter().filter(|f| f.path.starts_with("incentives.")) {
+            let max = if f.path == "incentives.credit_interest_subsidy_pp" { s.model.lending_rate_pct } else { f.max };
+            f.set(&mut s, max);
+        }
+        assert!(s.validate().is_empty(), "{:?}", s.validate());
+        let (_, state) = draw_incentives(s.clone());
+        assert_eq!(state.draft, s.incentives);
+    }
 
     fn close_app(dirty: bool) -> (App, Entity) {
         let mut app = App::new();

@@ -35,6 +35,10 @@ pub struct FirmFlows {
     pub exits: u32,
 }
 
+pub(super) fn reset(world: &mut World) {
+    world.insert_resource(FirmFlows::default());
+}
+
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<FirmFlows>();
     app.add_systems(SimStep, (invest, enter_and_exit).chain().in_set(SimSet::Firms));

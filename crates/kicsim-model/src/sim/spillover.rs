@@ -23,6 +23,10 @@ impl SpilloverSources {
     }
 }
 
+pub(super) fn reset(world: &mut World) {
+    world.insert_resource(SpilloverSources::default());
+}
+
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<SpilloverSources>();
     app.add_systems(SimStep, spread.in_set(SimSet::Spillover));

@@ -1,7 +1,7 @@
 //! Property tests of the model's invariants over random incentives, parameters and seeds.
 
-use kicsim::scenario::{Scenario, default_scenario};
-use kicsim::sim::run_to_end;
+use kicsim_model::scenario::{Scenario, default_scenario};
+use kicsim_model::sim::run_to_end;
 use proptest::prelude::*;
 
 fn scenario_strategy() -> impl Strategy<Value = Scenario> {
@@ -71,7 +71,7 @@ proptest! {
 /// The baseline file with one edit a student might make by mistake: a span of characters
 /// deleted, or some text inserted.
 fn damaged_file() -> impl Strategy<Value = String> {
-    let src = std::fs::read_to_string("scenarios/baseline.ron").unwrap();
+    let src = std::fs::read_to_string("../../scenarios/baseline.ron").unwrap();
     let n = src.len();
     let junk = prop_oneof![Just(String::new()), "[(),:\"a-z0-9 .\\n\\[\\]-]{1,6}".prop_map(|s| s)];
     (0..n, 0..12usize, junk).prop_map(move |(at, del, ins)| {
@@ -110,7 +110,7 @@ proptest! {
         Just("anchor.sector"), Just("map.size_km"), Just("nonexistent.field"), Just("suppliers[x]"),
     ], value in "[-(),.0-9a-zA-Z\\[\\]]{0,12}") {
         let assignment = format!("{path}={value}");
-        match kicsim::run::apply_set(&default_scenario(), &assignment) {
+        match kicsim_model::scenario::apply_set(&default_scenario(), &assignment) {
             Ok(_) => {}
             Err(msg) => prop_assert!(!msg.is_empty()),
         }

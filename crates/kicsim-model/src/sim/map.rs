@@ -1,6 +1,13 @@
 //! The site map, generated from `map.seed` with the `noise` crate: land and sea (the coast is
 //! on the east), terrain slope, a port on the coast, a highway from the port inland, towns as
 //! labour pools (size, skill), and a land-price field.
+//!
+//! A map is generated once per [`MapSpec`] and shared: [`SiteMap`] is a handle (an `Arc`) to the
+//! map's data, and [`SiteMap::generate`] returns the cached map when the same spec was
+//! generated before, so replications, sweep points and validation of one plan pay for one map.
+
+use std::ops::Deref;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use bevy::prelude::*;
 use noise::{Fbm, MultiFractal, NoiseFn, Perlin};
@@ -24,8 +31,29 @@ pub struct Town {
     pub skill: f64,
 }
 
+/// The map of a scenario: a shared handle to its (immutable) data.
 #[derive(Resource, Clone, Debug)]
-pub struct SiteMap {
+pub struct SiteMap(Arc<MapData>);
+
+impl Deref for SiteMap {
+    type Target = MapData;
+    fn deref(&self) -> &MapData {
+        &self.0
+    }
+}
+
+/// Maps kept by the cache: a workshop session holds a few plans; beyond this the oldest goes.
+const CACHED_MAPS: usize = 8;
+
+type Cache = Mutex<Vec<(MapKey, SiteMap)>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+#[derive(Clone, Debug)]
+pub struct MapData {
     pub size_km: f64,
     pub cell_km: f64,
     /// Cells per side.
@@ -109,7 +137,34 @@ impl SiteMap {
         self.key
     }
 
+    /// The map of a spec: from the cache when it was generated before, else generated and kept.
     pub fn generate(spec: &MapSpec) -> SiteMap {
+        let key = spec_key(spec);
+        if let Some((_, m)) = cache().lock().ok().and_then(|c| c.iter().find(|(k, _)| *k == key).cloned()) {
+            return m;
+        }
+        let map = SiteMap(Arc::new(MapData::generate(spec)));
+        if let Ok(mut c) = cache().lock() {
+            if !c.iter().any(|(k, _)| *k == key) {
+                if c.len() >= CACHED_MAPS {
+                    c.remove(0);
+                }
+                c.push((key, map.clone()));
+            }
+        }
+        map
+    }
+}
+
+impl SiteMap {
+    /// A newly generated map, not taken from or put in the cache (benchmarks of generation).
+    pub fn generate_uncached(spec: &MapSpec) -> SiteMap {
+        SiteMap(Arc::new(MapData::generate(spec)))
+    }
+}
+
+impl MapData {
+    fn generate(spec: &MapSpec) -> MapData {
         let n = ((spec.size_km / spec.cell_km).ceil() as usize).clamp(2, 400);
         let cell = spec.size_km / n as f64;
         let seed32 = (spec.seed ^ (spec.seed >> 32)) as u32;
@@ -202,7 +257,7 @@ impl SiteMap {
         for p in &mut price {
             *p /= mean;
         }
-        SiteMap {
+        MapData {
             size_km: spec.size_km,
             cell_km: cell,
             n,

@@ -10,6 +10,7 @@ use super::fiscal::FiscalQuarter;
 use super::sourcing::AnchorState;
 use super::workforce::LabourPools;
 use super::{SimSet, SimStep};
+use crate::registry::KPIS;
 use crate::scenario::Tier;
 
 /// Jobs per USD million of yearly output, anchor and suppliers; and a supplier's fixed staff.
@@ -39,49 +40,8 @@ pub struct QuarterRecord {
     pub supplier_exits: u32,
 }
 
-/// Names of the KPI columns (every numeric column but quarter and year), in output order.
-pub const KPI_NAMES: [&str; 15] = [
-    "localization_rate",
-    "exports_usd_m",
-    "domestic_suppliers",
-    "tier1_suppliers",
-    "tier2_suppliers",
-    "mean_supplier_capability",
-    "employment",
-    "fiscal_cost_usd_m",
-    "cumulative_fiscal_cost_usd_m",
-    "local_content_required",
-    "anchor_unit_cost_index",
-    "anchor_output_usd_m",
-    "mean_worker_skill",
-    "supplier_entries",
-    "supplier_exits",
-];
-
-/// The values a KPI (or a total of `run::final_values`) can take, so that a confidence interval
-/// never reaches outside them: a t-interval of a count over a few replications can dip below 0,
-/// which no count does. The fiscal cost has no lower bound: the forgone tax is negative when the
-/// rate after a holiday is above the standard one.
-pub fn kpi_bounds(name: &str) -> (f64, f64) {
-    match name {
-        "localization_rate" | "mean_supplier_capability" | "local_content_required" | "mean_worker_skill" => (0.0, 1.0),
-        "exports_usd_m"
-        | "domestic_suppliers"
-        | "tier1_suppliers"
-        | "tier2_suppliers"
-        | "employment"
-        | "anchor_unit_cost_index"
-        | "anchor_output_usd_m"
-        | "supplier_entries"
-        | "supplier_exits"
-        | "total_exports_usd_m"
-        | "final_year_exports_usd_m" => (0.0, f64::INFINITY),
-        _ => (f64::NEG_INFINITY, f64::INFINITY),
-    }
-}
-
 impl QuarterRecord {
-    /// KPI values in [`KPI_NAMES`] order.
+    /// KPI values in the order of [`crate::registry::KPIS`].
     pub fn kpis(&self) -> [f64; 15] {
         [
             self.localization_rate,
@@ -103,7 +63,7 @@ impl QuarterRecord {
     }
 
     pub fn kpi(&self, name: &str) -> Option<f64> {
-        KPI_NAMES.iter().position(|n| *n == name).map(|i| self.kpis()[i])
+        KPIS.iter().position(|k| k.name == name).map(|i| self.kpis()[i])
     }
 }
 
@@ -158,4 +118,40 @@ fn record(
         supplier_entries: flows.entries,
         supplier_exits: flows.exits,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_lists_the_record_columns_in_order() {
+        let r = QuarterRecord {
+            quarter: 1,
+            year: 0.25,
+            localization_rate: 0.1,
+            exports_usd_m: 2.0,
+            domestic_suppliers: 3,
+            tier1_suppliers: 4,
+            tier2_suppliers: 5,
+            mean_supplier_capability: 0.6,
+            employment: 7.0,
+            fiscal_cost_usd_m: 8.0,
+            cumulative_fiscal_cost_usd_m: 9.0,
+            local_content_required: 0.10,
+            anchor_unit_cost_index: 11.0,
+            anchor_output_usd_m: 12.0,
+            mean_worker_skill: 0.13,
+            supplier_entries: 14,
+            supplier_exits: 15,
+        };
+        let json = serde_json::to_value(&r).unwrap();
+        let columns: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).filter(|k| *k != "quarter" && *k != "year").collect();
+        let names: Vec<&str> = KPIS.iter().map(|k| k.name).collect();
+        assert_eq!(columns.len(), names.len());
+        for (name, v) in names.iter().zip(r.kpis()) {
+            assert_eq!(json[name].as_f64(), Some(v), "{name}");
+            assert_eq!(r.kpi(name), Some(v));
+        }
+    }
 }

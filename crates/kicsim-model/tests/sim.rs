@@ -1,10 +1,10 @@
 //! System tests of the model: the app is built with the same builder the CLI uses and driven
 //! with `app.update()`.
 
-use kicsim::scenario::{Scenario, Site, SupplierSpec, Tier, default_scenario};
-use kicsim::sim::clock::SimClock;
-use kicsim::sim::sourcing::AnchorState;
-use kicsim::sim::{Facility, Metrics, Supplier, build_app, run_to_end};
+use kicsim_model::scenario::{Scenario, Site, SupplierSpec, Tier, default_scenario};
+use kicsim_model::sim::clock::SimClock;
+use kicsim_model::sim::sourcing::AnchorState;
+use kicsim_model::sim::{Facility, Metrics, Supplier, build_app, run_to_end};
 
 fn short(years: u32) -> Scenario {
     let mut s = default_scenario();
@@ -67,7 +67,7 @@ fn facilities_are_spawned_from_the_scenario() {
 /// names.
 #[test]
 fn unnamed_facilities_are_called_after_their_kind_and_place() {
-    let mut s = Scenario::load(std::path::Path::new("scenarios/capability_plus_lcr.ron")).unwrap();
+    let mut s = Scenario::load(std::path::Path::new("../../scenarios/capability_plus_lcr.ron")).unwrap();
     assert!(s.suppliers.len() >= 2 && !s.rd_centres.is_empty() && !s.training_centres.is_empty() && !s.logistics_hubs.is_empty());
     let kept = s.suppliers[0].name.clone();
     assert!(!kept.is_empty());
@@ -112,15 +112,15 @@ fn suppliers_near_the_anchor_learn_faster() {
 }
 
 fn find_far_site(s: &Scenario) -> Site {
-    let map = kicsim::sim::map::SiteMap::generate(&s.map);
+    let map = kicsim_model::sim::map::SiteMap::generate(&s.map);
     let a = s.anchor.site;
     (0..map.n * map.n)
         .filter(|&i| map.check_site(map.cell_centre(i), []).is_ok())
         .map(|i| map.cell_centre(i))
-        .filter(|c| kicsim::sim::dist(*c, a) > 12.0)
+        .filter(|c| kicsim_model::sim::dist(*c, a) > 12.0)
         .min_by(|x, y| {
-            let dx = (kicsim::sim::dist(*x, a) - 14.0).abs();
-            let dy = (kicsim::sim::dist(*y, a) - 14.0).abs();
+            let dx = (kicsim_model::sim::dist(*x, a) - 14.0).abs();
+            let dy = (kicsim_model::sim::dist(*y, a) - 14.0).abs();
             dx.total_cmp(&dy)
         })
         .expect("a buildable site far from the anchor")
@@ -130,7 +130,7 @@ fn find_far_site(s: &Scenario) -> Site {
 /// within two years, whatever the support.
 #[test]
 fn tier1_takes_years() {
-    for file in ["scenarios/baseline.ron", "scenarios/rd_training_cluster.ron"] {
+    for file in ["../../scenarios/baseline.ron", "../../scenarios/rd_training_cluster.ron"] {
         let s = Scenario::load(std::path::Path::new(file)).unwrap();
         let mut app = build_app(&s);
         for _ in 0..8 {
@@ -158,4 +158,29 @@ fn anchor_state_is_consistent() {
         assert!((0.0..=1.0).contains(&a.localization_rate));
         assert!(a.input_cost_index > 0.0 && a.unit_cost_index > 0.0);
     }
+}
+
+/// The headless engine reuses one world run after run: a run gives the same records as the
+/// window's driver (`app.update()` on a new app), whatever ran in the engine before it.
+#[test]
+fn a_reused_engine_gives_the_records_of_a_fresh_app() {
+    let fresh = |s: &Scenario| {
+        let mut app = build_app(s);
+        for _ in 0..s.years * 4 {
+            app.update();
+        }
+        app.world_mut().remove_resource::<Metrics>().unwrap().history
+    };
+    let mut a = short(6);
+    a.seed = 11;
+    let mut b = Scenario::load(std::path::Path::new("../../scenarios/capability_plus_lcr.ron")).unwrap();
+    b.years = 5;
+    let mut engine = kicsim_model::sim::Engine::new();
+    let first = engine.run(&a);
+    let other = engine.run(&b);
+    let again = engine.run(&a);
+    assert_eq!(first, fresh(&a));
+    assert_eq!(again, first, "a run must not depend on the run before it");
+    assert_eq!(other, fresh(&b));
+    assert_eq!(run_to_end(&a), first);
 }

@@ -1,0 +1,228 @@
+//! Checking a scenario: every numeric field against its range in [`crate::registry`], the few
+//! rules that tie two fields together, and the checks that need the map (facilities on
+//! buildable land, not on top of each other). The map comes from the shared map cache, so a
+//! check costs no map generation when the scenario is then run.
+//!
+//! Problems are errors (the scenario is refused); warnings are settings that are valid but buy
+//! nothing (they are printed, and the scenario runs).
+
+use crate::registry::{Access, FIELDS};
+use crate::scenario::{LogisticsHubSpec, Problem, RdCentreSpec, Scenario, Site, SupplierSpec, TrainingCentreSpec};
+use crate::sim::map::SiteMap;
+use crate::sim::workforce::TRAINING_COST_USD;
+
+/// Most suppliers a file may list.
+pub const MAX_PLANNED_SUPPLIERS: usize = 2000;
+/// Most cells per side of the map.
+pub const MAX_MAP_CELLS: f64 = 400.0;
+
+/// Every problem of a scenario (empty: the scenario is valid).
+pub fn problems(s: &Scenario) -> Vec<Problem> {
+    let mut v = Checker::default();
+    for f in FIELDS {
+        match f.access {
+            Access::Scalar { get, .. } => v.range(f.path, get(s), f.min, f.max, f.unit),
+            Access::Item { len, get, .. } => {
+                for i in 0..len(s) {
+                    v.range(&f.path.replace("[i]", &format!("[{i}]")), get(s, i), f.min, f.max, f.unit);
+                }
+            }
+        }
+    }
+    if s.map.size_km.is_finite() && s.map.cell_km.is_finite() && s.map.cell_km > 0.0 {
+        let cells = (s.map.size_km / s.map.cell_km).ceil();
+        if cells > MAX_MAP_CELLS {
+            v.push("map.cell_km", format!("the map would have {cells}x{cells} cells; at most 400x400 (raise cell_km or lower size_km)"));
+        }
+    }
+    for (path, site) in sites(s) {
+        v.site(&path, &site, s.map.size_km);
+    }
+    if s.suppliers.len() > MAX_PLANNED_SUPPLIERS {
+        v.push("suppliers", format!("{} suppliers; at most {MAX_PLANNED_SUPPLIERS}", s.suppliers.len()));
+    }
+    if s.incentives.credit_interest_subsidy_pp > s.model.lending_rate_pct.max(0.0) && v.ok("incentives.credit_interest_subsidy_pp") {
+        v.push(
+            "incentives.credit_interest_subsidy_pp",
+            format!(
+                "{} is out of range: expected 0 to {} (percentage points (at most the lending rate))",
+                s.incentives.credit_interest_subsidy_pp, s.model.lending_rate_pct
+            ),
+        );
+    }
+    for (i, (year, share)) in s.incentives.local_content.iter().enumerate() {
+        v.range(&format!("incentives.local_content[{i}]"), *year, 0.0, 100.0, "year");
+        v.range(&format!("incentives.local_content[{i}]"), *share, 0.0, 1.0, "share");
+    }
+    if s.model.tier1_threshold < s.model.tier2_threshold {
+        v.push("model.tier1_threshold", "must be at least model.tier2_threshold".into());
+    }
+    if v.problems.iter().all(|p| !p.path.starts_with("map.")) {
+        let map = SiteMap::generate(&s.map);
+        v.problems.extend(map.check_scenario(s));
+    }
+    v.problems
+}
+
+/// Settings that are valid but buy nothing, or are far outside what the model was checked on:
+/// the scenario runs, and the user is told why the setting is wasted.
+pub fn warnings(s: &Scenario) -> Vec<Problem> {
+    let mut w = Vec::new();
+    let inc = &s.incentives;
+    if inc.training_subsidy_usd_per_trainee > TRAINING_COST_USD {
+        w.push(Problem {
+            path: "incentives.training_subsidy_usd_per_trainee".into(),
+            message: format!(
+                "{} USD per trainee is more than training one worker costs (USD {TRAINING_COST_USD}): the part above it costs the budget and trains no one",
+                inc.training_subsidy_usd_per_trainee
+            ),
+        });
+    }
+    let open = s.anchor.sector.localizable_share();
+    for (i, (year, share)) in inc.local_content.iter().enumerate() {
+        if *share > open + 1e-9 {
+            w.push(Problem {
+                path: format!("incentives.local_content[{i}]"),
+                message: format!(
+                    "the requirement of {:.0}% from year {year} is above the {:.0}% of a {:?} anchor's inputs that domestic firms can make at all: it can never be met, and the anchor pays the shortfall fine every quarter",
+                    100.0 * share,
+                    100.0 * open,
+                    s.anchor.sector
+                ),
+            });
+        }
+    }
+    if s.anchor.commitments.local_sourcing > open + 1e-9 {
+        w.push(Problem {
+            path: "anchor.commitments.local_sourcing".into(),
+            message: format!(
+                "a commitment of {:.0}% is above the {:.0}% of a {:?} anchor's inputs that domestic firms can make at all: it can never be met",
+                100.0 * s.anchor.commitments.local_sourcing,
+                100.0 * open,
+                s.anchor.sector
+            ),
+        });
+    }
+    let growth = (1.0 + s.model.output_growth).powf(s.years as f64);
+    if growth > 100.0 {
+        w.push(Problem {
+            path: "model.output_growth".into(),
+            message: format!(
+                "{:.0}% a year for {} years multiplies output by {growth:.1e}: far outside what the model was checked on (at most 100 times)",
+                100.0 * s.model.output_growth,
+                s.years
+            ),
+        });
+    }
+    w
+}
+
+/// The sites of a scenario with their paths, in file order.
+fn sites(s: &Scenario) -> Vec<(String, Site)> {
+    let mut v = vec![("anchor.site".to_string(), s.anchor.site)];
+    v.extend(s.suppliers.iter().enumerate().map(|(i, f)| (format!("suppliers[{i}].site"), f.site)));
+    v.extend(s.rd_centres.iter().enumerate().map(|(i, f)| (format!("rd_centres[{i}].site"), f.site)));
+    v.extend(s.training_centres.iter().enumerate().map(|(i, f)| (format!("training_centres[{i}].site"), f.site)));
+    v.extend(s.logistics_hubs.iter().enumerate().map(|(i, f)| (format!("logistics_hubs[{i}].site"), f.site)));
+    v
+}
+
+/// Adds one default item to each list (the registry's item defaults and the docs test read them).
+pub fn add_one_of_each(s: &mut Scenario) {
+    s.suppliers.push(SupplierSpec::default());
+    s.rd_centres.push(RdCentreSpec::default());
+    s.training_centres.push(TrainingCentreSpec::default());
+    s.logistics_hubs.push(LogisticsHubSpec::default());
+}
+
+impl Scenario {
+    /// Every problem of the scenario ([`problems`]).
+    pub fn validate(&self) -> Vec<Problem> {
+        problems(self)
+    }
+
+    /// Valid settings that buy nothing ([`warnings`]).
+    pub fn warnings(&self) -> Vec<Problem> {
+        warnings(self)
+    }
+}
+
+#[derive(Default)]
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn push(&mut self, path: &str, message: String) {
+        self.problems.push(Problem { path: path.to_string(), message });
+    }
+    /// No problem with this field so far.
+    fn ok(&self, path: &str) -> bool {
+        self.problems.iter().all(|p| p.path != path)
+    }
+    fn range(&mut self, path: &str, value: f64, lo: f64, hi: f64, unit: &str) {
+        if !value.is_finite() {
+            self.push(path, format!("{value} is not a finite number"));
+        } else if value < lo || value > hi {
+            let unit = if unit.is_empty() { String::new() } else { format!(" ({unit})") };
+            self.push(path, format!("{value} is out of range: expected {lo} to {hi}{unit}"));
+        }
+    }
+    fn site(&mut self, path: &str, site: &Site, size_km: f64) {
+        self.range(&format!("{path}.x_km"), site.x_km, 0.0, size_km, "km from the west edge");
+        self.range(&format!("{path}.y_km"), site.y_km, 0.0, size_km, "km from the south edge");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::default_scenario;
+
+    #[test]
+    fn every_registry_range_is_enforced_at_both_ends() {
+        let base = default_scenario();
+        assert!(problems(&base).is_empty());
+        for f in FIELDS.iter().filter(|f| matches!(f.access, Access::Scalar { .. })) {
+            let step = if f.integer { 1.0 } else { 1e-6 * f.max.abs().max(1.0) };
+            for (v, ok) in [(f.min, true), (f.max, true), (f.min - step, false), (f.max + step, false)] {
+                if f.integer && v < 0.0 {
+                    continue; // a whole number below 0 cannot be written
+                }
+                let mut s = base.clone();
+                // Ranges that depend on another field: make room for the value tested.
+                s.model.lending_rate_pct = 100.0;
+                s.model.tier1_threshold = 1.0;
+                if f.path == "model.lending_rate_pct" {
+                    s.incentives.credit_interest_subsidy_pp = 0.0;
+                }
+                if f.path == "model.tier2_threshold" {
+                    s.model.tier1_threshold = 1.0;
+                }
+                if f.path == "model.tier1_threshold" {
+                    s.model.tier2_threshold = 0.0;
+                }
+                if f.path.starts_with("map.") || f.path == "years" {
+                    continue; // checked with the map below (a map's size moves the sites)
+                }
+                f.set(&mut s, v);
+                let refused = problems(&s).iter().any(|p| p.path == f.path);
+                assert_eq!(refused, !ok, "{} = {v}: {:?}", f.path, problems(&s));
+            }
+        }
+    }
+
+    #[test]
+    fn a_subsidy_above_the_cost_of_training_and_an_unreachable_rule_are_warned_not_refused() {
+        let mut s = default_scenario();
+        assert!(warnings(&s).is_empty(), "{:?}", warnings(&s));
+        s.incentives.training_subsidy_usd_per_trainee = 5_000.0;
+        s.incentives.local_content = vec![(2.0, 0.3), (5.0, 0.9)];
+        assert!(problems(&s).is_empty());
+        let w = warnings(&s);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].message.contains("trains no one"), "{w:?}");
+        assert_eq!(w[1].path, "incentives.local_content[1]");
+        assert!(w[1].message.contains("can never be met"), "{w:?}");
+    }
+}

@@ -1,0 +1,885 @@
+//! The one description of every numeric scenario field and every KPI.
+//!
+//! Validation ([`crate::check`]) takes its ranges from here, the window's sliders take their
+//! ranges, labels and hover text from here, the SCENARIO.md test compares the docs with it, and
+//! sensitivity analysis and parameter draws take the plausible ranges of the `model.*`
+//! parameters from here. Nothing else keeps a copy.
+
+use crate::scenario::Scenario;
+
+/// How a field is read and written in a scenario.
+#[derive(Clone, Copy)]
+pub enum Access {
+    /// One value, e.g. `incentives.cit_rate`.
+    Scalar { get: fn(&Scenario) -> f64, set: fn(&mut Scenario, f64) },
+    /// One value per item of a list, e.g. `suppliers[i].capability`.
+    Item { len: fn(&Scenario) -> usize, get: fn(&Scenario, usize) -> f64, set: fn(&mut Scenario, usize, f64) },
+}
+
+/// One numeric field of the scenario format.
+#[derive(Clone, Copy)]
+pub struct Field {
+    /// The scenario file's name, e.g. `incentives.cit_holiday_years`; list items as `suppliers[i].capability`.
+    pub path: &'static str,
+    /// The planner's words, e.g. "Corporate income tax holiday".
+    pub label: &'static str,
+    /// Unit, e.g. "years", "USD million per year", "share 0-1" ("" for an index).
+    pub unit: &'static str,
+    /// The values a file may hold (validation refuses others; sliders span them).
+    pub min: f64,
+    pub max: f64,
+    /// A whole number (years, counts, quarters).
+    pub integer: bool,
+    /// What the field does, in one or two sentences.
+    pub help: &'static str,
+    /// For model parameters: the range of values the literature or the calibration finds
+    /// plausible (sensitivity analysis and `--parameter-draws` sample from it), and its source.
+    pub plausible: Option<(f64, f64)>,
+    pub source: &'static str,
+    pub access: Access,
+}
+
+impl std::fmt::Debug for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Field").field("path", &self.path).field("min", &self.min).field("max", &self.max).finish()
+    }
+}
+
+impl Field {
+    /// The value of a scalar field (items: the first item's; `None` when the list is empty).
+    pub fn get(&self, s: &Scenario) -> Option<f64> {
+        match self.access {
+            Access::Scalar { get, .. } => Some(get(s)),
+            Access::Item { len, get, .. } => (len(s) > 0).then(|| get(s, 0)),
+        }
+    }
+
+    /// Sets a scalar field (whole numbers are rounded); items: every item of the list.
+    pub fn set(&self, s: &mut Scenario, v: f64) {
+        let v = if self.integer { v.round() } else { v };
+        match self.access {
+            Access::Scalar { set, .. } => set(s, v),
+            Access::Item { len, set, .. } => {
+                for i in 0..len(s) {
+                    set(s, i, v)
+                }
+            }
+        }
+    }
+
+    /// The default of the field (items: the default of a new item).
+    pub fn default_value(&self) -> f64 {
+        let mut s = Scenario::default();
+        crate::check::add_one_of_each(&mut s);
+        self.get(&s).expect("every list has one item")
+    }
+
+    /// "0-30 years": the range as the docs and messages write it.
+    pub fn range_text(&self) -> String {
+        if self.unit.is_empty() { format!("{}-{}", self.min, self.max) } else { format!("{}-{} {}", self.min, self.max, self.unit) }
+    }
+
+    pub fn is_model_parameter(&self) -> bool {
+        self.path.starts_with("model.")
+    }
+}
+
+macro_rules! scalar {
+    ($($p:ident).+ as f64) => {
+        Access::Scalar { get: |s: &Scenario| s.$($p).+, set: |s: &mut Scenario, v: f64| s.$($p).+ = v }
+    };
+    ($($p:ident).+ as u32) => {
+        Access::Scalar { get: |s: &Scenario| s.$($p).+ as f64, set: |s: &mut Scenario, v: f64| s.$($p).+ = v.max(0.0) as u32 }
+    };
+}
+
+macro_rules! item {
+    ($list:ident . $($p:ident).+) => {
+        Access::Item {
+            len: |s: &Scenario| s.$list.len(),
+            get: |s: &Scenario, i: usize| s.$list[i].$($p).+,
+            set: |s: &mut Scenario, i: usize, v: f64| s.$list[i].$($p).+ = v,
+        }
+    };
+}
+
+/// A field of the file that is not a model parameter.
+const fn field(path: &'static str, label: &'static str, unit: &'static str, min: f64, max: f64, help: &'static str, access: Access) -> Field {
+    Field { path, label, unit, min, max, integer: false, help, plausible: None, source: "", access }
+}
+
+const fn whole(f: Field) -> Field {
+    Field { integer: true, ..f }
+}
+
+/// A model parameter: allowed range, plausible range and source.
+#[allow(clippy::too_many_arguments)]
+const fn param(
+    path: &'static str,
+    label: &'static str,
+    unit: &'static str,
+    min: f64,
+    max: f64,
+    plausible: (f64, f64),
+    source: &'static str,
+    help: &'static str,
+    access: Access,
+) -> Field {
+    Field { path, label, unit, min, max, integer: false, help, plausible: Some(plausible), source, access }
+}
+
+/// Every numeric field of a scenario, in the order of the file. Sites are checked against the
+/// map's size and the local-content roadmap step by step in [`crate::check`].
+pub static FIELDS: &[Field] = &[
+    whole(field("years", "Horizon", "years", 1.0, 100.0, "How many years the model runs; it steps in quarters.", scalar!(years as u32))),
+    field("map.size_km", "Map size", "km", 5.0, 200.0, "Side of the square map.", scalar!(map.size_km as f64)),
+    field("map.cell_km", "Map cell size", "km", 0.1, 5.0, "Side of one grid cell; at most 400 x 400 cells.", scalar!(map.cell_km as f64)),
+    field("map.sea_share", "Sea share", "share 0-1", 0.0, 0.6, "Share of the map's width (east) that is sea.", scalar!(map.sea_share as f64)),
+    field("map.relief_m", "Relief", "m", 0.0, 2000.0, "Height scale of the hills.", scalar!(map.relief_m as f64)),
+    whole(field("map.towns", "Towns", "towns", 1.0, 20.0, "Number of towns (labour pools).", scalar!(map.towns as u32))),
+    field(
+        "anchor.output_usd_m",
+        "Anchor's planned output",
+        "USD million per year",
+        1.0,
+        200_000.0,
+        "Planned gross output in the first year at a reference site 15 freight-km from the port.",
+        scalar!(anchor.output_usd_m as f64),
+    ),
+    field(
+        "anchor.input_share",
+        "Bought-in inputs",
+        "share of output",
+        0.05,
+        0.95,
+        "Share of the anchor's output value that is bought-in intermediate inputs.",
+        scalar!(anchor.input_share as f64),
+    ),
+    field("anchor.export_share", "Exported share", "share of output", 0.0, 1.0, "Share of planned output exported.", scalar!(anchor.export_share as f64)),
+    field(
+        "anchor.commitments.tech_transfer",
+        "Technology transfer commitment",
+        "0-1",
+        0.0,
+        1.0,
+        "How much the anchor helps its suppliers learn (0 = enclave, 1 = full supplier-development programme).",
+        scalar!(anchor.commitments.tech_transfer as f64),
+    ),
+    field(
+        "anchor.commitments.local_sourcing",
+        "Local sourcing commitment",
+        "share of inputs",
+        0.0,
+        1.0,
+        "Share of inputs the anchor promises to buy locally once suppliers qualify.",
+        scalar!(anchor.commitments.local_sourcing as f64),
+    ),
+    field(
+        "anchor.commitments.rd_usd_m_per_year",
+        "Anchor's R&D in the complex",
+        "USD million per year",
+        0.0,
+        10_000.0,
+        "The anchor's own R&D spending in the complex.",
+        scalar!(anchor.commitments.rd_usd_m_per_year as f64),
+    ),
+    field(
+        "anchor.commitments.trainees_per_year",
+        "Workers the anchor trains",
+        "workers per year",
+        0.0,
+        100_000.0,
+        "Workers the anchor trains for the local labour pool each year.",
+        scalar!(anchor.commitments.trainees_per_year as f64),
+    ),
+    field("suppliers[i].capability", "Supplier's capability", "0-1", 0.0, 1.0, "Technological capability (1 = the anchor's frontier).", item!(suppliers.capability)),
+    field(
+        "suppliers[i].capacity_usd_m",
+        "Supplier's capacity",
+        "USD million per year",
+        0.0,
+        10_000.0,
+        "Production capacity.",
+        item!(suppliers.capacity_usd_m),
+    ),
+    field(
+        "rd_centres[i].budget_usd_m_per_year",
+        "R&D centre's budget",
+        "USD million per year",
+        0.0,
+        10_000.0,
+        "Public R&D budget of the centre; its spillover grows with it.",
+        item!(rd_centres.budget_usd_m_per_year),
+    ),
+    field(
+        "training_centres[i].trainees_per_year",
+        "Training centre's intake",
+        "trainees per year",
+        0.0,
+        100_000.0,
+        "Trainees per year paid from the centre's own budget (the training subsidy adds more).",
+        item!(training_centres.trainees_per_year),
+    ),
+    field(
+        "incentives.cit_holiday_years",
+        "Corporate income tax holiday",
+        "years",
+        0.0,
+        30.0,
+        "Years of full exemption from corporate income tax from the start.",
+        scalar!(incentives.cit_holiday_years as f64),
+    ),
+    field(
+        "incentives.cit_rate",
+        "Preferential corporate income tax rate",
+        "rate 0-1",
+        0.0,
+        0.5,
+        "Tax rate after the holiday (the standard rate is model.standard_cit_rate).",
+        scalar!(incentives.cit_rate as f64),
+    ),
+    field(
+        "incentives.land_rent_exemption",
+        "Land-rent exemption",
+        "share of rent waived",
+        0.0,
+        1.0,
+        "Share of land rent waived while the exemption lasts.",
+        scalar!(incentives.land_rent_exemption as f64),
+    ),
+    field(
+        "incentives.land_rent_exemption_years",
+        "Land-rent exemption period",
+        "years",
+        0.0,
+        70.0,
+        "Years the land-rent exemption lasts.",
+        scalar!(incentives.land_rent_exemption_years as f64),
+    ),
+    field(
+        "incentives.credit_interest_subsidy_pp",
+        "Interest subsidy on supplier loans",
+        "percentage points",
+        0.0,
+        100.0,
+        "Interest the state pays on suppliers' loans; at most the lending rate (model.lending_rate_pct).",
+        scalar!(incentives.credit_interest_subsidy_pp as f64),
+    ),
+    field(
+        "incentives.rd_deduction",
+        "R&D cost deduction",
+        "extra share of R&D spending deducted",
+        0.0,
+        3.0,
+        "Extra deduction of R&D spending from taxable income (1 = 100% extra, i.e. 200% deductible); worth something only to a firm that pays tax.",
+        scalar!(incentives.rd_deduction as f64),
+    ),
+    field(
+        "incentives.training_subsidy_usd_per_trainee",
+        "Training subsidy",
+        "USD per trainee",
+        0.0,
+        100_000.0,
+        "Paid per worker trained; training one worker costs USD 1,500, so more buys nothing.",
+        scalar!(incentives.training_subsidy_usd_per_trainee as f64),
+    ),
+    field(
+        "incentives.export_promotion_usd_m_per_year",
+        "Export promotion budget",
+        "USD million per year",
+        0.0,
+        10_000.0,
+        "Public spending on trade fairs, market information and export credit insurance.",
+        scalar!(incentives.export_promotion_usd_m_per_year as f64),
+    ),
+    param(
+        "model.spillover_lambda_km",
+        "Spillover decay distance",
+        "km",
+        0.1,
+        100.0,
+        (1.5, 6.0),
+        "Rosenthal & Strange 2003, 2008: agglomeration effects fall sharply within the first 1-5 miles",
+        "Distance over which knowledge spillover falls to 37% (halves at 0.69 of it): S(d) = a exp(-d / lambda).",
+        scalar!(model.spillover_lambda_km as f64),
+    ),
+    param(
+        "model.anchor_spillover",
+        "Anchor's spillover strength",
+        "",
+        0.0,
+        10.0,
+        (0.5, 2.0),
+        "set by calibration (docs/MODEL.md); Javorcik 2004 backward linkages",
+        "Spillover amplitude of the anchor per unit of its purchases and tech-transfer commitment.",
+        scalar!(model.anchor_spillover as f64),
+    ),
+    param(
+        "model.rd_spillover",
+        "R&D centre's spillover strength",
+        "per USD 10 million a year",
+        0.0,
+        10.0,
+        (0.1, 0.6),
+        "set by calibration (docs/MODEL.md)",
+        "Spillover amplitude of an R&D centre per USD 10 million of yearly budget.",
+        scalar!(model.rd_spillover as f64),
+    ),
+    param(
+        "model.tier1_spillover",
+        "Tier-1 supplier's spillover strength",
+        "",
+        0.0,
+        10.0,
+        (0.0, 0.15),
+        "Havranek & Irsova 2011: horizontal spillovers weak",
+        "Spillover amplitude of a tier-1 supplier, times its capability.",
+        scalar!(model.tier1_spillover as f64),
+    ),
+    param(
+        "model.learning_rate",
+        "Learning speed",
+        "",
+        0.0,
+        5.0,
+        (0.4, 1.4),
+        "set by calibration (docs/MODEL.md)",
+        "g in dc = g absorb S (1 - c): how fast spillover turns into capability.",
+        scalar!(model.learning_rate as f64),
+    ),
+    param(
+        "model.learning_by_doing",
+        "Learning by doing",
+        "per quarter",
+        0.0,
+        0.5,
+        (0.002, 0.012),
+        "Alfaro-Urena, Manelici & Vasquez 2022: gains build up over years of supplying",
+        "Capability gained per quarter by a supplier delivering at full capacity to the anchor, times (1 - c).",
+        scalar!(model.learning_by_doing as f64),
+    ),
+    param(
+        "model.depreciation",
+        "Know-how depreciation",
+        "per quarter",
+        0.0,
+        0.5,
+        (0.002, 0.008),
+        "set by calibration (docs/MODEL.md)",
+        "Share of capability lost per quarter.",
+        scalar!(model.depreciation as f64),
+    ),
+    param(
+        "model.capability_noise",
+        "Capability shocks",
+        "sd per quarter",
+        0.0,
+        0.2,
+        (0.005, 0.02),
+        "set by calibration (docs/MODEL.md)",
+        "Standard deviation of a supplier's quarterly capability shock.",
+        scalar!(model.capability_noise as f64),
+    ),
+    param(
+        "model.tier2_threshold",
+        "Capability for tier-2",
+        "0-1",
+        0.0,
+        1.0,
+        (0.38, 0.52),
+        "set by calibration: about 4% of firms supply majors (articles)",
+        "Capability a supplier needs for tier-2 status (scaled by the sector's input complexity).",
+        scalar!(model.tier2_threshold as f64),
+    ),
+    param(
+        "model.tier1_threshold",
+        "Capability for tier-1",
+        "0-1",
+        0.0,
+        1.0,
+        (0.6, 0.76),
+        "set by calibration (docs/MODEL.md)",
+        "Capability a supplier needs for tier-1 status (scaled by the sector's input complexity); at least the tier-2 threshold.",
+        scalar!(model.tier1_threshold as f64),
+    ),
+    Field {
+        integer: true,
+        ..param(
+            "model.tier2_quarters",
+            "Trial production for tier-2",
+            "quarters",
+            0.0,
+            200.0,
+            (2.0, 8.0),
+            "articles: audits, trial production and testing take years",
+            "Quarters a supplier must hold the tier-2 capability before the anchor qualifies it.",
+            scalar!(model.tier2_quarters as u32),
+        )
+    },
+    Field {
+        integer: true,
+        ..param(
+            "model.tier1_quarters",
+            "Trial production for tier-1",
+            "quarters",
+            0.0,
+            200.0,
+            (4.0, 16.0),
+            "articles: becoming a tier-1 vendor cannot be achieved quickly",
+            "Quarters a supplier must hold the tier-1 capability before promotion.",
+            scalar!(model.tier1_quarters as u32),
+        )
+    },
+    param(
+        "model.commute_lambda_km",
+        "Commuting distance",
+        "km",
+        0.1,
+        200.0,
+        (5.0, 15.0),
+        "typical commuting radii of industrial zones in Vietnam, 5-15 km",
+        "Distance over which a town's workers reach a site (falls to 37% at this distance).",
+        scalar!(model.commute_lambda_km as f64),
+    ),
+    param(
+        "model.training_effect",
+        "Skill gained per trainee",
+        "",
+        0.0,
+        10.0,
+        (0.1, 0.5),
+        "set by calibration (docs/MODEL.md)",
+        "Skill a town gains per trainee per worker, times (1 - skill).",
+        scalar!(model.training_effect as f64),
+    ),
+    param(
+        "model.skill_attrition",
+        "Skill attrition",
+        "per year",
+        0.0,
+        1.0,
+        (0.01, 0.05),
+        "set by calibration (docs/MODEL.md)",
+        "Yearly pull of a town's skill back towards its starting level.",
+        scalar!(model.skill_attrition as f64),
+    ),
+    param(
+        "model.sourcing_logit_scale",
+        "Sourcing choice noise",
+        "cost index",
+        0.001,
+        10.0,
+        (0.03, 0.1),
+        "discrete-choice sourcing: a few % of cost",
+        "Logit scale of the anchor's choice between suppliers and imports: small = it buys the cheapest only.",
+        scalar!(model.sourcing_logit_scale as f64),
+    ),
+    param(
+        "model.import_cost",
+        "Landed cost of imports",
+        "index (frontier supplier = 1)",
+        0.1,
+        10.0,
+        (1.05, 1.2),
+        "tariffs, shipping and lead-time stock: 5-20% over a local frontier supplier",
+        "Landed cost of an imported input at the port, relative to a domestic supplier at the frontier.",
+        scalar!(model.import_cost as f64),
+    ),
+    param(
+        "model.local_cost_premium",
+        "Cost premium of a weak supplier",
+        "index",
+        0.0,
+        10.0,
+        (0.15, 0.35),
+        "set by calibration (docs/MODEL.md)",
+        "Extra cost of a domestic input at capability 0 (falls to 0 at capability 1).",
+        scalar!(model.local_cost_premium as f64),
+    ),
+    param(
+        "model.quality_risk",
+        "Quality-risk premium",
+        "index",
+        0.0,
+        10.0,
+        (0.08, 0.25),
+        "set by calibration (docs/MODEL.md)",
+        "Weight of the quality risk the anchor sees in a supplier, times (1 - capability) squared.",
+        scalar!(model.quality_risk as f64),
+    ),
+    param(
+        "model.freight_per_km",
+        "Freight cost",
+        "index per road km",
+        0.0,
+        1.0,
+        (0.001, 0.004),
+        "inland trucking costs of Vietnam, about 0.1-0.4% of goods value per km",
+        "Freight cost per km of road distance, in cost-index units per unit of goods.",
+        scalar!(model.freight_per_km as f64),
+    ),
+    param(
+        "model.hub_discount",
+        "Logistics hub discount",
+        "share of freight cost",
+        0.0,
+        1.0,
+        (0.2, 0.5),
+        "consolidation savings of inland container depots, 20-50%",
+        "Discount on freight routed through a logistics hub.",
+        scalar!(model.hub_discount as f64),
+    ),
+    param(
+        "model.lcr_fine",
+        "Local-content shortfall fine",
+        "index per unit of shortfall",
+        0.0,
+        10.0,
+        (0.1, 0.4),
+        "set by policy; Hufbauer et al. 2013 on how local-content rules bind",
+        "Fine per unit of local-content shortfall: the most the anchor pays to meet the rule.",
+        scalar!(model.lcr_fine as f64),
+    ),
+    param(
+        "model.export_elasticity",
+        "Price elasticity of exports",
+        "",
+        0.0,
+        20.0,
+        (2.0, 5.0),
+        "trade elasticities of manufactures, 2-5 (Head & Mayer 2014)",
+        "How much exports fall when the anchor's unit cost rises by 1%.",
+        scalar!(model.export_elasticity as f64),
+    ),
+    param(
+        "model.output_growth",
+        "Output growth",
+        "per year",
+        -0.5,
+        1.0,
+        (0.02, 0.08),
+        "Vietnam's manufacturing output growth, 2-8% a year in real terms",
+        "Yearly real growth of the anchor's output before competitiveness effects.",
+        scalar!(model.output_growth as f64),
+    ),
+    param(
+        "model.entry_rate",
+        "Supplier entry",
+        "firms per year",
+        0.0,
+        100.0,
+        (1.5, 5.0),
+        "set by calibration (docs/MODEL.md)",
+        "New supplier firms per year at full attractiveness.",
+        scalar!(model.entry_rate as f64),
+    ),
+    param(
+        "model.exit_rate",
+        "Supplier exit",
+        "probability per year",
+        0.0,
+        1.0,
+        (0.06, 0.2),
+        "exit rates of young small manufacturers, 6-20% a year",
+        "Yearly exit probability of a supplier at capability 0 that sells nothing.",
+        scalar!(model.exit_rate as f64),
+    ),
+    field(
+        "model.standard_cit_rate",
+        "Standard corporate income tax rate",
+        "rate 0-1",
+        0.0,
+        0.6,
+        "Vietnam's standard rate is 20%.",
+        scalar!(model.standard_cit_rate as f64),
+    ),
+    param(
+        "model.profit_margin",
+        "Profit margin",
+        "share of sales",
+        0.0,
+        0.9,
+        (0.04, 0.12),
+        "pre-tax margins of manufacturers, 4-12%",
+        "Pre-tax profit margin on sales (anchor and suppliers).",
+        scalar!(model.profit_margin as f64),
+    ),
+    field(
+        "model.lending_rate_pct",
+        "Lending rate",
+        "percent per year",
+        0.0,
+        100.0,
+        "Commercial lending rate to suppliers.",
+        scalar!(model.lending_rate_pct as f64),
+    ),
+    param(
+        "model.land_rent_usd_m",
+        "Land rent of a supplier",
+        "USD million per year",
+        0.0,
+        100.0,
+        (0.08, 0.25),
+        "industrial-park rents in southern Vietnam",
+        "Yearly land rent of a supplier firm at land-price index 1.",
+        scalar!(model.land_rent_usd_m as f64),
+    ),
+    param(
+        "model.leverage",
+        "Loan-financed share of capacity",
+        "share",
+        0.0,
+        1.0,
+        (0.3, 0.7),
+        "debt shares of Vietnamese SMEs",
+        "Share of a supplier's capacity financed by loans.",
+        scalar!(model.leverage as f64),
+    ),
+];
+
+/// The field with this path (`suppliers[3].capability` finds `suppliers[i].capability`).
+pub fn field_of(path: &str) -> Option<&'static Field> {
+    let generic = generic_path(path);
+    FIELDS.iter().find(|f| f.path == generic)
+}
+
+/// `suppliers[3].capability` -> `suppliers[i].capability`.
+pub fn generic_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push_str("[i");
+            }
+            ']' => {
+                in_index = false;
+                out.push(']');
+            }
+            _ if in_index => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The model parameters that have a plausible range (what sensitivity analysis varies).
+pub fn uncertain_parameters() -> impl Iterator<Item = &'static Field> {
+    FIELDS.iter().filter(|f| f.plausible.is_some())
+}
+
+/// The table of `model.*` parameters in docs/SCENARIO.md, written from this registry (the docs
+/// test checks the file holds exactly this; `UPDATE_DOCS=1 cargo test --test docs` rewrites it).
+pub fn model_table_markdown() -> String {
+    let mut out = String::from(
+        "| field | default | range | plausible range | unit | meaning | source of the plausible range |\n|---|---|---|---|---|---|---|\n",
+    );
+    for f in FIELDS.iter().filter(|f| f.is_model_parameter()) {
+        let name = f.path.trim_start_matches("model.");
+        let default = fmt_default(f.default_value(), f.integer);
+        let plausible = f.plausible.map_or("fixed (policy or institution)".to_string(), |(lo, hi)| format!("{lo}-{hi}"));
+        let source = if f.source.is_empty() { "" } else { f.source };
+        out.push_str(&format!("| `{name}` | {default} | {}-{} | {plausible} | {} | {} | {source} |\n", f.min, f.max, f.unit, f.help));
+    }
+    out
+}
+
+/// A default as the docs write it: `3.0`, `0.006`, `4` (whole numbers of integer fields).
+pub fn fmt_default(v: f64, integer: bool) -> String {
+    if integer { format!("{}", v as i64) } else { format!("{v:?}") }
+}
+
+/// How a KPI's values are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// A share 0..1 written as a percentage ("33.1%"); differences in percentage points ("pp").
+    Percent,
+    /// A count of firms or people: no decimals.
+    Count,
+    /// Money in USD million: one decimal.
+    UsdM,
+    /// An index or a mean 0..1: three decimals.
+    Index,
+}
+
+/// One KPI of the outputs.
+#[derive(Clone, Copy, Debug)]
+pub struct Kpi {
+    /// Column name in the CSV/JSON outputs.
+    pub name: &'static str,
+    /// The planner's words.
+    pub label: &'static str,
+    pub unit: &'static str,
+    /// Values the KPI can take: a confidence interval is cut to them.
+    pub min: f64,
+    pub max: f64,
+    pub format: Format,
+    /// Flows per quarter in the time series (summed over four quarters for a yearly figure).
+    pub quarterly_flow: bool,
+    pub help: &'static str,
+}
+
+const fn kpi(name: &'static str, label: &'static str, unit: &'static str, min: f64, max: f64, format: Format, help: &'static str) -> Kpi {
+    Kpi { name, label, unit, min, max, format, quarterly_flow: false, help }
+}
+
+const fn flow(k: Kpi) -> Kpi {
+    Kpi { quarterly_flow: true, ..k }
+}
+
+const INF: f64 = f64::INFINITY;
+
+/// The KPI columns of `timeseries.csv`, in output order (every numeric column but quarter and year).
+pub static KPIS: &[Kpi] = &[
+    kpi("localization_rate", "Localization", "share of the anchor's inputs", 0.0, 1.0, Format::Percent, "Share of the anchor's inputs bought from domestic suppliers."),
+    flow(kpi("exports_usd_m", "Exports", "USD million per quarter", 0.0, INF, Format::UsdM, "Exports of the anchor and its suppliers in the quarter.")),
+    kpi("domestic_suppliers", "Domestic suppliers", "firms", 0.0, INF, Format::Count, "Supplier firms in the complex."),
+    kpi("tier1_suppliers", "Tier-1 suppliers", "firms", 0.0, INF, Format::Count, "Suppliers the anchor has qualified as tier-1."),
+    kpi("tier2_suppliers", "Tier-2 suppliers", "firms", 0.0, INF, Format::Count, "Suppliers the anchor has qualified as tier-2."),
+    kpi("mean_supplier_capability", "Mean supplier capability", "0-1", 0.0, 1.0, Format::Index, "Mean capability of the suppliers (1 = the anchor's frontier)."),
+    kpi("employment", "Employment", "jobs", 0.0, INF, Format::Count, "Jobs at the anchor and its suppliers."),
+    flow(kpi(
+        "fiscal_cost_usd_m",
+        "Fiscal cost",
+        "USD million per quarter",
+        -INF,
+        INF,
+        Format::UsdM,
+        "Forgone tax and subsidies paid in the quarter (negative when a preferential rate is above the standard one).",
+    )),
+    kpi("cumulative_fiscal_cost_usd_m", "Cumulative fiscal cost", "USD million", -INF, INF, Format::UsdM, "Fiscal cost since the start."),
+    kpi("local_content_required", "Local content required", "share of inputs", 0.0, 1.0, Format::Percent, "Local-content requirement in force."),
+    kpi("anchor_unit_cost_index", "Anchor's unit cost", "index", 0.0, INF, Format::Index, "Unit cost of the anchor's output (1 = all value added, no inputs)."),
+    kpi("anchor_output_usd_m", "Anchor's output", "USD million per year", 0.0, INF, Format::UsdM, "The anchor's output at this quarter's yearly rate."),
+    kpi("mean_worker_skill", "Mean worker skill", "0-1", 0.0, 1.0, Format::Index, "Mean skill of the towns' labour pools."),
+    flow(kpi("supplier_entries", "Supplier entries", "firms per quarter", 0.0, INF, Format::Count, "New supplier firms in the quarter.")),
+    flow(kpi("supplier_exits", "Supplier exits", "firms per quarter", 0.0, INF, Format::Count, "Supplier firms that closed in the quarter.")),
+];
+
+/// Totals over a run, written beside the final values of the KPIs.
+pub static TOTALS: &[Kpi] = &[
+    kpi("total_exports_usd_m", "Exports over the horizon", "USD million", 0.0, INF, Format::UsdM, "Exports summed over the whole run."),
+    kpi("final_year_exports_usd_m", "Exports per year", "USD million per year", 0.0, INF, Format::UsdM, "Exports in the last four quarters."),
+];
+
+/// The KPI or total with this name.
+pub fn kpi_of(name: &str) -> Option<&'static Kpi> {
+    KPIS.iter().chain(TOTALS).find(|k| k.name == name)
+}
+
+impl Kpi {
+    pub fn bounds(&self) -> (f64, f64) {
+        (self.min, self.max)
+    }
+
+    /// A level, e.g. "33.1%", "1,234.5", "12".
+    pub fn fmt(&self, v: f64) -> String {
+        if !v.is_finite() {
+            return "n/a".into();
+        }
+        match self.format {
+            Format::Percent => format!("{:.1}%", 100.0 * v),
+            Format::Count => thousands(v, 0),
+            Format::UsdM => thousands(v, 1),
+            Format::Index => format!("{v:.3}"),
+        }
+    }
+
+    /// A difference, e.g. "+2.4 pp", "-12.0".
+    pub fn fmt_diff(&self, d: f64) -> String {
+        if !d.is_finite() {
+            return "n/a".into();
+        }
+        let sign = if d > 0.0 { "+" } else { "" };
+        match self.format {
+            Format::Percent => format!("{sign}{:.1} pp", 100.0 * d),
+            Format::Count => format!("{sign}{}", thousands(d, 1)),
+            Format::UsdM => format!("{sign}{}", thousands(d, 1)),
+            Format::Index => format!("{sign}{d:.3}"),
+        }
+    }
+
+    /// The unit of a level as a report writes it ("%" for a share written as a percentage).
+    pub fn display_unit(&self) -> &'static str {
+        if self.format == Format::Percent { "%" } else { self.unit }
+    }
+
+    /// The unit of a difference ("pp" for a share written as a percentage).
+    pub fn diff_unit(&self) -> &'static str {
+        if self.format == Format::Percent { "pp" } else { self.unit }
+    }
+
+    pub fn is_percent(&self) -> bool {
+        self.format == Format::Percent
+    }
+}
+
+/// 1234567.8 -> "1,234,567.8".
+pub fn thousands(v: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    let negative = v < 0.0 && out.chars().any(|c| c.is_ascii_digit() && c != '0');
+    if negative { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_reads_and_writes_its_own_value() {
+        let mut s = Scenario::default();
+        crate::check::add_one_of_each(&mut s);
+        for f in FIELDS {
+            let v = if f.integer { (f.min + 1.0).min(f.max) } else { f.min + 0.37 * (f.max - f.min) };
+            f.set(&mut s, v);
+            assert_eq!(f.get(&s), Some(v), "{}", f.path);
+        }
+    }
+
+    #[test]
+    fn paths_are_unique_and_ranges_ordered() {
+        for (i, f) in FIELDS.iter().enumerate() {
+            assert!(f.min < f.max, "{}", f.path);
+            assert!(FIELDS[..i].iter().all(|g| g.path != f.path), "{} twice", f.path);
+            if let Some((lo, hi)) = f.plausible {
+                assert!(f.min <= lo && lo < hi && hi <= f.max, "{}: plausible range outside the allowed one", f.path);
+                assert!(!f.source.is_empty(), "{}: a plausible range needs a source", f.path);
+                let d = f.default_value();
+                assert!(lo <= d && d <= hi, "{}: default {d} outside its plausible range {lo}-{hi}", f.path);
+            }
+        }
+    }
+
+    #[test]
+    fn indexed_paths_find_their_field() {
+        assert_eq!(generic_path("suppliers[12].capability"), "suppliers[i].capability");
+        assert_eq!(field_of("suppliers[3].capacity_usd_m").unwrap().path, "suppliers[i].capacity_usd_m");
+        assert!(field_of("incentives.nope").is_none());
+    }
+
+    #[test]
+    fn kpis_format_shares_as_percent_and_differences_in_points() {
+        let loc = kpi_of("localization_rate").unwrap();
+        assert_eq!(loc.fmt(0.331), "33.1%");
+        assert_eq!(loc.fmt_diff(0.024), "+2.4 pp");
+        assert_eq!(loc.fmt_diff(-0.024), "-2.4 pp");
+        let x = kpi_of("final_year_exports_usd_m").unwrap();
+        assert_eq!(x.fmt(1234567.85), "1,234,567.9");
+        assert_eq!(x.fmt_diff(-1234.0), "-1,234.0");
+        assert_eq!(thousands(-0.04, 1), "0.0");
+        assert_eq!(kpi_of("tier1_suppliers").unwrap().fmt(12.0), "12");
+    }
+}
