@@ -18,17 +18,20 @@ fn one_quarter(c: &mut Criterion) {
     s.years = 20;
     let mut engine = Engine::new();
     c.bench_function("one_quarter_year_10", |b| {
-        b.iter_batched_ref(
-            || {
+        b.iter_custom(|iters| {
+            let mut total = std::time::Duration::ZERO;
+            for _ in 0..iters {
                 let world = engine.world_mut();
                 reset_world(world, &s);
                 for _ in 0..40 {
                     step_once(world);
                 }
-            },
-            |_| black_box(step_once(engine.world_mut())),
-            criterion::BatchSize::PerIteration,
-        )
+                let t = std::time::Instant::now();
+                black_box(step_once(world));
+                total += t.elapsed();
+            }
+            total
+        })
     });
 }
 
