@@ -1,7 +1,7 @@
 #!/bin/sh
 # Drives the planner window with real X input events (xdotool), as a planner would:
 # pause, pick "+ Supplier" and click the map (then the sea, refused: picture 2), pick
-# "Select / drag" and drag the logistics hub, undo both edits, redo the placement, then Ctrl+S.
+# "Select / drag" and drag the logistics hub (picture 3 mid-drag: the live forecast), undo both edits, redo the placement, then Ctrl+S.
 # Then place one more supplier (the tool picked with key 2) and close the window as a window
 # manager would (WM_DELETE_WINDOW, by $WM_CLOSE): the planner asks first; Esc cancels, and on the
 # second close Enter saves and quits.
@@ -26,11 +26,13 @@ click 48 362                   # tool "Select / drag"
 # Drag the ICD hub from (20.5, 14) km to (22, 20) km in small steps.
 xdotool mousemove 732 417; sleep 0.3; xdotool mousedown 1; sleep 0.3
 for s in 1 2 3 4 5 6 7 8 9; do xdotool mousemove $((732 + 2 * s)) $((417 - 10 * s)); sleep 0.1; done
-xdotool mousemove 757 317; sleep 0.3; xdotool mouseup 1; sleep 0.5
+xdotool mousemove 757 317; sleep 0.5
+picture 3 20                   # mid-drag: the KPI cards show the live forecast's difference to the plan as loaded
+xdotool mouseup 1; sleep 0.5
 # Ctrl+Z twice (the drag, then the placement), Ctrl+Y once (the placement again).
 ctrl() { xdotool keydown ctrl; sleep 0.3; xdotool key "$1"; sleep 0.3; xdotool keyup ctrl; sleep 0.5; }
 ctrl z; ctrl z; ctrl y
-xdotool key F12; sleep 1       # kicsim-screenshot-3.png: the state before saving, for a failing test
+xdotool key F12; sleep 1       # kicsim-screenshot-4.png: the state before saving, for a failing test
 ctrl s
 i=0
 while cmp -s plan.ron orig.ron; do
@@ -45,7 +47,7 @@ kill -0 $app 2>/dev/null || { echo "the window closed with unsaved edits without
 xdotool key Escape; sleep 1    # cancel: the planner stays open
 kill -0 $app 2>/dev/null || { echo "Esc in the prompt closed the planner"; exit 6; }
 python3 "$WM_CLOSE" "$W"; sleep 2
-xdotool key F12; sleep 1       # kicsim-screenshot-4.png: the prompt, for a failing test
+xdotool key F12; sleep 1       # kicsim-screenshot-5.png: the prompt, for a failing test
 xdotool key Return             # save and quit
 i=0
 while kill -0 $app 2>/dev/null; do

@@ -22,6 +22,7 @@ mod tools;
 // Colours the window tests look for in screenshots.
 pub use compare::{ARM_COLORS, MINIMAP_LAND};
 pub use map_view::{SITE_REFUSED_LABEL_RGB, SITE_REFUSED_RGB, TOWN_LABEL_RGB, WATER_RGB, facility_rgb};
+pub use outlook::{BETTER, WORSE};
 pub use panel::{EXPORTS_COLOR, LOCALIZATION_COLOR};
 
 /// World units per km on the map.
