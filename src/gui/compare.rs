@@ -117,7 +117,7 @@ impl CompareView {
         let plan_name = self.plan.label.trim_end_matches(" (plan)").to_string();
         let mut named = vec![(plan_name, String::new())];
         named.extend(self.arms.iter().map(|a| (a.scenario.name.clone(), a.path.clone())));
-        let labels = crate::workshop::unique_labels(&named);
+        let labels = crate::format::unique_labels(&named);
         for (arm, label) in self.arms.iter_mut().zip(labels.into_iter().skip(1)) {
             arm.snapshot.label = label;
         }

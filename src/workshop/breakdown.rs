@@ -1,0 +1,181 @@
+//! `kicsim breakdown`: each incentive of a scenario switched off in turn.
+
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use super::report::{html_escape, md_to_html_table, write_report};
+use super::table::{comparison_table, fmt_est};
+use super::{BreakdownArgs, run_arms, value};
+use crate::charts::bars::bar_files;
+use crate::charts::footer_of;
+use crate::io::OutputSet;
+use crate::scenario::{Incentives, Scenario};
+use crate::stats::{Estimate, estimate};
+
+/// Fiscal cost (USD m) per percentage point of localization an incentive adds, from the paired
+/// contributions (`loc` as a share). Only where the effect on localization is clearly positive: a
+/// 95% CI that excludes zero (with one replication, at least 0.05 points); dividing by an effect
+/// that may be zero, or by a loss, gives a number that means nothing.
+pub fn cost_per_localization_point(loc: &Estimate, fiscal: &Estimate) -> Result<f64, &'static str> {
+    let clear = if loc.n >= 2 { loc.ci95_low > 0.0 || loc.ci95_high < 0.0 } else { loc.mean.abs() > 0.0005 };
+    if !clear || !loc.mean.is_finite() {
+        Err("effect on localization not distinguishable from zero")
+    } else if loc.mean < 0.0 {
+        Err("lowers localization")
+    } else {
+        Ok(fiscal.mean / (100.0 * loc.mean))
+    }
+}
+
+/// The incentives of a scenario that are switched on, each with the scenario it gives when
+/// switched off (set to the no-incentive default).
+pub fn switched_off_variants(s: &Scenario) -> Vec<(String, Scenario)> {
+    let none = Incentives::default();
+    let mut out = Vec::new();
+    let inc = &s.incentives;
+    let mut push = |name: &str, on: bool, f: &dyn Fn(&mut Incentives)| {
+        if on {
+            let mut v = s.clone();
+            f(&mut v.incentives);
+            out.push((name.to_string(), v));
+        }
+    };
+    push("cit_holiday_years + cit_rate", inc.cit_holiday_years != none.cit_holiday_years || inc.cit_rate != none.cit_rate, &|i| {
+        i.cit_holiday_years = none.cit_holiday_years;
+        i.cit_rate = none.cit_rate;
+    });
+    push("land_rent_exemption", inc.land_rent_exemption != none.land_rent_exemption && inc.land_rent_exemption_years > 0.0, &|i| {
+        i.land_rent_exemption = none.land_rent_exemption;
+        i.land_rent_exemption_years = none.land_rent_exemption_years;
+    });
+    push("credit_interest_subsidy_pp", inc.credit_interest_subsidy_pp != none.credit_interest_subsidy_pp, &|i| {
+        i.credit_interest_subsidy_pp = none.credit_interest_subsidy_pp
+    });
+    push("rd_deduction", inc.rd_deduction != none.rd_deduction, &|i| i.rd_deduction = none.rd_deduction);
+    push("training_subsidy_usd_per_trainee", inc.training_subsidy_usd_per_trainee != none.training_subsidy_usd_per_trainee, &|i| {
+        i.training_subsidy_usd_per_trainee = none.training_subsidy_usd_per_trainee
+    });
+    push("export_promotion_usd_m_per_year", inc.export_promotion_usd_m_per_year != none.export_promotion_usd_m_per_year, &|i| {
+        i.export_promotion_usd_m_per_year = none.export_promotion_usd_m_per_year
+    });
+    push("local_content", !inc.local_content.is_empty(), &|i| i.local_content.clear());
+    out
+}
+
+pub(crate) fn breakdown(a: BreakdownArgs) -> Result<(), String> {
+    let s = Scenario::load(&a.file).map_err(|e| e.to_string())?;
+    let file = a.file.display().to_string();
+    let variants = switched_off_variants(&s);
+    if variants.is_empty() {
+        return Err(format!("{file}: no incentive is switched on, so there is nothing to break down"));
+    }
+    let mut arms_in = vec![(format!("{} (all incentives)", s.name), s.clone(), file.clone())];
+    for (name, v) in &variants {
+        arms_in.push((format!("without {name}"), v.clone(), format!("{file} with {name} off")));
+    }
+    let arms = run_arms(arms_in, s.seed, a.replications);
+    let table = comparison_table(&arms);
+    crate::say_raw!("{}", table.text);
+    // Contribution of an incentive = full scenario - scenario without it (paired).
+    let contrib = |kpi: &str, i: usize| -> Estimate {
+        let d: Vec<f64> = arms[0].runs.iter().zip(&arms[i].runs).map(|(f, o)| value(f, kpi) - value(o, kpi)).collect();
+        estimate(&d)
+    };
+    let mut md = String::from(
+        "| incentive | localization (pp) | exports, cumulative (USD m) | fiscal cost, cumulative (USD m) | fiscal cost per localization point (USD m/pp) |\n|---|---|---|---|---|\n",
+    );
+    let mut bars_loc = Vec::new();
+    let mut bars_exp = Vec::new();
+    let mut bars_fis = Vec::new();
+    let mut rows = Vec::new();
+    for (i, (name, _)) in variants.iter().enumerate() {
+        let loc = contrib("localization_rate", i + 1);
+        let exp = contrib("total_exports_usd_m", i + 1);
+        let fis = contrib("cumulative_fiscal_cost_usd_m", i + 1);
+        let pp = 100.0 * loc.mean;
+        let cost_per_point = cost_per_localization_point(&loc, &fis);
+        let per_point = match cost_per_point {
+            Ok(c) => format!("{c:.1}"),
+            Err(why) => format!("n/a ({why})"),
+        };
+        writeln!(md, "| {name} | {} | {} | {} | {per_point} |", fmt_est(&loc, true), fmt_est(&exp, false), fmt_est(&fis, false)).ok();
+        crate::say!(
+            "{name:<36} localization {:+.2} pp, exports {:+.1} USD m, fiscal cost {:+.1} USD m, per point: {per_point}",
+            pp,
+            exp.mean,
+            fis.mean
+        );
+        bars_loc.push((name.clone(), pp, 100.0 * loc.ci95_low, 100.0 * loc.ci95_high));
+        bars_exp.push((name.clone(), exp.mean, exp.ci95_low, exp.ci95_high));
+        bars_fis.push((name.clone(), fis.mean, fis.ci95_low, fis.ci95_high));
+        rows.push(json!({
+            "incentive": name,
+            "localization": loc,
+            "total_exports_usd_m": exp,
+            "cumulative_fiscal_cost_usd_m": fis,
+            "fiscal_cost_per_localization_point_usd_m": cost_per_point.ok(),
+        }));
+    }
+    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
+    let footer = footer_of(std::iter::once(&arms[0].record));
+    let mut set = OutputSet::default();
+    let s1 = bar_files(
+        &mut set,
+        &a.out,
+        "breakdown_localization",
+        "Contribution to localization (percentage points; lines: 95% CI)",
+        &bars_loc,
+        &footer,
+    )?;
+    let s2 =
+        bar_files(&mut set, &a.out, "breakdown_exports", "Contribution to cumulative exports (USD m; lines: 95% CI)", &bars_exp, &footer)?;
+    let s3 = bar_files(
+        &mut set,
+        &a.out,
+        "breakdown_fiscal",
+        "Contribution to cumulative fiscal cost (USD m; lines: 95% CI)",
+        &bars_fis,
+        &footer,
+    )?;
+    let intro = "Contribution of each incentive = outcome with all incentives - outcome with that one switched off (paired replications). A fiscal cost with little localization or export effect is largely redundant spending.";
+    let md_body = format!("{intro}\n\n{md}\n![](breakdown_localization.png)\n\n![](breakdown_exports.png)\n\n![](breakdown_fiscal.png)\n");
+    let html_body = format!("<p>{}</p>\n{}\n{s1}\n{s2}\n{s3}\n", html_escape(intro), md_to_html_table(&md));
+    let doc = json!({
+        "run": &arms[0].record,
+        "method": "contribution = outcome with all incentives - outcome with that one switched off, paired replications; localization in share points",
+        "contributions": rows,
+    });
+    set.add(a.out.join("breakdown.json"), serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n");
+    write_report(
+        set,
+        &a.out,
+        &format!("Policy breakdown: {}", s.name),
+        &arms,
+        &table,
+        &[("Contribution of each incentive".into(), md_body, html_body)],
+    )?;
+    crate::say!("wrote {}", a.out.join("report.html").display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cost_per_point_only_for_a_clear_gain() {
+        let fiscal = estimate(&[100.0, 110.0, 90.0]);
+        // +2 points, clearly: 100 / 2 = 50 USD m a point.
+        let gain = estimate(&[0.019, 0.020, 0.021]);
+        assert!((cost_per_localization_point(&gain, &fiscal).unwrap() - 50.0).abs() < 1e-9);
+        // A mean of +0.1 points with a CI across zero: no figure.
+        let noise = estimate(&[0.004, -0.003, 0.002]);
+        assert!(noise.ci95_low < 0.0 && noise.mean > 0.0);
+        assert_eq!(cost_per_localization_point(&noise, &fiscal), Err("effect on localization not distinguishable from zero"));
+        assert_eq!(cost_per_localization_point(&estimate(&[-0.02, -0.021, -0.019]), &fiscal), Err("lowers localization"));
+        // One replication: no CI, so only a visible effect counts.
+        assert!(cost_per_localization_point(&estimate(&[0.01]), &fiscal).is_ok());
+        assert!(cost_per_localization_point(&estimate(&[0.0001]), &fiscal).is_err());
+    }
+}

@@ -1,0 +1,257 @@
+//! `kicsim sweep`: a grid of parameter values, every point with the same seeds; results.csv
+//! and its chart (a heatmap of two parameters, or the KPI against the values of one).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::args::{Vary, grid, parse_shard, parse_vary};
+use super::{SweepArgs, value};
+use crate::charts::heatmap::draw_heatmap;
+use crate::charts::sweep_line::draw_sweep_line;
+use crate::charts::{font, png_bytes};
+use crate::format::{count_of, fmt_num};
+use crate::io::{OutputSet, write_atomic};
+use crate::run::{self, RunRecord};
+use crate::scenario::Scenario;
+use crate::stats::{Estimate, estimate_kpi};
+
+pub(crate) const SWEEP_KPIS: [&str; 6] = [
+    "localization_rate",
+    "final_year_exports_usd_m",
+    "total_exports_usd_m",
+    "tier1_suppliers",
+    "domestic_suppliers",
+    "cumulative_fiscal_cost_usd_m",
+];
+
+pub(crate) fn sweep(a: SweepArgs) -> Result<(), String> {
+    let base = Scenario::load(&a.file).map_err(|e| e.to_string())?;
+    let varies: Vec<Vary> = a.vary.iter().map(|v| parse_vary(v)).collect::<Result<_, _>>()?;
+    for (i, v) in varies.iter().enumerate() {
+        if varies[..i].iter().any(|w| w.path == v.path) {
+            return Err(format!("--vary {}: this parameter is already varied; give all its values in one --vary", v.path));
+        }
+    }
+    if !SWEEP_KPIS.contains(&a.kpi.as_str()) {
+        return Err(format!("--kpi {}: choose one of {}", a.kpi, SWEEP_KPIS.join(", ")));
+    }
+    let points = grid(&varies);
+    // Check every point before running any.
+    let mut scenarios = Vec::new();
+    for (k, p) in points.iter().enumerate() {
+        let mut s = base.clone();
+        for (v, &i) in varies.iter().zip(p) {
+            let assignment = format!("{}={}", v.path, v.values[i]);
+            // apply_set speaks of --set; here the value came from --vary.
+            s = crate::scenario::apply_set(&s, &assignment).map_err(|e| e.replacen("--set ", "--vary ", 1))?;
+        }
+        if let Some(problem) = s.validate().first() {
+            return Err(format!("grid point {k} ({}): field `{}`: {}", describe(&varies, p), problem.path, problem.message));
+        }
+        scenarios.push(s);
+    }
+    let (shard_i, shard_n) = match &a.shard {
+        Some(s) => parse_shard(s)?,
+        None => (1, 1),
+    };
+    let mine: Vec<usize> = (0..points.len()).filter(|k| k % shard_n == shard_i - 1).collect();
+    let total = mine.len() * a.replications as usize;
+    let progress = run::Progress::new(total);
+    let jobs: Vec<(usize, u32)> = mine.iter().flat_map(|&k| (0..a.replications).map(move |r| (k, r))).collect();
+    eprintln!(
+        "sweep: {}, this shard runs {} of them x {}",
+        count_of(points.len() as u64, "grid point"),
+        mine.len(),
+        count_of(a.replications.into(), "replication")
+    );
+    let results: Vec<(usize, u32, Vec<f64>)> = jobs
+        .par_iter()
+        .map(|&(k, r)| {
+            let mut s = scenarios[k].clone();
+            s.seed = run::replication_seed(base.seed, r);
+            let h = crate::sim::run_to_end(&s);
+            let vals = SWEEP_KPIS.iter().map(|kpi| value(&h, kpi)).collect();
+            progress.tick();
+            (k, r, vals)
+        })
+        .collect();
+    progress.finish();
+    let record = RunRecord::new(&base, &a.file.display().to_string(), a.replications);
+    let csv = sweep_csv(&record, &varies, &points, &results);
+    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
+    if shard_n == 1 {
+        let chart = finish_sweep(&a.out, csv, &a.kpi)?;
+        crate::say!("wrote {}", a.out.join("results.csv").display());
+        if let Some(c) = chart {
+            crate::say!("wrote {}", c.display());
+        }
+    } else {
+        let name = a.out.join(format!("results-shard-{shard_i}-of-{shard_n}.csv"));
+        write_atomic(&name, csv.as_bytes()).map_err(|e| e.to_string())?;
+        crate::say!("wrote {}", name.display());
+        crate::say!(
+            "when all {shard_n} shards are done: kicsim merge {} --out {} (name each folder if the shards wrote to different ones)",
+            a.out.display(),
+            a.out.display()
+        );
+    }
+    Ok(())
+}
+
+pub(crate) fn describe(varies: &[Vary], p: &[usize]) -> String {
+    varies.iter().zip(p).map(|(v, &i)| format!("{}={}", v.path, v.values[i])).collect::<Vec<_>>().join(", ")
+}
+
+pub(crate) fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+pub(crate) fn sweep_csv(record: &RunRecord, varies: &[Vary], points: &[Vec<usize>], results: &[(usize, u32, Vec<f64>)]) -> String {
+    let mut out = String::new();
+    writeln!(out, "{}", record.comment_line()).ok();
+    writeln!(out, "# grid: {}", varies.iter().map(|v| format!("{}={}", v.path, v.values.join("|"))).collect::<Vec<_>>().join(" ; ")).ok();
+    let mut header = vec!["point".to_string()];
+    header.extend(varies.iter().map(|v| csv_field(&v.path)));
+    header.push("replication".into());
+    header.extend(SWEEP_KPIS.iter().map(|s| s.to_string()));
+    writeln!(out, "{}", header.join(",")).ok();
+    let mut rows: Vec<&(usize, u32, Vec<f64>)> = results.iter().collect();
+    rows.sort_by_key(|(k, r, _)| (*k, *r));
+    for (k, r, vals) in rows {
+        let mut row = vec![k.to_string()];
+        row.extend(varies.iter().zip(&points[*k]).map(|(v, &i)| csv_field(&v.values[i])));
+        row.push(r.to_string());
+        row.extend(vals.iter().map(|v| fmt_num(*v)));
+        writeln!(out, "{}", row.join(",")).ok();
+    }
+    out
+}
+
+/// Reads a sweep CSV: (comment lines, header, rows).
+pub(crate) fn read_sweep_csv(text: &str) -> Result<(Vec<String>, Vec<String>, Vec<Vec<String>>), String> {
+    let comments: Vec<String> = text.lines().take_while(|l| l.starts_with('#')).map(|l| l.to_string()).collect();
+    let body: String = text.lines().skip(comments.len()).collect::<Vec<_>>().join("\n");
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(body.as_bytes());
+    let header: Vec<String> = rdr.headers().map_err(|e| e.to_string())?.iter().map(|s| s.to_string()).collect();
+    let mut rows = Vec::new();
+    for r in rdr.records() {
+        rows.push(r.map_err(|e| e.to_string())?.iter().map(|s| s.to_string()).collect());
+    }
+    Ok((comments, header, rows))
+}
+
+/// After a full sweep (or a merge): writes OUT/results.csv with its chart (the heatmap of two
+/// varied parameters, or the KPI against the values of one) as one set, and returns the chart's
+/// path. A chart that cannot be drawn does not cost the results: they are written, and the error
+/// says so.
+pub(crate) fn finish_sweep(out: &Path, csv_text: String, kpi: &str) -> Result<Option<PathBuf>, String> {
+    let chart = sweep_chart(out, &csv_text, kpi);
+    let mut set = OutputSet::default();
+    let results = out.join("results.csv");
+    set.add(results.clone(), csv_text);
+    let (path, failed) = match chart {
+        Ok(Some((path, png))) => {
+            set.add(path.clone(), png);
+            (Some(path), None)
+        }
+        Ok(None) => (None, None),
+        Err(e) => (None, Some(e)),
+    };
+    set.write(out)?;
+    match failed {
+        Some(e) => Err(format!("wrote {}, but not its chart: {e}", results.display())),
+        None => Ok(path),
+    }
+}
+
+/// The chart of a sweep's results: its path and PNG, if the sweep varies one or two parameters.
+pub(crate) fn sweep_chart(out: &Path, csv_text: &str, kpi: &str) -> Result<Option<(PathBuf, Vec<u8>)>, String> {
+    let (comments, header, rows) = read_sweep_csv(csv_text)?;
+    let footer = comments.first().map(|c| c.trim_start_matches("# ").to_string()).unwrap_or_default();
+    let rep = header
+        .iter()
+        .position(|h| h == "replication")
+        .filter(|&r| r >= 1)
+        .ok_or("results.csv has no replication column after the parameters")?;
+    let params: Vec<String> = header[1..rep].to_vec();
+    let col = header.iter().position(|h| h == kpi).ok_or_else(|| format!("results.csv has no column {kpi}"))?;
+    if params.len() == 1 {
+        return sweep_line(out, kpi, &params[0], &rows, col, &footer).map(Some);
+    }
+    if params.len() != 2 {
+        crate::say!("(charts are drawn for one or two varied parameters; this sweep varies {})", params.len());
+        return Ok(None);
+    }
+    let (xs, ys) = (distinct(&rows, 1), distinct(&rows, 2));
+    let mut cells = vec![vec![(0.0, 0usize); ys.len()]; xs.len()];
+    for r in &rows {
+        let (i, j) = (xs.iter().position(|x| *x == r[1]).unwrap_or(0), ys.iter().position(|y| *y == r[2]).unwrap_or(0));
+        let v: f64 = r[col].parse().unwrap_or(f64::NAN);
+        cells[i][j].0 += v;
+        cells[i][j].1 += 1;
+    }
+    let means: Vec<Vec<f64>> =
+        cells.iter().map(|c| c.iter().map(|(s, n)| if *n > 0 { s / *n as f64 } else { f64::NAN }).collect()).collect();
+    font();
+    let reps = cells.iter().flatten().map(|c| c.1).max().unwrap_or(0);
+    let png = png_bytes((900, 700), |root| draw_heatmap(root, kpi, &params, &xs, &ys, &means, reps, &footer))?;
+    Ok(Some((out.join(format!("heatmap_{kpi}.png")), png)))
+}
+
+/// One varied parameter: the KPI's mean at each value with its 95% confidence interval.
+pub(crate) fn sweep_line(
+    out: &Path,
+    kpi: &str,
+    param: &str,
+    rows: &[Vec<String>],
+    col: usize,
+    footer: &str,
+) -> Result<(PathBuf, Vec<u8>), String> {
+    let xs = distinct(rows, 1);
+    let ests: Vec<Estimate> = xs
+        .iter()
+        .map(|x| estimate_kpi(kpi, &rows.iter().filter(|r| r[1] == *x).map(|r| r[col].parse().unwrap_or(f64::NAN)).collect::<Vec<f64>>()))
+        .collect();
+    font();
+    let png = png_bytes((900, 560), |root| draw_sweep_line(root, kpi, param, &xs, &ests, footer))?;
+    Ok((out.join(format!("sweep_{kpi}.png")), png))
+}
+
+/// The values of column `col` in the order they first appear (a varied parameter's values).
+pub(crate) fn distinct(rows: &[Vec<String>], col: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in rows {
+        if !out.contains(&r[col]) {
+            out.push(r[col].clone());
+        }
+    }
+    out
+}
+
+/// What `sweep` writes: the run record and grid lines, then `point, <varied parameters>...,
+/// replication, <KPIs>`, and numbers in every row.
+pub(crate) fn check_sweep_file(comments: &[String], header: &[String], rows: &[Vec<String>]) -> Result<(), String> {
+    if !comments.first().is_some_and(|c| c.starts_with("# kicsim ")) {
+        return Err("no run record on its first line (# kicsim ...)".into());
+    }
+    if !comments.iter().any(|c| c.starts_with("# grid: ")) {
+        return Err("no `# grid:` line".into());
+    }
+    let rep = header.iter().position(|h| h == "replication").ok_or("no replication column")?;
+    if header.first().map(String::as_str) != Some("point") || rep < 2 {
+        return Err("the columns must start with point and the varied parameters".into());
+    }
+    if header[rep + 1..] != SWEEP_KPIS {
+        return Err(format!("the KPI columns after replication must be {}", SWEEP_KPIS.join(", ")));
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let numbers =
+            r[0].parse::<usize>().is_ok() && r[rep].parse::<u32>().is_ok() && r[rep + 1..].iter().all(|v| v.parse::<f64>().is_ok());
+        if !numbers {
+            return Err(format!("row {} is not point, parameters, replication and numbers", i + 1));
+        }
+    }
+    Ok(())
+}
