@@ -2,6 +2,9 @@
 
 use std::path::Path;
 
+use crate::registry::Kpi;
+use crate::stats::Estimate;
+
 /// Rounds for output: 6 significant decimals keeps files readable and byte-stable.
 pub fn fmt_num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -69,6 +72,35 @@ pub fn shorten(s: &str, n: usize) -> String {
     chars[..head].iter().chain(std::iter::once(&'…')).chain(&chars[chars.len() - tail..]).collect()
 }
 
+/// A KPI's value in the unit reports and charts show it in: the registry's rule, shares written
+/// as percentages (differences of them in percentage points), everything else as it is.
+pub fn shown(k: &Kpi, v: f64) -> f64 {
+    if k.is_percent() { 100.0 * v } else { v }
+}
+
+/// The unit a report gives a KPI in: flows per quarter of the time series at their yearly rate
+/// (the one rule for flows in reports: per year), shares in %.
+pub fn report_unit(k: &Kpi) -> String {
+    if k.quarterly_flow { k.display_unit().replace("per quarter", "per year") } else { k.display_unit().to_string() }
+}
+
+/// "Localization (%)", "Exports per year (USD million per year)": a KPI's label with its unit.
+pub fn kpi_heading(k: &Kpi) -> String {
+    let unit = report_unit(k);
+    if unit.is_empty() { k.label.to_string() } else { format!("{} ({unit})", k.label) }
+}
+
+/// A level with its 95% CI, as the registry writes the KPI: "33.1% [31.0%, 35.2%]" (no
+/// interval with one replication).
+pub fn fmt_estimate(k: &Kpi, e: &Estimate) -> String {
+    if e.n > 1 { format!("{} [{}, {}]", k.fmt(e.mean), k.fmt(e.ci95_low), k.fmt(e.ci95_high)) } else { k.fmt(e.mean) }
+}
+
+/// A difference with its 95% CI: "+2.4 pp [+1.0 pp, +3.8 pp]".
+pub fn fmt_difference(k: &Kpi, e: &Estimate) -> String {
+    if e.n > 1 { format!("{} [{}, {}]", k.fmt_diff(e.mean), k.fmt_diff(e.ci95_low), k.fmt_diff(e.ci95_high)) } else { k.fmt_diff(e.mean) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +148,18 @@ mod tests {
         );
         // One scenario whose name is shown elsewhere too: its file name comes first.
         assert_eq!(arm_label("Baseline", "scenarios/baseline.ron", true), "baseline.ron: Baseline");
+    }
+
+    #[test]
+    fn kpis_are_written_by_the_registry_rule() {
+        let loc = crate::registry::kpi_of("localization_rate").unwrap();
+        let e = crate::stats::estimate(&[0.30, 0.32, 0.34]);
+        assert_eq!(shown(loc, 0.331), 33.1);
+        assert_eq!(kpi_heading(loc), "Localization (%)");
+        assert!(fmt_estimate(loc, &e).starts_with("32.0% ["), "{}", fmt_estimate(loc, &e));
+        assert!(fmt_difference(loc, &e).starts_with("+32.0 pp ["), "{}", fmt_difference(loc, &e));
+        let exports = crate::registry::kpi_of("exports_usd_m").unwrap();
+        assert_eq!(kpi_heading(exports), "Exports (USD million per year)", "flows are reported per year");
+        assert_eq!(shown(exports, 2.5), 2.5);
     }
 }

@@ -10,8 +10,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::format::fmt_num;
-use crate::registry::{KPIS, TOTALS};
+use crate::format::{fmt_num, report_unit};
+use crate::registry::{KPIS, TOTALS, kpi_of};
 use crate::scenario::{Scenario, apply_set};
 use crate::sim::metrics::QuarterRecord;
 use crate::stats::estimate_kpi;
@@ -236,34 +236,33 @@ fn num(v: f64) -> Value {
     fmt_num(v).parse::<serde_json::Number>().map(Value::Number).unwrap_or(Value::Null)
 }
 
-/// The short table printed after a run.
+/// The KPIs of the short table printed after a run, by name (labels, units and formats from
+/// the registry).
+pub const SUMMARY_KPIS: [&str; 8] = [
+    "localization_rate",
+    "final_year_exports_usd_m",
+    "domestic_suppliers",
+    "tier1_suppliers",
+    "tier2_suppliers",
+    "mean_supplier_capability",
+    "employment",
+    "cumulative_fiscal_cost_usd_m",
+];
+
+/// The short table printed after a run: each KPI's column name, its value (or mean and 95% CI)
+/// as the registry writes it, and its unit.
 pub fn summary_table(runs: &[Vec<QuarterRecord>]) -> String {
     let finals: Vec<Vec<(String, f64)>> = runs.iter().map(|r| final_values(r)).collect();
     let mut out = String::new();
-    let shown = [
-        "localization_rate",
-        "final_year_exports_usd_m",
-        "domestic_suppliers",
-        "tier1_suppliers",
-        "tier2_suppliers",
-        "mean_supplier_capability",
-        "employment",
-        "cumulative_fiscal_cost_usd_m",
-    ];
-    if runs.len() > 1 {
-        writeln!(out, "{:<30} {:>14} {:>26}", "KPI (final)", "mean", "95% CI").ok();
-    } else {
-        writeln!(out, "{:<30} {:>14}", "KPI (final)", "value").ok();
-    }
-    for name in shown {
-        let Some(i) = finals.first().and_then(|f| f.iter().position(|(n, _)| n == name)) else { continue };
+    let multi = runs.len() > 1;
+    writeln!(out, "{:<30} {:>12} {:>26}  unit", "KPI (final)", if multi { "mean" } else { "value" }, if multi { "95% CI" } else { "" })
+        .ok();
+    for name in SUMMARY_KPIS {
+        let (Some(k), Some(i)) = (kpi_of(name), finals.first().and_then(|f| f.iter().position(|(n, _)| n == name))) else { continue };
         let xs: Vec<f64> = finals.iter().map(|f| f[i].1).collect();
         let e = estimate_kpi(name, &xs);
-        if runs.len() > 1 {
-            writeln!(out, "{:<30} {:>14.3} {:>12.3} .. {:<12.3}", name, e.mean, e.ci95_low, e.ci95_high).ok();
-        } else {
-            writeln!(out, "{:<30} {:>14.3}", name, e.mean).ok();
-        }
+        let ci = if multi { format!("{} .. {}", k.fmt(e.ci95_low), k.fmt(e.ci95_high)) } else { String::new() };
+        writeln!(out, "{:<30} {:>12} {:>26}  {}", name, k.fmt(e.mean), ci, report_unit(k)).ok();
     }
     out
 }

@@ -22,6 +22,12 @@ pub struct Estimate {
 }
 
 impl Estimate {
+    /// The 95% CI lies wholly above or wholly below zero: a difference that is not down to the
+    /// luck of the draws. With one replication there is no interval, so never.
+    pub fn excludes_zero(&self) -> bool {
+        self.n >= 2 && (self.ci95_low > 0.0 || self.ci95_high < 0.0)
+    }
+
     /// The same estimate with its interval cut to `[lo, hi]`, the values the quantity can take.
     pub fn within(self, (lo, hi): (f64, f64)) -> Estimate {
         Estimate { ci95_low: self.ci95_low.clamp(lo, hi), ci95_high: self.ci95_high.clamp(lo, hi), ..self }

@@ -6,26 +6,44 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{chart_files, draw_footer, series_color};
-use crate::format::fmt_num;
+use crate::format::{fmt_num, kpi_heading, shown};
 use crate::io::OutputSet;
+use crate::registry::Kpi;
 use crate::sim::QuarterRecord;
 use crate::stats::estimate_kpi;
 
 /// One KPI of one scenario over time, per quarter: (year, mean, low, high) across replications.
 pub(crate) type Band = Vec<(f64, f64, f64, f64)>;
 
-/// The 95% CI band of a KPI across replications.
-pub(crate) fn band(runs: &[Vec<QuarterRecord>], kpi: &str) -> Band {
+/// The 95% CI band of a KPI across replications, in the unit reports show it in
+/// ([`shown`]; a flow per quarter at its yearly rate, [`at_yearly_rate`]).
+pub(crate) fn band(runs: &[Vec<QuarterRecord>], k: &Kpi) -> Band {
     let n = runs.iter().map(|r| r.len()).min().unwrap_or(0);
     (0..n)
         .map(|q| {
-            // Rates are charted in percent, as the tables give them.
-            let unit = if kpi.ends_with("_rate") { 100.0 } else { 1.0 };
-            let xs: Vec<f64> = runs.iter().map(|r| r[q].kpi(kpi).unwrap_or(f64::NAN)).collect();
-            let e = estimate_kpi(kpi, &xs);
-            (runs[0][q].year, unit * e.mean, unit * e.ci95_low, unit * e.ci95_high)
+            let xs: Vec<f64> = runs.iter().map(|r| if k.quarterly_flow { at_yearly_rate(r, q, k) } else { value_at(r, q, k) }).collect();
+            let e = estimate_kpi(k.name, &xs);
+            (runs[0][q].year, shown(k, e.mean), shown(k, e.ci95_low), shown(k, e.ci95_high))
         })
         .collect()
+}
+
+fn value_at(run: &[QuarterRecord], q: usize, k: &Kpi) -> f64 {
+    run[q].kpi(k.name).unwrap_or(f64::NAN)
+}
+
+/// A flow per quarter at its yearly rate at quarter `q`: the sum of the last four quarters, as
+/// `final_year_exports_usd_m` sums them at the end (in the first year, the quarters so far
+/// scaled to four).
+pub(crate) fn at_yearly_rate(run: &[QuarterRecord], q: usize, k: &Kpi) -> f64 {
+    let from = q.saturating_sub(3);
+    let sum: f64 = (from..=q).map(|i| value_at(run, i, k)).sum();
+    sum * 4.0 / (q + 1 - from) as f64
+}
+
+/// A chart's title: the KPI's label and unit, and for a flow how its yearly rate is taken.
+pub(crate) fn band_title(k: &Kpi) -> String {
+    if k.quarterly_flow { format!("{}, last four quarters", kpi_heading(k)) } else { kpi_heading(k) }
 }
 
 pub(crate) fn draw_kpi<DB: DrawingBackend>(

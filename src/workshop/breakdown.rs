@@ -5,10 +5,11 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use super::report::{html_escape, md_to_html_table, write_report};
-use super::table::{comparison_table, fmt_est};
-use super::{BreakdownArgs, run_arms, value};
+use super::table::comparison_table;
+use super::{BreakdownArgs, kpi, run_arms, value};
 use crate::charts::bars::bar_files;
 use crate::charts::footer_of;
+use crate::format::{fmt_difference, shown};
 use crate::io::OutputSet;
 use crate::scenario::{Incentives, Scenario};
 use crate::stats::{Estimate, estimate};
@@ -63,6 +64,14 @@ pub fn switched_off_variants(s: &Scenario) -> Vec<(String, Scenario)> {
     out
 }
 
+/// The KPIs of the contributions, by name: localization, exports per year, fiscal cost.
+pub const BREAKDOWN_KPIS: [&str; 3] = ["localization_rate", "final_year_exports_usd_m", "cumulative_fiscal_cost_usd_m"];
+
+/// "localization (pp)": a KPI's label with the unit of its differences.
+fn diff_heading(k: &crate::registry::Kpi) -> String {
+    format!("{} ({})", k.label.to_lowercase(), k.diff_unit())
+}
+
 pub(crate) fn breakdown(a: BreakdownArgs) -> Result<(), String> {
     let s = Scenario::load(&a.file).map_err(|e| e.to_string())?;
     let file = a.file.display().to_string();
@@ -82,38 +91,50 @@ pub(crate) fn breakdown(a: BreakdownArgs) -> Result<(), String> {
         let d: Vec<f64> = arms[0].runs.iter().zip(&arms[i].runs).map(|(f, o)| value(f, kpi) - value(o, kpi)).collect();
         estimate(&d)
     };
-    let mut md = String::from(
-        "| incentive | localization (pp) | exports, cumulative (USD m) | fiscal cost, cumulative (USD m) | fiscal cost per localization point (USD m/pp) |\n|---|---|---|---|---|\n",
+    let [k_loc, k_exp, k_fis] = BREAKDOWN_KPIS.map(kpi);
+    let mut md = format!(
+        "| incentive | {} | {} | {} | fiscal cost per localization point (USD million per pp) |\n|---|---|---|---|---|\n",
+        diff_heading(k_loc),
+        diff_heading(k_exp),
+        diff_heading(k_fis)
     );
     let mut bars_loc = Vec::new();
     let mut bars_exp = Vec::new();
     let mut bars_fis = Vec::new();
     let mut rows = Vec::new();
     for (i, (name, _)) in variants.iter().enumerate() {
-        let loc = contrib("localization_rate", i + 1);
-        let exp = contrib("total_exports_usd_m", i + 1);
-        let fis = contrib("cumulative_fiscal_cost_usd_m", i + 1);
-        let pp = 100.0 * loc.mean;
+        let [loc, exp, fis] = BREAKDOWN_KPIS.map(|k| contrib(k, i + 1));
         let cost_per_point = cost_per_localization_point(&loc, &fis);
         let per_point = match cost_per_point {
             Ok(c) => format!("{c:.1}"),
             Err(why) => format!("n/a ({why})"),
         };
-        writeln!(md, "| {name} | {} | {} | {} | {per_point} |", fmt_est(&loc, true), fmt_est(&exp, false), fmt_est(&fis, false)).ok();
+        writeln!(
+            md,
+            "| {name} | {} | {} | {} | {per_point} |",
+            fmt_difference(k_loc, &loc),
+            fmt_difference(k_exp, &exp),
+            fmt_difference(k_fis, &fis)
+        )
+        .ok();
         crate::say!(
-            "{name:<36} localization {:+.2} pp, exports {:+.1} USD m, fiscal cost {:+.1} USD m, per point: {per_point}",
-            pp,
-            exp.mean,
-            fis.mean
+            "{name:<36} {} {}, {} {}, {} {}, per point: {per_point}",
+            k_loc.label.to_lowercase(),
+            k_loc.fmt_diff(loc.mean),
+            k_exp.label.to_lowercase(),
+            k_exp.fmt_diff(exp.mean),
+            k_fis.label.to_lowercase(),
+            k_fis.fmt_diff(fis.mean)
         );
-        bars_loc.push((name.clone(), pp, 100.0 * loc.ci95_low, 100.0 * loc.ci95_high));
-        bars_exp.push((name.clone(), exp.mean, exp.ci95_low, exp.ci95_high));
-        bars_fis.push((name.clone(), fis.mean, fis.ci95_low, fis.ci95_high));
+        let bar = |k, e: &Estimate| (name.clone(), shown(k, e.mean), shown(k, e.ci95_low), shown(k, e.ci95_high));
+        bars_loc.push(bar(k_loc, &loc));
+        bars_exp.push(bar(k_exp, &exp));
+        bars_fis.push(bar(k_fis, &fis));
         rows.push(json!({
             "incentive": name,
-            "localization": loc,
-            "total_exports_usd_m": exp,
-            "cumulative_fiscal_cost_usd_m": fis,
+            k_loc.name: loc,
+            k_exp.name: exp,
+            k_fis.name: fis,
             "fiscal_cost_per_localization_point_usd_m": cost_per_point.ok(),
         }));
     }
@@ -124,17 +145,23 @@ pub(crate) fn breakdown(a: BreakdownArgs) -> Result<(), String> {
         &mut set,
         &a.out,
         "breakdown_localization",
-        "Contribution to localization (percentage points; lines: 95% CI)",
+        &format!("Contribution to {}; lines: 95% CI", diff_heading(k_loc)),
         &bars_loc,
         &footer,
     )?;
-    let s2 =
-        bar_files(&mut set, &a.out, "breakdown_exports", "Contribution to cumulative exports (USD m; lines: 95% CI)", &bars_exp, &footer)?;
+    let s2 = bar_files(
+        &mut set,
+        &a.out,
+        "breakdown_exports",
+        &format!("Contribution to {}; lines: 95% CI", diff_heading(k_exp)),
+        &bars_exp,
+        &footer,
+    )?;
     let s3 = bar_files(
         &mut set,
         &a.out,
         "breakdown_fiscal",
-        "Contribution to cumulative fiscal cost (USD m; lines: 95% CI)",
+        &format!("Contribution to {}; lines: 95% CI", diff_heading(k_fis)),
         &bars_fis,
         &footer,
     )?;
@@ -143,7 +170,7 @@ pub(crate) fn breakdown(a: BreakdownArgs) -> Result<(), String> {
     let html_body = format!("<p>{}</p>\n{}\n{s1}\n{s2}\n{s3}\n", html_escape(intro), md_to_html_table(&md));
     let doc = json!({
         "run": &arms[0].record,
-        "method": "contribution = outcome with all incentives - outcome with that one switched off, paired replications; localization in share points",
+        "method": "contribution = outcome with all incentives - outcome with that one switched off, paired replications; in the units of the KPI columns (localization_rate as a share 0-1)",
         "contributions": rows,
     });
     set.add(a.out.join("breakdown.json"), serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n");

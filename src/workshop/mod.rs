@@ -7,6 +7,7 @@
 
 use rayon::prelude::*;
 
+use crate::registry::{Kpi, kpi_of};
 use crate::run::{self, RunRecord};
 use crate::scenario::Scenario;
 use crate::sim::QuarterRecord;
@@ -21,6 +22,22 @@ mod table;
 
 pub use args::{BreakdownArgs, CompareArgs, MergeArgs, SweepArgs, Vary, WorkshopCommand, grid, parse_shard, parse_vary};
 pub use breakdown::{cost_per_localization_point, switched_off_variants};
+
+/// The KPIs a comparison's table and a sweep's results show, by name; labels, units, bounds and
+/// formats come from the registry.
+pub const REPORT_KPIS: [&str; 6] = [
+    "localization_rate",
+    "final_year_exports_usd_m",
+    "total_exports_usd_m",
+    "tier1_suppliers",
+    "domestic_suppliers",
+    "cumulative_fiscal_cost_usd_m",
+];
+
+/// The registry's entry of a KPI this tool names (every name above and in the other lists is one).
+pub(crate) fn kpi(name: &str) -> &'static Kpi {
+    kpi_of(name).unwrap_or_else(|| panic!("{name} is not a KPI of the registry"))
+}
 
 pub fn execute(cmd: WorkshopCommand) -> Result<(), String> {
     let out = match &cmd {

@@ -7,20 +7,15 @@ use serde_json::json;
 
 use super::Arm;
 use super::table::Table;
-use crate::charts::band::{Band, band, kpi_files};
+use crate::charts::band::{Band, band, band_title, kpi_files};
 use crate::charts::footer_of;
 use crate::format::count_of;
 use crate::io::OutputSet;
 use crate::run::RunRecord;
 
-/// KPIs charted over time.
-pub const CHART_KPIS: [(&str, &str); 5] = [
-    ("localization_rate", "Localization rate (%)"),
-    ("exports_usd_m", "Exports (USD m per quarter)"),
-    ("tier1_suppliers", "Tier-1 suppliers"),
-    ("domestic_suppliers", "Domestic suppliers"),
-    ("cumulative_fiscal_cost_usd_m", "Cumulative fiscal cost (USD m)"),
-];
+/// The KPIs charted over time, by name (titles and units from the registry).
+pub const CHART_KPIS: [&str; 5] =
+    ["localization_rate", "exports_usd_m", "tier1_suppliers", "domestic_suppliers", "cumulative_fiscal_cost_usd_m"];
 
 pub(crate) fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
@@ -57,10 +52,12 @@ pub(crate) fn write_report(
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let footer = footer_of(arms.iter().map(|a| &a.record));
     let mut svgs = Vec::new();
-    for (kpi, label) in CHART_KPIS {
-        let series: Vec<(String, Band)> = arms.iter().map(|a| (a.label.clone(), band(&a.runs, kpi))).collect();
-        let svg = kpi_files(&mut set, out, kpi, label, &series, &footer)?;
-        svgs.push((kpi.to_string(), label.to_string(), svg));
+    for name in CHART_KPIS {
+        let k = super::kpi(name);
+        let label = band_title(k);
+        let series: Vec<(String, Band)> = arms.iter().map(|a| (a.label.clone(), band(&a.runs, k))).collect();
+        let svg = kpi_files(&mut set, out, name, &label, &series, &footer)?;
+        svgs.push((name.to_string(), label, svg));
     }
     let records: Vec<&RunRecord> = arms.iter().map(|a| &a.record).collect();
     let n = arms.first().map(|a| a.runs.len()).unwrap_or(0);

@@ -7,24 +7,19 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::args::{Vary, grid, parse_shard, parse_vary};
-use super::{SweepArgs, value};
-use crate::charts::heatmap::draw_heatmap;
+use super::{SweepArgs, kpi, value};
+use crate::charts::heatmap::{Heatmap, Mark, draw_heatmap};
 use crate::charts::sweep_line::draw_sweep_line;
 use crate::charts::{font, png_bytes};
 use crate::format::{count_of, fmt_num};
 use crate::io::{OutputSet, write_atomic};
+use crate::registry::Kpi;
 use crate::run::{self, RunRecord};
 use crate::scenario::Scenario;
-use crate::stats::{Estimate, estimate_kpi};
+use crate::stats::{Estimate, estimate, estimate_kpi};
 
-pub(crate) const SWEEP_KPIS: [&str; 6] = [
-    "localization_rate",
-    "final_year_exports_usd_m",
-    "total_exports_usd_m",
-    "tier1_suppliers",
-    "domestic_suppliers",
-    "cumulative_fiscal_cost_usd_m",
-];
+/// The KPI columns of a sweep's results: the reports' list.
+pub(crate) const SWEEP_KPIS: [&str; 6] = super::REPORT_KPIS;
 
 pub(crate) fn sweep(a: SweepArgs) -> Result<(), String> {
     let base = Scenario::load(&a.file).map_err(|e| e.to_string())?;
@@ -166,8 +161,68 @@ pub(crate) fn finish_sweep(out: &Path, csv_text: String, kpi: &str) -> Result<Op
     }
 }
 
+/// The KPIs where less is better (a sweep's "best" cell is its lowest); more is better for the others.
+pub(crate) const LOWER_IS_BETTER: [&str; 1] = ["cumulative_fiscal_cost_usd_m"];
+
+/// One grid point's value of a KPI in each replication (the same seeds at every point).
+pub(crate) type Cell = std::collections::BTreeMap<u32, f64>;
+
+/// The cells of a two-parameter grid (`[x][y]`) from the rows of a sweep file.
+fn cells(rows: &[Vec<String>], xs: &[String], ys: &[String], rep: usize, col: usize) -> Vec<Vec<Cell>> {
+    let mut cells = vec![vec![Cell::new(); ys.len()]; xs.len()];
+    for r in rows {
+        let (i, j) = (xs.iter().position(|x| *x == r[1]).unwrap_or(0), ys.iter().position(|y| *y == r[2]).unwrap_or(0));
+        cells[i][j].insert(r[rep].parse().unwrap_or(0), r[col].parse().unwrap_or(f64::NAN));
+    }
+    cells
+}
+
+fn mean(c: &Cell) -> f64 {
+    if c.is_empty() { f64::NAN } else { c.values().sum::<f64>() / c.len() as f64 }
+}
+
+/// The paired difference `a - b` over the replications both cells ran.
+pub(crate) fn paired(a: &Cell, b: &Cell) -> Estimate {
+    estimate(&a.iter().filter_map(|(r, x)| b.get(r).map(|y| x - y)).collect::<Vec<f64>>())
+}
+
+/// The best cell (highest mean, or lowest for [`LOWER_IS_BETTER`]) and, for every cell, whether
+/// it is the best, cannot be told from it (the paired 95% CI of the difference includes 0), or
+/// is clearly worse.
+pub(crate) fn marks(kpi: &str, cells: &[Vec<Cell>]) -> Vec<Vec<Mark>> {
+    let sign = if LOWER_IS_BETTER.contains(&kpi) { -1.0 } else { 1.0 };
+    let mut best: Option<(usize, usize, f64)> = None;
+    for (i, col) in cells.iter().enumerate() {
+        for (j, c) in col.iter().enumerate() {
+            let m = sign * mean(c);
+            if m.is_finite() && best.is_none_or(|(_, _, b)| m > b) {
+                best = Some((i, j, m));
+            }
+        }
+    }
+    let Some((bi, bj, _)) = best else { return cells.iter().map(|c| vec![Mark::Other; c.len()]).collect() };
+    cells
+        .iter()
+        .enumerate()
+        .map(|(i, col)| {
+            col.iter()
+                .enumerate()
+                .map(|(j, c)| {
+                    if (i, j) == (bi, bj) {
+                        Mark::Best
+                    } else if !paired(c, &cells[bi][bj]).excludes_zero() && mean(c).is_finite() {
+                        Mark::Close
+                    } else {
+                        Mark::Other
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// The chart of a sweep's results: its path and PNG, if the sweep varies one or two parameters.
-pub(crate) fn sweep_chart(out: &Path, csv_text: &str, kpi: &str) -> Result<Option<(PathBuf, Vec<u8>)>, String> {
+pub(crate) fn sweep_chart(out: &Path, csv_text: &str, name: &str) -> Result<Option<(PathBuf, Vec<u8>)>, String> {
     let (comments, header, rows) = read_sweep_csv(csv_text)?;
     let footer = comments.first().map(|c| c.trim_start_matches("# ").to_string()).unwrap_or_default();
     let rep = header
@@ -176,34 +231,31 @@ pub(crate) fn sweep_chart(out: &Path, csv_text: &str, kpi: &str) -> Result<Optio
         .filter(|&r| r >= 1)
         .ok_or("results.csv has no replication column after the parameters")?;
     let params: Vec<String> = header[1..rep].to_vec();
-    let col = header.iter().position(|h| h == kpi).ok_or_else(|| format!("results.csv has no column {kpi}"))?;
+    let col = header.iter().position(|h| h == name).ok_or_else(|| format!("results.csv has no column {name}"))?;
+    let k = kpi(name);
     if params.len() == 1 {
-        return sweep_line(out, kpi, &params[0], &rows, col, &footer).map(Some);
+        return sweep_line(out, k, &params[0], &rows, col, &footer).map(Some);
     }
     if params.len() != 2 {
         crate::say!("(charts are drawn for one or two varied parameters; this sweep varies {})", params.len());
         return Ok(None);
     }
     let (xs, ys) = (distinct(&rows, 1), distinct(&rows, 2));
-    let mut cells = vec![vec![(0.0, 0usize); ys.len()]; xs.len()];
-    for r in &rows {
-        let (i, j) = (xs.iter().position(|x| *x == r[1]).unwrap_or(0), ys.iter().position(|y| *y == r[2]).unwrap_or(0));
-        let v: f64 = r[col].parse().unwrap_or(f64::NAN);
-        cells[i][j].0 += v;
-        cells[i][j].1 += 1;
-    }
-    let means: Vec<Vec<f64>> =
-        cells.iter().map(|c| c.iter().map(|(s, n)| if *n > 0 { s / *n as f64 } else { f64::NAN }).collect()).collect();
+    let cells = cells(&rows, &xs, &ys, rep, col);
+    let means: Vec<Vec<f64>> = cells.iter().map(|c| c.iter().map(mean).collect()).collect();
+    let marks = marks(name, &cells);
+    let reps = cells.iter().flatten().map(|c| c.len()).max().unwrap_or(0);
+    let best = if LOWER_IS_BETTER.contains(&name) { "lowest" } else { "highest" };
+    let h = Heatmap { kpi: k, params: [params[0].clone(), params[1].clone()], xs: &xs, ys: &ys, means: &means, marks: &marks, reps, best };
     font();
-    let reps = cells.iter().flatten().map(|c| c.1).max().unwrap_or(0);
-    let png = png_bytes((900, 700), |root| draw_heatmap(root, kpi, &params, &xs, &ys, &means, reps, &footer))?;
-    Ok(Some((out.join(format!("heatmap_{kpi}.png")), png)))
+    let png = png_bytes((900, 720), |root| draw_heatmap(root, &h, &footer))?;
+    Ok(Some((out.join(format!("heatmap_{name}.png")), png)))
 }
 
 /// One varied parameter: the KPI's mean at each value with its 95% confidence interval.
 pub(crate) fn sweep_line(
     out: &Path,
-    kpi: &str,
+    k: &Kpi,
     param: &str,
     rows: &[Vec<String>],
     col: usize,
@@ -212,11 +264,13 @@ pub(crate) fn sweep_line(
     let xs = distinct(rows, 1);
     let ests: Vec<Estimate> = xs
         .iter()
-        .map(|x| estimate_kpi(kpi, &rows.iter().filter(|r| r[1] == *x).map(|r| r[col].parse().unwrap_or(f64::NAN)).collect::<Vec<f64>>()))
+        .map(|x| {
+            estimate_kpi(k.name, &rows.iter().filter(|r| r[1] == *x).map(|r| r[col].parse().unwrap_or(f64::NAN)).collect::<Vec<f64>>())
+        })
         .collect();
     font();
-    let png = png_bytes((900, 560), |root| draw_sweep_line(root, kpi, param, &xs, &ests, footer))?;
-    Ok((out.join(format!("sweep_{kpi}.png")), png))
+    let png = png_bytes((900, 560), |root| draw_sweep_line(root, k, param, &xs, &ests, footer))?;
+    Ok((out.join(format!("sweep_{}.png", k.name)), png))
 }
 
 /// The values of column `col` in the order they first appear (a varied parameter's values).

@@ -5,24 +5,9 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::{Arm, value};
-use crate::format::shorten;
-use crate::stats::{Estimate, estimate, estimate_kpi};
-
-/// KPIs shown in reports: (column, label, scale for display).
-pub const REPORT_KPIS: [(&str, &str); 6] = [
-    ("localization_rate", "Localization rate"),
-    ("final_year_exports_usd_m", "Exports, final year (USD m)"),
-    ("total_exports_usd_m", "Exports, cumulative (USD m)"),
-    ("tier1_suppliers", "Tier-1 suppliers"),
-    ("domestic_suppliers", "Domestic suppliers"),
-    ("cumulative_fiscal_cost_usd_m", "Fiscal cost, cumulative (USD m)"),
-];
-
-pub(crate) fn fmt_est(e: &Estimate, pct: bool) -> String {
-    let k = if pct { 100.0 } else { 1.0 };
-    if e.n > 1 { format!("{:.2} [{:.2}, {:.2}]", e.mean * k, e.ci95_low * k, e.ci95_high * k) } else { format!("{:.2}", e.mean * k) }
-}
+use super::{Arm, REPORT_KPIS, kpi, value};
+use crate::format::{fmt_difference, fmt_estimate, kpi_heading, shorten};
+use crate::stats::{estimate, estimate_kpi};
 
 pub(crate) struct Table {
     /// Markdown table.
@@ -48,22 +33,22 @@ pub(crate) fn comparison_table(arms: &[Arm]) -> Table {
     let width = arms.iter().map(|a| a.label.chars().count()).max().unwrap_or(0).clamp(12, 48);
     writeln!(text, "mean [95% CI]; Δ = paired difference to the first scenario").ok();
     let mut rows = Vec::new();
-    for (kpi, label) in REPORT_KPIS {
-        let pct = kpi == "localization_rate";
-        let unit = if pct { " (%)" } else { "" };
-        write!(md, "| {label}{unit} |").ok();
-        writeln!(text, "{label}{unit}").ok();
-        let base: Vec<f64> = arms[0].runs.iter().map(|r| value(r, kpi)).collect();
+    for name in REPORT_KPIS {
+        let k = kpi(name);
+        let heading = kpi_heading(k);
+        write!(md, "| {heading} |").ok();
+        writeln!(text, "{heading}").ok();
+        let base: Vec<f64> = arms[0].runs.iter().map(|r| value(r, name)).collect();
         let mut cells = Vec::new();
         for (i, arm) in arms.iter().enumerate() {
-            let xs: Vec<f64> = arm.runs.iter().map(|r| value(r, kpi)).collect();
-            let e = estimate_kpi(kpi, &xs);
-            let mut cell = fmt_est(&e, pct);
+            let xs: Vec<f64> = arm.runs.iter().map(|r| value(r, name)).collect();
+            let e = estimate_kpi(name, &xs);
+            let mut cell = fmt_estimate(k, &e);
             let mut diff = None;
             if i > 0 {
                 let d: Vec<f64> = xs.iter().zip(&base).map(|(x, b)| x - b).collect();
                 let de = estimate(&d);
-                write!(cell, "; Δ {}", fmt_est(&de, pct)).ok();
+                write!(cell, "; Δ {}", fmt_difference(k, &de)).ok();
                 diff = Some(de);
             }
             write!(md, " {cell} |").ok();
@@ -71,7 +56,7 @@ pub(crate) fn comparison_table(arms: &[Arm]) -> Table {
             cells.push(json!({"scenario": arm.label, "estimate": e, "difference_to_first": diff}));
         }
         md.push('\n');
-        rows.push(json!({"kpi": kpi, "values": cells}));
+        rows.push(json!({"kpi": name, "values": cells}));
     }
     Table { md, text, json: serde_json::Value::Array(rows) }
 }
