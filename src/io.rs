@@ -121,6 +121,19 @@ impl OutputSet {
     }
 }
 
+/// A CSV file's text: the comment line (the run record), then the header and the rows, written
+/// by `csv::Writer` (a field with a comma, a quote or a line break is quoted, so names survive).
+pub fn csv_text(comment: &str, header: &[String], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    // Writing to memory cannot fail; a row of another length would be a bug caught by the tests.
+    w.write_record(header).expect("a CSV header");
+    for row in rows {
+        w.write_record(&row).expect("a CSV row as long as the header");
+    }
+    let body = String::from_utf8(w.into_inner().expect("CSV in memory")).expect("UTF-8 fields give UTF-8");
+    format!("{comment}\n{body}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,9 +147,8 @@ mod tests {
 
     #[test]
     fn a_rename_failing_part_way_puts_the_replaced_files_back() {
-        let dir = std::env::temp_dir().join(format!("kicsim-atomic-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         let (a, b, c) = (dir.join("a.csv"), dir.join("b.json"), dir.join("c.md"));
         std::fs::write(&a, "old a").unwrap();
         std::fs::write(&b, "old b").unwrap();
@@ -150,21 +162,19 @@ mod tests {
         assert_eq!(err.to_string(), "injected");
         assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
         assert_eq!(std::fs::read_to_string(&b).unwrap(), "old b");
-        assert_eq!(listing(&dir), ["a.csv", "b.json"], "no new file, temporary or backup left behind");
+        assert_eq!(listing(dir), ["a.csv", "b.json"], "no new file, temporary or backup left behind");
 
         write_all_atomic(&[(&a, b"new a"), (&c, b"new c"), (&b, b"new b")]).unwrap();
         assert_eq!(std::fs::read_to_string(&a).unwrap(), "new a");
         assert_eq!(std::fs::read_to_string(&b).unwrap(), "new b");
         assert_eq!(std::fs::read_to_string(&c).unwrap(), "new c");
-        assert_eq!(listing(&dir), ["a.csv", "b.json", "c.md"]);
-        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(listing(dir), ["a.csv", "b.json", "c.md"]);
     }
 
     #[test]
     fn an_old_file_that_cannot_be_put_back_is_kept_and_the_error_says_where() {
-        let dir = std::env::temp_dir().join(format!("kicsim-atomic-kept-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         let (a, b) = (dir.join("a.csv"), dir.join("b.json"));
         std::fs::write(&a, "old a").unwrap();
         std::fs::write(&b, "old b").unwrap();
@@ -180,7 +190,16 @@ mod tests {
         assert_eq!(err.to_string(), format!("injected; the previous {} is kept as {}", a.display(), bak.display()));
         assert_eq!(std::fs::read_to_string(&bak).unwrap(), "old a", "the old content is where the error says");
         assert_eq!(std::fs::read_to_string(&b).unwrap(), "old b");
-        assert_eq!(listing(&dir), [format!(".a.csv.bak{}", std::process::id()), "a.csv".into(), "b.json".into()], "no temporary left");
-        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(listing(dir), [format!(".a.csv.bak{}", std::process::id()), "a.csv".into(), "b.json".into()], "no temporary left");
+    }
+
+    #[test]
+    fn csv_fields_with_commas_quotes_and_bars_survive() {
+        let name = "Team \"A\", B | C";
+        let text = csv_text("# record", &["name".into(), "v".into()], [vec![name.to_string(), "1".into()]]);
+        assert_eq!(text, "# record\nname,v\n\"Team \"\"A\"\", B | C\",1\n");
+        let mut r = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(text.as_bytes());
+        let row = r.records().next().unwrap().unwrap();
+        assert_eq!(&row[0], name);
     }
 }

@@ -3,14 +3,20 @@
 //! [`crate::stats`], file writing in [`crate::io`], number formats in [`crate::format`].
 
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::IsTerminal as _;
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{HumanDuration, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::format::{fmt_num, report_unit};
+use crate::io::csv_text;
 use crate::registry::{KPIS, TOTALS, kpi_of};
 use crate::scenario::{Scenario, apply_set};
 use crate::sim::metrics::QuarterRecord;
@@ -63,67 +69,84 @@ pub fn run_replications_with(scenario: &Scenario, n: u32, progress: &Progress) -
         .collect()
 }
 
-/// A progress bar on stderr, counted under a lock so it never goes backwards. A sweep's is drawn
-/// from the start: redrawn in place on a terminal, one line per 10% in a log file (a cluster
-/// job's output). Other commands show one only on a terminal and only once they have run for a
-/// second, so a quick run prints nothing extra.
+/// A progress bar on stderr (indicatif). A sweep's is drawn from the start: redrawn in place on
+/// a terminal, one line per 10% in a log file (a cluster job's output). Other commands show one
+/// only on a terminal and only once they have run for a second, so a quick run prints nothing
+/// extra.
 pub struct Progress {
-    total: usize,
-    done: std::sync::Mutex<usize>,
+    /// None: counts nothing, draws nothing.
+    bar: Option<ProgressBar>,
     terminal: bool,
-    /// Not drawn before this (None: never drawn).
-    from: Option<std::time::Instant>,
-    drawn: std::sync::atomic::AtomicBool,
+    /// Not drawn before this.
+    from: Instant,
+    /// Log files: the last tenth written (under a lock, so lines never go backwards).
+    logged: Mutex<u64>,
+    drawn: AtomicBool,
 }
 
 impl Progress {
     /// A sweep's progress bar.
     pub fn new(total: usize) -> Self {
-        Progress::make(total, Some(std::time::Instant::now()), true)
+        Progress::make(total, Instant::now(), true)
     }
 
     /// A bar that appears on a terminal after a second.
     pub fn when_slow(total: usize) -> Self {
-        Progress::make(total, Some(std::time::Instant::now() + std::time::Duration::from_secs(1)), false)
+        Progress::make(total, Instant::now() + Duration::from_secs(1), false)
     }
 
     /// Counts and draws nothing.
     pub fn silent() -> Self {
-        Progress::make(0, None, false)
+        Progress { bar: None, terminal: false, from: Instant::now(), logged: Mutex::new(0), drawn: false.into() }
     }
 
-    fn make(total: usize, from: Option<std::time::Instant>, in_logs: bool) -> Self {
-        use std::io::IsTerminal;
+    fn make(total: usize, from: Instant, in_logs: bool) -> Self {
         let terminal = std::io::stderr().is_terminal();
-        let from = from.filter(|_| terminal || in_logs);
-        Progress { total, done: std::sync::Mutex::new(0), terminal, from, drawn: false.into() }
+        if !terminal && !in_logs {
+            return Progress::silent();
+        }
+        // Drawn by hand in a log file, and on a terminal from `from` on.
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+        let style = ProgressStyle::with_template("[{bar:30}] {pos}/{len} ({elapsed}, about {eta} left)").map(|s| s.progress_chars("#>-"));
+        if let Ok(style) = style {
+            bar.set_style(style);
+        }
+        Progress { bar: Some(bar), terminal, from, logged: Mutex::new(0), drawn: false.into() }
     }
 
     pub fn tick(&self) {
-        let Some(from) = self.from else { return };
-        let Ok(mut done) = self.done.lock() else { return };
-        *done += 1;
-        let (n, total) = (*done, self.total.max(1));
-        let every = if self.terminal { (total / 50).max(1) } else { (total / 10).max(1) };
-        if (n != total && n % every != 0) || std::time::Instant::now() < from {
+        let Some(bar) = &self.bar else { return };
+        bar.inc(1);
+        if self.terminal {
+            if Instant::now() >= self.from && !self.drawn.swap(true, Ordering::Relaxed) {
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+            }
             return;
         }
-        let width = 30;
-        let filled = n.min(total) * width / total;
-        let bar = format!("[{}{}] {n}/{total}", "#".repeat(filled), "-".repeat(width - filled));
-        if self.terminal {
-            eprint!("\r{bar}");
-        } else {
-            eprintln!("{bar}");
+        let Ok(mut logged) = self.logged.lock() else { return };
+        let (n, total) = (bar.position(), bar.length().unwrap_or(1).max(1));
+        let tenth = n * 10 / total;
+        if tenth > *logged || (n == total && *logged < 10) {
+            *logged = tenth;
+            let filled = (n.min(total) * 30 / total) as usize;
+            eprintln!(
+                "[{}{}] {n}/{total} ({} elapsed, about {} left)",
+                "#".repeat(filled),
+                "-".repeat(30 - filled),
+                HumanDuration(bar.elapsed()),
+                HumanDuration(bar.eta())
+            );
+            self.drawn.store(true, Ordering::Relaxed);
         }
-        let _ = std::io::stderr().flush();
-        self.drawn.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Ends the bar's line on a terminal, if a bar was drawn.
+    /// Leaves the finished bar on the terminal, if one was drawn.
     pub fn finish(&self) {
-        if self.terminal && self.drawn.load(std::sync::atomic::Ordering::Relaxed) {
-            eprintln!();
+        if let Some(bar) = &self.bar
+            && self.terminal
+            && self.drawn.load(Ordering::Relaxed)
+        {
+            bar.finish();
         }
     }
 }
@@ -188,18 +211,15 @@ pub fn final_values(run: &[QuarterRecord]) -> Vec<(String, f64)> {
 
 /// The timeseries CSV: one row per quarter (and replication when there are several).
 pub fn timeseries_csv(runs: &[Vec<QuarterRecord>], record: &RunRecord) -> String {
-    let mut out = String::new();
-    writeln!(out, "{}", record.comment_line()).ok();
     let multi = runs.len() > 1;
-    let mut header = Vec::new();
+    let mut header: Vec<String> = Vec::new();
     if multi {
-        header.push("replication");
+        header.push("replication".into());
     }
-    header.extend(["quarter", "year"]);
-    header.extend(KPIS.iter().map(|k| k.name));
-    writeln!(out, "{}", header.join(",")).ok();
-    for (r, run) in runs.iter().enumerate() {
-        for q in run {
+    header.extend(["quarter".into(), "year".into()]);
+    header.extend(KPIS.iter().map(|k| k.name.to_string()));
+    let rows = runs.iter().enumerate().flat_map(|(r, run)| {
+        run.iter().map(move |q| {
             let mut row = Vec::new();
             if multi {
                 row.push(r.to_string());
@@ -207,10 +227,10 @@ pub fn timeseries_csv(runs: &[Vec<QuarterRecord>], record: &RunRecord) -> String
             row.push(q.quarter.to_string());
             row.push(fmt_num(q.year));
             row.extend(q.kpis().iter().map(|v| fmt_num(*v)));
-            writeln!(out, "{}", row.join(",")).ok();
-        }
-    }
-    out
+            row
+        })
+    });
+    csv_text(&record.comment_line(), &header, rows)
 }
 
 /// summary.json: final values (one run) or mean and 95% CI per KPI (replications).

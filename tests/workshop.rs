@@ -1,7 +1,7 @@
 //! Workshop tools: compare (common random numbers, paired CIs, self-contained report),
 //! breakdown, sweep with shards and merge.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn kicsim(args: &[&str]) -> (String, String) {
@@ -12,10 +12,30 @@ fn kicsim(args: &[&str]) -> (String, String) {
     (out, err)
 }
 
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("kicsim-ws-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+/// A folder for one test's outputs, `name` inside a temporary folder that is removed when the
+/// test ends (tempfile).
+struct Tmp {
+    _root: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl std::ops::Deref for Tmp {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for Tmp {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// `name` is not made: a command makes its --out, and a refused one must not.
+fn tmpdir(name: &str) -> Tmp {
+    let root = tempfile::Builder::new().prefix("kicsim-ws-").tempdir().unwrap();
+    Tmp { path: root.path().join(name), _root: root }
 }
 
 #[test]

@@ -1,10 +1,8 @@
 //! `kicsim breakdown`: each incentive of a scenario switched off in turn.
 
-use std::fmt::Write as _;
-
 use serde_json::json;
 
-use super::report::{html_escape, md_to_html_table, write_report};
+use super::report::{CI_NOTE, Chart, Report, Section, band_charts, intro, write_report};
 use super::table::comparison_table;
 use super::{BreakdownArgs, kpi, run_arms, value};
 use crate::charts::bars::bar_files;
@@ -92,12 +90,14 @@ pub(crate) fn breakdown(a: BreakdownArgs) -> Result<(), String> {
         estimate(&d)
     };
     let [k_loc, k_exp, k_fis] = BREAKDOWN_KPIS.map(kpi);
-    let mut md = format!(
-        "| incentive | {} | {} | {} | fiscal cost per localization point (USD million per pp) |\n|---|---|---|---|---|\n",
+    let header = vec![
+        "incentive".to_string(),
         diff_heading(k_loc),
         diff_heading(k_exp),
-        diff_heading(k_fis)
-    );
+        diff_heading(k_fis),
+        "fiscal cost per localization point (USD million per pp)".to_string(),
+    ];
+    let mut cells = Vec::new();
     let mut bars_loc = Vec::new();
     let mut bars_exp = Vec::new();
     let mut bars_fis = Vec::new();
@@ -109,14 +109,13 @@ pub(crate) fn breakdown(a: BreakdownArgs) -> Result<(), String> {
             Ok(c) => format!("{c:.1}"),
             Err(why) => format!("n/a ({why})"),
         };
-        writeln!(
-            md,
-            "| {name} | {} | {} | {} | {per_point} |",
+        cells.push(vec![
+            name.clone(),
             fmt_difference(k_loc, &loc),
             fmt_difference(k_exp, &exp),
-            fmt_difference(k_fis, &fis)
-        )
-        .ok();
+            fmt_difference(k_fis, &fis),
+            per_point.clone(),
+        ]);
         crate::say!(
             "{name:<36} {} {}, {} {}, {} {}, per point: {per_point}",
             k_loc.label.to_lowercase(),
@@ -165,23 +164,36 @@ pub(crate) fn breakdown(a: BreakdownArgs) -> Result<(), String> {
         &bars_fis,
         &footer,
     )?;
-    let intro = "Contribution of each incentive = outcome with all incentives - outcome with that one switched off (paired replications). A fiscal cost with little localization or export effect is largely redundant spending.";
-    let md_body = format!("{intro}\n\n{md}\n![](breakdown_localization.png)\n\n![](breakdown_exports.png)\n\n![](breakdown_fiscal.png)\n");
-    let html_body = format!("<p>{}</p>\n{}\n{s1}\n{s2}\n{s3}\n", html_escape(intro), md_to_html_table(&md));
     let doc = json!({
         "run": &arms[0].record,
         "method": "contribution = outcome with all incentives - outcome with that one switched off, paired replications; in the units of the KPI columns (localization_rate as a share 0-1)",
         "contributions": rows,
     });
     set.add(a.out.join("breakdown.json"), serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n");
-    write_report(
-        set,
-        &a.out,
-        &format!("Policy breakdown: {}", s.name),
-        &arms,
-        &table,
-        &[("Contribution of each incentive".into(), md_body, html_body)],
-    )?;
+    let chart = |stem: &str, svg: String, k: &crate::registry::Kpi| Chart {
+        title: format!("Contribution to {}", diff_heading(k)),
+        png: format!("{stem}.png"),
+        svg,
+    };
+    let contributions = Section {
+        title: "Contribution of each incentive".into(),
+        intro: "Contribution of each incentive = outcome with all incentives - outcome with that one switched off (paired replications). A fiscal cost with little localization or export effect is largely redundant spending.".into(),
+        header,
+        rows: cells,
+        charts: vec![chart("breakdown_localization", s1, k_loc), chart("breakdown_exports", s2, k_exp), chart("breakdown_fiscal", s3, k_fis)],
+        ..Section::default()
+    };
+    let charts = band_charts(&mut set, &a.out, &arms)?;
+    let report = Report {
+        title: format!("Policy breakdown: {}", s.name),
+        intro: intro(&arms),
+        ci_note: CI_NOTE.into(),
+        table: Some(table.view),
+        sections: vec![contributions, charts],
+        records: arms.iter().map(|a| a.record.clone()).collect(),
+        ..Report::default()
+    };
+    write_report(set, &a.out, &report, table.json, json!({}))?;
     crate::say!("wrote {}", a.out.join("report.html").display());
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! `kicsim compare`: several scenario files with the same seeds, differences to the first.
 
-use super::report::write_report;
+use serde_json::json;
+
+use super::report::{CI_NOTE, Note, Report, band_charts, intro, write_report};
 use super::table::comparison_table;
 use super::{CompareArgs, run_arms};
 use crate::format::{count_of, unique_labels};
@@ -39,13 +41,26 @@ pub(crate) fn compare(a: CompareArgs) -> Result<(), String> {
             horizons.join("; ")
         );
         eprintln!("note: {note}");
-        notes.push(("Note".to_string(), note.clone(), format!("<p>{}</p>", super::report::html_escape(&note))));
+        notes.push(Note { heading: "Note".into(), text: note });
     }
     let base_seed = a.seed.unwrap_or(arms[0].1.seed);
     let arms = run_arms(arms, base_seed, a.replications);
     let table = comparison_table(&arms);
     crate::say_raw!("{}", table.text);
-    write_report(OutputSet::default(), &a.out, "Scenario comparison", &arms, &table, &notes)?;
+    let mut set = OutputSet::default();
+    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
+    let charts = band_charts(&mut set, &a.out, &arms)?;
+    let report = Report {
+        title: "Scenario comparison".into(),
+        intro: intro(&arms),
+        ci_note: CI_NOTE.into(),
+        notes,
+        table: Some(table.view),
+        sections: vec![charts],
+        records: arms.iter().map(|a| a.record.clone()).collect(),
+        ..Report::default()
+    };
+    write_report(set, &a.out, &report, table.json, json!({}))?;
     crate::say!("wrote {}", a.out.join("report.html").display());
     Ok(())
 }

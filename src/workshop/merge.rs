@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 
 use super::MergeArgs;
-use super::sweep::{SWEEP_KPIS, check_sweep_file, csv_field, finish_sweep, read_sweep_csv};
+use super::sweep::{SWEEP_KPIS, check_sweep_file, finish_sweep, read_sweep_csv};
 use crate::format::count_of;
+use crate::io::csv_text;
 
 pub(crate) fn merge(a: MergeArgs) -> Result<(), String> {
     if !SWEEP_KPIS.contains(&a.kpi.as_str()) {
@@ -82,13 +83,7 @@ pub(crate) fn merge(a: MergeArgs) -> Result<(), String> {
             r.get(header.len().saturating_sub(SWEEP_KPIS.len() + 1)).and_then(|x| x.parse::<u32>().ok()).unwrap_or(0),
         )
     });
-    let mut out = comments.join("\n") + "\n";
-    out.push_str(&header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(","));
-    out.push('\n');
-    for r in &rows {
-        out.push_str(&r.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
-        out.push('\n');
-    }
+    let out = csv_text(&comments.join("\n"), &header, rows.iter().cloned());
     std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
     let chart = finish_sweep(&a.out, out, &a.kpi)?;
     crate::say!(

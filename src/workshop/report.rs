@@ -1,15 +1,18 @@
-//! report.md, report.html (self-contained) and report.json of compare and breakdown.
+//! report.md and report.html (self-contained: charts inline as SVG) from one [`Report`], through
+//! the templates in `src/templates/` (minijinja; HTML autoescaped, Markdown table cells escaped),
+//! and the charts and report.json of compare and breakdown.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
+use minijinja::Environment;
+use minijinja::value::{Serde, Value};
+use serde::Serialize;
 use serde_json::json;
 
 use super::Arm;
-use super::table::Table;
+use super::table::KpiTable;
 use crate::charts::band::{Band, band, band_title, kpi_files};
 use crate::charts::footer_of;
-use crate::format::count_of;
 use crate::io::OutputSet;
 use crate::run::RunRecord;
 
@@ -17,104 +20,184 @@ use crate::run::RunRecord;
 pub const CHART_KPIS: [&str; 5] =
     ["localization_rate", "exports_usd_m", "tier1_suppliers", "domestic_suppliers", "cumulative_fiscal_cost_usd_m"];
 
-pub(crate) fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+/// Everything a report says, in the order it says it; the templates only lay it out.
+#[derive(Serialize, Default)]
+pub(crate) struct Report {
+    pub title: String,
+    /// The plain-language verdict the report opens with, one sentence a line.
+    pub verdict: Vec<String>,
+    /// What was run: replications, seeds.
+    pub intro: String,
+    /// What a 95% confidence interval means, in one sentence.
+    pub ci_note: String,
+    pub notes: Vec<Note>,
+    pub table: Option<KpiTable>,
+    pub sections: Vec<Section>,
+    pub records: Vec<RunRecord>,
 }
 
-pub(crate) fn md_to_html_table(md: &str) -> String {
-    let mut out = String::from("<table>\n");
-    for (i, line) in md.lines().enumerate() {
-        if i == 1 {
-            continue;
+#[derive(Serialize)]
+pub(crate) struct Note {
+    pub heading: String,
+    pub text: String,
+}
+
+/// A part of a report: a heading, a paragraph, a table of text cells, charts.
+#[derive(Serialize, Default)]
+pub(crate) struct Section {
+    pub title: String,
+    pub intro: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Left-aligned cells (words, not numbers).
+    pub text: bool,
+    /// A line after the table (rows left out, say).
+    pub more: String,
+    pub charts: Vec<Chart>,
+}
+
+/// A chart: its title, the PNG beside the report (Markdown links it) and its SVG (the HTML
+/// holds it inline).
+#[derive(Serialize)]
+pub(crate) struct Chart {
+    pub title: String,
+    pub png: String,
+    pub svg: String,
+}
+
+/// One sentence for readers who are not statisticians: what the brackets mean.
+pub(crate) const CI_NOTE: &str = "Square brackets give a 95% confidence interval: the range in which the average over many more runs of the same plan would fall, 19 times out of 20. A difference whose interval lies wholly above or below 0 is clear: it is not down to the luck of the draws.";
+
+/// What was run: replications and seeds, and how to read the table.
+pub(crate) fn intro(arms: &[Arm]) -> String {
+    let n = arms.first().map_or(0, |a| a.runs.len());
+    let seed = arms.first().map_or(0, |a| a.scenario.seed);
+    format!(
+        "{} per scenario with common random numbers (replication r uses seed {seed} + r in every scenario), so differences come from the plans, not from luck. Values are final-quarter values unless named otherwise; Δ is the paired difference to the first scenario.",
+        crate::format::count_of(n as u64, "replication")
+    )
+}
+
+/// Markdown that shows as the text it holds: characters that would start emphasis, code, a link
+/// or HTML are escaped, line breaks become spaces. (Brackets alone, `_` and `&` stay as typed, so
+/// the file reads well as plain text too.)
+fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
         }
-        let cells: Vec<&str> = line.trim().trim_matches('|').split('|').collect();
-        let tag = if i == 0 { "th" } else { "td" };
-        out.push_str("<tr>");
-        for c in cells {
-            write!(out, "<{tag}>{}</{tag}>", html_escape(c.trim())).ok();
-        }
-        out.push_str("</tr>\n");
     }
-    out.push_str("</table>\n");
-    out
+    out.replace("](", "]\\(")
 }
 
-/// Writes report.md, report.html (self-contained: inline SVG), report.json and the charts, with
+/// [`md_text`] for a table cell: a `|` would end the cell.
+fn md_cell(s: &str) -> String {
+    md_text(s).replace('|', "\\|")
+}
+
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    // Autoescape follows the name: report.html escapes everything it inserts (a scenario called
+    // <b>"A" & B</b> shows as written); report.md has its own filters.
+    env.add_template("report.html", include_str!("../templates/report.html")).expect("report.html is a valid template");
+    env.add_template("report.md", include_str!("../templates/report.md")).expect("report.md is a valid template");
+    env.add_filter("md", |s: String| md_text(&s));
+    env.add_filter("cell", |s: String| md_cell(&s));
+    env
+}
+
+/// The report as Markdown and as self-contained HTML.
+pub(crate) fn render(report: &Report) -> Result<(String, String), String> {
+    let env = environment();
+    let ctx = Value::from(Serde(report));
+    let render = |name: &str| env.get_template(name).and_then(|t| t.render(ctx.clone())).map_err(|e| format!("cannot write {name}: {e:#}"));
+    Ok((render("report.md")?, render("report.html")?))
+}
+
+/// Adds report.md and report.html to the output set.
+pub(crate) fn add_report(set: &mut OutputSet, out: &Path, report: &Report) -> Result<(), String> {
+    let (md, html) = render(report)?;
+    set.add(out.join("report.md"), md);
+    set.add(out.join("report.html"), html);
+    Ok(())
+}
+
+/// The charts of each KPI over time, one band per scenario, as a report section.
+pub(crate) fn band_charts(set: &mut OutputSet, out: &Path, arms: &[Arm]) -> Result<Section, String> {
+    let footer = footer_of(arms.iter().map(|a| &a.record));
+    let mut charts = Vec::new();
+    for name in CHART_KPIS {
+        let k = super::kpi(name);
+        let title = band_title(k);
+        let series: Vec<(String, Band)> = arms.iter().map(|a| (a.label.clone(), band(&a.runs, k))).collect();
+        let svg = kpi_files(set, out, name, &title, &series, &footer)?;
+        charts.push(Chart { title, png: format!("{name}.png"), svg });
+    }
+    Ok(Section {
+        title: "Charts".into(),
+        intro: "Each line is the mean over the replications; the shaded band around it is its 95% confidence interval.".into(),
+        charts,
+        ..Section::default()
+    })
+}
+
+/// Writes the report (report.md, report.html), report.json (the runs, the table and `extra`) and
 /// the files already in `set`, as one set.
 pub(crate) fn write_report(
     mut set: OutputSet,
     out: &Path,
-    title: &str,
-    arms: &[Arm],
-    table: &Table,
-    extra: &[(String, String, String)],
+    report: &Report,
+    table_json: serde_json::Value,
+    extra: serde_json::Value,
 ) -> Result<(), String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let footer = footer_of(arms.iter().map(|a| &a.record));
-    let mut svgs = Vec::new();
-    for name in CHART_KPIS {
-        let k = super::kpi(name);
-        let label = band_title(k);
-        let series: Vec<(String, Band)> = arms.iter().map(|a| (a.label.clone(), band(&a.runs, k))).collect();
-        let svg = kpi_files(&mut set, out, name, &label, &series, &footer)?;
-        svgs.push((name.to_string(), label, svg));
+    add_report(&mut set, out, report)?;
+    let mut doc = json!({"runs": report.records, "verdict": report.verdict, "table": table_json});
+    if let (Some(d), serde_json::Value::Object(more)) = (doc.as_object_mut(), extra) {
+        d.extend(more);
     }
-    let records: Vec<&RunRecord> = arms.iter().map(|a| &a.record).collect();
-    let n = arms.first().map(|a| a.runs.len()).unwrap_or(0);
-    let mut md = format!("# {title}\n\n");
-    writeln!(md, "{} per scenario with common random numbers (replication r uses seed {} + r in every scenario). Values are final-quarter values unless named otherwise; brackets give 95% confidence intervals; Δ is the paired difference to the first scenario.\n", count_of(n as u64, "replication"), arms.first().map(|a| a.scenario.seed).unwrap_or(0)).ok();
-    md.push_str(&table.md);
-    md.push('\n');
-    for (name, body_md, _) in extra {
-        writeln!(md, "## {name}\n\n{body_md}\n").ok();
-    }
-    md.push_str("## Charts\n\n");
-    for (kpi, label, _) in &svgs {
-        writeln!(md, "![{label}]({kpi}.png)\n").ok();
-    }
-    md.push_str("## Run records\n\n| scenario | file | hash | seed | years | replications | version |\n|---|---|---|---|---|---|---|\n");
-    for r in &records {
-        writeln!(
-            md,
-            "| {} | {} | {} | {} | {} | {} | kicsim {} |",
-            r.scenario, r.scenario_file, r.scenario_hash, r.seed, r.years, r.replications, r.version
-        )
-        .ok();
-    }
-
-    let mut html = format!(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{t}</title>\n<style>body{{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}}table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:4px 8px;text-align:right}}th{{background:#eee}}td:first-child,th:first-child{{text-align:left}}svg{{max-width:100%;height:auto}}</style></head><body>\n<h1>{t}</h1>\n",
-        t = html_escape(title)
-    );
-    writeln!(html, "<p>{} per scenario with common random numbers. Brackets: 95% confidence intervals; Δ: paired difference to the first scenario.</p>", count_of(n as u64, "replication")).ok();
-    html.push_str(&md_to_html_table(&table.md));
-    for (name, _, body_html) in extra {
-        writeln!(html, "<h2>{}</h2>\n{body_html}", html_escape(name)).ok();
-    }
-    html.push_str("<h2>Charts</h2>\n");
-    for (_, _, svg) in &svgs {
-        html.push_str(svg);
-        html.push('\n');
-    }
-    html.push_str("<h2>Run records</h2>\n<table><tr><th>scenario</th><th>file</th><th>hash</th><th>seed</th><th>years</th><th>replications</th><th>version</th></tr>\n");
-    for r in &records {
-        writeln!(
-            html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>kicsim {}</td></tr>",
-            html_escape(&r.scenario),
-            html_escape(&r.scenario_file),
-            r.scenario_hash,
-            r.seed,
-            r.years,
-            r.replications,
-            r.version
-        )
-        .ok();
-    }
-    html.push_str("</table>\n</body></html>\n");
-    let summary = serde_json::to_string_pretty(&json!({"runs": records, "table": table.json})).map_err(|e| e.to_string())? + "\n";
-    set.add(out.join("report.md"), md);
-    set.add(out.join("report.html"), html);
-    set.add(out.join("report.json"), summary);
+    set.add(out.join("report.json"), serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n");
     set.write(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_with_markup_survive_both_templates() {
+        let name = "Team \"A\", <b>B</b> | C & D_e *f*";
+        let report = Report {
+            title: format!("Scenario comparison: {name}"),
+            verdict: vec![format!("Most localization: {name}.")],
+            sections: vec![Section {
+                title: "Inputs".into(),
+                header: vec!["input".into(), name.into()],
+                rows: vec![vec![name.into(), "1".into()]],
+                text: true,
+                ..Section::default()
+            }],
+            ..Report::default()
+        };
+        let (md, html) = render(&report).unwrap();
+        // HTML: escaped, never markup.
+        assert!(
+            !html.contains("<b>B</b>") && html.contains("&lt;b&gt;B&lt;&#x2f;b&gt;") || html.contains("&lt;b&gt;B&lt;/b&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("&quot;A&quot;") && html.contains("C &amp; D_e"), "{html}");
+        // Markdown: a `|` in a cell is escaped, so the row keeps its two cells.
+        let row = md.lines().find(|l| l.starts_with("| Team")).unwrap();
+        assert_eq!(row.matches(" | ").count(), 1, "{row}");
+        assert!(row.contains("C & D_e \\*f\\*") && row.contains("\\|"), "{row}");
+        assert!(md.contains("&lt;b&gt;B&lt;/b&gt;"), "{md}");
+    }
 }

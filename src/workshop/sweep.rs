@@ -1,7 +1,6 @@
 //! `kicsim sweep`: a grid of parameter values, every point with the same seeds; results.csv
 //! and its chart (a heatmap of two parameters, or the KPI against the values of one).
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -12,7 +11,7 @@ use crate::charts::heatmap::{Heatmap, Mark, draw_heatmap};
 use crate::charts::sweep_line::draw_sweep_line;
 use crate::charts::{font, png_bytes};
 use crate::format::{count_of, fmt_num};
-use crate::io::{OutputSet, write_atomic};
+use crate::io::{OutputSet, csv_text, write_atomic};
 use crate::registry::Kpi;
 use crate::run::{self, RunRecord};
 use crate::scenario::Scenario;
@@ -99,29 +98,26 @@ pub(crate) fn describe(varies: &[Vary], p: &[usize]) -> String {
     varies.iter().zip(p).map(|(v, &i)| format!("{}={}", v.path, v.values[i])).collect::<Vec<_>>().join(", ")
 }
 
-pub(crate) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
-}
-
 pub(crate) fn sweep_csv(record: &RunRecord, varies: &[Vary], points: &[Vec<usize>], results: &[(usize, u32, Vec<f64>)]) -> String {
-    let mut out = String::new();
-    writeln!(out, "{}", record.comment_line()).ok();
-    writeln!(out, "# grid: {}", varies.iter().map(|v| format!("{}={}", v.path, v.values.join("|"))).collect::<Vec<_>>().join(" ; ")).ok();
+    let comment = format!(
+        "{}\n# grid: {}",
+        record.comment_line(),
+        varies.iter().map(|v| format!("{}={}", v.path, v.values.join("|"))).collect::<Vec<_>>().join(" ; ")
+    );
     let mut header = vec!["point".to_string()];
-    header.extend(varies.iter().map(|v| csv_field(&v.path)));
+    header.extend(varies.iter().map(|v| v.path.clone()));
     header.push("replication".into());
     header.extend(SWEEP_KPIS.iter().map(|s| s.to_string()));
-    writeln!(out, "{}", header.join(",")).ok();
     let mut rows: Vec<&(usize, u32, Vec<f64>)> = results.iter().collect();
     rows.sort_by_key(|(k, r, _)| (*k, *r));
-    for (k, r, vals) in rows {
+    let rows = rows.into_iter().map(|(k, r, vals)| {
         let mut row = vec![k.to_string()];
-        row.extend(varies.iter().zip(&points[*k]).map(|(v, &i)| csv_field(&v.values[i])));
+        row.extend(varies.iter().zip(&points[*k]).map(|(v, &i)| v.values[i].clone()));
         row.push(r.to_string());
         row.extend(vals.iter().map(|v| fmt_num(*v)));
-        writeln!(out, "{}", row.join(",")).ok();
-    }
-    out
+        row
+    });
+    csv_text(&comment, &header, rows)
 }
 
 /// Reads a sweep CSV: (comment lines, header, rows).
