@@ -2,14 +2,22 @@
 //! of the model in the `kicsim-model` package (re-exported here as `scenario`, `sim`, ...).
 //!
 //! - [`run`]: replications and the outputs of `kicsim run`.
-//! - [`workshop`]: compare, breakdown, sweep and merge.
+//! - [`workshop`]: compare, breakdown, sweep and merge; [`charts`]: their charts.
 //! - [`gui`]: the planner window (feature `gui`).
+//! - Shared by the command line and the window: [`stats`] (estimates and confidence intervals),
+//!   [`io`] (output files written all or none), [`format`] (numbers and labels), [`style`]
+//!   (colours), and the model's [`registry`] of fields and KPIs. The window uses only these.
 
 pub use kicsim_model::{check, registry, ronpath, scenario, sim};
 
+pub mod charts;
+pub mod format;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod io;
 pub mod run;
+pub mod stats;
+pub mod style;
 pub mod workshop;
 
 /// `println!` that does not panic when stdout is closed early (`kicsim compare ... | head`).

@@ -89,7 +89,7 @@ fn main() -> ExitCode {
 
 fn run_cmd(file: PathBuf, seed: Option<u64>, years: Option<u32>, replications: u32, sets: Vec<String>, out: PathBuf) -> Result<(), String> {
     let scenario = run::load_with_overrides(&file, seed, years, &sets)?;
-    run::check_out_dir("--out", &out)?;
+    kicsim::io::check_out_dir("--out", &out)?;
     let progress = run::Progress::when_slow(replications as usize);
     let runs = run::run_replications_with(&scenario, replications, &progress);
     progress.finish();
@@ -99,14 +99,14 @@ fn run_cmd(file: PathBuf, seed: Option<u64>, years: Option<u32>, replications: u
     let ts_path = out.join("timeseries.csv");
     let sum_path = out.join("summary.json");
     // Both or neither: a failed write leaves the previous run's pair as it was.
-    run::write_all_atomic(&[(&ts_path, csv.as_bytes()), (&sum_path, summary.as_bytes())])
+    kicsim::io::write_all_atomic(&[(&ts_path, csv.as_bytes()), (&sum_path, summary.as_bytes())])
         .map_err(|e| format!("cannot write {} and {}: {e}", ts_path.display(), sum_path.display()))?;
     kicsim::say!(
         "{} — seed {}, {}, {}, scenario hash {}",
         scenario.name,
         scenario.seed,
-        run::count_of(scenario.years.into(), "year"),
-        run::count_of(replications.into(), "replication"),
+        kicsim::format::count_of(scenario.years.into(), "year"),
+        kicsim::format::count_of(replications.into(), "replication"),
         record.scenario_hash
     );
     kicsim::say_raw!("{}", run::summary_table(&runs));
@@ -135,8 +135,8 @@ fn validate(paths: Vec<PathBuf>) -> Result<(), String> {
                 "ok: {} ({}, {}, {})",
                 f.display(),
                 s.name,
-                run::count_of(s.suppliers.len() as u64, "supplier"),
-                run::count_of(s.years.into(), "year")
+                kicsim::format::count_of(s.suppliers.len() as u64, "supplier"),
+                kicsim::format::count_of(s.years.into(), "year")
             ),
             Err(e) => {
                 eprintln!("{e}");
@@ -147,7 +147,7 @@ fn validate(paths: Vec<PathBuf>) -> Result<(), String> {
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(format!("{} of {} invalid: {}", failed.len(), run::count_of(files.len() as u64, "file"), failed.join(", ")))
+        Err(format!("{} of {} invalid: {}", failed.len(), kicsim::format::count_of(files.len() as u64, "file"), failed.join(", ")))
     }
 }
 
