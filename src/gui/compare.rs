@@ -268,16 +268,19 @@ fn minimap(ui: &mut egui::Ui, s: &Snapshot, side: f32) {
 /// The compare view covers the area between the side panels (the plan's own map is its first
 /// column), and grows with the window. Collapse it (the arrow in its title) to see the map.
 fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, area: Res<super::tools::MapArea>) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    if view.presentation && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+        view.presentation = false;
+    }
     if !view.open {
         view.covers_map = false;
-        if view.presentation {
-            // Closed while presenting: back to the planner's own size.
-            view.presentation = false;
-            contexts.ctx_mut()?.set_zoom_factor(1.0);
+        view.presentation = false;
+        // Closed while presenting: back to the planner's own size.
+        if ctx.zoom_factor() != 1.0 {
+            ctx.set_zoom_factor(1.0);
         }
         return Ok(());
     }
-    let ctx = contexts.ctx_mut()?.clone();
     // In presentation mode the view takes the whole window, in larger type.
     let zoom = if view.presentation { PRESENTATION_ZOOM } else { 1.0 };
     if ctx.zoom_factor() != zoom {
@@ -289,86 +292,107 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
     let size = egui::vec2((free.width() - 34.0).max(300.0), (free.height() - 85.0).max(300.0));
     let mut open = view.open;
     let mut remove = None;
-    let shown = egui::Window::new("Compare scenarios (one clock)").open(&mut open).fixed_pos(pos).fixed_size(size).show(&ctx, |ui| {
-        let columns: Vec<&Snapshot> = std::iter::once(&view.plan).chain(view.arms.iter().map(|a| &a.snapshot)).collect();
-        let bands: Vec<&Bands> = std::iter::once(&view.plan_bands).chain(view.arms.iter().map(|a| &a.bands)).collect();
-        // The maps take at most a third of the height, so the charts keep room below.
-        let side = (ui.available_width() / columns.len() as f32 - 12.0).min(size.y / 3.0).clamp(90.0, 400.0);
-        // Three rows (headings, maps, figures), so the maps line up whatever the headings' length.
-        ui.horizontal_top(|ui| {
-            for (i, s) in columns.iter().enumerate() {
-                ui.vertical(|ui| {
-                    ui.set_width(side);
-                    ui.label(egui::RichText::new(format!("■ {}", s.label)).strong().color(ARM_COLORS[i % ARM_COLORS.len()]));
-                });
-            }
-        });
-        ui.horizontal_top(|ui| {
-            for s in &columns {
-                ui.vertical(|ui| {
-                    ui.set_width(side);
-                    minimap(ui, s, side);
-                });
-            }
-        });
-        ui.horizontal_top(|ui| {
-            for (i, s) in columns.iter().enumerate() {
-                ui.vertical(|ui| {
-                    ui.set_width(side);
-                    if let Some(r) = s.history.last() {
-                        ui.label(format!("year {:.2}: localization {:.1}%", r.year, 100.0 * r.localization_rate));
-                        ui.label(format!("tier-1 {}, tier-2 {}, {} firms", r.tier1_suppliers, r.tier2_suppliers, r.domestic_suppliers));
-                        ui.label(format!(
-                            "exports {:.0} USD m a year, fiscal cost so far {:.0} USD m",
-                            4.0 * r.exports_usd_m,
-                            r.cumulative_fiscal_cost_usd_m
-                        ));
-                    } else {
-                        ui.label("quarter 0");
-                    }
-                    if i > 0 && ui.small_button("remove").clicked() {
-                        remove = Some(i - 1);
+    let title = if view.presentation { "Compare plans (presentation: Esc to leave)" } else { "Compare plans" };
+    let shown =
+        egui::Window::new(title).id(egui::Id::new("compare-view")).open(&mut open).fixed_pos(pos).fixed_size(size).show(&ctx, |ui| {
+            egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+                let columns: Vec<&Snapshot> = std::iter::once(&view.plan).chain(view.arms.iter().map(|a| &a.snapshot)).collect();
+                let bands: Vec<&Bands> = std::iter::once(&view.plan_bands).chain(view.arms.iter().map(|a| &a.bands)).collect();
+                // The maps take at most a third of the height, so the charts keep room below.
+                let side = (ui.available_width() / columns.len() as f32 - 12.0).min(size.y / 3.0).clamp(90.0, 400.0);
+                // Three rows (headings, maps, figures), so the maps line up whatever the headings' length.
+                ui.horizontal_top(|ui| {
+                    for (i, s) in columns.iter().enumerate() {
+                        ui.vertical(|ui| {
+                            ui.set_width(side);
+                            ui.label(egui::RichText::new(format!("■ {}", s.label)).strong().color(ARM_COLORS[i % ARM_COLORS.len()]));
+                        });
                     }
                 });
-            }
-        });
-        type Getter = fn(&QuarterRecord) -> f64;
-        let charts: [[(&str, Getter); 2]; 2] = [
-            [("Localization rate (%)", |r| 100.0 * r.localization_rate), ("Tier-1 suppliers", |r| r.tier1_suppliers as f64)],
-            [
-                ("Exports (USD million per year, at each quarter's rate)", |r| 4.0 * r.exports_usd_m),
-                ("Cumulative fiscal cost (USD million)", |r| r.cumulative_fiscal_cost_usd_m),
-            ],
-        ];
-        ui.label(format!("Solid: this run. Shaded: the average of {BAND_REPLICATIONS} runs, 95% sure; dashed: that average."))
-            .on_hover_text("Coloured as the headings above. The runs differ only by luck (their random draws), as in kicsim compare.");
-        // The two rows of charts share the height left (each has a title line).
-        let plot_height = ((ui.available_height() - 2.0 * 26.0) / 2.0).clamp(80.0, 600.0);
-        for row in charts {
-            ui.columns(2, |cols| {
-                for ((title, get), ui) in row.iter().zip(cols.iter_mut()) {
-                    ui.label(*title);
-                    super::panel::kpi_plot_without_legend(format!("cmp-{title}")).height(plot_height).allow_scroll(false).show(ui, |p| {
-                        for (i, s) in columns.iter().enumerate() {
-                            let color = ARM_COLORS[i % ARM_COLORS.len()];
-                            let band = bands[i].of_kpi(*get);
-                            if !band.is_empty() {
-                                let outline: PlotPoints =
-                                    band.iter().map(|b| [b[0], b[3]]).chain(band.iter().rev().map(|b| [b[0], b[1]])).collect();
-                                p.polygon(
-                                    egui_plot::Polygon::new("", outline).fill_color(color.gamma_multiply(0.18)).stroke(egui::Stroke::NONE),
-                                );
-                                let mean: PlotPoints = band.iter().map(|b| [b[0], b[2]]).collect();
-                                p.line(Line::new("", mean).color(color.gamma_multiply(0.7)).style(egui_plot::LineStyle::dashed_loose()));
+                ui.horizontal_top(|ui| {
+                    for s in &columns {
+                        ui.vertical(|ui| {
+                            ui.set_width(side);
+                            minimap(ui, s, side);
+                        });
+                    }
+                });
+                ui.horizontal_top(|ui| {
+                    for (i, s) in columns.iter().enumerate() {
+                        ui.vertical(|ui| {
+                            ui.set_width(side);
+                            if let Some(r) = s.history.last() {
+                                ui.label(format!("year {:.2}: localization {:.1}%", r.year, 100.0 * r.localization_rate));
+                                ui.label(format!(
+                                    "tier-1 {}, tier-2 {}, {} firms",
+                                    r.tier1_suppliers, r.tier2_suppliers, r.domestic_suppliers
+                                ));
+                                // Exports over the last four quarters, as the planner's KPI cards give them.
+                                let yearly: f64 = s.history.iter().rev().take(4).map(|r| r.exports_usd_m).sum();
+                                ui.label(format!(
+                                    "exports {yearly:.0} USD m in the last year, fiscal cost so far {:.0} USD m",
+                                    r.cumulative_fiscal_cost_usd_m
+                                ));
+                            } else {
+                                ui.label("quarter 0");
                             }
-                            let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
-                            p.line(Line::new(s.label.clone(), pts).color(color).width(2.0));
+                            if i > 0 && ui.small_button("remove").clicked() {
+                                remove = Some(i - 1);
+                            }
+                        });
+                    }
+                });
+                type Getter = fn(&QuarterRecord) -> f64;
+                let charts: [[(&str, Getter); 2]; 2] = [
+                    [("Localization rate (%)", |r| 100.0 * r.localization_rate), ("Tier-1 suppliers", |r| r.tier1_suppliers as f64)],
+                    [
+                        ("Exports (USD million per year, at each quarter's rate)", |r| 4.0 * r.exports_usd_m),
+                        ("Cumulative fiscal cost (USD million)", |r| r.cumulative_fiscal_cost_usd_m),
+                    ],
+                ];
+                ui.label(format!("Solid: this run. Shaded: the average of {BAND_REPLICATIONS} runs, 95% sure; dashed: that average."))
+                    .on_hover_text(
+                        "Coloured as the headings above. The runs differ only by luck (their random draws), as in kicsim compare.",
+                    );
+                // The two rows of charts share the height left (each has a title line).
+                // What is left of the window's height (inside the scroll area, which scrolls when it is not enough).
+                let left = ui.clip_rect().bottom() - ui.cursor().top();
+                let plot_height = ((left - 2.0 * 26.0) / 2.0).clamp(80.0, 600.0);
+                for row in charts {
+                    ui.columns(2, |cols| {
+                        for ((title, get), ui) in row.iter().zip(cols.iter_mut()) {
+                            ui.label(*title);
+                            super::panel::kpi_plot_without_legend(format!("cmp-{title}")).height(plot_height).allow_scroll(false).show(
+                                ui,
+                                |p| {
+                                    for (i, s) in columns.iter().enumerate() {
+                                        let color = ARM_COLORS[i % ARM_COLORS.len()];
+                                        let band = bands[i].of_kpi(*get);
+                                        if !band.is_empty() {
+                                            let outline: PlotPoints =
+                                                band.iter().map(|b| [b[0], b[3]]).chain(band.iter().rev().map(|b| [b[0], b[1]])).collect();
+                                            p.polygon(
+                                                egui_plot::Polygon::new("", outline)
+                                                    .fill_color(color.gamma_multiply(0.18))
+                                                    .stroke(egui::Stroke::NONE),
+                                            );
+                                            let mean: PlotPoints = band.iter().map(|b| [b[0], b[2]]).collect();
+                                            p.line(
+                                                Line::new("", mean)
+                                                    .color(color.gamma_multiply(0.7))
+                                                    .style(egui_plot::LineStyle::dashed_loose()),
+                                            );
+                                        }
+                                        let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
+                                        p.line(Line::new(s.label.clone(), pts).color(color).width(2.0));
+                                    }
+                                },
+                            );
                         }
                     });
                 }
             });
-        }
-    });
+        });
     if let Some(i) = remove {
         view.arms.remove(i);
         view.relabel();
@@ -390,12 +414,16 @@ pub fn section(ui: &mut egui::Ui, view: &mut CompareView, plan_path: Option<&std
         if ui.add_enabled(view.arms.len() < MAX_ARMS && !view.path.trim().is_empty(), egui::Button::new("Add")).clicked() {
             let p = super::panel::resolve_path(plan_path, &view.path);
             view.add(&p.to_string_lossy());
+            if view.message.is_none() {
+                view.path.clear();
+            }
         }
     });
-    ui.checkbox(&mut view.open, format!("show the compare view ({} beside the plan)", view.arms.len()));
-    ui.add_enabled(view.open, egui::Checkbox::new(&mut view.presentation, "presentation mode (large type, whole window)"))
-        .on_hover_text("for a room or a projector: the compare view takes the whole window, drawn larger");
-    if let Some(m) = &view.message {
+    // Errors right under the field they are about.
+    if let Some(m) = view.message.clone() {
         ui.colored_label(super::panel::ERROR_TEXT, m);
     }
+    ui.checkbox(&mut view.open, format!("show the compare view ({} beside the plan)", view.arms.len()));
+    ui.add_enabled(view.open, egui::Checkbox::new(&mut view.presentation, "presentation mode (large type, whole window; Esc leaves it)"))
+        .on_hover_text("for a room or a projector: the compare view takes the whole window, drawn larger");
 }

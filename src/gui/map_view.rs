@@ -39,7 +39,7 @@ impl Overlay {
     pub fn label(self) -> &'static str {
         match self {
             Overlay::None => "none",
-            Overlay::Spillover => "spillover field S",
+            Overlay::Spillover => "knowledge spillover",
             Overlay::LandPrice => "land price index",
             Overlay::WorkerSkill => "worker skill",
             Overlay::Suitability => "site suitability",
@@ -446,6 +446,15 @@ fn draw_legend(painter: &egui::Painter, area: egui::Rect, px_per_km: f32) {
     painter.text(egui::pos2(x0 + bar_px + 6.0, y), egui::Align2::LEFT_CENTER, label, font, egui::Color32::WHITE);
 }
 
+/// A supplier's tier as the map's legend names it.
+fn tier_words(t: Tier) -> &'static str {
+    match t {
+        Tier::Untiered => "no tier",
+        Tier::Tier2 => "tier-2",
+        Tier::Tier1 => "tier-1",
+    }
+}
+
 /// Labels of facilities, towns and the port, drawn by egui at the facilities' screen positions.
 pub(super) fn draw_labels(
     mut contexts: EguiContexts,
@@ -498,7 +507,7 @@ pub(super) fn draw_labels(
     let mut list: Vec<(&Facility, Option<&Supplier>)> = facilities.iter().collect();
     list.sort_by_key(|(f, _)| f.id);
     let text = |f: &Facility, sp: Option<&Supplier>| match sp {
-        Some(sp) => format!("{} c={:.2} {}", f.name, sp.capability, sp.tier.label()),
+        Some(sp) => format!("{}: capability {:.2}, {}", f.name, sp.capability, tier_words(sp.tier)),
         None => f.name.clone(),
     };
     let offset = 12.0 / scale.max(0.3);

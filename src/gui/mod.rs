@@ -77,7 +77,7 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
     panel::plugin(&mut app);
     compare::plugin(&mut app);
     outlook::plugin(&mut app);
-    app.add_systems(Last, idle_when_paused);
+    app.add_systems(Last, (idle_when_paused, title_follows_plan));
     {
         let plan_name = app.world().resource::<Plan>().scenario.name.clone();
         let mut view = app.world_mut().resource_mut::<compare::CompareView>();
@@ -185,11 +185,13 @@ pub struct Plan {
     /// The file as the planner last read or wrote it (path, text). Saving over anything else there
     /// (another file, or this one changed since) keeps what was there as FILE.bak.
     pub on_disk: Option<(PathBuf, String)>,
+    /// Files loaded into the window so far (the KPI cards' reference moves to a loaded file).
+    pub loads: u32,
 }
 
 impl Plan {
     pub fn new(scenario: Scenario, path: Option<PathBuf>) -> Self {
-        Plan { scenario, path, undo: Vec::new(), redo: Vec::new(), dirty: false, changed: true, message: None, on_disk: None }
+        Plan { scenario, path, undo: Vec::new(), redo: Vec::new(), dirty: false, changed: true, message: None, on_disk: None, loads: 0 }
     }
 
     /// A plan opened from a file: `text` is what was read from `path`.
@@ -248,10 +250,13 @@ impl Plan {
         }
     }
 
-    /// Replaces the plan with a loaded file (undoable).
+    /// Replaces the plan with a loaded file. The history starts again with it: an undo past the
+    /// load would bring back another plan under this file's name, for Save to write over it.
     pub fn replace(&mut self, scenario: Scenario, path: PathBuf, text: String) {
-        self.undo.push(std::mem::replace(&mut self.scenario, scenario));
+        self.scenario = scenario;
+        self.undo.clear();
         self.redo.clear();
+        self.loads += 1;
         self.on_disk = Some((path.clone(), text));
         self.path = Some(path);
         self.dirty = false;
@@ -319,7 +324,22 @@ fn apply_plan_changes(world: &mut World) {
     }
     plan.changed = false;
     let scenario = plan.scenario.clone();
+    // Ids change when the plan is rebuilt (a new R&D centre shifts every supplier's): the
+    // inspector keeps the facility it showed, found again by its place in the plan, or the one
+    // just placed or moved; a firm that entered during the run is gone with the run.
+    let selected_ref = {
+        let selected = world.resource::<tools::Selection>().selected;
+        let mut q = world.query::<(&sim::Facility, &sim::facilities::PlanRef)>();
+        selected.and_then(|id| q.iter(world).find(|(f, _)| f.id == id).map(|(_, r)| *r))
+    };
+    let placed = world.resource_mut::<tools::Selection>().select_after_rebuild.take();
     sim::reset_world(world, &scenario);
+    let want = placed.or(selected_ref);
+    let found = {
+        let mut q = world.query::<(&sim::Facility, &sim::facilities::PlanRef)>();
+        want.and_then(|r| q.iter(world).find(|(_, pr)| **pr == r).map(|(f, _)| f.id))
+    };
+    world.resource_mut::<tools::Selection>().selected = found;
     // The spillover field of the new plan at once (the overlay draws it), not after the next step.
     use bevy::ecs::system::RunSystemOnce as _;
     if let Err(e) = world.run_system_once(sim::spillover::spread) {
@@ -347,7 +367,16 @@ fn idle_when_paused(
         bevy::winit::WinitSettings { focused_mode: wait, unfocused_mode: wait }
     };
     if settings.focused_mode != want.focused_mode || settings.unfocused_mode != want.unfocused_mode {
+        debug!("update mode: {}", if busy { "continuous" } else { "waiting for input" });
         *settings = want;
+    }
+}
+
+/// The window's title names the plan (a loaded file's name, not the one the window opened on).
+fn title_follows_plan(plan: Res<Plan>, mut window: Single<&mut Window, With<bevy::window::PrimaryWindow>>) {
+    let title = format!("KIC Planner — {}", plan.scenario.name);
+    if window.title != title {
+        window.title = title;
     }
 }
 

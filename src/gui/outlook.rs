@@ -21,6 +21,8 @@ pub struct Reference {
     pub history: Vec<QuarterRecord>,
     /// The file text the reference was taken at (a new load or save moves the reference).
     on_disk: Option<String>,
+    /// Files loaded when it was taken ([`Plan::loads`]).
+    loads: u32,
 }
 
 impl Reference {
@@ -30,6 +32,9 @@ impl Reference {
         self.scenario = Some(scenario.clone());
     }
 }
+
+/// The label of a reference the planner pinned.
+const PINNED: &str = "the pinned plan";
 
 /// The forecast of an edit in progress (a drag, a slider held), shown instead of the plan's.
 #[derive(Resource, Default)]
@@ -54,9 +59,16 @@ fn follow_the_file(plan: Res<Plan>, mut reference: ResMut<Reference>) {
         (None, Some(_)) => "the plan as loaded",
         (None, None) => "the plan as opened",
         (Some(_), _) if plan.dirty => return, // a load that failed, or an edit: keep the reference
-        (Some(_), _) => "the plan as saved or loaded",
+        // Loading another file makes it the reference; saving keeps a reference the planner pinned.
+        (Some(_), _) if plan.loads != reference.loads => "the plan as loaded",
+        (Some(_), _) if reference.label == PINNED => {
+            reference.on_disk = text;
+            return;
+        }
+        (Some(_), _) => "the plan as saved",
     };
     reference.on_disk = text;
+    reference.loads = plan.loads;
     reference.set(label, &plan.scenario);
 }
 
@@ -148,7 +160,13 @@ pub fn cards_ui(ui: &mut egui::Ui, plan: &Plan, reference: &mut Reference, shown
         for c in cards() {
             let now = (c.value)(shown);
             let before = (c.value)(&reference.history);
-            ui.label(c.kpi.label).on_hover_text(format!("{} ({}). {}", c.kpi.label, c.kpi.display_unit(), c.kpi.help));
+            let unit = c.kpi.display_unit().replace("USD million", "USD m");
+            let label = if unit.is_empty() || unit == "%" || unit == "firms" {
+                c.kpi.label.to_string()
+            } else {
+                format!("{} ({unit})", c.kpi.label)
+            };
+            ui.label(label).on_hover_text(format!("{} ({}). {}", c.kpi.label, c.kpi.display_unit(), c.kpi.help));
             ui.label(egui::RichText::new(now.map_or("n/a".into(), |v| c.kpi.fmt(v))).strong());
             match card_delta(c.kpi, c.more_is_better, now, before) {
                 Some((text, Some(better))) => ui.colored_label(if better { BETTER } else { WORSE }, text),
@@ -161,7 +179,7 @@ pub fn cards_ui(ui: &mut egui::Ui, plan: &Plan, reference: &mut Reference, shown
     ui.horizontal_wrapped(|ui| {
         ui.weak(format!("differences to {}", reference.label));
         if ui.small_button("pin this plan").on_hover_text("compare further edits with the plan as it is now").clicked() {
-            reference.set("the pinned plan", &plan.scenario);
+            reference.set(PINNED, &plan.scenario);
         }
     });
 }

@@ -467,12 +467,16 @@ fn tools_section(ui: &mut egui::Ui, sel: &mut Selection) {
              Delete remove the selected facility · Esc back to Select · Ctrl+S save · Ctrl+Z undo · Ctrl+Y or Ctrl+Shift+Z redo · F12 save the window as PNG",
         );
     });
-    if let Some(g) = &sel.ghost {
-        match &g.problem {
-            Some(p) => ui.colored_label(ERROR_TEXT, format!("not buildable here: {p}")),
-            None => ui.colored_label(OK_TEXT, format!("buildable at ({:.2}, {:.2}) km", g.site.x_km, g.site.y_km)),
-        };
-    }
+    // Always one line (wrapped text cut to it), so the panel below does not jump as the pointer
+    // moves on and off the map.
+    let line = match &sel.ghost {
+        Some(g) => match &g.problem {
+            Some(p) => egui::RichText::new(format!("not buildable here: {p}")).color(ERROR_TEXT),
+            None => egui::RichText::new(format!("buildable at ({:.2}, {:.2}) km", g.site.x_km, g.site.y_km)).color(OK_TEXT),
+        },
+        None => egui::RichText::new("point at the map to check a site").weak(),
+    };
+    ui.add(egui::Label::new(line).truncate());
 }
 
 fn overlay_section(ui: &mut egui::Ui, overlay: &mut OverlayState) {
@@ -499,7 +503,7 @@ fn overlay_section(ui: &mut egui::Ui, overlay: &mut OverlayState) {
             ui.label(format!("{hi:.2}"));
         });
         ui.label(match overlay.overlay {
-            Overlay::Spillover => "S = Σ a·exp(-d/λ) from the anchor, R&D centres and tier-1 suppliers",
+            Overlay::Spillover => "know-how reaching each site from the anchor, R&D centres and tier-1 suppliers (falls with distance)",
             Overlay::LandPrice => "land price index (1 = mean over land)",
             Overlay::WorkerSkill => "skill of the workers a firm here could hire (0..1)",
             Overlay::Suitability => "suitability for a new supplier (0 = cannot build)",
@@ -570,7 +574,8 @@ fn incentives_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState
     slider(ui, &mut d.rd_deduction, "rd_deduction");
     slider(ui, &mut d.training_subsidy_usd_per_trainee, "training_subsidy_usd_per_trainee");
     slider(ui, &mut d.export_promotion_usd_m_per_year, "export_promotion_usd_m_per_year");
-    ui.label("local_content (year, share)");
+    ui.label(egui::RichText::new("Local-content roadmap (from year, required share of inputs)").small())
+        .on_hover_text("`incentives.local_content`: the requirement of a year is the last step at or before it");
     let mut remove = None;
     for (i, (year, share)) in d.local_content.iter_mut().enumerate() {
         ui.horizontal(|ui| {
@@ -578,7 +583,7 @@ fn incentives_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState
             let b = ui.add(egui::DragValue::new(share).range(0.0..=1.0).clamp_existing_to_range(false).speed(0.01).prefix("share "));
             dragging |= a.dragged() || b.dragged();
             done |= commit(&a) || commit(&b);
-            if ui.small_button("del").on_hover_text("remove this step").clicked() {
+            if ui.small_button("remove").on_hover_text("remove this step").clicked() {
                 remove = Some(i);
             }
         });
@@ -624,13 +629,16 @@ fn inspector(
             };
             row("capability", format!("{:.3}", sp.capability));
             row("tier", sp.tier.label().to_string());
-            row("spillover S", format!("{:.3}", sp.spillover));
-            row("worker skill", format!("{:.3}", sp.worker_skill));
-            row("absorptive capacity", format!("{:.3}", sp.absorb));
-            row("capacity", format!("{:.1} USD m/yr", sp.capacity_usd_m));
-            row("sales to anchor", format!("{:.1} USD m/yr", sp.sales_usd_m));
-            row("exports", format!("{:.1} USD m/yr", sp.exports_usd_m));
-            row("delivered cost", format!("{:.3} (import {:.3})", sp.delivered_cost, anchor.import_cost));
+            row("knowledge spillover received", format!("{:.3}", sp.spillover));
+            row("workers' skill (0-1)", format!("{:.3}", sp.worker_skill));
+            row("ability to absorb know-how (0-1)", format!("{:.3}", sp.absorb));
+            row("capacity", format!("{:.1} USD m a year", sp.capacity_usd_m));
+            row("sales to the anchor", format!("{:.1} USD m a year", sp.sales_usd_m));
+            row("exports", format!("{:.1} USD m a year", sp.exports_usd_m));
+            row(
+                "cost to the anchor, delivered",
+                format!("{:.3} (imports {:.3}; 1 = a frontier supplier's)", sp.delivered_cost, anchor.import_cost),
+            );
             if sp.entered_quarter > 0 {
                 row("entered", format!("quarter {}", sp.entered_quarter));
             }

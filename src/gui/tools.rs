@@ -68,6 +68,11 @@ pub struct Selection {
     drag: Option<(PlanRef, Site)>,
     pub ghost: Option<Ghost>,
     last_cursor: Option<Vec2>,
+    /// A facility just placed or moved (its place in the plan): the inspector selects it once the
+    /// plan has been rebuilt, and no ring refuses its own site until the pointer moves away.
+    pub just_placed: Option<(PlanRef, Site)>,
+    /// The facility the inspector shows once the plan has been rebuilt (taken by the rebuild).
+    pub select_after_rebuild: Option<PlanRef>,
 }
 
 impl Selection {
@@ -92,6 +97,7 @@ impl Selection {
             self.tool = tool;
             self.drag = None;
             self.ghost = None;
+            self.just_placed = None;
         }
     }
 }
@@ -148,7 +154,19 @@ pub fn remove_from_plan(plan: &mut Plan, r: PlanRef) {
     });
 }
 
-fn add_to_plan(plan: &mut Plan, kind: FacilityKind, site: Site) {
+/// Where a facility of this kind placed last stands in the plan.
+fn placed_ref(s: &Scenario, kind: FacilityKind) -> PlanRef {
+    let n = match kind {
+        FacilityKind::Anchor => 1,
+        FacilityKind::Supplier => s.suppliers.len(),
+        FacilityKind::RdCentre => s.rd_centres.len(),
+        FacilityKind::TrainingCentre => s.training_centres.len(),
+        FacilityKind::LogisticsHub => s.logistics_hubs.len(),
+    };
+    PlanRef(kind, n.saturating_sub(1))
+}
+
+fn add_to_plan(plan: &mut Plan, kind: FacilityKind, site: Site) -> bool {
     let what = if kind == FacilityKind::Anchor {
         format!("moved the anchor to ({:.2}, {:.2}) km", site.x_km, site.y_km)
     } else {
@@ -172,7 +190,7 @@ fn add_to_plan(plan: &mut Plan, kind: FacilityKind, site: Site) {
             s.logistics_hubs.push(LogisticsHubSpec { name: format!("Logistics hub {n}"), site })
         }
         FacilityKind::Anchor => s.anchor.site = site,
-    });
+    })
 }
 
 /// The zoom at which the whole map fits the area between the panels.
@@ -389,11 +407,13 @@ pub fn apply_pointer(
                                     .iter()
                                     .find(|f| f.3 == Some(r))
                                     .map_or_else(|| format!("the {}", r.0.label()), |f| f.1.clone());
-                                plan.edit(&format!("moved {name} to ({:.2}, {:.2}) km", to.x_km, to.y_km), |s| {
+                                if plan.edit(&format!("moved {name} to ({:.2}, {:.2}) km", to.x_km, to.y_km), |s| {
                                     if let Some(x) = site_of_mut(s, r) {
                                         *x = to;
                                     }
-                                });
+                                }) {
+                                    sel.select_after_rebuild = Some(r);
+                                }
                             }
                             Some(why) => plan.refuse(format!("move refused: {why}")),
                         }
@@ -407,9 +427,27 @@ pub fn apply_pointer(
             let problem =
                 site_problem(map, &plan.scenario, site, (kind == FacilityKind::Anchor).then_some(PlanRef(FacilityKind::Anchor, 0)));
             sel.ghost = Some(Ghost { site, problem: problem.clone() });
+            // Right where a facility was just placed, the ring would refuse the site as
+            // overlapping the new facility itself: show nothing until the pointer moves on.
+            match sel.just_placed {
+                Some((_, at)) if crate::sim::dist(at, site) < crate::sim::map::MIN_FACILITY_SPACING_KM => {
+                    sel.ghost = None;
+                    return;
+                }
+                Some(_) => sel.just_placed = None,
+                None => {}
+            }
             if input.pressed && !input.over_ui {
                 match problem {
-                    None => add_to_plan(plan, kind, rounded(site)),
+                    None => {
+                        let at = rounded(site);
+                        if add_to_plan(plan, kind, at) {
+                            let r = placed_ref(&plan.scenario, kind);
+                            sel.just_placed = Some((r, at));
+                            sel.select_after_rebuild = Some(r);
+                            sel.ghost = None;
+                        }
+                    }
                     Some(why) => plan.refuse(format!("cannot place a {} here: {why}", kind.label())),
                 }
             }
@@ -418,7 +456,11 @@ pub fn apply_pointer(
             sel.ghost = None;
             if input.pressed && !input.over_ui {
                 match pick() {
-                    Some((_, _, Some(r))) => remove_from_plan(plan, r),
+                    Some((_, _, Some(r))) => {
+                        remove_from_plan(plan, r);
+                        // Places in the plan shift after a removal: inspect nothing rather than a neighbour.
+                        sel.selected = None;
+                    }
                     Some((_, name, None)) => plan.refuse(format!("{name} entered during the run; it is not part of the plan")),
                     None => {}
                 }
