@@ -3,13 +3,21 @@
 //!
 //! - [`run`]: replications and the outputs of `kicsim run`.
 //! - [`workshop`]: compare, breakdown, sweep and merge.
+//! - [`sensitivity`], [`calibrate`], [`uncertainty`]: which conclusions hold: sensitivity analysis,
+//!   calibration (ABC) and parameter draws, on the estimators of [`analysis`].
 //! - [`gui`]: the planner window (feature `gui`).
 
 pub use kicsim_model::{check, registry, ronpath, scenario, sim};
 
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod analysis;
+pub mod calibrate;
+pub mod params;
 pub mod run;
+pub mod sa_charts;
+pub mod sensitivity;
+pub mod uncertainty;
 pub mod workshop;
 
 /// `println!` that does not panic when stdout is closed early (`kicsim compare ... | head`).

@@ -22,8 +22,12 @@ pub enum WorkshopCommand {
     Breakdown(BreakdownArgs),
     /// Run a grid of parameter values in parallel; --shard i/n runs one part of it.
     Sweep(SweepArgs),
-    /// Merge the shard results of a sweep into one results.csv (and heatmap).
+    /// Merge the shard results of a sweep into one results.csv (and heatmap), or the shards of a sensitivity analysis into its report.
     Merge(MergeArgs),
+    /// Which model parameters drive a KPI: tornado, Morris and Sobol' indices with intervals.
+    Sensitivity(crate::sensitivity::SensitivityArgs),
+    /// Fit the model's parameters to observed facts (ABC): posterior samples and what the facts constrain.
+    Calibrate(crate::calibrate::CalibrateArgs),
 }
 
 #[derive(Args)]
@@ -44,6 +48,8 @@ pub struct CompareArgs {
     /// Output folder: report.html, report.md, report.json, charts.
     #[arg(long, default_value = "compare-out")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub draws: crate::uncertainty::DrawArgs,
 }
 
 #[derive(Args)]
@@ -56,6 +62,8 @@ pub struct BreakdownArgs {
     /// Output folder: report, breakdown charts, breakdown.json.
     #[arg(long, default_value = "breakdown-out")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub draws: crate::uncertainty::DrawArgs,
 }
 
 #[derive(Args)]
@@ -99,13 +107,20 @@ pub fn execute(cmd: WorkshopCommand) -> Result<(), String> {
         WorkshopCommand::Breakdown(a) => &a.out,
         WorkshopCommand::Sweep(a) => &a.out,
         WorkshopCommand::Merge(a) => &a.out,
+        WorkshopCommand::Sensitivity(a) => &a.out,
+        WorkshopCommand::Calibrate(a) => &a.out,
     };
     run::check_out_dir("--out", out)?;
     match cmd {
         WorkshopCommand::Compare(a) => compare(a),
         WorkshopCommand::Breakdown(a) => breakdown(a),
         WorkshopCommand::Sweep(a) => sweep(a),
-        WorkshopCommand::Merge(a) => merge(a),
+        WorkshopCommand::Merge(a) => match crate::sensitivity::shard_files(&a.inputs) {
+            shards if !shards.is_empty() => crate::sensitivity::merge(&shards, &a.out),
+            _ => merge(a),
+        },
+        WorkshopCommand::Sensitivity(a) => crate::sensitivity::sensitivity(a),
+        WorkshopCommand::Calibrate(a) => crate::calibrate::calibrate(a),
     }
 }
 
@@ -203,10 +218,11 @@ fn compare(a: CompareArgs) -> Result<(), String> {
         notes.push(("Note".to_string(), note.clone(), format!("<p>{}</p>", html_escape(&note))));
     }
     let base_seed = a.seed.unwrap_or(arms[0].1.seed);
+    let appendix = crate::uncertainty::compare_section(&a.draws, &arms.iter().map(|(l, s, _)| (l.clone(), s.clone())).collect::<Vec<_>>(), base_seed)?;
     let arms = run_arms(arms, base_seed, a.replications);
     let table = comparison_table(&arms);
     crate::say_raw!("{}", table.text);
-    write_report(OutputSet::default(), &a.out, "Scenario comparison", &arms, &table, &notes)?;
+    write_report(OutputSet::default(), &a.out, "Scenario comparison", &arms, &table, &notes, appendix.as_ref())?;
     crate::say!("wrote {}", a.out.join("report.html").display());
     Ok(())
 }
@@ -564,6 +580,7 @@ fn write_report(
     arms: &[Arm],
     table: &Table,
     extra: &[(String, String, String)],
+    appendix: Option<&crate::uncertainty::Section>,
 ) -> Result<(), String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let footer = footer_of(arms.iter().map(|a| &a.record));
@@ -626,7 +643,11 @@ fn write_report(
         .ok();
     }
     html.push_str("</table>\n</body></html>\n");
-    let summary = serde_json::to_string_pretty(&json!({"runs": records, "table": table.json})).map_err(|e| e.to_string())? + "\n";
+    let mut summary = json!({"runs": records, "table": table.json});
+    if let Some(section) = appendix {
+        section.append_to(&mut md, &mut html, &mut summary);
+    }
+    let summary = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())? + "\n";
     set.add(out.join("report.md"), md);
     set.add(out.join("report.html"), html);
     set.add(out.join("report.json"), summary);
@@ -694,6 +715,8 @@ fn breakdown(a: BreakdownArgs) -> Result<(), String> {
     for (name, v) in &variants {
         arms_in.push((format!("without {name}"), v.clone(), format!("{file} with {name} off")));
     }
+    let names: Vec<String> = variants.iter().map(|(n, _)| n.clone()).collect();
+    let appendix = crate::uncertainty::breakdown_section(&a.draws, &arms_in.iter().map(|(l, s, _)| (l.clone(), s.clone())).collect::<Vec<_>>(), &names, s.seed)?;
     let arms = run_arms(arms_in, s.seed, a.replications);
     let table = comparison_table(&arms);
     crate::say_raw!("{}", table.text);
@@ -774,6 +797,7 @@ fn breakdown(a: BreakdownArgs) -> Result<(), String> {
         &arms,
         &table,
         &[("Contribution of each incentive".into(), md_body, html_body)],
+        appendix.as_ref(),
     )?;
     crate::say!("wrote {}", a.out.join("report.html").display());
     Ok(())
