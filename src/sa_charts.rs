@@ -165,6 +165,7 @@ where
         .disable_y_mesh()
         .y_labels(n * 2 + 1)
         .y_label_formatter(&|y| row_label(&labels, *y))
+        .max_light_lines(1)
         .x_desc(x_label)
         .x_label_formatter(&|v| fmt_num(*v))
         .label_style(("sans-serif", 12))
@@ -220,6 +221,7 @@ where
         .map_err(err)?;
     chart
         .configure_mesh()
+        .max_light_lines(1)
         .x_desc("mu* (mean |elementary effect|, per whole range)")
         .y_desc("sigma (non-linearity, interactions)")
         .x_label_formatter(&|v| fmt_num(*v))
@@ -237,10 +239,10 @@ where
             let s = color.stroke_width(1);
             chart.draw_series(std::iter::once(PathElement::new(vec![(*lo, *sigma), (*hi, *sigma)], s))).map_err(err)?;
         }
-        chart.draw_series(std::iter::once(Circle::new((*mu, *sigma), 4, color.filled()))).map_err(err)?;
-        chart
-            .draw_series(std::iter::once(Text::new(label.clone(), (*mu, *sigma), ("sans-serif", 11).into_font().color(&color))))
-            .map_err(err)?;
+        let mark = EmptyElement::at((*mu, *sigma))
+            + Circle::new((0, 0), 4, color.filled())
+            + Text::new(label.clone(), (6, -14), ("sans-serif", 11).into_font().color(&color));
+        chart.draw_series(std::iter::once(mark)).map_err(err)?;
     }
     Ok(())
 }
@@ -266,6 +268,7 @@ where
         .disable_y_mesh()
         .y_labels(n * 2 + 1)
         .y_label_formatter(&|y| row_label(&labels, *y))
+        .max_light_lines(1)
         .x_desc("share of the output's variance")
         .x_label_formatter(&|v| fmt_num(*v))
         .label_style(("sans-serif", 12))
