@@ -494,6 +494,30 @@ fn write_outputs(
     for g in &result.generations {
         writeln!(gtable, "| {} | {} | {} | {} | {:.3} | {:.0} |", g.generation, if g.tolerance.is_finite() { format!("{:.3}", g.tolerance) } else { "∞".into() }, g.n_simulations, g.n_accepted, g.acceptance_rate, g.ess).ok();
     }
+    // Targets can pin down a combination of parameters while leaving each one free: the
+    // posterior correlations show such trade-offs (the prior's are 0).
+    let mut pairs: Vec<(usize, usize, f64)> = Vec::new();
+    for x in 0..params.len() {
+        for y in x + 1..params.len() {
+            let r = weighted_corr(&result.samples, x, y, &result.weights);
+            if r.is_finite() {
+                pairs.push((x, y, r));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.2.abs().total_cmp(&a.2.abs()));
+    let noise = 2.0 / (result.samples.len() as f64).sqrt();
+    let mut ctable = String::from("| parameters | posterior correlation |\n|---|---|\n");
+    let mut cjson = Vec::new();
+    for (x, y, r) in pairs.iter().take(8).filter(|p| p.2.abs() > noise) {
+        writeln!(ctable, "| {} and {} | {r:+.2} |", params[*x].short(), params[*y].short()).ok();
+        cjson.push(json!({"a": params[*x].path(), "b": params[*y].path(), "correlation": r}));
+    }
+    if cjson.is_empty() {
+        ctable = format!("No pair of parameters has a posterior correlation above {noise:.2} (what chance gives with this many samples).\n");
+    } else {
+        ctable = format!("Pairs the targets tie together (the prior has none; above {noise:.2}, what chance gives): a positive correlation means the two can trade off against each other (raising both keeps the fit), a negative one that they act alike.\n\n{ctable}");
+    }
     let unconstrained: Vec<&str> = order.iter().filter(|&&j| result.summary[j].sd_ratio >= 0.85).map(|&j| params[j].short()).collect();
     let constrained: Vec<&str> = order.iter().filter(|&&j| result.summary[j].sd_ratio < 0.5).map(|&j| params[j].short()).collect();
     let mut intro = format!(
@@ -532,7 +556,7 @@ fn write_outputs(
         md.push_str(&format!("## Identifiability: recovery of known values\n\n{rtable}\n"));
         recovery_json = Some(json!({"covered": covered, "parameters": rows}));
     }
-    writeln!(md, "## Parameters\n\n{ptable}\n## Targets\n\n{ttable}\n## Generations\n\n{gtable}\n## Prior and posterior\n\n{md_charts}\n## Run record\n\n{footer}\n").ok();
+    writeln!(md, "## Parameters\n\n{ptable}\n## Trade-offs\n\n{ctable}\n## Targets\n\n{ttable}\n## Generations\n\n{gtable}\n## Prior and posterior\n\n{md_charts}\n## Run record\n\n{footer}\n").ok();
     let mut html = format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Calibration: {t}</title>\n<style>body{{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}}table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:4px 8px;text-align:right}}th{{background:#eee}}td:first-child,th:first-child{{text-align:left}}svg{{max-width:48%;height:auto}}</style></head><body>\n<h1>Calibration: {t}</h1>\n<p>{}</p>\n<p>Constrained by the targets (sd ratio below 0.5): {}.</p><p>Not constrained (sd ratio 0.85 or more): {}.</p>\n",
         html_escape(&intro),
@@ -545,8 +569,10 @@ fn write_outputs(
     }
     write!(
         html,
-        "<h2>Parameters</h2>\n{}<h2>Targets</h2>\n{}<h2>Generations</h2>\n{}<h2>Prior and posterior</h2>\n{svgs}\n<h2>Run record</h2>\n<p>{}</p>\n</body></html>\n",
+        "<h2>Parameters</h2>\n{}<h2>Trade-offs</h2>\n<p>{}</p>\n{}<h2>Targets</h2>\n{}<h2>Generations</h2>\n{}<h2>Prior and posterior</h2>\n{svgs}\n<h2>Run record</h2>\n<p>{}</p>\n</body></html>\n",
         md_table_html(&ptable),
+        html_escape(ctable.lines().next().unwrap_or("")),
+        md_table_html(&ctable),
         md_table_html(&ttable),
         md_table_html(&gtable),
         html_escape(&footer)
@@ -568,6 +594,7 @@ fn write_outputs(
         "stop_reason": result.stop_reason,
         "generations": result.generations,
         "parameters": pjson,
+        "posterior_correlations": cjson,
         "targets": tjson,
         "recovery": recovery_json,
     });
@@ -583,6 +610,21 @@ fn write_outputs(
     }
     crate::say!("wrote {} and {}", out.join("posterior.csv").display(), out.join("report.html").display());
     Ok(())
+}
+
+/// The weighted correlation of parameters x and y over the samples.
+pub fn weighted_corr(samples: &[Vec<f64>], x: usize, y: usize, w: &[f64]) -> f64 {
+    let total: f64 = w.iter().sum();
+    let mean = |j: usize| samples.iter().zip(w).map(|(s, w)| s[j] * w).sum::<f64>() / total;
+    let (mx, my) = (mean(x), mean(y));
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (s, w) in samples.iter().zip(w) {
+        let (a, b) = (s[x] - mx, s[y] - my);
+        sxy += w * a * b;
+        sxx += w * a * a;
+        syy += w * b * b;
+    }
+    if sxx > 0.0 && syy > 0.0 { sxy / (sxx * syy).sqrt() } else { f64::NAN }
 }
 
 fn list(xs: &[&str]) -> String {
@@ -648,6 +690,28 @@ mod tests {
         assert!(e.contains("targets[1].set") && e.contains("sectr"), "{e}");
         let e = parse_targets("(targets: [])", "t.ron", root(), &model()).unwrap_err();
         assert!(e.contains("no targets"), "{e}");
+    }
+
+    #[test]
+    fn weighted_correlation_of_a_line_and_of_independent_columns() {
+        let line: Vec<Vec<f64>> = (0..10).map(|i| vec![i as f64, 2.0 * i as f64 + 1.0, (i % 2) as f64]).collect();
+        let w = vec![0.1; 10];
+        assert!((weighted_corr(&line, 0, 1, &w) - 1.0).abs() < 1e-12);
+        assert!(weighted_corr(&line, 0, 2, &w).abs() < 0.2);
+        // A weight of zero leaves a sample out.
+        let mut w2 = w.clone();
+        w2[9] = 0.0;
+        let mut bent = line.clone();
+        bent[9][1] = -100.0;
+        assert!((weighted_corr(&bent, 0, 1, &w2) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_shipped_targets_file_reads() {
+        let t = read_targets(&root().join("calibration/targets.ron"), &model()).unwrap();
+        assert_eq!(t.targets.len(), 8);
+        assert_eq!(t.scenarios.len(), 6, "baseline, its footwear and machinery variants, and three policy scenarios");
+        assert!(t.targets.iter().all(|g| !g.source.is_empty()), "every target says where it comes from");
     }
 
     /// Identifiability: observations made with a known import cost are recovered, and a

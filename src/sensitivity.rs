@@ -794,20 +794,21 @@ fn report(settings: &Settings, d: &Design, outputs: &Outputs, design_text: Strin
             let mut t = format!(
                 "Elementary effects per whole range of each parameter ({} trajectories). mu*: mean absolute effect (importance); sigma: spread of the effects (non-linearity or interactions); the dummy's mu* ({}) is the noise floor.\n\n| parameter | mu* [95% CI] | mu | sigma | above the noise floor |\n|---|---|---|---|---|\n",
                 m.r,
-                fmt_num(dummy)
+                fmt_kpi_diff(&kname, dummy).trim_start_matches('+')
             );
             for &i in &order {
                 let x = &m.indices[i];
                 let above = if i == k { "—" } else if x.mu_star_ci.lo > dummy { "yes" } else { "no" };
+                let size = |v: f64| fmt_kpi_diff(&kname, v).trim_start_matches('+').to_string();
                 writeln!(
                     t,
                     "| {} | {} [{}, {}] | {} | {} | {above} |",
                     names[i],
-                    fmt_num(x.mu_star),
-                    fmt_num(x.mu_star_ci.lo),
-                    fmt_num(x.mu_star_ci.hi),
-                    fmt_num(x.mu),
-                    fmt_num(x.sigma)
+                    size(x.mu_star),
+                    size(x.mu_star_ci.lo),
+                    size(x.mu_star_ci.hi),
+                    fmt_kpi_diff(&kname, x.mu),
+                    size(x.sigma)
                 )
                 .ok();
             }
