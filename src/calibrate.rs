@@ -130,7 +130,13 @@ pub struct Targets {
 
 fn problem(src: &str, path: &str, message: String) -> LocatedProblem {
     let (line, col) = ronpath::locate(src, path).unwrap_or((1, 1));
-    LocatedProblem { line, col, field: path.to_string(), message, source_line: src.lines().nth(line.saturating_sub(1)).unwrap_or("").to_string() }
+    LocatedProblem {
+        line,
+        col,
+        field: path.to_string(),
+        message,
+        source_line: src.lines().nth(line.saturating_sub(1)).unwrap_or("").to_string(),
+    }
 }
 
 /// Reads a targets file; every problem is located at file:line:col, as a scenario file's are.
@@ -215,7 +221,11 @@ pub fn parse_targets(text: &str, file: &str, dir: &Path, model: &crate::scenario
                 Some(sd.map_or(Target::interval(lo, hi), |s| Target::interval_with_scale(lo, hi, s)))
             }
             (None, Some((lo, hi)), _) => {
-                problems.push(problem(src, &at("interval"), format!("interval ({lo}, {hi}) is empty: the low end must be below the high end")));
+                problems.push(problem(
+                    src,
+                    &at("interval"),
+                    format!("interval ({lo}, {hi}) is empty: the low end must be below the high end"),
+                ));
                 None
             }
             _ => {
@@ -271,7 +281,14 @@ pub enum Sampler {
 }
 
 /// Runs ABC over `params` (uniform priors over their ranges).
-pub fn run_abc(t: &Targets, params: &[Param], sampler: &Sampler, replications: u32, seed: u64, progress: &run::Progress) -> Result<AbcResult, String> {
+pub fn run_abc(
+    t: &Targets,
+    params: &[Param],
+    sampler: &Sampler,
+    replications: u32,
+    seed: u64,
+    progress: &run::Progress,
+) -> Result<AbcResult, String> {
     // The simulator sees real values; whole-number parameters are rounded by the registry.
     let ranges: Vec<(f64, f64)> = params.iter().map(|p| (p.lo, p.hi)).collect();
     let targets: Vec<Target> = t.targets.iter().map(|g| g.target).collect();
@@ -304,10 +321,16 @@ fn parse_synthetic(spec: &str, params: &[Param], base: &Scenario) -> Result<Vec<
     for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let (name, v) = item.split_once('=').ok_or_else(|| format!("--synthetic {item}: expected PARAMETER=VALUE"))?;
         let path = if name.trim().starts_with("model.") { name.trim().to_string() } else { format!("model.{}", name.trim()) };
-        let j = params.iter().position(|p| p.path() == path).ok_or_else(|| format!("--synthetic {item}: `{path}` is not among the calibrated parameters"))?;
+        let j = params
+            .iter()
+            .position(|p| p.path() == path)
+            .ok_or_else(|| format!("--synthetic {item}: `{path}` is not among the calibrated parameters"))?;
         let v: f64 = v.trim().parse().map_err(|_| format!("--synthetic {item}: `{}` is not a number", v.trim()))?;
         if v < params[j].lo || v > params[j].hi {
-            return Err(format!("--synthetic {item}: {v} is outside the prior range {}..{} (it could not be recovered)", params[j].lo, params[j].hi));
+            return Err(format!(
+                "--synthetic {item}: {v} is outside the prior range {}..{} (it could not be recovered)",
+                params[j].lo, params[j].hi
+            ));
         }
         truth[j] = v;
     }
@@ -325,13 +348,24 @@ pub fn calibrate(a: CalibrateArgs) -> Result<(), String> {
             if a.particles == 0 || a.particles > budget {
                 return Err(format!("--particles {}: from 1 to --simulations ({budget})", a.particles));
             }
-            Sampler::Rejection(RejectionConfig { n_simulations: budget, tolerance: Tolerance::Quantile(a.particles as f64 / budget as f64) })
+            Sampler::Rejection(RejectionConfig {
+                n_simulations: budget,
+                tolerance: Tolerance::Quantile(a.particles as f64 / budget as f64),
+            })
         }
         "smc" => {
             if a.particles < 2 || budget < a.particles || a.generations == 0 {
-                return Err(format!("--particles {} --generations {} --simulations {budget}: need at least 2 particles, 1 generation and a budget of at least the particles", a.particles, a.generations));
+                return Err(format!(
+                    "--particles {} --generations {} --simulations {budget}: need at least 2 particles, 1 generation and a budget of at least the particles",
+                    a.particles, a.generations
+                ));
             }
-            Sampler::Smc(SmcConfig { n_particles: a.particles, max_generations: a.generations, max_simulations: budget, ..SmcConfig::default() })
+            Sampler::Smc(SmcConfig {
+                n_particles: a.particles,
+                max_generations: a.generations,
+                max_simulations: budget,
+                ..SmcConfig::default()
+            })
         }
         m => return Err(format!("--method {m}: choose smc or rejection")),
     };
@@ -339,7 +373,10 @@ pub fn calibrate(a: CalibrateArgs) -> Result<(), String> {
         for corner in [0.0, 1.0] {
             let theta: Vec<f64> = params.iter().map(|p| p.value_at(corner)).collect();
             if let Some(p) = params::model_problems(&params::apply(s, &params, &theta)).first() {
-                return Err(format!("{label} with every parameter at the {} end of its range: {p}", if corner == 0.0 { "low" } else { "high" }));
+                return Err(format!(
+                    "{label} with every parameter at the {} end of its range: {p}",
+                    if corner == 0.0 { "low" } else { "high" }
+                ));
             }
         }
     }
@@ -424,7 +461,9 @@ fn write_outputs(
     }
     // Parameters.
     let mut files = Files::default();
-    let mut ptable = String::from("| parameter | prior range | FILE's value | posterior mean | sd | 95% interval | sd / prior sd | the targets |\n|---|---|---|---|---|---|---|---|\n");
+    let mut ptable = String::from(
+        "| parameter | prior range | FILE's value | posterior mean | sd | 95% interval | sd / prior sd | the targets |\n|---|---|---|---|---|---|---|---|\n",
+    );
     let mut pjson = Vec::new();
     let mut svgs = String::new();
     let mut md_charts = String::new();
@@ -448,7 +487,9 @@ fn write_outputs(
             constraint(s.sd_ratio)
         )
         .ok();
-        pjson.push(json!({"parameter": p.path(), "prior": [p.lo, p.hi], "file_value": centre, "posterior": s, "verdict": constraint(s.sd_ratio)}));
+        pjson.push(
+            json!({"parameter": p.path(), "prior": [p.lo, p.hi], "file_value": centre, "posterior": s, "verdict": constraint(s.sd_ratio)}),
+        );
         let samples: Vec<f64> = result.samples.iter().map(|t| t[j]).collect();
         let chart = Chart::Histogram {
             title: format!("{}: prior and posterior (sd ratio {:.2})", p.short(), s.sd_ratio),
@@ -463,7 +504,9 @@ fn write_outputs(
         writeln!(md_charts, "![{}]({stem}.png)", p.short()).ok();
     }
     // Targets: observed and the posterior's predictions.
-    let mut ttable = String::from("| target | scenario | KPI, year | observed | posterior predictive mean [95%] | source |\n|---|---|---|---|---|---|\n");
+    let mut ttable = String::from(
+        "| target | scenario | KPI, year | observed | posterior predictive mean [95%] | source |\n|---|---|---|---|---|---|\n",
+    );
     let mut tjson = Vec::new();
     for (i, t) in targets.targets.iter().enumerate() {
         let k = kpi_of(&t.kpi).expect("checked KPI");
@@ -490,9 +533,21 @@ fn write_outputs(
         .ok();
         tjson.push(json!({"name": t.name, "scenario": targets.scenarios[t.scenario].0, "kpi": t.kpi, "year": t.year, "observed": t.target, "posterior_predictive": {"mean": m, "q025": lo, "q975": hi}, "source": t.source}));
     }
-    let mut gtable = String::from("| generation | tolerance | simulations | accepted | acceptance rate | effective sample size |\n|---|---|---|---|---|---|\n");
+    let mut gtable = String::from(
+        "| generation | tolerance | simulations | accepted | acceptance rate | effective sample size |\n|---|---|---|---|---|---|\n",
+    );
     for g in &result.generations {
-        writeln!(gtable, "| {} | {} | {} | {} | {:.3} | {:.0} |", g.generation, if g.tolerance.is_finite() { format!("{:.3}", g.tolerance) } else { "∞".into() }, g.n_simulations, g.n_accepted, g.acceptance_rate, g.ess).ok();
+        writeln!(
+            gtable,
+            "| {} | {} | {} | {} | {:.3} | {:.0} |",
+            g.generation,
+            if g.tolerance.is_finite() { format!("{:.3}", g.tolerance) } else { "∞".into() },
+            g.n_simulations,
+            g.n_accepted,
+            g.acceptance_rate,
+            g.ess
+        )
+        .ok();
     }
     // Targets can pin down a combination of parameters while leaving each one free: the
     // posterior correlations show such trade-offs (the prior's are 0).
@@ -514,9 +569,12 @@ fn write_outputs(
         cjson.push(json!({"a": params[*x].path(), "b": params[*y].path(), "correlation": r}));
     }
     if cjson.is_empty() {
-        ctable = format!("No pair of parameters has a posterior correlation above {noise:.2} (what chance gives with this many samples).\n");
+        ctable =
+            format!("No pair of parameters has a posterior correlation above {noise:.2} (what chance gives with this many samples).\n");
     } else {
-        ctable = format!("Pairs the targets tie together (the prior has none; above {noise:.2}, what chance gives): a positive correlation means the two can trade off against each other (raising both keeps the fit), a negative one that they act alike.\n\n{ctable}");
+        ctable = format!(
+            "Pairs the targets tie together (the prior has none; above {noise:.2}, what chance gives): a positive correlation means the two can trade off against each other (raising both keeps the fit), a negative one that they act alike.\n\n{ctable}"
+        );
     }
     let unconstrained: Vec<&str> = order.iter().filter(|&&j| result.summary[j].sd_ratio >= 0.85).map(|&j| params[j].short()).collect();
     let constrained: Vec<&str> = order.iter().filter(|&&j| result.summary[j].sd_ratio < 0.5).map(|&j| params[j].short()).collect();
@@ -549,7 +607,18 @@ fn write_outputs(
             let hit = s.q025 <= truth[j] && truth[j] <= s.q975;
             covered += usize::from(hit);
             let err = (s.mean - truth[j]) / s.prior_sd;
-            writeln!(rtable, "| {} | {} | {} | {} .. {} | {} | {err:+.2} | {:.2} |", p.short(), fmt_num(truth[j]), fmt_num(s.mean), fmt_num(s.q025), fmt_num(s.q975), if hit { "yes" } else { "no" }, s.sd_ratio).ok();
+            writeln!(
+                rtable,
+                "| {} | {} | {} | {} .. {} | {} | {err:+.2} | {:.2} |",
+                p.short(),
+                fmt_num(truth[j]),
+                fmt_num(s.mean),
+                fmt_num(s.q025),
+                fmt_num(s.q975),
+                if hit { "yes" } else { "no" },
+                s.sd_ratio
+            )
+            .ok();
             rows.push(json!({"parameter": p.path(), "truth": truth[j], "posterior_mean": s.mean, "q025": s.q025, "q975": s.q975, "covered": hit, "error_in_prior_sd": err, "sd_ratio": s.sd_ratio}));
         }
         writeln!(rtable, "\n{covered} of {} true values lie in their 95% posterior interval.", params.len()).ok();
@@ -682,11 +751,24 @@ mod tests {
         assert!(e.contains("field `targets[1].interval`") && e.contains("is empty"), "{e}");
         assert!(e.contains("field `targets[2].year`") && e.contains("years 1 to 10"), "{e}");
         assert!(e.contains("field `targets[2].value`") && e.contains("needs its `sd`"), "{e}");
-        let e = parse_targets(&GOOD.replace("scenarios/baseline.ron\", kpi: \"tier1", "scenarios/nope.ron\", kpi: \"tier1"), "t.ron", root(), &model()).unwrap_err();
+        let e = parse_targets(
+            &GOOD.replace("scenarios/baseline.ron\", kpi: \"tier1", "scenarios/nope.ron\", kpi: \"tier1"),
+            "t.ron",
+            root(),
+            &model(),
+        )
+        .unwrap_err();
         assert!(e.contains("t.ron:5:") && e.contains("targets[2].scenario") && e.contains("nope.ron"), "{e}");
-        let e = parse_targets(&GOOD.replace("kpi: \"tier1_suppliers\"", "kpis: \"tier1_suppliers\""), "t.ron", root(), &model()).unwrap_err();
+        let e =
+            parse_targets(&GOOD.replace("kpi: \"tier1_suppliers\"", "kpis: \"tier1_suppliers\""), "t.ron", root(), &model()).unwrap_err();
         assert!(e.starts_with("error: t.ron:5:") && e.contains("kpis"), "{e}");
-        let e = parse_targets(&GOOD.replace("set: [\"anchor.sector=Footwear\"]", "set: [\"anchor.sectr=Footwear\"]"), "t.ron", root(), &model()).unwrap_err();
+        let e = parse_targets(
+            &GOOD.replace("set: [\"anchor.sector=Footwear\"]", "set: [\"anchor.sectr=Footwear\"]"),
+            "t.ron",
+            root(),
+            &model(),
+        )
+        .unwrap_err();
         assert!(e.contains("targets[1].set") && e.contains("sectr"), "{e}");
         let e = parse_targets("(targets: [])", "t.ron", root(), &model()).unwrap_err();
         assert!(e.contains("no targets"), "{e}");

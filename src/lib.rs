@@ -9,10 +9,10 @@
 
 pub use kicsim_model::{check, registry, ronpath, scenario, sim};
 
-#[cfg(feature = "gui")]
-pub mod gui;
 pub mod analysis;
 pub mod calibrate;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod params;
 pub mod run;
 pub mod sa_charts;

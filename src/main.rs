@@ -67,7 +67,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => plan(None, None, Vec::new()),
         Some(Command::Plan { file, screenshot, compare }) => plan(file, screenshot, compare),
-        Some(Command::Run { file, seed, years, replications, sets, out, draws }) => run_cmd(file, seed, years, replications, sets, out, draws),
+        Some(Command::Run { file, seed, years, replications, sets, out, draws }) => {
+            run_cmd(file, seed, years, replications, sets, out, draws)
+        }
         Some(Command::Validate { files }) => validate(files),
         Some(Command::Workshop(w)) => kicsim::workshop::execute(w),
         Some(Command::Template) => {

@@ -91,9 +91,16 @@ fn parse_one(item: &str) -> Result<Param, String> {
     let path = if name.starts_with("model.") { name.to_string() } else { format!("model.{name}") };
     let Some(field) = registry::FIELDS.iter().find(|f| f.path == path) else {
         let names: Vec<&str> = registry::uncertain_parameters().map(|f| f.path).collect();
-        let near = names.iter().filter(|n| n.contains(name.trim_start_matches("model.")) || name.contains(n.trim_start_matches("model."))).copied();
+        let near = names
+            .iter()
+            .filter(|n| n.contains(name.trim_start_matches("model.")) || name.contains(n.trim_start_matches("model.")))
+            .copied();
         let near: Vec<&str> = near.collect();
-        let hint = if near.is_empty() { format!("the parameters are {}", names.join(", ")) } else { format!("did you mean {}?", near.join(" or ")) };
+        let hint = if near.is_empty() {
+            format!("the parameters are {}", names.join(", "))
+        } else {
+            format!("did you mean {}?", near.join(" or "))
+        };
         return Err(format!("--params {item}: unknown parameter `{path}`; {hint}"));
     };
     let (lo, hi) = match (range, field.plausible) {
@@ -236,7 +243,8 @@ mod tests {
 
     #[test]
     fn bad_params_are_all_reported_with_what_to_do() {
-        let e = select(Some("model.learnig_rate,learning_rate=1..1,import_cost=0.5..x,standard_cit_rate,learning_rate=0.1..99")).unwrap_err();
+        let e =
+            select(Some("model.learnig_rate,learning_rate=1..1,import_cost=0.5..x,standard_cit_rate,learning_rate=0.1..99")).unwrap_err();
         assert!(e.contains("unknown parameter `model.learnig_rate`"), "{e}");
         assert!(e.contains("is empty"), "{e}");
         assert!(e.contains("`x` is not a number"), "{e}");

@@ -143,7 +143,13 @@ fn whiskers(i: f64, lo: f64, hi: f64, color: RGBColor) -> Vec<PathElement<(f64, 
     ]
 }
 
-fn draw_tornado<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, x_label: &str, low: &[Bar], high: &[Bar]) -> Result<(), String>
+fn draw_tornado<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    x_label: &str,
+    low: &[Bar],
+    high: &[Bar],
+) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
@@ -247,7 +253,13 @@ where
     Ok(())
 }
 
-fn draw_index_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, s1: &[Bar], st: &[Bar], floor: Option<f64>) -> Result<(), String>
+fn draw_index_bars<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    s1: &[Bar],
+    st: &[Bar],
+    floor: Option<f64>,
+) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
@@ -446,10 +458,25 @@ mod tests {
         let bars = vec![("a".to_string(), 0.5, 0.4, 0.6), ("b".to_string(), -0.1, -0.2, 0.0)];
         let charts = [
             Chart::Tornado { title: "t".into(), x_label: "x".into(), low: bars.clone(), high: bars.clone() },
-            Chart::MuSigma { title: "m".into(), points: vec![("a".into(), 1.0, 0.5, 0.8, 1.2), ("dummy".into(), 0.1, 0.1, 0.0, 0.2)], dummy: Some("dummy".into()) },
+            Chart::MuSigma {
+                title: "m".into(),
+                points: vec![("a".into(), 1.0, 0.5, 0.8, 1.2), ("dummy".into(), 0.1, 0.1, 0.0, 0.2)],
+                dummy: Some("dummy".into()),
+            },
             Chart::IndexBars { title: "s".into(), s1: bars.clone(), st: bars.clone(), floor: Some(0.02) },
-            Chart::Lines { title: "l".into(), y_label: "ST".into(), series: vec![("a".into(), vec![(1.0, 0.2, 0.1, 0.3), (2.0, 0.3, 0.2, 0.4)])] },
-            Chart::Histogram { title: "h".into(), range: (0.0, 2.0), samples: vec![0.5, 0.6, 0.7], weights: vec![1.0; 3], truth: Some(0.6), centre: Some(1.0) },
+            Chart::Lines {
+                title: "l".into(),
+                y_label: "ST".into(),
+                series: vec![("a".into(), vec![(1.0, 0.2, 0.1, 0.3), (2.0, 0.3, 0.2, 0.4)])],
+            },
+            Chart::Histogram {
+                title: "h".into(),
+                range: (0.0, 2.0),
+                samples: vec![0.5, 0.6, 0.7],
+                weights: vec![1.0; 3],
+                truth: Some(0.6),
+                centre: Some(1.0),
+            },
         ];
         let mut files = Files::default();
         for (i, c) in charts.iter().enumerate() {

@@ -427,7 +427,9 @@ pub fn shard_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
                 std::fs::read_dir(p).into_iter().flatten().filter_map(|e| e.ok().map(|e| e.path())).filter(|f| is_shard(f)).collect();
             found.sort();
             files.extend(found);
-        } else if is_shard(p) || std::fs::read_to_string(p).is_ok_and(|t| t.lines().nth(1).is_some_and(|l| l.starts_with("# sensitivity: "))) {
+        } else if is_shard(p)
+            || std::fs::read_to_string(p).is_ok_and(|t| t.lines().nth(1).is_some_and(|l| l.starts_with("# sensitivity: ")))
+        {
             files.push(p.clone());
         }
     }
@@ -459,7 +461,11 @@ pub fn merge(files: &[PathBuf], out: &Path) -> Result<(), String> {
         match &settings {
             None => settings = Some((s, f.clone())),
             Some((s0, f0)) if *s0 != s => {
-                return Err(format!("{}: not from the same analysis as {} (scenario, parameters, sizes or seed differ)", f.display(), f0.display()));
+                return Err(format!(
+                    "{}: not from the same analysis as {} (scenario, parameters, sizes or seed differ)",
+                    f.display(),
+                    f0.display()
+                ));
             }
             Some(_) => {}
         }
@@ -517,7 +523,8 @@ fn read_shard(text: &str) -> Result<(Settings, Vec<((usize, u32), Vec<f64>)>), S
         let bad = || format!("line {}: not row, method, seed key, replication, parameters and numbers", i + 4);
         let row: usize = rec.get(0).and_then(|v| v.parse().ok()).ok_or_else(bad)?;
         let r: u32 = rec.get(3).and_then(|v| v.parse().ok()).ok_or_else(bad)?;
-        let vals: Vec<f64> = (first..header.len()).map(|c| rec.get(c).and_then(|v| v.parse().ok())).collect::<Option<_>>().ok_or_else(bad)?;
+        let vals: Vec<f64> =
+            (first..header.len()).map(|c| rec.get(c).and_then(|v| v.parse().ok())).collect::<Option<_>>().ok_or_else(bad)?;
         rows.push(((row, r), vals));
     }
     Ok((settings, rows))
@@ -653,7 +660,8 @@ fn indices_csv(settings: &Settings, all: &[Analysis]) -> String {
 }
 
 fn kpi_label(kpi: &str) -> String {
-    kpi_of(kpi).map_or(kpi.to_string(), |k| if k.unit.is_empty() { k.label.to_string() } else { format!("{} ({})", k.label, k.display_unit()) })
+    kpi_of(kpi)
+        .map_or(kpi.to_string(), |k| if k.unit.is_empty() { k.label.to_string() } else { format!("{} ({})", k.label, k.display_unit()) })
 }
 
 /// The KPI's value as the report writes it (shares in percent).
@@ -681,7 +689,14 @@ fn sobol_rows(s: &analysis::SobolResult) -> Vec<(usize, &analysis::SobolIndex)> 
     v
 }
 
-fn report(settings: &Settings, d: &Design, outputs: &Outputs, design_text: String, out: &Path, timing: Option<Timing>) -> Result<(), String> {
+fn report(
+    settings: &Settings,
+    d: &Design,
+    outputs: &Outputs,
+    design_text: String,
+    out: &Path,
+    timing: Option<Timing>,
+) -> Result<(), String> {
     let mut all = Vec::new();
     for kpi in 0..settings.kpis.len() {
         for year in 0..settings.years.len() {
@@ -708,7 +723,12 @@ fn report(settings: &Settings, d: &Design, outputs: &Outputs, design_text: Strin
         run::count_of(runs as u64, "run")
     );
     if settings.methods.contains(&Method::Sobol) {
-        write!(intro, "Sobol': N = {} base samples (scrambled Sobol' sequence), first order by Saltelli 2010, total by Jansen 1999. ", settings.sobol_n).ok();
+        write!(
+            intro,
+            "Sobol': N = {} base samples (scrambled Sobol' sequence), first order by Saltelli 2010, total by Jansen 1999. ",
+            settings.sobol_n
+        )
+        .ok();
     }
     if settings.methods.contains(&Method::Morris) {
         write!(intro, "Morris: {} trajectories on 4 levels. ", settings.morris_r).ok();
@@ -767,14 +787,20 @@ fn report(settings: &Settings, d: &Design, outputs: &Outputs, design_text: Strin
             }
             let top: Vec<&OatRow> = a.oat.iter().take(15).collect();
             let bar = |e: f64, ci: Interval| (e * scale, ci.lo * scale, ci.hi * scale);
-            let low: Vec<Bar> = top.iter().map(|o| {
-                let (v, l, h) = bar(o.low_effect, o.low_ci);
-                (short(&o.parameter).to_string(), v, l, h)
-            }).collect();
-            let high: Vec<Bar> = top.iter().map(|o| {
-                let (v, l, h) = bar(o.high_effect, o.high_ci);
-                (short(&o.parameter).to_string(), v, l, h)
-            }).collect();
+            let low: Vec<Bar> = top
+                .iter()
+                .map(|o| {
+                    let (v, l, h) = bar(o.low_effect, o.low_ci);
+                    (short(&o.parameter).to_string(), v, l, h)
+                })
+                .collect();
+            let high: Vec<Bar> = top
+                .iter()
+                .map(|o| {
+                    let (v, l, h) = bar(o.high_effect, o.high_ci);
+                    (short(&o.parameter).to_string(), v, l, h)
+                })
+                .collect();
             let chart = Chart::Tornado {
                 title: format!("Tornado: {} at year {}", kname, a.year),
                 x_label: format!("change from the file's values ({unit})"),
@@ -798,7 +824,13 @@ fn report(settings: &Settings, d: &Design, outputs: &Outputs, design_text: Strin
             );
             for &i in &order {
                 let x = &m.indices[i];
-                let above = if i == k { "—" } else if x.mu_star_ci.lo > dummy { "yes" } else { "no" };
+                let above = if i == k {
+                    "—"
+                } else if x.mu_star_ci.lo > dummy {
+                    "yes"
+                } else {
+                    "no"
+                };
                 let size = |v: f64| fmt_kpi_diff(&kname, v).trim_start_matches('+').to_string();
                 writeln!(
                     t,
@@ -821,7 +853,11 @@ fn report(settings: &Settings, d: &Design, outputs: &Outputs, design_text: Strin
                     (names[i].clone(), x.mu_star * scale, x.sigma * scale, x.mu_star_ci.lo * scale, x.mu_star_ci.hi * scale)
                 })
                 .collect();
-            let chart = Chart::MuSigma { title: format!("Morris: {} at year {} ({unit} per whole range)", kname, a.year), points, dummy: Some(names[k].clone()) };
+            let chart = Chart::MuSigma {
+                title: format!("Morris: {} at year {} ({unit} per whole range)", kname, a.year),
+                points,
+                dummy: Some(names[k].clone()),
+            };
             let stem = format!("morris_{kname}");
             let svg = chart_files(&mut files, out, &stem, (900, 620), &chart, &footer)?;
             writeln!(md, "### Morris elementary effects\n\n{t}\n![mu* and sigma]({stem}.png)\n").ok();
@@ -840,15 +876,31 @@ fn report(settings: &Settings, d: &Design, outputs: &Outputs, design_text: Strin
                 settings.replications
             );
             for (i, x) in &rows {
-                let above = if *i == k { "—" } else if x.st_ci.lo > floor_hi { "yes" } else { "no" };
-                writeln!(t, "| {} | {:.3} [{:.3}, {:.3}] | {:.3} [{:.3}, {:.3}] | {above} |", names[*i], x.s1, x.s1_ci.lo, x.s1_ci.hi, x.st, x.st_ci.lo, x.st_ci.hi).ok();
+                let above = if *i == k {
+                    "—"
+                } else if x.st_ci.lo > floor_hi {
+                    "yes"
+                } else {
+                    "no"
+                };
+                writeln!(
+                    t,
+                    "| {} | {:.3} [{:.3}, {:.3}] | {:.3} [{:.3}, {:.3}] | {above} |",
+                    names[*i], x.s1, x.s1_ci.lo, x.s1_ci.hi, x.st, x.st_ci.lo, x.st_ci.hi
+                )
+                .ok();
             }
             let sum_s1: f64 = s.indices[..k].iter().map(|x| x.s1).sum();
             writeln!(t, "\nSum of S1: {sum_s1:.2} (1 for an additive model; the rest is interactions and noise).").ok();
             let top: Vec<&(usize, &analysis::SobolIndex)> = rows.iter().filter(|(i, _)| *i != k).take(15).collect();
             let s1: Vec<Bar> = top.iter().map(|(i, x)| (names[*i].clone(), x.s1, x.s1_ci.lo, x.s1_ci.hi)).collect();
             let st: Vec<Bar> = top.iter().map(|(i, x)| (names[*i].clone(), x.st, x.st_ci.lo, x.st_ci.hi)).collect();
-            let chart = Chart::IndexBars { title: format!("Sobol' indices: {} at year {} (N = {})", kname, a.year, s.n_base), s1, st, floor: Some(floor) };
+            let chart = Chart::IndexBars {
+                title: format!("Sobol' indices: {} at year {} (N = {})", kname, a.year, s.n_base),
+                s1,
+                st,
+                floor: Some(floor),
+            };
             let stem = format!("sobol_{kname}");
             let svg = chart_files(&mut files, out, &stem, (900, rows_height(top.len())), &chart, &footer)?;
             // Convergence.
@@ -878,7 +930,14 @@ fn report(settings: &Settings, d: &Design, outputs: &Outputs, design_text: Strin
                 "The largest total indices still move between N/2 and N: run a larger --sobol-n before trusting the ranking."
             };
             writeln!(md, "### Sobol' indices\n\n{t}\n![Sobol' indices]({stem}.png)\n\nConvergence (the same design's first N/4, N/2 and N base rows):\n\n{c}\n{verdict}\n").ok();
-            writeln!(html, "<h3>Sobol' indices</h3>\n{}{svg}<p>Convergence (the same design's first N/4, N/2 and N base rows):</p>\n{}<p>{}</p>", md_table_html(&t), md_table_html(&c), html_escape(verdict)).ok();
+            writeln!(
+                html,
+                "<h3>Sobol' indices</h3>\n{}{svg}<p>Convergence (the same design's first N/4, N/2 and N base rows):</p>\n{}<p>{}</p>",
+                md_table_html(&t),
+                md_table_html(&c),
+                html_escape(verdict)
+            )
+            .ok();
             let named: Vec<String> = rows
                 .iter()
                 .filter(|(i, x)| *i != k && x.st_ci.lo > floor_hi)
@@ -894,36 +953,41 @@ fn report(settings: &Settings, d: &Design, outputs: &Outputs, design_text: Strin
             let k = settings.params.len();
             let mut order: Vec<usize> = (0..k).collect();
             order.sort_by(|&x, &y| m.indices[y].mu_star.total_cmp(&m.indices[x].mu_star));
-            let named: Vec<String> = order.iter().take(4).map(|&i| format!("{} (mu* {})", names[i], fmt_num(m.indices[i].mu_star))).collect();
+            let named: Vec<String> =
+                order.iter().take(4).map(|&i| format!("{} (mu* {})", names[i], fmt_num(m.indices[i].mu_star))).collect();
             findings.push(format!("{kname} at year {}: {}", a.year, named.join(", ")));
         }
         // Indices over time.
         if settings.over_time && settings.years.len() > 1 {
-            let series_of = |pick: &dyn Fn(&Analysis, usize) -> Option<(f64, f64, f64)>, top: &[usize]| -> Vec<(String, Vec<(f64, f64, f64, f64)>)> {
-                top.iter()
-                    .map(|&i| {
-                        let pts = (0..settings.years.len())
-                            .filter_map(|y| {
-                                let an = &all[kpi * settings.years.len() + y];
-                                pick(an, i).map(|(v, l, h)| (an.year as f64, v, l, h))
-                            })
-                            .collect();
-                        (names[i].clone(), pts)
-                    })
-                    .collect()
-            };
+            let series_of =
+                |pick: &dyn Fn(&Analysis, usize) -> Option<(f64, f64, f64)>, top: &[usize]| -> Vec<(String, Vec<(f64, f64, f64, f64)>)> {
+                    top.iter()
+                        .map(|&i| {
+                            let pts = (0..settings.years.len())
+                                .filter_map(|y| {
+                                    let an = &all[kpi * settings.years.len() + y];
+                                    pick(an, i).map(|(v, l, h)| (an.year as f64, v, l, h))
+                                })
+                                .collect();
+                            (names[i].clone(), pts)
+                        })
+                        .collect()
+                };
             let k = settings.params.len();
             let (title, y_label, series) = if let Some(s) = &a.sobol {
                 let mut top: Vec<usize> = sobol_rows(s).iter().map(|(i, _)| *i).filter(|&i| i != k).take(6).collect();
                 top.push(k);
-                let pick = |an: &Analysis, i: usize| an.sobol.as_ref().map(|s| (s.indices[i].st, s.indices[i].st_ci.lo, s.indices[i].st_ci.hi));
+                let pick =
+                    |an: &Analysis, i: usize| an.sobol.as_ref().map(|s| (s.indices[i].st, s.indices[i].st_ci.lo, s.indices[i].st_ci.hi));
                 ("Sobol' total index over time", "ST", series_of(&pick, &top))
             } else if let Some(m) = &a.morris {
                 let mut top: Vec<usize> = (0..k).collect();
                 top.sort_by(|&x, &y| m.indices[y].mu_star.total_cmp(&m.indices[x].mu_star));
                 top.truncate(6);
                 top.push(k);
-                let pick = |an: &Analysis, i: usize| an.morris.as_ref().map(|m| (m.indices[i].mu_star, m.indices[i].mu_star_ci.lo, m.indices[i].mu_star_ci.hi));
+                let pick = |an: &Analysis, i: usize| {
+                    an.morris.as_ref().map(|m| (m.indices[i].mu_star, m.indices[i].mu_star_ci.lo, m.indices[i].mu_star_ci.hi))
+                };
                 ("Morris mu* over time", "mu*", series_of(&pick, &top))
             } else {
                 ("", "", Vec::new())
@@ -944,11 +1008,18 @@ fn report(settings: &Settings, d: &Design, outputs: &Outputs, design_text: Strin
     }
     let insert_at = md.find("\n## ").map_or(md.len(), |i| i + 1);
     md.insert_str(insert_at, &format!("{head_md}\n"));
-    let html_findings = format!("<h2>Findings</h2>\n<ul>{}</ul>\n", summary.iter().map(|f| format!("<li>{}</li>", html_escape(f))).collect::<String>());
+    let html_findings =
+        format!("<h2>Findings</h2>\n<ul>{}</ul>\n", summary.iter().map(|f| format!("<li>{}</li>", html_escape(f))).collect::<String>());
     let insert_at = html.find("<h2>").unwrap_or(html.len());
     html.insert_str(insert_at, &html_findings);
     writeln!(md, "## Parameters and ranges\n\n{ptable}\n## Run record\n\n{}\n", record_line(settings).trim_start_matches("# ")).ok();
-    writeln!(html, "<h2>Parameters and ranges</h2>\n{}<h2>Run record</h2>\n<p>{}</p>\n</body></html>", md_table_html(&ptable), html_escape(record_line(settings).trim_start_matches("# "))).ok();
+    writeln!(
+        html,
+        "<h2>Parameters and ranges</h2>\n{}<h2>Run record</h2>\n<p>{}</p>\n</body></html>",
+        md_table_html(&ptable),
+        html_escape(record_line(settings).trim_start_matches("# "))
+    )
+    .ok();
     let json = json!({
         "run": settings.record,
         "settings": settings,
@@ -1025,7 +1096,12 @@ mod tests {
         }
         // The same settings give the same design.
         let again = design(&s).unwrap();
-        assert!(d.points.iter().zip(&again.points).all(|(a, b)| a.key == b.key && a.unit.iter().zip(&b.unit).all(|(x, y)| x.to_bits() == y.to_bits())));
+        assert!(
+            d.points
+                .iter()
+                .zip(&again.points)
+                .all(|(a, b)| a.key == b.key && a.unit.iter().zip(&b.unit).all(|(x, y)| x.to_bits() == y.to_bits()))
+        );
     }
 
     #[test]

@@ -129,7 +129,10 @@ impl Draws {
             if rest.is_empty() {
                 String::new()
             } else {
-                format!("; {} more from their plausible ranges (Latin hypercube), seed {seed}", run::count_of(rest.len() as u64, "parameter"))
+                format!(
+                    "; {} more from their plausible ranges (Latin hypercube), seed {seed}",
+                    run::count_of(rest.len() as u64, "parameter")
+                )
             }
         );
         let mut params = post.params;
@@ -219,7 +222,8 @@ impl Posterior {
         let mut params = Vec::new();
         let mut cols = Vec::new();
         for (i, h) in header.iter().enumerate().filter(|(_, h)| h.starts_with("model.")) {
-            let field = registry::FIELDS.iter().find(|f| f.path == h).ok_or_else(|| at(1, col_of(i), format!("unknown parameter `{h}`")))?;
+            let field =
+                registry::FIELDS.iter().find(|f| f.path == h).ok_or_else(|| at(1, col_of(i), format!("unknown parameter `{h}`")))?;
             let (lo, hi) = field.plausible.unwrap_or((field.min, field.max));
             params.push(Param { field, lo, hi });
             cols.push(i);
@@ -234,7 +238,11 @@ impl Posterior {
             let rec = rec.map_err(|e| at(line, 1, e.to_string()))?;
             let cell = |i: usize| -> Result<f64, String> {
                 let s = rec.get(i).unwrap_or("");
-                s.trim().parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| at(line, col_of(i), format!("`{s}` in column {} is not a number", header[i])))
+                s.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| at(line, col_of(i), format!("`{s}` in column {} is not a number", header[i])))
             };
             let w = cell(weight)?;
             if w < 0.0 {
@@ -244,7 +252,11 @@ impl Posterior {
             for (&i, p) in cols.iter().zip(&params) {
                 let v = cell(i)?;
                 if v < p.field.min || v > p.field.max {
-                    return Err(at(line, col_of(i), format!("{} = {v} is outside the values it may take ({})", p.path(), p.field.range_text())));
+                    return Err(at(
+                        line,
+                        col_of(i),
+                        format!("{} = {v} is outside the values it may take ({})", p.path(), p.field.range_text()),
+                    ));
                 }
                 row.push(v);
             }
@@ -452,7 +464,12 @@ pub fn compare_section(args: &DrawArgs, arms: &[(String, Scenario)], base_seed: 
 /// Runs a breakdown's scenarios (all incentives, then each switched off) with the draws: each
 /// incentive's contribution with its verdict, and which incentive buys localization more cheaply
 /// than which across the draws.
-pub fn breakdown_section(args: &DrawArgs, arms: &[(String, Scenario)], incentives: &[String], base_seed: u64) -> Result<Option<Section>, String> {
+pub fn breakdown_section(
+    args: &DrawArgs,
+    arms: &[(String, Scenario)],
+    incentives: &[String],
+    base_seed: u64,
+) -> Result<Option<Section>, String> {
     let Some(draws) = args.draws(base_seed)? else { return Ok(None) };
     draws.check(arms)?;
     let finals = run_all(arms, &draws, base_seed);
@@ -524,7 +541,9 @@ fn comparison(arms: &[(String, Scenario)], draws: &Draws, finals: &Finals, base_
         Direction::ToFirst => ("Differences to the first scenario", "difference"),
         Direction::Contribution => ("Contribution of each incentive (all incentives minus that one switched off)", "contribution"),
     };
-    let mut diffs = format!("| scenario | KPI | {what} [95% over draws] | draws with this sign | verdict | depends most on |\n|---|---|---|---|---|---|\n");
+    let mut diffs = format!(
+        "| scenario | KPI | {what} [95% over draws] | draws with this sign | verdict | depends most on |\n|---|---|---|---|---|---|\n"
+    );
     let mut diffs_json = Vec::new();
     let mut robust_count = (0, 0);
     for (a, (name, _)) in arms.iter().enumerate().skip(1) {
@@ -553,7 +572,15 @@ fn comparison(arms: &[(String, Scenario)], draws: &Draws, finals: &Finals, base_
         }
     }
     writeln!(md, "\n### {title}\n\n{diffs}\n{} of {} differences are robust.\n", robust_count.0, robust_count.1).ok();
-    write!(html, "<h3>{}</h3>\n{}<p>{} of {} differences are robust.</p>\n", html_escape(title), md_table_html(&diffs.replace("**", "")), robust_count.0, robust_count.1).ok();
+    write!(
+        html,
+        "<h3>{}</h3>\n{}<p>{} of {} differences are robust.</p>\n",
+        html_escape(title),
+        md_table_html(&diffs.replace("**", "")),
+        robust_count.0,
+        robust_count.1
+    )
+    .ok();
     let json = json!({
         "method": draws.source,
         "draws": draws.len(),
@@ -730,7 +757,8 @@ pub fn forecast_band(scenario: &Scenario, draws: usize, replications: u32) -> Ve
     let quarters = runs.iter().map(|r| r.len()).min().unwrap_or(0);
     (0..quarters)
         .map(|q| {
-            let mut band = QuarterBand { quarter: runs[0][q].quarter, year: runs[0][q].year, lo: [0.0; 15], mean: [0.0; 15], hi: [0.0; 15] };
+            let mut band =
+                QuarterBand { quarter: runs[0][q].quarter, year: runs[0][q].year, lo: [0.0; 15], mean: [0.0; 15], hi: [0.0; 15] };
             for k in 0..KPIS.len() {
                 let means: Vec<f64> =
                     runs.chunks(reps as usize).map(|c| c.iter().map(|r| r[q].kpis()[k]).sum::<f64>() / c.len() as f64).collect();

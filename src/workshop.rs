@@ -218,7 +218,8 @@ fn compare(a: CompareArgs) -> Result<(), String> {
         notes.push(("Note".to_string(), note.clone(), format!("<p>{}</p>", html_escape(&note))));
     }
     let base_seed = a.seed.unwrap_or(arms[0].1.seed);
-    let appendix = crate::uncertainty::compare_section(&a.draws, &arms.iter().map(|(l, s, _)| (l.clone(), s.clone())).collect::<Vec<_>>(), base_seed)?;
+    let appendix =
+        crate::uncertainty::compare_section(&a.draws, &arms.iter().map(|(l, s, _)| (l.clone(), s.clone())).collect::<Vec<_>>(), base_seed)?;
     let arms = run_arms(arms, base_seed, a.replications);
     let table = comparison_table(&arms);
     crate::say_raw!("{}", table.text);
@@ -716,7 +717,12 @@ fn breakdown(a: BreakdownArgs) -> Result<(), String> {
         arms_in.push((format!("without {name}"), v.clone(), format!("{file} with {name} off")));
     }
     let names: Vec<String> = variants.iter().map(|(n, _)| n.clone()).collect();
-    let appendix = crate::uncertainty::breakdown_section(&a.draws, &arms_in.iter().map(|(l, s, _)| (l.clone(), s.clone())).collect::<Vec<_>>(), &names, s.seed)?;
+    let appendix = crate::uncertainty::breakdown_section(
+        &a.draws,
+        &arms_in.iter().map(|(l, s, _)| (l.clone(), s.clone())).collect::<Vec<_>>(),
+        &names,
+        s.seed,
+    )?;
     let arms = run_arms(arms_in, s.seed, a.replications);
     let table = comparison_table(&arms);
     crate::say_raw!("{}", table.text);

@@ -26,7 +26,8 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-const SMALL: [&str; 10] = ["--params", "learning_rate,import_cost,lcr_fine", "--sobol-n", "8", "--morris-r", "4", "--replications", "2", "--bootstrap", "100"];
+const SMALL: [&str; 10] =
+    ["--params", "learning_rate,import_cost,lcr_fine", "--sobol-n", "8", "--morris-r", "4", "--replications", "2", "--bootstrap", "100"];
 
 #[test]
 fn sensitivity_writes_indices_charts_and_a_report_and_shards_merge_to_the_same_indices() {
@@ -44,7 +45,13 @@ fn sensitivity_writes_indices_charts_and_a_report_and_shards_merge_to_the_same_i
     }
     let indices = read(&full.join("indices.csv"));
     assert!(indices.starts_with("# kicsim ") && indices.contains("hash="), "run record first");
-    for needle in ["sobol,localization_rate,3,model.learning_rate,ST,", "sobol,localization_rate,3,dummy,ST,", "morris,final_year_exports_usd_m,3,dummy,mu_star,", "oat,localization_rate,3,model.import_cost,high_effect,", "sobol_convergence,localization_rate,3,model.import_cost,ST,"] {
+    for needle in [
+        "sobol,localization_rate,3,model.learning_rate,ST,",
+        "sobol,localization_rate,3,dummy,ST,",
+        "morris,final_year_exports_usd_m,3,dummy,mu_star,",
+        "oat,localization_rate,3,model.import_cost,high_effect,",
+        "sobol_convergence,localization_rate,3,model.import_cost,ST,",
+    ] {
         assert!(indices.contains(needle), "{needle}");
     }
     // The lcr_fine does nothing without a local-content rule: its indices are zero, exactly.
@@ -69,7 +76,8 @@ fn sensitivity_writes_indices_charts_and_a_report_and_shards_merge_to_the_same_i
     assert_eq!(read(&merged.join("indices.csv")), indices, "sharded and whole runs agree exactly");
     // A missing shard is named.
     std::fs::remove_file(shards.join("sensitivity-shard-2-of-2.csv")).unwrap();
-    let (ok, _, err) = kicsim_status(&["merge", shards.join("sensitivity-shard-1-of-2.csv").to_str().unwrap(), "--out", merged.to_str().unwrap()]);
+    let (ok, _, err) =
+        kicsim_status(&["merge", shards.join("sensitivity-shard-1-of-2.csv").to_str().unwrap(), "--out", merged.to_str().unwrap()]);
     assert!(!ok && err.contains("missing shard(s) [2] of 2"), "{err}");
     for d in [full, shards, merged] {
         std::fs::remove_dir_all(d).unwrap();
@@ -80,7 +88,10 @@ fn sensitivity_writes_indices_charts_and_a_report_and_shards_merge_to_the_same_i
 fn sensitivity_over_time_gives_every_year() {
     let out = tmpdir("time");
     let o = out.to_str().unwrap();
-    kicsim(&[&["sensitivity", "scenarios/baseline.ron", "--set", "years=3", "--year", "all", "--method", "sobol"][..], &SMALL, &["--out", o]].concat());
+    kicsim(
+        &[&["sensitivity", "scenarios/baseline.ron", "--set", "years=3", "--year", "all", "--method", "sobol"][..], &SMALL, &["--out", o]]
+            .concat(),
+    );
     let indices = read(&out.join("indices.csv"));
     for y in 1..=3 {
         assert!(indices.contains(&format!("sobol,localization_rate,{y},model.import_cost,ST,")), "year {y}");
@@ -109,7 +120,13 @@ fn bad_sensitivity_options_are_refused_before_running_and_write_nothing() {
         o,
     ]);
     assert!(!ok);
-    for needle in ["unknown parameter `model.learnig_rate`", "import_cost=1.2..1.1: the range 1.2..1.1 of model.import_cost is empty", "--kpi localisation: unknown KPI", "--year 11", "--sobol-n 100: a power of two"] {
+    for needle in [
+        "unknown parameter `model.learnig_rate`",
+        "import_cost=1.2..1.1: the range 1.2..1.1 of model.import_cost is empty",
+        "--kpi localisation: unknown KPI",
+        "--year 11",
+        "--sobol-n 100: a power of two",
+    ] {
         assert!(err.contains(needle), "{needle}: {err}");
     }
     assert!(!out.exists(), "nothing written");
@@ -135,13 +152,15 @@ fn a_targets_file_with_errors_is_refused_at_file_line_col() {
     );
     let t = write_targets(&dir, &body);
     let out = dir.join("out");
-    let (ok, _, err) = kicsim_status(&["calibrate", "scenarios/baseline.ron", "--targets", t.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let (ok, _, err) =
+        kicsim_status(&["calibrate", "scenarios/baseline.ron", "--targets", t.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(!ok);
     assert!(err.contains(&format!("error: {}:3:", t.display())) && err.contains("unknown KPI `localisation_rate`"), "{err}");
     assert!(err.contains("^"), "the line is shown with a caret: {err}");
     assert!(!out.exists());
     let t = write_targets(&dir, "(targets: [(name: \"a\" scenario: \"x.ron\")])");
-    let (ok, _, err) = kicsim_status(&["calibrate", "scenarios/baseline.ron", "--targets", t.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let (ok, _, err) =
+        kicsim_status(&["calibrate", "scenarios/baseline.ron", "--targets", t.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(!ok && err.contains(&format!("error: {}:1:", t.display())), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -178,7 +197,10 @@ fn calibration_writes_a_posterior_that_parameter_draws_read() {
     ]);
     assert!(stdout.contains("synthetic:") && stdout.contains("accepted share"), "{stdout}");
     let post = read(&out.join("posterior.csv"));
-    assert!(post.starts_with("# kicsim ") && post.lines().nth(2).unwrap().starts_with("sample,weight,distance,model.import_cost,model.lcr_fine"));
+    assert!(
+        post.starts_with("# kicsim ")
+            && post.lines().nth(2).unwrap().starts_with("sample,weight,distance,model.import_cost,model.lcr_fine")
+    );
     assert_eq!(post.lines().count(), 3 + 30);
     let json: serde_json::Value = serde_json::from_str(&read(&out.join("calibration.json"))).unwrap();
     assert_eq!(json["recovery"]["parameters"].as_array().unwrap().len(), 2);
@@ -208,11 +230,21 @@ fn calibration_writes_a_posterior_that_parameter_draws_read() {
     ]);
     assert!(stdout.contains("with parameter uncertainty"), "{stdout}");
     let draws = read(&run_out.join("draws.csv"));
-    assert!(draws.lines().nth(2).unwrap().starts_with("draw,replication,seed,model.import_cost,model.lcr_fine,model.learning_rate,localization_rate"), "{draws}");
+    assert!(
+        draws
+            .lines()
+            .nth(2)
+            .unwrap()
+            .starts_with("draw,replication,seed,model.import_cost,model.lcr_fine,model.learning_rate,localization_rate"),
+        "{draws}"
+    );
     assert_eq!(draws.lines().count(), 3 + 6);
     let summary: serde_json::Value = serde_json::from_str(&read(&run_out.join("summary.json"))).unwrap();
     let pu = &summary["parameter_uncertainty"]["final"]["localization_rate"];
-    assert!(pu["low95"].as_f64().unwrap() <= pu["mean"].as_f64().unwrap() && pu["mean"].as_f64().unwrap() <= pu["high95"].as_f64().unwrap(), "{pu}");
+    assert!(
+        pu["low95"].as_f64().unwrap() <= pu["mean"].as_f64().unwrap() && pu["mean"].as_f64().unwrap() <= pu["high95"].as_f64().unwrap(),
+        "{pu}"
+    );
     assert!(summary["parameter_uncertainty"]["method"].as_str().unwrap().contains("posterior"));
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -221,7 +253,19 @@ fn calibration_writes_a_posterior_that_parameter_draws_read() {
 fn compare_and_breakdown_append_a_parameter_uncertainty_section() {
     let out = tmpdir("cmp");
     let o = out.to_str().unwrap();
-    kicsim(&["compare", "scenarios/no_incentives.ron", "scenarios/capability_plus_lcr.ron", "--years", "4", "--replications", "2", "--parameter-draws", "12", "--out", o]);
+    kicsim(&[
+        "compare",
+        "scenarios/no_incentives.ron",
+        "scenarios/capability_plus_lcr.ron",
+        "--years",
+        "4",
+        "--replications",
+        "2",
+        "--parameter-draws",
+        "12",
+        "--out",
+        o,
+    ]);
     let md = read(&out.join("report.md"));
     let section = md.split("## Parameter uncertainty").nth(1).expect("the section is appended");
     assert!(section.contains("Latin hypercube of 12 draws") && section.contains("draws with this sign"), "{section}");
@@ -236,11 +280,16 @@ fn compare_and_breakdown_append_a_parameter_uncertainty_section() {
     let b = tmpdir("bd");
     kicsim(&["breakdown", "scenarios/baseline.ron", "--replications", "2", "--parameter-draws", "8", "--out", b.to_str().unwrap()]);
     let md = read(&b.join("report.md"));
-    assert!(md.contains("Contribution of each incentive (all incentives minus that one switched off)") && md.contains("Which incentive buys localization more cheaply"), "{md}");
+    assert!(
+        md.contains("Contribution of each incentive (all incentives minus that one switched off)")
+            && md.contains("Which incentive buys localization more cheaply"),
+        "{md}"
+    );
     let json: serde_json::Value = serde_json::from_str(&read(&b.join("report.json"))).unwrap();
     assert!(!json["parameter_uncertainty"]["cost_effectiveness_ranking"]["pairs"].as_array().unwrap().is_empty());
     // Options of the draws without draws are refused.
-    let (ok, _, err) = kicsim_status(&["compare", "scenarios/baseline.ron", "scenarios/baseline.ron", "--params", "learning_rate", "--out", o]);
+    let (ok, _, err) =
+        kicsim_status(&["compare", "scenarios/baseline.ron", "scenarios/baseline.ron", "--params", "learning_rate", "--out", o]);
     assert!(!ok && err.contains("--parameter-draws"), "{err}");
     std::fs::remove_dir_all(out).unwrap();
     std::fs::remove_dir_all(b).unwrap();

@@ -72,22 +72,14 @@ impl Target {
     /// A point target: observed value `obs` with standard deviation `sd`;
     /// distance term `((sim - obs) / sd)^2`.
     pub fn value(obs: f64, sd: f64) -> Self {
-        Target {
-            lo: obs,
-            hi: obs,
-            sd,
-        }
+        Target { lo: obs, hi: obs, sd }
     }
 
     /// An interval target `[lo, hi]`: term 0 inside; outside, the gap to the
     /// nearest end divided by `(hi - lo) / 4` (the interval read as
     /// mean ± 2 sd), squared.
     pub fn interval(lo: f64, hi: f64) -> Self {
-        Target {
-            lo,
-            hi,
-            sd: (hi - lo) / 4.0,
-        }
+        Target { lo, hi, sd: (hi - lo) / 4.0 }
     }
 
     /// An interval target with an explicit scale for the gap outside it.
@@ -112,10 +104,7 @@ impl Target {
 
     fn check(&self, i: usize) -> Result<()> {
         if !(self.lo.is_finite() && self.hi.is_finite() && self.lo <= self.hi) {
-            return invalid(format!(
-                "target {i}: need finite lo <= hi, got [{}, {}]",
-                self.lo, self.hi
-            ));
+            return invalid(format!("target {i}: need finite lo <= hi, got [{}, {}]", self.lo, self.hi));
         }
         if !(self.sd.is_finite() && self.sd > 0.0) {
             return invalid(format!("target {i}: sd/scale must be > 0, got {}", self.sd));
@@ -129,16 +118,8 @@ impl Target {
 /// # Panics
 /// If `sim.len() != targets.len()`.
 pub fn distance(sim: &[f64], targets: &[Target]) -> f64 {
-    assert_eq!(
-        sim.len(),
-        targets.len(),
-        "distance: statistics and targets differ in length"
-    );
-    sim.iter()
-        .zip(targets)
-        .map(|(&s, t)| t.term(s))
-        .sum::<f64>()
-        .sqrt()
+    assert_eq!(sim.len(), targets.len(), "distance: statistics and targets differ in length");
+    sim.iter().zip(targets).map(|(&s, t)| t.term(s)).sum::<f64>().sqrt()
 }
 
 /// Acceptance rule of rejection ABC.
@@ -282,11 +263,7 @@ mod inf_as_null {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
-        if v.is_finite() {
-            s.serialize_some(v)
-        } else {
-            s.serialize_none()
-        }
+        if v.is_finite() { s.serialize_some(v) } else { s.serialize_none() }
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
@@ -316,10 +293,7 @@ fn check_common(targets: &[Target], ranges: &[(f64, f64)]) -> Result<()> {
 }
 
 fn prior_draw<R: Rng + ?Sized>(ranges: &[(f64, f64)], rng: &mut R) -> Vec<f64> {
-    ranges
-        .iter()
-        .map(|&(lo, hi)| lo + rng.random::<f64>() * (hi - lo))
-        .collect()
+    ranges.iter().map(|&(lo, hi)| lo + rng.random::<f64>() * (hi - lo)).collect()
 }
 
 /// Run the simulator on `(theta, seed)` proposals in parallel; returns
@@ -340,22 +314,14 @@ where
         .par_iter()
         .map(|(theta, seed)| {
             let stats = simulator(theta, *seed);
-            let d = if stats.len() == targets.len() {
-                distance(&stats, targets)
-            } else {
-                f64::NAN
-            };
+            let d = if stats.len() == targets.len() { distance(&stats, targets) } else { f64::NAN };
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(n, total);
             (d, stats)
         })
         .collect();
     if let Some((_, s)) = out.iter().find(|(d, _)| d.is_nan()) {
-        return invalid(format!(
-            "abc: the simulator returned {} statistics for {} targets",
-            s.len(),
-            targets.len()
-        ));
+        return invalid(format!("abc: the simulator returned {} statistics for {} targets", s.len(), targets.len()));
     }
     Ok(out)
 }
@@ -369,16 +335,8 @@ fn summarize(samples: &[Vec<f64>], weights: &[f64], ranges: &[(f64, f64)]) -> Ve
         .map(|(p, &(lo, hi))| {
             let x: Vec<f64> = samples.iter().map(|s| s[p]).collect();
             let mean: f64 = x.iter().zip(weights).map(|(x, w)| x * w).sum();
-            let var: f64 = x
-                .iter()
-                .zip(weights)
-                .map(|(x, w)| w * (x - mean).powi(2))
-                .sum();
-            let var = if sum_w2 < 1.0 {
-                var / (1.0 - sum_w2)
-            } else {
-                f64::NAN
-            };
+            let var: f64 = x.iter().zip(weights).map(|(x, w)| w * (x - mean).powi(2)).sum();
+            let var = if sum_w2 < 1.0 { var / (1.0 - sum_w2) } else { f64::NAN };
             let sd = var.sqrt();
             let prior_sd = (hi - lo) / 12f64.sqrt();
             ParamSummary {
@@ -422,9 +380,7 @@ where
     }
     let keep = match config.tolerance {
         Tolerance::Absolute(eps) if eps >= 0.0 => None,
-        Tolerance::Quantile(q) if q > 0.0 && q <= 1.0 => {
-            Some(((q * n as f64).ceil() as usize).max(1))
-        }
+        Tolerance::Quantile(q) if q > 0.0 && q <= 1.0 => Some(((q * n as f64).ceil() as usize).max(1)),
         t => return invalid(format!("abc_rejection: invalid tolerance {t:?}")),
     };
     const CHUNK: usize = 4096;
@@ -434,9 +390,7 @@ where
     let mut start = 0;
     while start < n {
         let m = CHUNK.min(n - start);
-        let proposals: Vec<(Vec<f64>, u64)> = (0..m)
-            .map(|_| (prior_draw(ranges, rng), rng.next_u64()))
-            .collect();
+        let proposals: Vec<(Vec<f64>, u64)> = (0..m).map(|_| (prior_draw(ranges, rng), rng.next_u64())).collect();
         let results = simulate_batch(simulator, &proposals, targets, progress, &done, n)?;
         for (i, ((theta, _), (dist, stats))) in proposals.into_iter().zip(results).enumerate() {
             let accept = match config.tolerance {
@@ -454,9 +408,7 @@ where
         start += m;
     }
     if kept.is_empty() {
-        return Err(SaError::Failed(
-            "abc_rejection: no simulation was accepted".into(),
-        ));
+        return Err(SaError::Failed("abc_rejection: no simulation was accepted".into()));
     }
     kept.sort_by_key(|(i, _)| *i); // report in simulation order
     let tolerance = match config.tolerance {
@@ -505,13 +457,7 @@ struct Population {
 
 /// Pick an ancestor by weight and perturb it with the Gaussian kernel,
 /// re-picking until the proposal is inside the prior box.
-fn propose<R: Rng + ?Sized>(
-    prev: &Population,
-    cumulative: &[f64],
-    tau: &[f64],
-    ranges: &[(f64, f64)],
-    rng: &mut R,
-) -> Result<Vec<f64>> {
+fn propose<R: Rng + ?Sized>(prev: &Population, cumulative: &[f64], tau: &[f64], ranges: &[(f64, f64)], rng: &mut R) -> Result<Vec<f64>> {
     const MAX_TRIES: usize = 10_000_000;
     let total = *cumulative.last().unwrap();
     let n = cumulative.len();
@@ -534,9 +480,7 @@ fn propose<R: Rng + ?Sized>(
             return Ok(theta);
         }
     }
-    Err(SaError::Failed(
-        "abc_smc: could not propose a point inside the prior box".into(),
-    ))
+    Err(SaError::Failed("abc_smc: could not propose a point inside the prior box".into()))
 }
 
 /// Importance weights `1 / sum_j w_j K(theta_i | theta_j)` (normalised),
@@ -552,13 +496,7 @@ fn importance_weights(new: &[Particle], prev: &Population, tau: &[f64]) -> Vec<f
                 .iter()
                 .zip(&log_prev_w)
                 .map(|(q, lw)| {
-                    let e: f64 = p
-                        .theta
-                        .iter()
-                        .zip(&q.theta)
-                        .zip(&inv2var)
-                        .map(|((a, b), c)| (a - b) * (a - b) * c)
-                        .sum();
+                    let e: f64 = p.theta.iter().zip(&q.theta).zip(&inv2var).map(|((a, b), c)| (a - b) * (a - b) * c).sum();
                     lw - e
                 })
                 .collect();
@@ -580,18 +518,8 @@ fn kernel_sd(prev: &Population, ranges: &[(f64, f64)]) -> Vec<f64> {
         .iter()
         .enumerate()
         .map(|(p, &(lo, hi))| {
-            let mean: f64 = prev
-                .particles
-                .iter()
-                .zip(&prev.weights)
-                .map(|(q, w)| w * q.theta[p])
-                .sum();
-            let var: f64 = prev
-                .particles
-                .iter()
-                .zip(&prev.weights)
-                .map(|(q, w)| w * (q.theta[p] - mean).powi(2))
-                .sum();
+            let mean: f64 = prev.particles.iter().zip(&prev.weights).map(|(q, w)| w * q.theta[p]).sum();
+            let var: f64 = prev.particles.iter().zip(&prev.weights).map(|(q, w)| w * (q.theta[p] - mean).powi(2)).sum();
             (2.0 * var).sqrt().max(1e-12 * (hi - lo))
         })
         .collect()
@@ -626,19 +554,12 @@ where
         return invalid("abc_smc: max_generations must be >= 1");
     }
     if !(c.quantile > 0.0 && c.quantile < 1.0) {
-        return invalid(format!(
-            "abc_smc: quantile must be in (0, 1), got {}",
-            c.quantile
-        ));
+        return invalid(format!("abc_smc: quantile must be in (0, 1), got {}", c.quantile));
     }
     if c.max_simulations < n {
         return invalid("abc_smc: max_simulations must be >= n_particles");
     }
-    if c.min_tolerance.is_nan()
-        || c.min_tolerance < 0.0
-        || c.initial_tolerance.is_nan()
-        || c.initial_tolerance <= 0.0
-    {
+    if c.min_tolerance.is_nan() || c.min_tolerance < 0.0 || c.initial_tolerance.is_nan() || c.initial_tolerance <= 0.0 {
         return invalid("abc_smc: need min_tolerance >= 0 and initial_tolerance > 0");
     }
     // Largest batch of proposals simulated at once (bounds memory and waste).
@@ -694,14 +615,7 @@ where
                 };
                 proposals.push((theta, rng.next_u64()));
             }
-            let results = simulate_batch(
-                simulator,
-                &proposals,
-                targets,
-                progress,
-                &done,
-                c.max_simulations,
-            )?;
+            let results = simulate_batch(simulator, &proposals, targets, progress, &done, c.max_simulations)?;
             for ((theta, _), (dist, stats)) in proposals.into_iter().zip(results) {
                 if dist.is_finite() && dist <= eps {
                     gen_within += 1;
@@ -730,12 +644,7 @@ where
             acceptance_rate,
             ess: ess(&weights),
         });
-        let pop = Population {
-            particles: accepted,
-            weights,
-            tolerance: eps,
-            acceptance_rate,
-        };
+        let pop = Population { particles: accepted, weights, tolerance: eps, acceptance_rate };
         // next tolerance: quantile of this generation's distances
         let dists: Vec<f64> = pop.particles.iter().map(|p| p.dist).collect();
         let next = quantile(&dists, c.quantile).max(c.min_tolerance);
@@ -760,9 +669,7 @@ where
     }
 
     let Some(pop) = prev else {
-        return Err(SaError::Failed(
-            "abc_smc: the simulation budget ran out before generation 0 was complete".into(),
-        ));
+        return Err(SaError::Failed("abc_smc: the simulation budget ran out before generation 0 was complete".into()));
     };
     let mut samples = Vec::with_capacity(n);
     let mut distances = Vec::with_capacity(n);
@@ -816,26 +723,14 @@ mod tests {
     /// (flat prior) is then about N(2.100, 0.15^2).
     fn targets() -> Vec<Target> {
         let obs = normal_stats(&[TRUE_MU, TRUE_SIGMA, 0.0], 1);
-        vec![
-            Target::value(obs[0], TRUE_SIGMA / (N_OBS as f64).sqrt()),
-            Target::value(obs[1], TRUE_SIGMA / (2.0 * N_OBS as f64).sqrt()),
-        ]
+        vec![Target::value(obs[0], TRUE_SIGMA / (N_OBS as f64).sqrt()), Target::value(obs[1], TRUE_SIGMA / (2.0 * N_OBS as f64).sqrt())]
     }
 
     fn check_recovery(res: &AbcResult) {
         let s = &res.summary;
         for (p, truth) in [(0, TRUE_MU), (1, TRUE_SIGMA)] {
-            assert!(
-                s[p].q025 <= truth && truth <= s[p].q975,
-                "param {p}: true {truth} outside [{}, {}]",
-                s[p].q025,
-                s[p].q975
-            );
-            assert!(
-                s[p].sd_ratio < 0.15,
-                "param {p} should be constrained: {:?}",
-                s[p]
-            );
+            assert!(s[p].q025 <= truth && truth <= s[p].q975, "param {p}: true {truth} outside [{}, {}]", s[p].q025, s[p].q975);
+            assert!(s[p].sd_ratio < 0.15, "param {p} should be constrained: {:?}", s[p]);
         }
         // the ignored parameter keeps (about) its prior spread: ratio ~ 1
         assert!((s[2].sd_ratio - 1.0).abs() < 0.15, "nuisance: {:?}", s[2]);
@@ -873,58 +768,25 @@ mod tests {
     #[test]
     fn invalid_inputs_are_rejected() {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let cfg = RejectionConfig {
-            n_simulations: 10,
-            tolerance: Tolerance::Quantile(0.5),
-        };
+        let cfg = RejectionConfig { n_simulations: 10, tolerance: Tolerance::Quantile(0.5) };
         let t = targets();
-        assert!(
-            abc_rejection(
-                &normal_stats,
-                &t,
-                &[(1.0, 1.0)],
-                &cfg,
-                &mut rng,
-                &no_progress
-            )
-            .is_err()
-        );
+        assert!(abc_rejection(&normal_stats, &t, &[(1.0, 1.0)], &cfg, &mut rng, &no_progress).is_err());
         let bad_t = [Target::value(0.0, 0.0), Target::value(0.0, 1.0)];
-        assert!(
-            abc_rejection(&normal_stats, &bad_t, &RANGES, &cfg, &mut rng, &no_progress).is_err()
-        );
+        assert!(abc_rejection(&normal_stats, &bad_t, &RANGES, &cfg, &mut rng, &no_progress).is_err());
         // the simulator returns 2 statistics but 3 targets are given
         let t3 = [t[0], t[1], Target::value(0.0, 1.0)];
         assert!(abc_rejection(&normal_stats, &t3, &RANGES, &cfg, &mut rng, &no_progress).is_err());
-        let smc = SmcConfig {
-            quantile: 1.0,
-            ..SmcConfig::default()
-        };
+        let smc = SmcConfig { quantile: 1.0, ..SmcConfig::default() };
         assert!(abc_smc(&normal_stats, &t, &RANGES, &smc, &mut rng, &no_progress).is_err());
-        let smc = SmcConfig {
-            n_particles: 100,
-            max_simulations: 50,
-            ..SmcConfig::default()
-        };
+        let smc = SmcConfig { n_particles: 100, max_simulations: 50, ..SmcConfig::default() };
         assert!(abc_smc(&normal_stats, &t, &RANGES, &smc, &mut rng, &no_progress).is_err());
     }
 
     #[test]
     fn rejection_recovers_normal_mean_and_sd() {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
-        let cfg = RejectionConfig {
-            n_simulations: 40_000,
-            tolerance: Tolerance::Quantile(0.01),
-        };
-        let res = abc_rejection(
-            &normal_stats,
-            &targets(),
-            &RANGES,
-            &cfg,
-            &mut rng,
-            &no_progress,
-        )
-        .unwrap();
+        let cfg = RejectionConfig { n_simulations: 40_000, tolerance: Tolerance::Quantile(0.01) };
+        let res = abc_rejection(&normal_stats, &targets(), &RANGES, &cfg, &mut rng, &no_progress).unwrap();
         assert_eq!(res.samples.len(), 400);
         assert!((res.accepted_share - 0.01).abs() < 1e-12);
         assert_eq!(res.n_simulations, 40_000);
@@ -935,10 +797,7 @@ mod tests {
     #[test]
     fn rejection_absolute_tolerance_and_progress() {
         let mut rng = ChaCha8Rng::seed_from_u64(12);
-        let cfg = RejectionConfig {
-            n_simulations: 5000,
-            tolerance: Tolerance::Absolute(3.0),
-        };
+        let cfg = RejectionConfig { n_simulations: 5000, tolerance: Tolerance::Absolute(3.0) };
         let calls = AtomicUsize::new(0);
         let max_done = AtomicUsize::new(0);
         let cb = |d: usize, t: usize| {
@@ -957,60 +816,28 @@ mod tests {
     #[test]
     fn smc_recovers_normal_mean_and_sd() {
         let mut rng = ChaCha8Rng::seed_from_u64(21);
-        let cfg = SmcConfig {
-            n_particles: 1000,
-            max_generations: 8,
-            max_simulations: 200_000,
-            ..SmcConfig::default()
-        };
-        let res = abc_smc(
-            &normal_stats,
-            &targets(),
-            &RANGES,
-            &cfg,
-            &mut rng,
-            &no_progress,
-        )
-        .unwrap();
+        let cfg = SmcConfig { n_particles: 1000, max_generations: 8, max_simulations: 200_000, ..SmcConfig::default() };
+        let res = abc_smc(&normal_stats, &targets(), &RANGES, &cfg, &mut rng, &no_progress).unwrap();
         // tolerances decrease strictly over the generations
         for w in res.generations.windows(2) {
             assert!(w[1].tolerance < w[0].tolerance);
         }
         assert_eq!(res.generations.len(), 8, "{:?}", res.generations);
         assert_eq!(res.stop_reason, StopReason::MaxGenerations);
-        assert_eq!(
-            res.n_simulations,
-            res.generations
-                .iter()
-                .map(|g| g.n_simulations)
-                .sum::<usize>()
-        );
+        assert_eq!(res.n_simulations, res.generations.iter().map(|g| g.n_simulations).sum::<usize>());
         assert!(res.tolerance < 2.5, "final tolerance {}", res.tolerance);
         for g in &res.generations {
             assert_eq!(g.n_accepted, 1000);
             let kept_share = 1000.0 / g.n_simulations as f64;
-            assert!(
-                g.acceptance_rate >= kept_share && g.acceptance_rate <= kept_share * 1.25 + 1e-12
-            );
+            assert!(g.acceptance_rate >= kept_share && g.acceptance_rate <= kept_share * 1.25 + 1e-12);
         }
-        assert_eq!(
-            res.accepted_share,
-            res.generations.last().unwrap().acceptance_rate
-        );
+        assert_eq!(res.accepted_share, res.generations.last().unwrap().acceptance_rate);
         check_recovery(&res);
         // close to the exact posterior of mu, N(observed mean, 0.15^2): the ABC
         // posterior is centred on it and only moderately wider (tolerance > 0)
         let t = targets();
-        assert!(
-            (res.summary[0].mean - t[0].lo).abs() < 0.1,
-            "{:?}",
-            res.summary[0]
-        );
-        assert!(
-            res.summary[0].sd > 0.13 && res.summary[0].sd < 0.35,
-            "{:?}",
-            res.summary[0]
-        );
+        assert!((res.summary[0].mean - t[0].lo).abs() < 0.1, "{:?}", res.summary[0]);
+        assert!(res.summary[0].sd > 0.13 && res.summary[0].sd < 0.35, "{:?}", res.summary[0]);
         // weights are proper and not degenerate
         let g = res.generations.last().unwrap();
         assert!(g.ess > 300.0, "ESS {}", g.ess);
@@ -1019,11 +846,7 @@ mod tests {
     #[test]
     fn smc_stops_on_budget_and_returns_last_complete_generation() {
         let mut rng = ChaCha8Rng::seed_from_u64(22);
-        let cfg = SmcConfig {
-            n_particles: 200,
-            max_simulations: 1500,
-            ..SmcConfig::default()
-        };
+        let cfg = SmcConfig { n_particles: 200, max_simulations: 1500, ..SmcConfig::default() };
         let max_done = AtomicUsize::new(0);
         let cb = |d: usize, t: usize| {
             assert_eq!(t, 1500);
@@ -1045,55 +868,25 @@ mod tests {
         let ranges = [(-5.0, 5.0), (0.2, 5.0)];
         let t = [Target::interval(1.5, 2.5), Target::interval(1.0, 2.0)];
         let mut rng = ChaCha8Rng::seed_from_u64(23);
-        let cfg = SmcConfig {
-            n_particles: 300,
-            max_generations: 20,
-            ..SmcConfig::default()
-        };
+        let cfg = SmcConfig { n_particles: 300, max_generations: 20, ..SmcConfig::default() };
         let res = abc_smc(&normal_stats, &t, &ranges, &cfg, &mut rng, &no_progress).unwrap();
-        assert!(
-            matches!(
-                res.stop_reason,
-                StopReason::MinTolerance | StopReason::NoProgress
-            ),
-            "{:?}",
-            res.stop_reason
-        );
+        assert!(matches!(res.stop_reason, StopReason::MinTolerance | StopReason::NoProgress), "{:?}", res.stop_reason);
         assert_eq!(res.tolerance, 0.0);
         for st in &res.stats {
             assert!(st[0] >= 1.5 && st[0] <= 2.5 && st[1] >= 1.0 && st[1] <= 2.0);
         }
         // the posterior of mu lies roughly within the target interval of the mean
-        assert!(
-            res.summary[0].q025 > 1.0 && res.summary[0].q975 < 3.0,
-            "{:?}",
-            res.summary[0]
-        );
+        assert!(res.summary[0].q025 > 1.0 && res.summary[0].q975 < 3.0, "{:?}", res.summary[0]);
     }
 
     #[test]
     fn deterministic_and_thread_count_independent() {
-        let cfg = SmcConfig {
-            n_particles: 200,
-            max_generations: 4,
-            ..SmcConfig::default()
-        };
+        let cfg = SmcConfig { n_particles: 200, max_generations: 4, ..SmcConfig::default() };
         let run = |seed: u64, threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             pool.install(|| {
                 let mut rng = ChaCha8Rng::seed_from_u64(seed);
-                abc_smc(
-                    &normal_stats,
-                    &targets(),
-                    &RANGES,
-                    &cfg,
-                    &mut rng,
-                    &no_progress,
-                )
-                .unwrap()
+                abc_smc(&normal_stats, &targets(), &RANGES, &cfg, &mut rng, &no_progress).unwrap()
             })
         };
         let a = run(5, 1);
@@ -1103,19 +896,8 @@ mod tests {
         assert_ne!(a.samples, c.samples);
         let rej = |seed: u64| {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let cfg = RejectionConfig {
-                n_simulations: 3000,
-                tolerance: Tolerance::Quantile(0.05),
-            };
-            abc_rejection(
-                &normal_stats,
-                &targets(),
-                &RANGES,
-                &cfg,
-                &mut rng,
-                &no_progress,
-            )
-            .unwrap()
+            let cfg = RejectionConfig { n_simulations: 3000, tolerance: Tolerance::Quantile(0.05) };
+            abc_rejection(&normal_stats, &targets(), &RANGES, &cfg, &mut rng, &no_progress).unwrap()
         };
         assert_eq!(rej(1), rej(1));
         assert_ne!(rej(1).samples, rej(2).samples);
@@ -1125,10 +907,7 @@ mod tests {
     fn linear_sim(xs: &[f64], theta: &[f64], seed: u64) -> Vec<f64> {
         let mut r = ChaCha8Rng::seed_from_u64(seed);
         let noise = Normal::new(0.0, 0.5).unwrap();
-        let ys: Vec<f64> = xs
-            .iter()
-            .map(|x| theta[0] + theta[1] * x + noise.sample(&mut r))
-            .collect();
+        let ys: Vec<f64> = xs.iter().map(|x| theta[0] + theta[1] * x + noise.sample(&mut r)).collect();
         let (mx, my) = (mean(xs), mean(&ys));
         let sxy: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();
         let sxx: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
@@ -1152,25 +931,13 @@ mod tests {
         let t = [Target::value(obs[0], se_a), Target::value(obs[1], se_b)];
         let ranges = [(-5.0, 5.0), (-5.0, 5.0), (0.0, 1.0)];
         let mut rng = ChaCha8Rng::seed_from_u64(31);
-        let cfg = SmcConfig {
-            n_particles: 800,
-            max_generations: 7,
-            ..SmcConfig::default()
-        };
+        let cfg = SmcConfig { n_particles: 800, max_generations: 7, ..SmcConfig::default() };
         let res = abc_smc(&sim, &t, &ranges, &cfg, &mut rng, &no_progress).unwrap();
         let s = &res.summary;
         for (p, truth) in [(0, 1.0), (1, -2.0)] {
-            assert!(
-                s[p].q025 <= truth && truth <= s[p].q975,
-                "param {p}: {:?}",
-                s[p]
-            );
+            assert!(s[p].q025 <= truth && truth <= s[p].q975, "param {p}: {:?}", s[p]);
             assert!(s[p].sd_ratio < 0.2, "param {p}: {:?}", s[p]);
         }
-        assert!(
-            (s[2].sd_ratio - 1.0).abs() < 0.15,
-            "ignored parameter: {:?}",
-            s[2]
-        );
+        assert!((s[2].sd_ratio - 1.0).abs() < 0.15, "ignored parameter: {:?}", s[2]);
     }
 }

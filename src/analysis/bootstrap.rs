@@ -78,14 +78,8 @@ pub fn quantile(x: &[f64], q: f64) -> f64 {
 /// # Panics
 /// If `x` and `w` differ in length.
 pub fn weighted_quantile(x: &[f64], w: &[f64], q: f64) -> f64 {
-    assert_eq!(
-        x.len(),
-        w.len(),
-        "weighted_quantile: x and w differ in length"
-    );
-    let mut idx: Vec<usize> = (0..x.len())
-        .filter(|&i| w[i] > 0.0 && !x[i].is_nan())
-        .collect();
+    assert_eq!(x.len(), w.len(), "weighted_quantile: x and w differ in length");
+    let mut idx: Vec<usize> = (0..x.len()).filter(|&i| w[i] > 0.0 && !x[i].is_nan()).collect();
     if idx.is_empty() {
         return f64::NAN;
     }
@@ -110,13 +104,7 @@ pub fn weighted_quantile(x: &[f64], w: &[f64], q: f64) -> f64 {
 /// quantiles of the `n_boot` replicates (non-finite replicates are dropped;
 /// an interval with no finite replicate is `[NaN, NaN]`). Drawing the indices
 /// uses `rng` sequentially, so the result is reproducible from its seed.
-pub fn bootstrap_ci<R, F>(
-    n: usize,
-    n_boot: usize,
-    level: f64,
-    rng: &mut R,
-    mut statistic: F,
-) -> Vec<Interval>
+pub fn bootstrap_ci<R, F>(n: usize, n_boot: usize, level: f64, rng: &mut R, mut statistic: F) -> Vec<Interval>
 where
     R: Rng + ?Sized,
     F: FnMut(&[usize]) -> Vec<f64>,
@@ -141,10 +129,7 @@ where
     reps.into_iter()
         .map(|mut r| {
             r.sort_by(f64::total_cmp);
-            Interval {
-                lo: quantile_sorted(&r, a),
-                hi: quantile_sorted(&r, 1.0 - a),
-            }
+            Interval { lo: quantile_sorted(&r, a), hi: quantile_sorted(&r, 1.0 - a) }
         })
         .collect()
 }
@@ -206,9 +191,7 @@ mod tests {
         // so a 95% interval is about 2*1.96*0.0144 = 0.057 wide.
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let x: Vec<f64> = (0..400).map(|_| rng.random::<f64>()).collect();
-        let ci = bootstrap_ci(x.len(), 2000, 0.95, &mut rng, |idx| {
-            vec![idx.iter().map(|&i| x[i]).sum::<f64>() / idx.len() as f64]
-        });
+        let ci = bootstrap_ci(x.len(), 2000, 0.95, &mut rng, |idx| vec![idx.iter().map(|&i| x[i]).sum::<f64>() / idx.len() as f64]);
         assert_eq!(ci.len(), 1);
         let ci = ci[0];
         assert!(ci.contains(mean(&x)));

@@ -36,15 +36,8 @@ pub fn lhs<R: Rng + ?Sized>(n: usize, k: usize, rng: &mut R) -> Vec<Vec<f64>> {
 /// # Panics
 /// If `u.len() != ranges.len()`.
 pub fn scale_point(u: &[f64], ranges: &[(f64, f64)]) -> Vec<f64> {
-    assert_eq!(
-        u.len(),
-        ranges.len(),
-        "scale_point: point and ranges differ in length"
-    );
-    u.iter()
-        .zip(ranges)
-        .map(|(&u, &(lo, hi))| lo + u * (hi - lo))
-        .collect()
+    assert_eq!(u.len(), ranges.len(), "scale_point: point and ranges differ in length");
+    u.iter().zip(ranges).map(|(&u, &(lo, hi))| lo + u * (hi - lo)).collect()
 }
 
 /// Map every row of a unit-cube design to the box `ranges` (see [`scale_point`]).
@@ -83,10 +76,7 @@ mod tests {
     fn columns_are_not_identical_permutations() {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let x = lhs(50, 2, &mut rng);
-        let same = x
-            .iter()
-            .filter(|r| (r[0] * 50.0).floor() == (r[1] * 50.0).floor())
-            .count();
+        let same = x.iter().filter(|r| (r[0] * 50.0).floor() == (r[1] * 50.0).floor()).count();
         assert!(same < 50);
     }
 
@@ -104,10 +94,7 @@ mod tests {
     #[test]
     fn scaling_to_ranges() {
         let ranges = [(0.0, 10.0), (-1.0, 1.0), (100.0, 101.0)];
-        assert_eq!(
-            scale_point(&[0.0, 0.5, 1.0], &ranges),
-            vec![0.0, 0.0, 101.0]
-        );
+        assert_eq!(scale_point(&[0.0, 0.5, 1.0], &ranges), vec![0.0, 0.0, 101.0]);
         let mut rng = ChaCha8Rng::seed_from_u64(2);
         let x = scale_to_ranges(&lhs(30, 3, &mut rng), &ranges);
         for row in &x {

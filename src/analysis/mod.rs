@@ -57,20 +57,13 @@ pub mod oat;
 pub mod sobol;
 
 pub use abc::{
-    AbcResult, GenerationInfo, ParamSummary, RejectionConfig, SmcConfig, StopReason, Target,
-    Tolerance, abc_rejection, abc_smc, distance,
+    AbcResult, GenerationInfo, ParamSummary, RejectionConfig, SmcConfig, StopReason, Target, Tolerance, abc_rejection, abc_smc, distance,
 };
 pub use bootstrap::{Interval, bootstrap_ci, mean, quantile, sample_sd, weighted_quantile};
 pub use lhs::{lhs, scale_point, scale_to_ranges};
-pub use morris::{
-    MorrisDesign, MorrisIndex, MorrisResult, morris_analyze, morris_design,
-    morris_design_with_levels,
-};
+pub use morris::{MorrisDesign, MorrisIndex, MorrisResult, morris_analyze, morris_design, morris_design_with_levels};
 pub use oat::{OatEffect, oat_analyze, oat_design};
-pub use sobol::{
-    BaseSampling, SaltelliDesign, SobolIndex, SobolResult, saltelli_design, sobol_analyze,
-    sobol_convergence,
-};
+pub use sobol::{BaseSampling, SaltelliDesign, SobolIndex, SobolResult, saltelli_design, sobol_analyze, sobol_convergence};
 
 use rand::Rng;
 use rayon::prelude::*;
@@ -118,12 +111,7 @@ pub fn no_progress(_done: usize, _total: usize) {}
 /// (Rows therefore use *independent* random streams: for a stochastic model
 /// the Sobol "dummy" parameter then shows the noise floor; see [`sobol`].)
 /// `progress(done, rows.len())` is called after each evaluation.
-pub fn evaluate_parallel<T, F, R>(
-    rows: &[Vec<f64>],
-    model: &F,
-    rng: &mut R,
-    progress: Progress<'_>,
-) -> Vec<T>
+pub fn evaluate_parallel<T, F, R>(rows: &[Vec<f64>], model: &F, rng: &mut R, progress: Progress<'_>) -> Vec<T>
 where
     T: Send,
     F: Fn(&[f64], u64) -> T + Sync,
@@ -147,9 +135,7 @@ where
 pub(crate) fn check_ranges(ranges: &[(f64, f64)]) -> Result<()> {
     for (i, &(lo, hi)) in ranges.iter().enumerate() {
         if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-            return invalid(format!(
-                "range {i} = ({lo}, {hi}) must be finite with lo < hi"
-            ));
+            return invalid(format!("range {i} = ({lo}, {hi}) must be finite with lo < hi"));
         }
     }
     Ok(())
@@ -174,10 +160,7 @@ mod tests {
         let rows: Vec<Vec<f64>> = (0..200).map(|i| vec![i as f64]).collect();
         let model = |x: &[f64], seed: u64| x[0] * 1000.0 + (seed % 7) as f64;
         let run = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             pool.install(|| {
                 let mut rng = ChaCha8Rng::seed_from_u64(5);
                 evaluate_parallel(&rows, &model, &mut rng, &no_progress)
@@ -208,20 +191,8 @@ mod tests {
         assert_eq!(r, back);
         // ABC with an infinite tolerance in generation 0 (written as null)
         let sim = |t: &[f64], _s: u64| vec![t[0]];
-        let cfg = SmcConfig {
-            n_particles: 20,
-            max_generations: 2,
-            ..SmcConfig::default()
-        };
-        let a = abc_smc(
-            &sim,
-            &[Target::value(0.5, 0.1)],
-            &[(0.0, 1.0)],
-            &cfg,
-            &mut rng,
-            &no_progress,
-        )
-        .unwrap();
+        let cfg = SmcConfig { n_particles: 20, max_generations: 2, ..SmcConfig::default() };
+        let a = abc_smc(&sim, &[Target::value(0.5, 0.1)], &[(0.0, 1.0)], &cfg, &mut rng, &no_progress).unwrap();
         assert!(a.generations[0].tolerance.is_infinite());
         let json = serde_json::to_string(&a).unwrap();
         let back: AbcResult = serde_json::from_str(&json).unwrap();
@@ -230,8 +201,7 @@ mod tests {
         assert_eq!(c, cfg);
         // OAT
         let e = oat_analyze(1.0, &[0.0, 2.0]);
-        let back: Vec<OatEffect> =
-            serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
+        let back: Vec<OatEffect> = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
         assert_eq!(e, back);
     }
 

@@ -95,12 +95,7 @@ pub fn morris_design<R: Rng + ?Sized>(k: usize, r: usize, rng: &mut R) -> Result
 /// down) with probability 1/2; the factors are moved in a random order. This
 /// is the distribution of Morris' randomized orientation matrix `B*`, so all
 /// `p` levels are equally likely to be visited.
-pub fn morris_design_with_levels<R: Rng + ?Sized>(
-    k: usize,
-    r: usize,
-    p: usize,
-    rng: &mut R,
-) -> Result<MorrisDesign> {
+pub fn morris_design_with_levels<R: Rng + ?Sized>(k: usize, r: usize, p: usize, rng: &mut R) -> Result<MorrisDesign> {
     if k == 0 {
         return invalid("morris: need at least one factor");
     }
@@ -138,14 +133,7 @@ pub fn morris_design_with_levels<R: Rng + ?Sized>(
         }
         changed.push(order);
     }
-    Ok(MorrisDesign {
-        k,
-        r,
-        levels: p,
-        delta,
-        rows,
-        changed,
-    })
+    Ok(MorrisDesign { k, r, levels: p, delta, rows, changed })
 }
 
 /// Morris measures (mu, mu*, sigma, bootstrap CI of mu*) from the outputs of
@@ -153,19 +141,10 @@ pub fn morris_design_with_levels<R: Rng + ?Sized>(
 ///
 /// `n_boot` bootstrap resamples of the trajectories (e.g. 1000) give the 95%
 /// percentile interval of mu*; with `n_boot == 0` the interval is `[mu*, mu*]`.
-pub fn morris_analyze<R: Rng + ?Sized>(
-    design: &MorrisDesign,
-    outputs: &[f64],
-    n_boot: usize,
-    rng: &mut R,
-) -> Result<MorrisResult> {
+pub fn morris_analyze<R: Rng + ?Sized>(design: &MorrisDesign, outputs: &[f64], n_boot: usize, rng: &mut R) -> Result<MorrisResult> {
     let (k, r) = (design.k, design.r);
     if outputs.len() != design.rows.len() {
-        return invalid(format!(
-            "morris: {} outputs for {} design rows",
-            outputs.len(),
-            design.rows.len()
-        ));
+        return invalid(format!("morris: {} outputs for {} design rows", outputs.len(), design.rows.len()));
     }
     check_finite("outputs", outputs)?;
     let mut effects = vec![vec![0.0; r]; k];
@@ -177,13 +156,9 @@ pub fn morris_analyze<R: Rng + ?Sized>(
             effects[i][t] = (outputs[base + s + 1] - outputs[base + s]) / dx;
         }
     }
-    let mu_star_of = |ee: &[f64], idx: &[usize]| -> f64 {
-        idx.iter().map(|&t| ee[t].abs()).sum::<f64>() / idx.len() as f64
-    };
+    let mu_star_of = |ee: &[f64], idx: &[usize]| -> f64 { idx.iter().map(|&t| ee[t].abs()).sum::<f64>() / idx.len() as f64 };
     let cis = if n_boot > 0 {
-        bootstrap_ci(r, n_boot, 0.95, rng, |idx| {
-            effects.iter().map(|ee| mu_star_of(ee, idx)).collect()
-        })
+        bootstrap_ci(r, n_boot, 0.95, rng, |idx| effects.iter().map(|ee| mu_star_of(ee, idx)).collect())
     } else {
         Vec::new()
     };
@@ -194,26 +169,12 @@ pub fn morris_analyze<R: Rng + ?Sized>(
         .map(|(i, ee)| {
             let mu = ee.iter().sum::<f64>() / r as f64;
             let mu_star = mu_star_of(ee, &all);
-            let sigma =
-                (ee.iter().map(|e| (e - mu) * (e - mu)).sum::<f64>() / (r - 1) as f64).sqrt();
-            let mu_star_ci = cis.get(i).copied().unwrap_or(Interval {
-                lo: mu_star,
-                hi: mu_star,
-            });
-            MorrisIndex {
-                mu,
-                mu_star,
-                sigma,
-                mu_star_ci,
-            }
+            let sigma = (ee.iter().map(|e| (e - mu) * (e - mu)).sum::<f64>() / (r - 1) as f64).sqrt();
+            let mu_star_ci = cis.get(i).copied().unwrap_or(Interval { lo: mu_star, hi: mu_star });
+            MorrisIndex { mu, mu_star, sigma, mu_star_ci }
         })
         .collect();
-    Ok(MorrisResult {
-        indices,
-        effects,
-        r,
-        n_boot,
-    })
+    Ok(MorrisResult { indices, effects, r, n_boot })
 }
 
 #[cfg(test)]

@@ -35,11 +35,7 @@ pub struct OatEffect {
 /// # Panics
 /// If `base.len() != ranges.len()`.
 pub fn oat_design(base: &[f64], ranges: &[(f64, f64)]) -> Vec<Vec<f64>> {
-    assert_eq!(
-        base.len(),
-        ranges.len(),
-        "oat_design: base and ranges differ in length"
-    );
+    assert_eq!(base.len(), ranges.len(), "oat_design: base and ranges differ in length");
     let mut rows = Vec::with_capacity(2 * base.len());
     for (i, &(lo, hi)) in ranges.iter().enumerate() {
         for v in [lo, hi] {
@@ -57,10 +53,7 @@ pub fn oat_design(base: &[f64], ranges: &[(f64, f64)]) -> Vec<Vec<f64>> {
 /// # Panics
 /// If `outputs.len()` is odd.
 pub fn oat_analyze(base_output: f64, outputs: &[f64]) -> Vec<OatEffect> {
-    assert!(
-        outputs.len().is_multiple_of(2),
-        "oat_analyze: expected 2 outputs per parameter"
-    );
+    assert!(outputs.len().is_multiple_of(2), "oat_analyze: expected 2 outputs per parameter");
     let mut effects: Vec<OatEffect> = outputs
         .chunks(2)
         .enumerate()

@@ -165,13 +165,7 @@ impl SobolResult {
 
 /// Saltelli design with `n` base rows for `k` parameters (plus a dummy
 /// column if `dummy`), in the unit cube: `n (d + 2)` rows, see [`SaltelliDesign`].
-pub fn saltelli_design<R: Rng + ?Sized>(
-    n: usize,
-    k: usize,
-    dummy: bool,
-    sampling: BaseSampling,
-    rng: &mut R,
-) -> Result<SaltelliDesign> {
+pub fn saltelli_design<R: Rng + ?Sized>(n: usize, k: usize, dummy: bool, sampling: BaseSampling, rng: &mut R) -> Result<SaltelliDesign> {
     if k == 0 {
         return invalid("saltelli: need at least one parameter");
     }
@@ -179,25 +173,15 @@ pub fn saltelli_design<R: Rng + ?Sized>(
         return invalid("saltelli: need at least 2 base rows");
     }
     if sampling == BaseSampling::ScrambledSobol && n > MAX_SOBOL_BASE_ROWS {
-        return invalid(format!(
-            "saltelli: at most {MAX_SOBOL_BASE_ROWS} base rows with the Sobol' sequence, got {n}"
-        ));
+        return invalid(format!("saltelli: at most {MAX_SOBOL_BASE_ROWS} base rows with the Sobol' sequence, got {n}"));
     }
     let d = k + usize::from(dummy);
     let base: Vec<Vec<f64>> = match sampling {
         BaseSampling::ScrambledSobol => {
             let seed0: u32 = rng.random();
-            (0..n)
-                .map(|j| {
-                    (0..2 * d)
-                        .map(|dim| sobol_value(j as u32, dim, seed0))
-                        .collect()
-                })
-                .collect()
+            (0..n).map(|j| (0..2 * d).map(|dim| sobol_value(j as u32, dim, seed0)).collect()).collect()
         }
-        BaseSampling::MonteCarlo => (0..n)
-            .map(|_| (0..2 * d).map(|_| rng.random::<f64>()).collect())
-            .collect(),
+        BaseSampling::MonteCarlo => (0..n).map(|_| (0..2 * d).map(|_| rng.random::<f64>()).collect()).collect(),
     };
     let mut rows = Vec::with_capacity(n * (d + 2));
     for point in &base {
@@ -210,13 +194,7 @@ pub fn saltelli_design<R: Rng + ?Sized>(
         }
         rows.push(b.to_vec());
     }
-    Ok(SaltelliDesign {
-        n,
-        k,
-        dummy,
-        sampling,
-        rows,
-    })
+    Ok(SaltelliDesign { n, k, dummy, sampling, rows })
 }
 
 /// Coordinate `dim` of point `j` of the scrambled Sobol' sequence.
@@ -232,12 +210,7 @@ fn sobol_value(j: u32, dim: usize, seed0: u32) -> f64 {
 /// the outputs of a [`SaltelliDesign`] (`outputs[r]` is the output at
 /// `design.rows[r]`). Uses all `N` base rows; `n_boot` resamples (e.g. 1000;
 /// 0 gives degenerate intervals at the estimate).
-pub fn sobol_analyze<R: Rng + ?Sized>(
-    design: &SaltelliDesign,
-    outputs: &[f64],
-    n_boot: usize,
-    rng: &mut R,
-) -> Result<SobolResult> {
+pub fn sobol_analyze<R: Rng + ?Sized>(design: &SaltelliDesign, outputs: &[f64], n_boot: usize, rng: &mut R) -> Result<SobolResult> {
     analyze_prefix(design, outputs, design.n, n_boot, rng)
 }
 
@@ -253,10 +226,7 @@ pub fn sobol_convergence<R: Rng + ?Sized>(
     if design.n < 8 {
         return invalid("sobol_convergence: need at least 8 base rows");
     }
-    [design.n / 4, design.n / 2, design.n]
-        .into_iter()
-        .map(|m| analyze_prefix(design, outputs, m, n_boot, rng))
-        .collect()
+    [design.n / 4, design.n / 2, design.n].into_iter().map(|m| analyze_prefix(design, outputs, m, n_boot, rng)).collect()
 }
 
 /// Estimates on the base rows listed in `rows` (with repetition for the bootstrap).
@@ -264,11 +234,7 @@ pub fn sobol_convergence<R: Rng + ?Sized>(
 fn estimate(fa: &[f64], fb: &[f64], fab: &[Vec<f64>], rows: &[usize]) -> (f64, f64, Vec<f64>) {
     let m = rows.len() as f64;
     let mean = rows.iter().map(|&j| fa[j] + fb[j]).sum::<f64>() / (2.0 * m);
-    let var = rows
-        .iter()
-        .map(|&j| (fa[j] - mean).powi(2) + (fb[j] - mean).powi(2))
-        .sum::<f64>()
-        / (2.0 * m);
+    let var = rows.iter().map(|&j| (fa[j] - mean).powi(2) + (fb[j] - mean).powi(2)).sum::<f64>() / (2.0 * m);
     let d = fab.len();
     let mut out = vec![0.0; 2 * d];
     for (i, fabi) in fab.iter().enumerate() {
@@ -293,58 +259,31 @@ fn analyze_prefix<R: Rng + ?Sized>(
     rng: &mut R,
 ) -> Result<SobolResult> {
     if outputs.len() != design.rows.len() {
-        return invalid(format!(
-            "sobol: {} outputs for {} design rows",
-            outputs.len(),
-            design.rows.len()
-        ));
+        return invalid(format!("sobol: {} outputs for {} design rows", outputs.len(), design.rows.len()));
     }
     if n_base < 2 || n_base > design.n {
-        return invalid(format!(
-            "sobol: cannot use {n_base} of {} base rows",
-            design.n
-        ));
+        return invalid(format!("sobol: cannot use {n_base} of {} base rows", design.n));
     }
     let d = design.n_columns();
     let used = &outputs[..n_base * design.block()];
     check_finite("outputs", used)?;
     let fa: Vec<f64> = (0..n_base).map(|j| outputs[design.index_a(j)]).collect();
     let fb: Vec<f64> = (0..n_base).map(|j| outputs[design.index_b(j)]).collect();
-    let fab: Vec<Vec<f64>> = (0..d)
-        .map(|i| {
-            (0..n_base)
-                .map(|j| outputs[design.index_ab(i, j)])
-                .collect()
-        })
-        .collect();
+    let fab: Vec<Vec<f64>> = (0..d).map(|i| (0..n_base).map(|j| outputs[design.index_ab(i, j)]).collect()).collect();
     let all: Vec<usize> = (0..n_base).collect();
     let (mean, variance, est) = estimate(&fa, &fb, &fab, &all);
     if variance.is_nan() || variance <= 0.0 {
         return invalid("sobol: the output variance is zero; indices are undefined");
     }
     let cis = if n_boot > 0 {
-        bootstrap_ci(n_base, n_boot, 0.95, rng, |idx| {
-            estimate(&fa, &fb, &fab, idx).2
-        })
+        bootstrap_ci(n_base, n_boot, 0.95, rng, |idx| estimate(&fa, &fb, &fab, idx).2)
     } else {
         est.iter().map(|&v| Interval { lo: v, hi: v }).collect()
     };
     let indices = (0..d)
-        .map(|i| SobolIndex {
-            s1: est[i],
-            s1_ci: cis[i],
-            st: est[d + i],
-            st_ci: cis[d + i],
-            dummy: design.dummy && i == design.k,
-        })
+        .map(|i| SobolIndex { s1: est[i], s1_ci: cis[i], st: est[d + i], st_ci: cis[d + i], dummy: design.dummy && i == design.k })
         .collect();
-    Ok(SobolResult {
-        n_base,
-        n_boot,
-        mean,
-        variance,
-        indices,
-    })
+    Ok(SobolResult { n_base, n_boot, mean, variance, indices })
 }
 
 #[cfg(test)]
@@ -368,19 +307,13 @@ mod tests {
     fn ishigami_run(n: usize, sampling: BaseSampling, dummy: bool, seed: u64) -> SobolResult {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let design = saltelli_design(n, 3, dummy, sampling, &mut rng).unwrap();
-        let y: Vec<f64> = (0..design.rows.len())
-            .map(|r| ishigami(&scale_point(design.model_inputs(r), &RANGES)))
-            .collect();
+        let y: Vec<f64> = (0..design.rows.len()).map(|r| ishigami(&scale_point(design.model_inputs(r), &RANGES))).collect();
         sobol_analyze(&design, &y, 1000, &mut rng).unwrap()
     }
 
     fn max_errors(res: &SobolResult) -> (f64, f64) {
-        let e1 = (0..3)
-            .map(|i| (res.indices[i].s1 - S1_TRUE[i]).abs())
-            .fold(0.0, f64::max);
-        let et = (0..3)
-            .map(|i| (res.indices[i].st - ST_TRUE[i]).abs())
-            .fold(0.0, f64::max);
+        let e1 = (0..3).map(|i| (res.indices[i].s1 - S1_TRUE[i]).abs()).fold(0.0, f64::max);
+        let et = (0..3).map(|i| (res.indices[i].st - ST_TRUE[i]).abs()).fold(0.0, f64::max);
         (e1, et)
     }
 
@@ -427,11 +360,7 @@ mod tests {
             for c in 0..6 {
                 let mut seen = vec![0; m];
                 for j in 0..m {
-                    let v = if c < 3 {
-                        d.rows[d.index_a(j)][c]
-                    } else {
-                        d.rows[d.index_b(j)][c - 3]
-                    };
+                    let v = if c < 3 { d.rows[d.index_a(j)][c] } else { d.rows[d.index_b(j)][c - 3] };
                     seen[(v * m as f64) as usize] += 1;
                 }
                 assert!(seen.iter().all(|&s| s == 1), "m={m} column {c}");
@@ -447,10 +376,7 @@ mod tests {
         assert!(saltelli_design(70000, 1, false, BaseSampling::ScrambledSobol, &mut rng).is_err());
         let d = saltelli_design(8, 2, false, BaseSampling::MonteCarlo, &mut rng).unwrap();
         assert!(sobol_analyze(&d, &[1.0; 3], 10, &mut rng).is_err());
-        assert!(
-            sobol_analyze(&d, &vec![1.0; 32], 10, &mut rng).is_err(),
-            "zero variance"
-        );
+        assert!(sobol_analyze(&d, &vec![1.0; 32], 10, &mut rng).is_err(), "zero variance");
         let mut y: Vec<f64> = (0..32).map(|i| i as f64).collect();
         y[5] = f64::INFINITY;
         assert!(sobol_analyze(&d, &y, 10, &mut rng).is_err());
@@ -473,24 +399,11 @@ mod tests {
     fn ishigami_n4096_sobol() {
         let res = ishigami_run(4096, BaseSampling::ScrambledSobol, false, 2024);
         let (e1, et) = max_errors(&res);
-        assert!(
-            e1 < 0.02 && et < 0.01,
-            "max |error| S1 {e1}, ST {et}: {res:?}"
-        );
+        assert!(e1 < 0.02 && et < 0.01, "max |error| S1 {e1}, ST {et}: {res:?}");
         for i in 0..3 {
             let s = &res.indices[i];
-            assert!(
-                s.s1_ci.contains(S1_TRUE[i]),
-                "S1[{i}] CI {:?} misses {}",
-                s.s1_ci,
-                S1_TRUE[i]
-            );
-            assert!(
-                s.st_ci.contains(ST_TRUE[i]),
-                "ST[{i}] CI {:?} misses {}",
-                s.st_ci,
-                ST_TRUE[i]
-            );
+            assert!(s.s1_ci.contains(S1_TRUE[i]), "S1[{i}] CI {:?} misses {}", s.s1_ci, S1_TRUE[i]);
+            assert!(s.st_ci.contains(ST_TRUE[i]), "ST[{i}] CI {:?} misses {}", s.st_ci, ST_TRUE[i]);
             assert!(s.s1_ci.width() < 0.08 && s.st_ci.width() < 0.1);
         }
         // x3 has no first-order effect but a clear total effect
@@ -501,10 +414,7 @@ mod tests {
     fn ishigami_n1024_sobol() {
         let res = ishigami_run(1024, BaseSampling::ScrambledSobol, false, 2024);
         let (e1, et) = max_errors(&res);
-        assert!(
-            e1 < 0.03 && et < 0.02,
-            "max |error| S1 {e1}, ST {et}: {res:?}"
-        );
+        assert!(e1 < 0.03 && et < 0.02, "max |error| S1 {e1}, ST {et}: {res:?}");
         for i in 0..3 {
             assert!(res.indices[i].s1_ci.contains(S1_TRUE[i]));
             assert!(res.indices[i].st_ci.contains(ST_TRUE[i]));
@@ -517,10 +427,7 @@ mod tests {
         // (RMSE over 40 seeds at N = 1024: 0.02-0.04); this seed gives 0.039.
         let res = ishigami_run(4096, BaseSampling::MonteCarlo, false, 2024);
         let (e1, et) = max_errors(&res);
-        assert!(
-            e1 < 0.06 && et < 0.06,
-            "max |error| S1 {e1}, ST {et}: {res:?}"
-        );
+        assert!(e1 < 0.06 && et < 0.06, "max |error| S1 {e1}, ST {et}: {res:?}");
         for i in 0..3 {
             assert!(res.indices[i].s1_ci.width() > 0.03 && res.indices[i].s1_ci.width() < 0.12);
         }
@@ -540,10 +447,7 @@ mod tests {
                 cover[3 + i] += usize::from(res.indices[i].st_ci.contains(ST_TRUE[i]));
             }
         }
-        assert!(
-            cover.iter().all(|&c| c >= 16),
-            "coverage {cover:?} of {reps}"
-        );
+        assert!(cover.iter().all(|&c| c >= 16), "coverage {cover:?} of {reps}");
     }
 
     #[test]
@@ -566,10 +470,7 @@ mod tests {
             let (e1, et) = max_errors(&res);
             println!("N={n} {s:?}: S1 {s1:?} ST {st:?} max|err| S1 {e1:.4} ST {et:.4}");
             for x in &res.indices {
-                println!(
-                    "   S1 CI [{:.4}, {:.4}]  ST CI [{:.4}, {:.4}]",
-                    x.s1_ci.lo, x.s1_ci.hi, x.st_ci.lo, x.st_ci.hi
-                );
+                println!("   S1 CI [{:.4}, {:.4}]  ST CI [{:.4}, {:.4}]", x.s1_ci.lo, x.s1_ci.hi, x.st_ci.lo, x.st_ci.hi);
             }
         }
     }
@@ -605,8 +506,7 @@ mod tests {
         let mut s1_sum = 0.0;
         for seed in 0..reps {
             let mut rng = ChaCha8Rng::seed_from_u64(600 + seed);
-            let design =
-                saltelli_design(1024, 3, true, BaseSampling::ScrambledSobol, &mut rng).unwrap();
+            let design = saltelli_design(1024, 3, true, BaseSampling::ScrambledSobol, &mut rng).unwrap();
             let y = evaluate_parallel(&design.rows, &model, &mut rng, &no_progress);
             let res = sobol_analyze(&design, &y, 500, &mut rng).unwrap();
             let dm = res.dummy().unwrap();
@@ -614,36 +514,20 @@ mod tests {
             covered += usize::from(dm.s1_ci.contains(0.0));
             s1_sum += dm.s1;
             let floor = 0.25 / res.variance;
-            assert!(
-                (dm.st - floor).abs() < 0.005,
-                "ST dummy {} vs noise share {floor}",
-                dm.st
-            );
-            assert!(
-                dm.st_ci.lo > 0.0 && dm.st_ci.lo < floor + 0.002 && dm.st_ci.hi > floor - 0.002
-            );
+            assert!((dm.st - floor).abs() < 0.005, "ST dummy {} vs noise share {floor}", dm.st);
+            assert!(dm.st_ci.lo > 0.0 && dm.st_ci.lo < floor + 0.002 && dm.st_ci.hi > floor - 0.002);
             // the noise floor is well below the smallest real total effect
             assert!(res.indices[2].st_ci.lo > 5.0 * dm.st_ci.hi);
         }
-        assert!(
-            covered >= 8,
-            "dummy S1 interval covered 0 in {covered} of {reps} designs"
-        );
-        assert!(
-            (s1_sum / reps as f64).abs() < 0.004,
-            "mean dummy S1 {}",
-            s1_sum / reps as f64
-        );
+        assert!(covered >= 8, "dummy S1 interval covered 0 in {covered} of {reps} designs");
+        assert!((s1_sum / reps as f64).abs() < 0.004, "mean dummy S1 {}", s1_sum / reps as f64);
     }
 
     #[test]
     fn convergence_uses_prefixes_and_improves() {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
-        let design =
-            saltelli_design(4096, 3, false, BaseSampling::ScrambledSobol, &mut rng).unwrap();
-        let y: Vec<f64> = (0..design.rows.len())
-            .map(|r| ishigami(&scale_point(design.model_inputs(r), &RANGES)))
-            .collect();
+        let design = saltelli_design(4096, 3, false, BaseSampling::ScrambledSobol, &mut rng).unwrap();
+        let y: Vec<f64> = (0..design.rows.len()).map(|r| ishigami(&scale_point(design.model_inputs(r), &RANGES))).collect();
         let conv = sobol_convergence(&design, &y, 300, &mut rng).unwrap();
         let ns: Vec<usize> = conv.iter().map(|r| r.n_base).collect();
         assert_eq!(ns, vec![1024, 2048, 4096]);
@@ -662,13 +546,8 @@ mod tests {
             assert_eq!(conv[0].indices[i].s1, small_res.indices[i].s1);
             assert_eq!(conv[0].indices[i].st, small_res.indices[i].st);
         }
-        let sum_err = |r: &SobolResult| -> f64 {
-            (0..3)
-                .map(|i| {
-                    (r.indices[i].s1 - S1_TRUE[i]).abs() + (r.indices[i].st - ST_TRUE[i]).abs()
-                })
-                .sum()
-        };
+        let sum_err =
+            |r: &SobolResult| -> f64 { (0..3).map(|i| (r.indices[i].s1 - S1_TRUE[i]).abs() + (r.indices[i].st - ST_TRUE[i]).abs()).sum() };
         assert!(sum_err(&conv[2]) < sum_err(&conv[0]) + 0.01);
         // intervals shrink roughly like 1/sqrt(N): N/4 -> N halves the width
         for i in 0..3 {
@@ -694,13 +573,8 @@ mod tests {
     fn additive_linear_model_exact_shares() {
         // y = x1 + 2 x2 on U(0,1)^2: S_i = ST_i = c_i^2 / sum c^2 = (0.2, 0.8)
         let mut rng = ChaCha8Rng::seed_from_u64(8);
-        let design =
-            saltelli_design(2048, 2, false, BaseSampling::ScrambledSobol, &mut rng).unwrap();
-        let y: Vec<f64> = design
-            .rows
-            .iter()
-            .map(|x| 100.0 + x[0] + 2.0 * x[1])
-            .collect();
+        let design = saltelli_design(2048, 2, false, BaseSampling::ScrambledSobol, &mut rng).unwrap();
+        let y: Vec<f64> = design.rows.iter().map(|x| 100.0 + x[0] + 2.0 * x[1]).collect();
         let res = sobol_analyze(&design, &y, 200, &mut rng).unwrap();
         for (i, w) in [0.2, 0.8].into_iter().enumerate() {
             assert!((res.indices[i].s1 - w).abs() < 0.01, "{:?}", res.indices[i]);
