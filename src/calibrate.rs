@@ -123,6 +123,7 @@ pub struct Resolved {
 }
 
 /// The distinct scenarios of a targets file and its targets.
+#[derive(Debug)]
 pub struct Targets {
     pub scenarios: Vec<(String, Scenario)>,
     pub targets: Vec<Resolved>,

@@ -193,6 +193,7 @@ pub fn systematic_resample(weights: &[f64], n: usize, rng: &mut ChaCha8Rng) -> V
 }
 
 /// The samples of a posterior file (`posterior.csv` of `kicsim calibrate`).
+#[derive(Debug)]
 pub struct Posterior {
     pub params: Vec<Param>,
     pub samples: Vec<Vec<f64>>,
