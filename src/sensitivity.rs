@@ -409,7 +409,8 @@ fn design_csv(settings: &Settings, d: &Design, outputs: &Outputs) -> String {
         let mut line = vec![row.to_string(), format!("{:?}", p.method).to_lowercase(), p.key.to_string(), r.to_string()];
         line.extend(params.iter().zip(&p.unit).map(|(q, u)| if u.is_nan() { String::new() } else { fmt_num(q.value_at(*u)) }));
         line.push(p.unit.last().filter(|u| !u.is_nan()).map_or(String::new(), |u| fmt_num(*u)));
-        line.extend(vals.iter().map(|v| fmt_num(*v)));
+        // Full precision (shortest exact form): a merge analyses the very numbers a whole run does.
+        line.extend(vals.iter().map(|v| format!("{v:?}")));
         out.push_str(&line.join(","));
         out.push('\n');
     }
@@ -633,7 +634,8 @@ fn indices_csv(settings: &Settings, all: &[Analysis]) -> String {
     out.push_str("method,kpi,year,parameter,index,value,ci95_low,ci95_high,base_rows\n");
     let names: Vec<String> = settings.params.iter().map(|p| p.path.clone()).chain(["dummy".to_string()]).collect();
     let mut line = |m: &str, a: &Analysis, p: &str, idx: &str, v: f64, ci: Interval, n: usize| {
-        writeln!(out, "{m},{},{},{p},{idx},{},{},{},{n}", a.kpi, a.year, fmt_num(v), fmt_num(ci.lo), fmt_num(ci.hi)).ok();
+        let f = |x: f64| if x.is_nan() { String::new() } else { fmt_num(x) };
+        writeln!(out, "{m},{},{},{p},{idx},{},{},{},{n}", a.kpi, a.year, f(v), f(ci.lo), f(ci.hi)).ok();
     };
     for a in all {
         for o in &a.oat {
@@ -656,7 +658,7 @@ fn indices_csv(settings: &Settings, all: &[Analysis]) -> String {
             }
         }
     }
-    out.replace(",NaN,", ",,").replace(",NaN\n", ",\n")
+    out
 }
 
 fn kpi_label(kpi: &str) -> String {

@@ -37,7 +37,7 @@ use crate::sim::QuarterRecord;
 pub const ROBUST_SHARE: f64 = 0.95;
 
 /// The options of parameter draws, shared by run, compare and breakdown.
-#[derive(Args, Clone, Debug, Default)]
+#[derive(Args, Clone, Debug)]
 pub struct DrawArgs {
     /// Also draw the model's parameters N times from their plausible ranges (Latin hypercube;
     /// the same N sets for every scenario) and report intervals that include parameter
@@ -55,6 +55,13 @@ pub struct DrawArgs {
     /// parameter with a plausible range); `path=LOW..HIGH` gives a range of its own.
     #[arg(long, value_name = "A,B,...")]
     pub params: Option<String>,
+}
+
+impl Default for DrawArgs {
+    /// No draws (the command-line defaults).
+    fn default() -> Self {
+        DrawArgs { parameter_draws: 0, posterior: None, draw_replications: 1, params: None }
+    }
 }
 
 impl DrawArgs {
@@ -237,17 +244,19 @@ impl Posterior {
         for (k, rec) in rdr.records().enumerate() {
             let line = k + 2;
             let rec = rec.map_err(|e| at(line, 1, e.to_string()))?;
+            // The column of cell i in this line (the cells before it and their commas).
+            let col_in = |i: usize| rec.iter().take(i).map(|c| c.chars().count() + 1).sum::<usize>() + 1;
             let cell = |i: usize| -> Result<f64, String> {
                 let s = rec.get(i).unwrap_or("");
                 s.trim()
                     .parse::<f64>()
                     .ok()
                     .filter(|v| v.is_finite())
-                    .ok_or_else(|| at(line, col_of(i), format!("`{s}` in column {} is not a number", header[i])))
+                    .ok_or_else(|| at(line, col_in(i), format!("`{s}` in column {} is not a number", header[i])))
             };
             let w = cell(weight)?;
             if w < 0.0 {
-                return Err(at(line, col_of(weight), format!("weight {w} is negative")));
+                return Err(at(line, col_in(weight), format!("weight {w} is negative")));
             }
             let mut row = Vec::new();
             for (&i, p) in cols.iter().zip(&params) {
@@ -255,7 +264,7 @@ impl Posterior {
                 if v < p.field.min || v > p.field.max {
                     return Err(at(
                         line,
-                        col_of(i),
+                        col_in(i),
                         format!("{} = {v} is outside the values it may take ({})", p.path(), p.field.range_text()),
                     ));
                 }
@@ -823,9 +832,9 @@ mod tests {
         assert_eq!(p.samples[1], [1.0, 1.12]);
         let bad = text.replace("1,0.5,0.2,1.0,1.12", "1,0.5,0.2,abc,1.12");
         let e = Posterior::parse(&bad, "post.csv").unwrap_err();
-        assert!(e.starts_with("error: post.csv:5:14:") && e.contains("`abc`"), "{e}");
+        assert!(e.starts_with("error: post.csv:5:11:") && e.contains("`abc`"), "{e}");
         let e = Posterior::parse(&text.replace("model.import_cost", "model.import_costs"), "post.csv").unwrap_err();
-        assert!(e.starts_with("error: post.csv:3:37:") && e.contains("unknown parameter"), "{e}");
+        assert!(e.starts_with("error: post.csv:3:44:") && e.contains("unknown parameter"), "{e}");
         let e = Posterior::parse(&text.replace("1,0.5,0.2,1.0,1.12", "1,0.5,0.2,1.0,99"), "post.csv").unwrap_err();
         assert!(e.contains("outside the values it may take"), "{e}");
         let e = Posterior::parse("sample,distance\n0,1\n", "p.csv").unwrap_err();

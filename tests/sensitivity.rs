@@ -61,7 +61,7 @@ fn sensitivity_writes_indices_charts_and_a_report_and_shards_merge_to_the_same_i
     let html = read(&full.join("report.html"));
     assert!(html.contains("<svg") && !html.contains("<script src"), "self-contained");
     let json: serde_json::Value = serde_json::from_str(&read(&full.join("report.json"))).unwrap();
-    assert_eq!(json["runs"], 2 * (7 + 4 * 5 + 8 * 6), "tornado 1 + 2 (k + 1), Morris r (k + 2), Sobol' N (k + 3), 2 replications each");
+    assert_eq!(json["runs"], 2 * (9 + 4 * 5 + 8 * 6), "tornado 1 + 2 (k + 1), Morris r (k + 2), Sobol' N (k + 3), 2 replications each");
 
     // Two shards run half the design each; merge gives the same indices.
     let shards = tmpdir("shards");
