@@ -16,17 +16,19 @@ fn one_quarter(c: &mut Criterion) {
     // A quarter in the middle of a 20-year run (10 years in: the complex has grown).
     let mut s = default_scenario();
     s.years = 20;
-    let mut engine = Engine::new();
+    // Set-up and routine both use the engine, one after the other: a RefCell lends it to each.
+    let engine = std::cell::RefCell::new(Engine::new());
     c.bench_function("one_quarter_year_10", |b| {
         b.iter_batched_ref(
             || {
-                let world = engine.world_mut();
+                let mut e = engine.borrow_mut();
+                let world = e.world_mut();
                 reset_world(world, &s);
                 for _ in 0..40 {
                     step_once(world);
                 }
             },
-            |_| black_box(step_once(engine.world_mut())),
+            |_| black_box(step_once(engine.borrow_mut().world_mut())),
             criterion::BatchSize::PerIteration,
         )
     });
