@@ -574,7 +574,7 @@ fn write_outputs(
             format!("No pair of parameters has a posterior correlation above {noise:.2} (what chance gives with this many samples).\n");
     } else {
         ctable = format!(
-            "Pairs the targets tie together (the prior has none; above {noise:.2}, what chance gives): a positive correlation means the two can trade off against each other (raising both keeps the fit), a negative one that they act alike.\n\n{ctable}"
+            "Pairs the targets tie together (the prior has none; above {noise:.2}, what chance gives): the targets fix a combination of the two rather than each one (a negative correlation between two parameters that both raise a KPI: more of one goes with less of the other).\n\n{ctable}"
         );
     }
     let unconstrained: Vec<&str> = order.iter().filter(|&&j| result.summary[j].sd_ratio >= 0.85).map(|&j| params[j].short()).collect();
