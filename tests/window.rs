@@ -6,8 +6,8 @@ use std::process::Command;
 use std::sync::Mutex;
 
 use kicsim::gui::{
-    ARM_COLORS, EXPORTS_COLOR, LOCALIZATION_COLOR, MINIMAP_LAND, SITE_REFUSED_LABEL_RGB, SITE_REFUSED_RGB, TOWN_LABEL_RGB, WATER_RGB,
-    facility_rgb,
+    ARM_COLORS, BETTER, EXPORTS_COLOR, LOCALIZATION_COLOR, MINIMAP_LAND, SITE_REFUSED_LABEL_RGB, SITE_REFUSED_RGB, TOWN_LABEL_RGB,
+    WATER_RGB, WORSE, facility_rgb,
 };
 use kicsim::sim::FacilityKind;
 
@@ -220,7 +220,7 @@ fn compare_view_renders_and_refuses_bad_files() {
         assert!(close(land, rgb_of(MINIMAP_LAND)), "minimap {i}: the land {land:?}");
     }
     for (i, color) in ARM_COLORS.iter().take(3).enumerate() {
-        let line = pic.count(430..630, 400..505, rgb_of(*color));
+        let line = pic.count(430..630, 440..560, rgb_of(*color));
         assert!(line > 40, "scenario {i}'s localization line: {line} pixels");
     }
     // The plan's map under the view draws no labels: none shows in the strip between the left
@@ -286,6 +286,11 @@ fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
     let reason = refused.count(790..911, 514..532, SITE_REFUSED_LABEL_RGB);
     assert!(reason >= 40, "{reason} pixels of the reason's text under the cross; {context}");
     assert_eq!(refused.count(790..911, 440..480, SITE_REFUSED_LABEL_RGB), 0, "the reason is under the cross, not above it");
+    // Mid-drag, before the release, the KPI cards already give the moved hub's difference to the
+    // plan as loaded (in the better or worse colour, where "no change" was grey).
+    let live = Picture::read(&dir.join("kicsim-screenshot-3.png"));
+    let deltas = live.count(240..383, 130..240, rgb_of(BETTER)) + live.count(240..383, 130..240, rgb_of(WORSE));
+    assert!(deltas >= 20, "{deltas} pixels of coloured differences in the KPI cards mid-drag; {context}");
     // Nothing else moved, and no temporary file is left beside the plan.
     assert_eq!(saved.anchor.site, before.anchor.site);
     assert_eq!(&saved.suppliers[..before.suppliers.len()], &before.suppliers[..]);

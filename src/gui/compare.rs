@@ -35,6 +35,54 @@ pub struct Arm {
     pub path: String,
     world: World,
     pub snapshot: Snapshot,
+    /// The full horizon over replications, drawn as bands as soon as the file is added.
+    pub bands: Bands,
+}
+
+/// Replications behind each column's bands (seeds seed, seed+1, ... as `kicsim compare` uses).
+pub const BAND_REPLICATIONS: u32 = 8;
+
+/// A column's full-horizon runs over [`BAND_REPLICATIONS`] seeds, computed on a background thread.
+#[derive(Default)]
+pub struct Bands {
+    runs: std::sync::Arc<std::sync::Mutex<Option<Vec<Vec<QuarterRecord>>>>>,
+    /// The scenario the runs are of (the plan's bands are recomputed when it changes).
+    of: Option<Scenario>,
+}
+
+impl Bands {
+    fn launch(&mut self, scenario: &Scenario) {
+        if self.of.as_ref() == Some(scenario) {
+            return;
+        }
+        self.of = Some(scenario.clone());
+        let slot = std::sync::Arc::new(std::sync::Mutex::new(None));
+        self.runs = slot.clone();
+        let scenario = scenario.clone();
+        std::thread::spawn(move || {
+            let runs: Vec<Vec<QuarterRecord>> = (0..BAND_REPLICATIONS)
+                .map(|r| sim::run_to_end(&Scenario { seed: scenario.seed.wrapping_add(r as u64), ..scenario.clone() }))
+                .collect();
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(runs);
+            }
+        });
+    }
+
+    /// Per quarter: (year, 95% low, mean, 95% high) of a KPI across the replications (a Student-t
+    /// interval of the mean, as the CLI's reports give); empty until the runs are in.
+    pub fn of_kpi(&self, get: fn(&QuarterRecord) -> f64) -> Vec<[f64; 4]> {
+        let Ok(guard) = self.runs.lock() else { return Vec::new() };
+        let Some(runs) = guard.as_ref() else { return Vec::new() };
+        let quarters = runs.iter().map(Vec::len).min().unwrap_or(0);
+        (0..quarters)
+            .map(|q| {
+                let xs: Vec<f64> = runs.iter().map(|r| get(&r[q])).collect();
+                let e = crate::run::estimate(&xs);
+                [runs[0][q].year, e.ci95_low, e.mean, e.ci95_high]
+            })
+            .collect()
+    }
 }
 
 impl Arm {
@@ -44,7 +92,9 @@ impl Arm {
         // Its label (the scenario's name, with its file where another column has the same name)
         // is kept in the snapshot; see `CompareView::relabel`.
         let snapshot = Snapshot { label: scenario.name.clone(), ..default() };
-        let mut arm = Arm { scenario, path, world, snapshot };
+        let mut bands = Bands::default();
+        bands.launch(&scenario);
+        let mut arm = Arm { scenario, path, world, snapshot, bands };
         arm.refresh();
         arm
     }
@@ -90,6 +140,10 @@ pub struct CompareView {
     pub plan: Snapshot,
     /// (quarter, forecast generation) the plan snapshot was taken at; a new generation = an edited plan.
     plan_key: Option<(u32, u64)>,
+    /// The plan's bands.
+    pub plan_bands: Bands,
+    /// Larger text for a room: the view takes the whole window.
+    pub presentation: bool,
 }
 
 impl CompareView {
@@ -125,7 +179,8 @@ impl CompareView {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.insert_resource(CompareView { path: "scenarios/no_incentives.ron".into(), ..default() });
+    // The field starts empty: Browse lists the files beside the plan.
+    app.insert_resource(CompareView::default());
     app.add_systems(Update, keep_in_step.after(sim::drive));
     app.add_systems(EguiPrimaryContextPass, compare_window.after(super::panel::panels));
 }
@@ -141,9 +196,10 @@ fn keep_in_step(world: &mut World) {
     // Snapshot the plan only when it moved or changed, not every frame.
     let key = (quarter, world.resource::<super::Forecast>().generation);
     if world.resource::<CompareView>().plan_key != Some(key) {
-        let plan_name = world.resource::<super::Plan>().scenario.name.clone();
-        let plan_snapshot = snapshot(world, &format!("{plan_name} (plan)"));
+        let plan = world.resource::<super::Plan>().scenario.clone();
+        let plan_snapshot = snapshot(world, &format!("{} (plan)", plan.name));
         let mut view = world.resource_mut::<CompareView>();
+        view.plan_bands.launch(&plan);
         view.plan = plan_snapshot;
         view.plan_key = Some(key);
         view.relabel();
@@ -166,13 +222,17 @@ fn tier_color(kind: FacilityKind, tier: Option<Tier>) -> egui::Color32 {
     color32(super::map_view::facility_rgb(kind, tier))
 }
 
-/// One colour per column of the compare view (the plan first), used for its heading and its lines.
+/// One colour per column of the compare view (the plan first), used for its heading and its
+/// lines: the colours `kicsim compare` gives the files in its report, in the same order.
 pub const ARM_COLORS: [egui::Color32; 1 + MAX_ARMS] = [
-    egui::Color32::from_rgb(235, 110, 90),
-    egui::Color32::from_rgb(100, 170, 250),
-    egui::Color32::from_rgb(120, 210, 120),
-    egui::Color32::from_rgb(230, 190, 70),
+    egui::Color32::from_rgb(31, 119, 180),
+    egui::Color32::from_rgb(214, 39, 40),
+    egui::Color32::from_rgb(44, 160, 44),
+    egui::Color32::from_rgb(255, 127, 14),
 ];
+
+/// How much larger everything is drawn in presentation mode.
+pub const PRESENTATION_ZOOM: f32 = 1.4;
 
 /// Land in the minimaps (flat: they show where the facilities are, not the terrain).
 pub const MINIMAP_LAND: egui::Color32 = egui::Color32::from_rgb(110, 160, 90);
@@ -207,10 +267,20 @@ fn minimap(ui: &mut egui::Ui, s: &Snapshot, side: f32) {
 fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, area: Res<super::tools::MapArea>) -> Result {
     if !view.open {
         view.covers_map = false;
+        if view.presentation {
+            // Closed while presenting: back to the planner's own size.
+            view.presentation = false;
+            contexts.ctx_mut()?.set_zoom_factor(1.0);
+        }
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?.clone();
-    let free = area.0.unwrap_or_else(|| ctx.viewport_rect());
+    // In presentation mode the view takes the whole window, in larger type.
+    let zoom = if view.presentation { PRESENTATION_ZOOM } else { 1.0 };
+    if ctx.zoom_factor() != zoom {
+        ctx.set_zoom_factor(zoom);
+    }
+    let free = if view.presentation { ctx.viewport_rect() } else { area.0.unwrap_or_else(|| ctx.viewport_rect()) };
     // Inside a margin of 9 px and below the status line; the title bar and frame take about 45 px.
     let pos = free.min + egui::vec2(9.0, 40.0);
     let size = egui::vec2((free.width() - 34.0).max(300.0), (free.height() - 85.0).max(300.0));
@@ -218,6 +288,7 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
     let mut remove = None;
     let shown = egui::Window::new("Compare scenarios (one clock)").open(&mut open).fixed_pos(pos).fixed_size(size).show(&ctx, |ui| {
         let columns: Vec<&Snapshot> = std::iter::once(&view.plan).chain(view.arms.iter().map(|a| &a.snapshot)).collect();
+        let bands: Vec<&Bands> = std::iter::once(&view.plan_bands).chain(view.arms.iter().map(|a| &a.bands)).collect();
         // The maps take at most a third of the height, so the charts keep room below.
         let side = (ui.available_width() / columns.len() as f32 - 12.0).min(size.y / 3.0).clamp(90.0, 400.0);
         // Three rows (headings, maps, figures), so the maps line up whatever the headings' length.
@@ -242,9 +313,13 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
                 ui.vertical(|ui| {
                     ui.set_width(side);
                     if let Some(r) = s.history.last() {
-                        ui.label(format!("q{}  localization {:.1}%", r.quarter, 100.0 * r.localization_rate));
-                        ui.label(format!("tier-1 {}  tier-2 {}  firms {}", r.tier1_suppliers, r.tier2_suppliers, r.domestic_suppliers));
-                        ui.label(format!("exports {:.0}  fiscal {:.0} USD m", r.exports_usd_m, r.cumulative_fiscal_cost_usd_m));
+                        ui.label(format!("year {:.2}: localization {:.1}%", r.year, 100.0 * r.localization_rate));
+                        ui.label(format!("tier-1 {}, tier-2 {}, {} firms", r.tier1_suppliers, r.tier2_suppliers, r.domestic_suppliers));
+                        ui.label(format!(
+                            "exports {:.0} USD m a year, fiscal cost so far {:.0} USD m",
+                            4.0 * r.exports_usd_m,
+                            r.cumulative_fiscal_cost_usd_m
+                        ));
                     } else {
                         ui.label("quarter 0");
                     }
@@ -257,9 +332,13 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
         type Getter = fn(&QuarterRecord) -> f64;
         let charts: [[(&str, Getter); 2]; 2] = [
             [("Localization rate (%)", |r| 100.0 * r.localization_rate), ("Tier-1 suppliers", |r| r.tier1_suppliers as f64)],
-            [("Exports (USD m per quarter)", |r| r.exports_usd_m), ("Cumulative fiscal cost (USD m)", |r| r.cumulative_fiscal_cost_usd_m)],
+            [
+                ("Exports (USD million per year, at each quarter's rate)", |r| 4.0 * r.exports_usd_m),
+                ("Cumulative fiscal cost (USD million)", |r| r.cumulative_fiscal_cost_usd_m),
+            ],
         ];
-        ui.label("Lines are coloured as the headings above.");
+        ui.label(format!("Solid: this run. Shaded: the average of {BAND_REPLICATIONS} runs, 95% sure; dashed: that average."))
+            .on_hover_text("Coloured as the headings above. The runs differ only by luck (their random draws), as in kicsim compare.");
         // The two rows of charts share the height left (each has a title line).
         let plot_height = ((ui.available_height() - 2.0 * 26.0) / 2.0).clamp(80.0, 600.0);
         for row in charts {
@@ -268,8 +347,19 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
                     ui.label(*title);
                     super::panel::kpi_plot_without_legend(format!("cmp-{title}")).height(plot_height).allow_scroll(false).show(ui, |p| {
                         for (i, s) in columns.iter().enumerate() {
+                            let color = ARM_COLORS[i % ARM_COLORS.len()];
+                            let band = bands[i].of_kpi(*get);
+                            if !band.is_empty() {
+                                let outline: PlotPoints =
+                                    band.iter().map(|b| [b[0], b[3]]).chain(band.iter().rev().map(|b| [b[0], b[1]])).collect();
+                                p.polygon(
+                                    egui_plot::Polygon::new("", outline).fill_color(color.gamma_multiply(0.18)).stroke(egui::Stroke::NONE),
+                                );
+                                let mean: PlotPoints = band.iter().map(|b| [b[0], b[2]]).collect();
+                                p.line(Line::new("", mean).color(color.gamma_multiply(0.7)).style(egui_plot::LineStyle::dashed_loose()));
+                            }
                             let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
-                            p.line(Line::new(s.label.clone(), pts).color(ARM_COLORS[i % ARM_COLORS.len()]).width(2.0));
+                            p.line(Line::new(s.label.clone(), pts).color(color).width(2.0));
                         }
                     });
                 }
@@ -280,6 +370,7 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
         view.arms.remove(i);
         view.relabel();
     }
+    view.presentation &= open;
     view.open = open;
     // Folded, the window shows only its title and the map is to be seen.
     view.covers_map = open && shown.is_some_and(|r| r.inner.is_some());
@@ -287,17 +378,20 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
 }
 
 /// The panel section: add/remove compared files and open the view.
-pub fn section(ui: &mut egui::Ui, view: &mut CompareView) {
+pub fn section(ui: &mut egui::Ui, view: &mut CompareView, plan_path: Option<&std::path::Path>) {
     ui.heading("Compare");
     ui.horizontal(|ui| {
-        ui.add(egui::TextEdit::singleline(&mut view.path).desired_width(170.0));
-        super::panel::file_picker(ui, &mut view.path);
-        if ui.add_enabled(view.arms.len() < MAX_ARMS, egui::Button::new("Add")).clicked() {
-            let p = view.path.clone();
-            view.add(&p);
+        ui.add(egui::TextEdit::singleline(&mut view.path).desired_width(170.0).hint_text("a scenario file (Browse)"));
+        let near = super::panel::resolve_path(plan_path, if view.path.trim().is_empty() { "x.ron" } else { &view.path });
+        super::panel::file_picker(ui, &mut view.path, &near);
+        if ui.add_enabled(view.arms.len() < MAX_ARMS && !view.path.trim().is_empty(), egui::Button::new("Add")).clicked() {
+            let p = super::panel::resolve_path(plan_path, &view.path);
+            view.add(&p.to_string_lossy());
         }
     });
     ui.checkbox(&mut view.open, format!("show the compare view ({} beside the plan)", view.arms.len()));
+    ui.add_enabled(view.open, egui::Checkbox::new(&mut view.presentation, "presentation mode (large type, whole window)"))
+        .on_hover_text("for a room or a projector: the compare view takes the whole window, drawn larger");
     if let Some(m) = &view.message {
         ui.colored_label(super::panel::ERROR_TEXT, m);
     }

@@ -262,8 +262,9 @@ fn draw_overlay(
         return;
     }
     let vals: Vec<f64> = (0..map.n * map.n).map(|i| overlay_value(state.overlay, &map, &sources, &pools, &scenario, i)).collect();
-    // Shares (skill, suitability) are drawn on their 0..1 scale; the others on their range over land.
-    let (lo, hi) = if matches!(state.overlay, Overlay::Suitability | Overlay::WorkerSkill) {
+    // Suitability is drawn on its 0..1 scale; the others (worker skill too, whose values sit in a
+    // narrow band) on their range over land, so the colours tell places apart.
+    let (lo, hi) = if state.overlay == Overlay::Suitability {
         (0.0, 1.0)
     } else {
         let land = vals.iter().zip(&map.water).filter(|(_, w)| !**w).map(|(v, _)| *v);
@@ -359,6 +360,14 @@ fn draw_gizmos(
     }
     if let Some(g) = &selection.ghost {
         let p = to_world(&map, g.site);
+        // Before the click: how far what is being placed reaches.
+        if g.problem.is_none()
+            && let Some((half, outer)) = reach_km(selection.tool, &scenario.0)
+        {
+            let c = Color::srgba(1.0, 1.0, 0.75, 0.7);
+            gizmos.circle_2d(Isometry2d::from_translation(p), half as f32 * PX_PER_KM, c);
+            gizmos.circle_2d(Isometry2d::from_translation(p), outer as f32 * PX_PER_KM, c.with_alpha(0.35));
+        }
         let [r, gr, b] = if g.problem.is_none() { SITE_OK_RGB } else { SITE_REFUSED_RGB };
         let c = Color::srgb_u8(r, gr, b);
         gizmos.circle_2d(Isometry2d::from_translation(p), 12.0, c);
@@ -368,6 +377,73 @@ fn draw_gizmos(
             gizmos.line_2d(p + Vec2::new(-9.0, 9.0), p + Vec2::new(9.0, -9.0), c);
         }
     }
+}
+
+/// The reach of a facility being placed, km: (where its effect halves, where it is a tenth) of
+/// the spillover for the anchor and R&D centres, of commuting for training centres and suppliers.
+pub fn reach_km(tool: super::tools::Tool, s: &crate::scenario::Scenario) -> Option<(f64, f64)> {
+    let super::tools::Tool::Place(kind) = tool else { return None };
+    let l = match kind {
+        FacilityKind::Anchor | FacilityKind::RdCentre => s.model.spillover_lambda_km,
+        FacilityKind::TrainingCentre | FacilityKind::Supplier => s.model.commute_lambda_km,
+        FacilityKind::LogisticsHub => return None,
+    };
+    Some((l * 2f64.ln(), l * 10f64.ln()))
+}
+
+/// What the reach rings of [`reach_km`] mean, for the status under the ghost.
+fn reach_text(tool: super::tools::Tool, s: &crate::scenario::Scenario) -> Option<String> {
+    let (half, tenth) = reach_km(tool, s)?;
+    let what = match tool {
+        super::tools::Tool::Place(FacilityKind::Anchor | FacilityKind::RdCentre) => "spillover",
+        _ => "commuting reach",
+    };
+    Some(format!("{what}: half at {half:.1} km, a tenth at {tenth:.1} km"))
+}
+
+/// A round length for the scale bar: about a fifth of the visible map width.
+pub fn scale_bar_km(visible_km: f64) -> f64 {
+    let raw = (visible_km / 5.0).max(0.1);
+    let p = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * p).rfind(|&v| v <= raw * 1.0001).unwrap_or(p)
+}
+
+/// The map's legend (what each icon is) and a scale bar, in the bottom-left corner of the map area.
+fn draw_legend(painter: &egui::Painter, area: egui::Rect, px_per_km: f32) {
+    let font = egui::FontId::proportional(11.0);
+    let items: [(FacilityKind, Option<Tier>, &str); 7] = [
+        (FacilityKind::Anchor, None, "anchor (square)"),
+        (FacilityKind::Supplier, None, "supplier, no tier"),
+        (FacilityKind::Supplier, Some(Tier::Tier2), "tier-2 supplier"),
+        (FacilityKind::Supplier, Some(Tier::Tier1), "tier-1 supplier"),
+        (FacilityKind::RdCentre, None, "R&D centre (hexagon)"),
+        (FacilityKind::TrainingCentre, None, "training centre (triangle)"),
+        (FacilityKind::LogisticsHub, None, "logistics hub (diamond)"),
+    ];
+    let line_h = 14.0;
+    let bar_km = scale_bar_km((area.width() / px_per_km) as f64);
+    let bar_px = bar_km as f32 * px_per_km;
+    let height = line_h * items.len() as f32 + 30.0;
+    let box_rect = egui::Rect::from_min_size(
+        egui::pos2(area.min.x + 8.0, area.max.y - height - 8.0),
+        egui::vec2(175.0_f32.max(bar_px + 16.0), height),
+    );
+    painter.rect_filled(box_rect, 4.0, egui::Color32::from_black_alpha(150));
+    for (i, (kind, tier, text)) in items.iter().enumerate() {
+        let y = box_rect.min.y + 6.0 + line_h * (i as f32 + 0.5);
+        let c = color32(facility_rgb(*kind, *tier));
+        painter.circle_filled(egui::pos2(box_rect.min.x + 12.0, y), 4.5, c);
+        painter.text(egui::pos2(box_rect.min.x + 22.0, y), egui::Align2::LEFT_CENTER, *text, font.clone(), egui::Color32::WHITE);
+    }
+    let y = box_rect.max.y - 12.0;
+    let x0 = box_rect.min.x + 8.0;
+    let stroke = egui::Stroke::new(2.0, egui::Color32::WHITE);
+    painter.line_segment([egui::pos2(x0, y), egui::pos2(x0 + bar_px, y)], stroke);
+    for x in [x0, x0 + bar_px] {
+        painter.line_segment([egui::pos2(x, y - 4.0), egui::pos2(x, y + 4.0)], stroke);
+    }
+    let label = if bar_km >= 1.0 { format!("{bar_km:.0} km") } else { format!("{:.0} m", bar_km * 1000.0) };
+    painter.text(egui::pos2(x0 + bar_px + 6.0, y), egui::Align2::LEFT_CENTER, label, font, egui::Color32::WHITE);
 }
 
 /// Labels of facilities, towns and the port, drawn by egui at the facilities' screen positions.
@@ -380,6 +456,7 @@ pub(super) fn draw_labels(
     pools: Res<crate::sim::workforce::LabourPools>,
     map_area: Res<super::tools::MapArea>,
     compare: Res<super::compare::CompareView>,
+    scenario: Res<ActiveScenario>,
 ) -> Result {
     if compare.covers_map {
         // Hidden under the compare view, but for a sliver at its edge.
@@ -436,11 +513,20 @@ pub(super) fn draw_labels(
     for &(f, sp) in list.iter().filter(|(f, _)| highlighted(f)) {
         label_with(f.site, &text(f, sp), egui::Color32::from_rgb(255, 255, 160), offset, 235);
     }
-    // Why the site under the pointer is refused, where the planner is looking (the panel says it too).
-    if let Some(g) = &selection.ghost
-        && let Some(problem) = &g.problem
-    {
-        label_with(g.site, problem, color32(SITE_REFUSED_LABEL_RGB), 16.0 / scale.max(0.3), 235);
+    // Why the site under the pointer is refused, where the planner is looking (the panel says it
+    // too); or, where it can go, how far what is placed reaches.
+    if let Some(g) = &selection.ghost {
+        match &g.problem {
+            Some(problem) => label_with(g.site, problem, color32(SITE_REFUSED_LABEL_RGB), 16.0 / scale.max(0.3), 235),
+            None => {
+                if let Some(text) = reach_text(selection.tool, &scenario.0) {
+                    label_with(g.site, &text, egui::Color32::from_rgb(255, 255, 190), 16.0 / scale.max(0.3), 200);
+                }
+            }
+        }
+    }
+    if let Some(area) = map_area.0 {
+        draw_legend(&painter, area, PX_PER_KM / scale);
     }
     Ok(())
 }

@@ -12,7 +12,9 @@ use crate::scenario::{Scenario, default_scenario};
 use crate::sim::{self, ActiveScenario, QuarterRecord, SimControl, SimPlugin};
 
 mod compare;
+mod effects;
 mod map_view;
+mod outlook;
 mod panel;
 mod screenshot;
 mod tools;
@@ -20,6 +22,7 @@ mod tools;
 // Colours the window tests look for in screenshots.
 pub use compare::{ARM_COLORS, MINIMAP_LAND};
 pub use map_view::{SITE_REFUSED_LABEL_RGB, SITE_REFUSED_RGB, TOWN_LABEL_RGB, WATER_RGB, facility_rgb};
+pub use outlook::{BETTER, WORSE};
 pub use panel::{EXPORTS_COLOR, LOCALIZATION_COLOR};
 
 /// World units per km on the map.
@@ -73,6 +76,8 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
     tools::plugin(&mut app);
     panel::plugin(&mut app);
     compare::plugin(&mut app);
+    outlook::plugin(&mut app);
+    app.add_systems(Last, idle_when_paused);
     {
         let plan_name = app.world().resource::<Plan>().scenario.name.clone();
         let mut view = app.world_mut().resource_mut::<compare::CompareView>();
@@ -315,8 +320,35 @@ fn apply_plan_changes(world: &mut World) {
     plan.changed = false;
     let scenario = plan.scenario.clone();
     sim::reset_world(world, &scenario);
+    // The spillover field of the new plan at once (the overlay draws it), not after the next step.
+    use bevy::ecs::system::RunSystemOnce as _;
+    if let Err(e) = world.run_system_once(sim::spillover::spread) {
+        warn!("could not compute the new plan's spillover field: {e}");
+    }
     world.resource_mut::<Forecast>().launch(scenario);
     world.resource_mut::<tools::Selection>().end_drag();
+}
+
+/// Redraw continuously only while something moves (the sim plays, a forecast is on its way, a
+/// screenshot is due; the compare view steps with the plan's clock); otherwise wait for input,
+/// so a paused window does not keep a core busy redrawing the same picture.
+fn idle_when_paused(
+    control: Res<SimControl>,
+    forecast: Res<Forecast>,
+    awake: Option<Res<screenshot::KeepAwake>>,
+    mut settings: ResMut<bevy::winit::WinitSettings>,
+) {
+    let busy = control.running || control.pending_steps > 0 || forecast.pending || awake.is_some();
+    let want = if busy {
+        bevy::winit::WinitSettings::game()
+    } else {
+        // Input wakes it at once; the timeout picks up anything else within half a second.
+        let wait = bevy::winit::UpdateMode::reactive_low_power(std::time::Duration::from_millis(500));
+        bevy::winit::WinitSettings { focused_mode: wait, unfocused_mode: wait }
+    };
+    if settings.focused_mode != want.focused_mode || settings.unfocused_mode != want.unfocused_mode {
+        *settings = want;
+    }
 }
 
 /// Play / pause; playing at the end of the horizon starts again from quarter 0.

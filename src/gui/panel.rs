@@ -26,13 +26,22 @@ pub struct PanelState {
     path: String,
     draft: Incentives,
     editing: bool,
+    /// A save waiting for the planner's yes to make the missing folder it names.
+    confirm_folder: Option<PathBuf>,
+}
+
+impl PanelState {
+    /// The plan with the incentives of a slider being moved (None: no slider held).
+    pub(super) fn draft_preview(&self, plan: &Scenario) -> Option<Scenario> {
+        (self.editing && self.draft != plan.incentives).then(|| Scenario { incentives: self.draft.clone(), ..plan.clone() })
+    }
 }
 
 pub(super) fn plugin(app: &mut App) {
     let path =
         app.world().resource::<Plan>().path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "scenarios/my_plan.ron".into());
     let draft = app.world().resource::<Plan>().scenario.incentives.clone();
-    app.insert_resource(PanelState { path, draft, editing: false });
+    app.insert_resource(PanelState { path, draft, editing: false, confirm_folder: None });
     app.init_resource::<QuitPrompt>();
     app.add_systems(Update, close_requests);
     app.add_systems(EguiPrimaryContextPass, (panels.after(super::map_view::draw_labels), quit_prompt.after(panels)));
@@ -122,11 +131,11 @@ fn quit_prompt(
     Ok(())
 }
 
-/// A "Browse" menu of the scenario files beside the one named (or in scenarios/), to pick one
-/// without typing its path.
-pub(crate) fn file_picker(ui: &mut egui::Ui, path: &mut String) {
+/// A "Browse" menu of the scenario files beside `near` (the typed path resolved as Save and Load
+/// would; or in scenarios/), to pick one without typing its path.
+pub(crate) fn file_picker(ui: &mut egui::Ui, path: &mut String, near: &Path) {
     ui.menu_button("Browse", |ui| {
-        let files = scenario_files_near(path.trim());
+        let files = scenario_files_near(&near.to_string_lossy());
         if files.is_empty() {
             ui.label("no .ron files here");
         }
@@ -263,6 +272,8 @@ pub(super) fn panels(
     metrics: Res<Metrics>,
     mut compare: ResMut<super::compare::CompareView>,
     mut map_area: ResMut<super::tools::MapArea>,
+    // Grouped: a system takes at most 16 parameters.
+    (mut reference, preview, map): (ResMut<super::outlook::Reference>, Res<super::outlook::Preview>, Res<crate::sim::map::SiteMap>),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     if !state.editing {
@@ -275,7 +286,7 @@ pub(super) fn panels(
     );
     // In a narrow window the side panels give way to the map (at most a third of the width each).
     let panel_max = side_panel_max(ctx.viewport_rect().width());
-    egui::Panel::left("controls").resizable(true).default_size(330.0).max_size(panel_max).show(&mut root, |ui| {
+    egui::Panel::left("controls").resizable(true).default_size(LEFT_PANEL_WIDTH).max_size(panel_max).show(&mut root, |ui| {
         // The inspector keeps the bottom of the panel while a facility is selected, so it is in
         // view whatever the scroll above, and the map stays clear.
         if sel.selected.is_some() {
@@ -294,7 +305,7 @@ pub(super) fn panels(
                         }
                     });
                     egui::ScrollArea::vertical().id_salt("inspect").auto_shrink([false, false]).show(ui, |ui| {
-                        inspector(ui, &mut plan, &sel, &anchor, &facilities);
+                        inspector(ui, &mut plan, &sel, &anchor, &facilities, &map);
                     });
                 });
         }
@@ -302,6 +313,9 @@ pub(super) fn panels(
             ui.heading("KIC Planner");
             ui.label(egui::RichText::new(&plan.scenario.name).strong());
             file_section(ui, &mut plan, &mut state);
+            ui.separator();
+            let shown = super::outlook::shown(&preview, &forecast);
+            super::outlook::cards_ui(ui, &plan, &mut reference, shown, preview.history.is_some());
             ui.separator();
             time_section(ui, &mut plan, &mut control, &mut speed, &clock, &forecast);
             ui.separator();
@@ -311,10 +325,10 @@ pub(super) fn panels(
             ui.separator();
             incentives_section(ui, &mut plan, &mut state);
             ui.separator();
-            super::compare::section(ui, &mut compare);
+            super::compare::section(ui, &mut compare, plan.path.as_deref());
         });
     });
-    charts(&mut root, &metrics, &forecast, &clock);
+    charts(&mut root, &metrics, super::outlook::shown(&preview, &forecast), &reference.history, &clock);
     // What the panels leave is the map's.
     map_area.0 = Some(root.available_rect_before_wrap());
     Ok(())
@@ -342,19 +356,58 @@ fn is_quoted_source(line: &str) -> bool {
     t.starts_with("| ") || t.split_once(" | ").is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// A path typed in the window: a bare file name is beside the plan's file (as an editor's Save
+/// As would put it); a path with folders is taken as typed (from the folder the planner was
+/// started in).
+pub(crate) fn resolve_path(plan_path: Option<&Path>, typed: &str) -> PathBuf {
+    let typed = Path::new(typed.trim());
+    let bare = typed.parent().is_none_or(|p| p.as_os_str().is_empty());
+    match plan_path.and_then(Path::parent).filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) if bare && !typed.as_os_str().is_empty() => dir.join(typed),
+        _ => typed.to_path_buf(),
+    }
+}
+
+/// Saves to a typed path; a folder that is not there is made only when the planner says so.
+fn save_typed(plan: &mut Plan, state: &mut PanelState) {
+    let path = resolve_path(plan.path.as_deref(), &state.path);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        plan.message = Some((format!("the folder {} does not exist: make it and save there?", dir.display()), true));
+        state.confirm_folder = Some(path);
+        return;
+    }
+    state.confirm_folder = None;
+    save(plan, &path);
+}
+
 fn file_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState) {
     ui.horizontal(|ui| {
         ui.label("File");
-        ui.add(egui::TextEdit::singleline(&mut state.path).desired_width(200.0));
-        file_picker(ui, &mut state.path);
+        ui.add(egui::TextEdit::singleline(&mut state.path).desired_width(200.0))
+            .on_hover_text("a file name alone is beside the plan's file; a path with folders is taken as typed");
+        let beside = resolve_path(plan.path.as_deref(), &state.path);
+        file_picker(ui, &mut state.path, &beside);
     });
+    if let Some(target) = state.confirm_folder.clone() {
+        ui.horizontal(|ui| {
+            if ui.button("Make the folder and save").clicked() {
+                state.confirm_folder = None;
+                save(plan, &target);
+            }
+            if ui.button("Cancel").clicked() {
+                state.confirm_folder = None;
+                plan.message = Some(("not saved".into(), false));
+            }
+        });
+    }
     ui.horizontal(|ui| {
         let ctrl_s = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S));
         if ui.button("Save").on_hover_text("Ctrl+S").clicked() || ctrl_s {
-            save(plan, &PathBuf::from(state.path.trim()));
+            save_typed(plan, state);
         }
         if ui.button("Load").clicked() {
-            load(plan, &PathBuf::from(state.path.trim()));
+            let path = resolve_path(plan.path.as_deref(), &state.path);
+            load(plan, &path);
         }
         if ui.add_enabled(!plan.undo.is_empty(), egui::Button::new("Undo")).on_hover_text("Ctrl+Z").clicked() {
             plan.undo();
@@ -470,8 +523,16 @@ pub(crate) fn field_slider(ui: &mut egui::Ui, path: &str, v: &mut f64, max: Opti
     // Wide ranges (money, trainees) on a log scale, so everyday values are not squeezed into the first pixel.
     let wide = f.min >= 0.0 && hi > 1000.0 * f.min.max(1.0);
     let label = if f.unit.is_empty() { f.label.to_string() } else { format!("{} ({})", f.label, f.unit) };
-    let slider = egui::Slider::new(v, f.min..=hi).text(label).logarithmic(wide).clamping(egui::SliderClamping::Never).integer_if(f.integer);
-    ui.add(slider).on_hover_text(format!("`{}`, {}-{}{}: {}", f.path, f.min, hi, unit_suffix(f.unit), f.help))
+    let hover = format!("`{}`, {}-{}{}: {}", f.path, f.min, hi, unit_suffix(f.unit), f.help);
+    // The label above the slider, wrapped, so long names do not widen the panel.
+    ui.add(egui::Label::new(egui::RichText::new(label).small()).wrap()).on_hover_text(&hover);
+    let decimals = if f.max >= 1000.0 { 0 } else { 3 };
+    let slider = egui::Slider::new(v, f.min..=hi)
+        .logarithmic(wide)
+        .clamping(egui::SliderClamping::Never)
+        .max_decimals(decimals)
+        .integer_if(f.integer);
+    ui.add(slider).on_hover_text(hover)
 }
 
 fn unit_suffix(unit: &str) -> String {
@@ -545,6 +606,7 @@ fn inspector(
     sel: &Selection,
     anchor: &AnchorState,
     facilities: &Query<(&Facility, Option<&Supplier>, Option<&PlanRef>)>,
+    map: &crate::sim::map::SiteMap,
 ) {
     let Some(id) = sel.selected else { return };
     let Some((f, sp, r)) = facilities.iter().find(|(f, _, _)| f.id == id) else {
@@ -581,6 +643,7 @@ fn inspector(
         ui.label(format!("unit cost index {:.3} (all-import {:.3})", anchor.unit_cost_index, anchor.reference_unit_cost_index));
         ui.label(format!("freight to port {:.1} km", anchor.port_freight_km));
     }
+    facility_effect(ui, plan, f, facilities, map);
     // Plan parameters of the selected facility.
     if let Some(r) = r.copied() {
         match r.0 {
@@ -602,6 +665,60 @@ fn inspector(
             FacilityKind::Supplier => supplier_settings(ui, plan, r.1),
             _ => {}
         }
+    }
+}
+
+/// What an R&D centre, a training centre or a logistics hub does for the complex.
+fn facility_effect(
+    ui: &mut egui::Ui,
+    plan: &Plan,
+    f: &Facility,
+    facilities: &Query<(&Facility, Option<&Supplier>, Option<&PlanRef>)>,
+    map: &crate::sim::map::SiteMap,
+) {
+    use super::effects;
+    let s = &plan.scenario;
+    let suppliers: Vec<crate::scenario::Site> = facilities.iter().filter(|(_, sp, _)| sp.is_some()).map(|(f, _, _)| f.site).collect();
+    let own = |kind| facilities.iter().filter(|(g, _, _)| g.kind == kind && g.id != f.id).map(|(g, _, _)| g.site).collect::<Vec<_>>();
+    match f.kind {
+        FacilityKind::RdCentre => {
+            let budget = facilities
+                .iter()
+                .find(|(g, _, _)| g.id == f.id)
+                .and_then(|(_, _, r)| r.and_then(|r| s.rd_centres.get(r.1)))
+                .map_or(0.0, |c| c.budget_usd_m_per_year);
+            let amplitude = s.model.rd_spillover * budget / 10.0;
+            let (reached, given) = effects::rd_effect(s, f.site, amplitude, &suppliers);
+            let (half, reach) = effects::spillover_reach_km(s);
+            ui.label(format!(
+                "Spillover strength {amplitude:.2}; it halves at {half:.1} km and is a tenth at {reach:.1} km. \
+                 Reaches {reached} of {} suppliers; total spillover it gives them now: {given:.2}.",
+                suppliers.len()
+            ));
+        }
+        FacilityKind::TrainingCentre => {
+            let own_intake = facilities
+                .iter()
+                .find(|(g, _, _)| g.id == f.id)
+                .and_then(|(_, _, r)| r.and_then(|r| s.training_centres.get(r.1)))
+                .map_or(0.0, |c| c.trainees_per_year);
+            let (trainees, towns) = effects::training_effect(s, map, f.site, own_intake);
+            let top: Vec<String> = towns.iter().take(3).map(|(n, w)| format!("{n} {:.0}%", 100.0 * w)).collect();
+            ui.label(format!(
+                "Trains {trainees:.0} workers a year (own intake {own_intake:.0}, the rest paid by the training subsidy); they live in {}.",
+                top.join(", ")
+            ));
+        }
+        FacilityKind::LogisticsHub => {
+            let (before, after, routed) = effects::hub_effect(s, map, f.site, &own(FacilityKind::LogisticsHub), &suppliers);
+            ui.label(format!(
+                "The anchor's freight to the port: {after:.1} freight-km with this hub, {before:.1} without it ({:.1} saved). \
+                 {routed} of {} suppliers ship to the anchor through it.",
+                before - after,
+                suppliers.len()
+            ));
+        }
+        _ => {}
     }
 }
 
@@ -725,18 +842,21 @@ pub const LOCALIZATION_COLOR: egui::Color32 = egui::Color32::from_rgb(90, 200, 1
 /// The colour of the exports curve in the KPI charts.
 pub const EXPORTS_COLOR: egui::Color32 = egui::Color32::from_rgb(240, 170, 60);
 
+/// The left panel's width on opening (room for the KPI cards and the sliders' labels).
+const LEFT_PANEL_WIDTH: f32 = 383.0;
+
 /// The widest a side panel may be in a window this wide.
 fn side_panel_max(window_width: f32) -> f32 {
     (window_width / 3.0).max(200.0)
 }
 
-fn charts(root: &mut egui::Ui, metrics: &Metrics, forecast: &Forecast, clock: &SimClock) {
+fn charts(root: &mut egui::Ui, metrics: &Metrics, fc: &[QuarterRecord], reference: &[QuarterRecord], clock: &SimClock) {
     let h = &metrics.history;
-    let fc = &forecast.history;
     let horizon = clock.horizon as f64 / 4.0;
     let panel_max = side_panel_max(root.ctx().viewport_rect().width());
     egui::Panel::right("charts").resizable(true).default_size(380.0).max_size(panel_max).show(root, |ui| {
-        ui.heading("KPIs (solid: running; dashed: forecast of the full horizon)");
+        ui.heading("KPIs");
+        ui.label("solid: running; dashed: forecast of the full horizon; faint dotted: the reference plan");
         let height = ((ui.available_height() - 110.0) / 4.0).max(80.0);
         type Getter = fn(&QuarterRecord) -> f64;
         let charts: [(&str, Vec<(&str, Getter, egui::Color32)>); 4] = [
@@ -747,7 +867,7 @@ fn charts(root: &mut egui::Ui, metrics: &Metrics, forecast: &Forecast, clock: &S
                     ("required", |r| 100.0 * r.local_content_required, egui::Color32::from_rgb(200, 200, 200)),
                 ],
             ),
-            ("Exports (USD m per quarter)", vec![("exports", |r| r.exports_usd_m, EXPORTS_COLOR)]),
+            ("Exports (USD million per year, at each quarter's rate)", vec![("exports", |r| 4.0 * r.exports_usd_m, EXPORTS_COLOR)]),
             (
                 "Suppliers by tier",
                 vec![
@@ -757,7 +877,7 @@ fn charts(root: &mut egui::Ui, metrics: &Metrics, forecast: &Forecast, clock: &S
                 ],
             ),
             (
-                "Cumulative fiscal cost (USD m)",
+                "Cumulative fiscal cost (USD million)",
                 vec![("fiscal cost", |r| r.cumulative_fiscal_cost_usd_m, egui::Color32::from_rgb(230, 90, 90))],
             ),
         ];
@@ -765,6 +885,9 @@ fn charts(root: &mut egui::Ui, metrics: &Metrics, forecast: &Forecast, clock: &S
             ui.label(title);
             kpi_plot(title).height(height).include_x(0.0).include_x(horizon).allow_scroll(false).show(ui, |p| {
                 for (name, get, color) in &lines {
+                    if !reference.is_empty() {
+                        p.line(Line::new("", series(reference, get)).color(color.gamma_multiply(0.3)).style(LineStyle::dotted_dense()));
+                    }
                     if !fc.is_empty() {
                         // Unnamed, so the legend lists each KPI once; the heading explains dashes.
                         p.line(Line::new("", series(fc, get)).color(color.gamma_multiply(0.6)).style(LineStyle::dashed_loose()));
@@ -785,12 +908,10 @@ mod tests {
     /// slider is moved, and returns the draft they were drawn on.
     fn draw_incentives(scenario: Scenario) -> (Plan, PanelState) {
         let mut plan = Plan::new(scenario, None);
-        let mut state = PanelState { path: String::new(), draft: plan.scenario.incentives.clone(), editing: false };
+        let mut state = PanelState { path: String::new(), draft: plan.scenario.incentives.clone(), editing: false, confirm_folder: None };
         let ctx = egui::Context::default();
         for _ in 0..3 {
-            let _ = ctx.run_ui(egui::RawInput::default(), |ui| {
-                egui::CentralPanel::default().show(ui, |ui| incentives_section(ui, &mut plan, &mut state));
-            });
+            let _ = ctx.run_ui(egui::RawInput::default(), |ui| incentives_section(ui, &mut plan, &mut state));
         }
         (plan, state)
     }

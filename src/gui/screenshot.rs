@@ -74,8 +74,14 @@ fn next_picture(n: &mut u32, taken: impl Fn(&Path) -> bool) -> PathBuf {
     }
 }
 
+/// While present, the window redraws every frame even when the sim is paused (a screenshot
+/// counts frames).
+#[derive(Resource)]
+pub struct KeepAwake;
+
 /// Renders the plan at its horizon and saves it to `out` (through `tmp`, from [`prepare`]), then exits.
 pub(super) fn plugin(app: &mut App, out: PathBuf, tmp: PathBuf) {
+    app.insert_resource(KeepAwake);
     app.insert_resource(ShotPlan { out, tmp, frames: 0, ready_frames: 0, requested: None });
     app.insert_resource(Speed { quarters_per_second: 100_000.0, ..Default::default() });
     app.add_systems(Update, (show_anchor_spillover, take).chain());

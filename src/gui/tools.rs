@@ -76,6 +76,16 @@ impl Selection {
         self.drag = None;
     }
 
+    /// The plan as it would be if the drag in progress ended here (None: no drag, or the site
+    /// under the pointer is refused): what the live forecast runs.
+    pub fn preview(&self, plan: &Scenario) -> Option<Scenario> {
+        let (r, _) = self.drag?;
+        let ghost = self.ghost.as_ref().filter(|g| g.problem.is_none())?;
+        let mut s = plan.clone();
+        *site_of_mut(&mut s, r)? = rounded(ghost.site);
+        Some(s)
+    }
+
     /// Picks a tool; a drag in progress ends where it is (nothing moves).
     pub fn set_tool(&mut self, tool: Tool) {
         if tool != self.tool {
@@ -139,7 +149,12 @@ pub fn remove_from_plan(plan: &mut Plan, r: PlanRef) {
 }
 
 fn add_to_plan(plan: &mut Plan, kind: FacilityKind, site: Site) {
-    plan.edit(&format!("placed a {} at ({:.2}, {:.2}) km", kind.label(), site.x_km, site.y_km), |s| match kind {
+    let what = if kind == FacilityKind::Anchor {
+        format!("moved the anchor to ({:.2}, {:.2}) km", site.x_km, site.y_km)
+    } else {
+        format!("placed a {} at ({:.2}, {:.2}) km", kind.label(), site.x_km, site.y_km)
+    };
+    plan.edit(&what, |s| match kind {
         FacilityKind::Supplier => {
             let n = s.suppliers.len() + 1;
             s.suppliers.push(SupplierSpec { name: format!("Supplier {n}"), site, ..Default::default() })

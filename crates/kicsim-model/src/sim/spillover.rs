@@ -40,7 +40,7 @@ pub fn anchor_amplitude(s: &Scenario) -> f64 {
         + m.rd_spillover * s.anchor.commitments.rd_usd_m_per_year / 10.0
 }
 
-fn spread(
+pub fn spread(
     scenario: Res<ActiveScenario>,
     mut sources: ResMut<SpilloverSources>,
     facilities: Query<&Facility, Without<Supplier>>,

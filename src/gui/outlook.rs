@@ -1,0 +1,195 @@
+//! What an edit did: KPI cards of the plan's forecast with the difference to a reference plan
+//! (the plan as loaded or last saved, or one the planner pins), the reference's forecast kept
+//! faintly on the charts, and a live forecast while a facility is dragged or a slider moved (a
+//! 20-year run costs a few milliseconds, so it runs in the frame).
+
+use bevy::prelude::*;
+use bevy_egui::egui;
+
+use super::tools::Selection;
+use super::{Forecast, Plan};
+use crate::registry::{Kpi, kpi_of};
+use crate::scenario::Scenario;
+use crate::sim::{self, QuarterRecord};
+
+/// The plan the cards compare with, and its forecast.
+#[derive(Resource, Default)]
+pub struct Reference {
+    /// "as loaded", "as saved", "pinned": what the reference is.
+    pub label: String,
+    pub scenario: Option<Scenario>,
+    pub history: Vec<QuarterRecord>,
+    /// The file text the reference was taken at (a new load or save moves the reference).
+    on_disk: Option<String>,
+}
+
+impl Reference {
+    pub fn set(&mut self, label: &str, scenario: &Scenario) {
+        self.label = label.to_string();
+        self.history = sim::run_to_end(scenario);
+        self.scenario = Some(scenario.clone());
+    }
+}
+
+/// The forecast of an edit in progress (a drag, a slider held), shown instead of the plan's.
+#[derive(Resource, Default)]
+pub struct Preview {
+    pub scenario: Option<Scenario>,
+    pub history: Option<Vec<QuarterRecord>>,
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Reference>();
+    app.init_resource::<Preview>();
+    app.add_systems(Update, (follow_the_file, live_preview).chain().after(super::tools::mouse_tools).before(super::apply_plan_changes));
+}
+
+/// The reference is the plan as opened, and moves with every load and save.
+fn follow_the_file(plan: Res<Plan>, mut reference: ResMut<Reference>) {
+    let text = plan.on_disk.as_ref().map(|(_, t)| t.clone());
+    if reference.scenario.is_some() && reference.on_disk == text {
+        return;
+    }
+    let label = match (&reference.scenario, &plan.on_disk) {
+        (None, Some(_)) => "the plan as loaded",
+        (None, None) => "the plan as opened",
+        (Some(_), _) if plan.dirty => return, // a load that failed, or an edit: keep the reference
+        (Some(_), _) => "the plan as saved or loaded",
+    };
+    reference.on_disk = text;
+    reference.set(label, &plan.scenario);
+}
+
+/// Runs the forecast of the edit in progress whenever it changes.
+fn live_preview(plan: Res<Plan>, sel: Res<Selection>, panel: Res<super::panel::PanelState>, mut preview: ResMut<Preview>) {
+    let candidate = sel.preview(&plan.scenario).or_else(|| panel.draft_preview(&plan.scenario));
+    if candidate != preview.scenario {
+        preview.history = candidate.as_ref().map(sim::run_to_end);
+        preview.scenario = candidate;
+    }
+}
+
+/// The forecast the window shows: the edit in progress, else the plan's.
+pub fn shown<'a>(preview: &'a Preview, forecast: &'a Forecast) -> &'a [QuarterRecord] {
+    preview.history.as_deref().unwrap_or(&forecast.history)
+}
+
+/// One card: a KPI of the forecast's end, which way is better, and how it is computed.
+struct Card {
+    kpi: &'static Kpi,
+    /// More is better (localization, exports, tier-1 firms); less is better (costs).
+    more_is_better: bool,
+    value: fn(&[QuarterRecord]) -> Option<f64>,
+}
+
+fn last(h: &[QuarterRecord], f: fn(&QuarterRecord) -> f64) -> Option<f64> {
+    h.last().map(f)
+}
+
+/// Exports over the last four quarters (USD m per year).
+fn exports_per_year(h: &[QuarterRecord]) -> Option<f64> {
+    (!h.is_empty()).then(|| h.iter().rev().take(4).map(|r| r.exports_usd_m).sum())
+}
+
+/// Fiscal cost over the horizon per point of localization reached.
+fn cost_per_point(h: &[QuarterRecord]) -> Option<f64> {
+    let r = h.last()?;
+    (r.localization_rate > 0.001).then(|| r.cumulative_fiscal_cost_usd_m / (100.0 * r.localization_rate))
+}
+
+/// The unit of the cost-per-point card (not a column of the outputs, so not in the registry).
+static COST_PER_POINT: Kpi = Kpi {
+    name: "fiscal_cost_per_localization_point",
+    label: "Fiscal cost per localization point",
+    unit: "USD million per pp",
+    min: f64::NEG_INFINITY,
+    max: f64::INFINITY,
+    format: crate::registry::Format::UsdM,
+    quarterly_flow: false,
+    help: "Cumulative fiscal cost divided by the localization reached, in percentage points.",
+};
+
+fn cards() -> [Card; 5] {
+    let k = |name| kpi_of(name).expect("a KPI of the registry");
+    [
+        Card { kpi: k("localization_rate"), more_is_better: true, value: |h| last(h, |r| r.localization_rate) },
+        Card { kpi: k("final_year_exports_usd_m"), more_is_better: true, value: exports_per_year },
+        Card { kpi: k("cumulative_fiscal_cost_usd_m"), more_is_better: false, value: |h| last(h, |r| r.cumulative_fiscal_cost_usd_m) },
+        Card { kpi: &COST_PER_POINT, more_is_better: false, value: cost_per_point },
+        Card { kpi: k("tier1_suppliers"), more_is_better: true, value: |h| last(h, |r| r.tier1_suppliers as f64) },
+    ]
+}
+
+/// The text of one card's difference to the reference, and whether it is better (None: no change).
+pub fn card_delta(kpi: &Kpi, more_is_better: bool, now: Option<f64>, reference: Option<f64>) -> Option<(String, Option<bool>)> {
+    let (now, reference) = (now?, reference?);
+    let d = now - reference;
+    let tiny = 1e-9 * reference.abs().max(1.0);
+    if d.abs() <= tiny {
+        return Some(("no change".into(), None));
+    }
+    Some((kpi.fmt_diff(d), Some((d > 0.0) == more_is_better)))
+}
+
+/// Colours of a better and a worse difference.
+pub const BETTER: egui::Color32 = egui::Color32::from_rgb(120, 210, 130);
+pub const WORSE: egui::Color32 = egui::Color32::from_rgb(255, 130, 110);
+
+/// The KPI cards, with the reference's name and the buttons to pin the plan as the reference.
+pub fn cards_ui(ui: &mut egui::Ui, plan: &Plan, reference: &mut Reference, shown: &[QuarterRecord], previewing: bool) {
+    let year = shown.last().map_or(0.0, |r| r.year);
+    ui.horizontal_wrapped(|ui| {
+        ui.strong(format!("Forecast at year {year:.0}"));
+        if previewing {
+            ui.label(egui::RichText::new("(live: release to apply)").italics());
+        }
+    });
+    egui::Grid::new("cards").num_columns(3).striped(true).spacing([8.0, 2.0]).show(ui, |ui| {
+        for c in cards() {
+            let now = (c.value)(shown);
+            let before = (c.value)(&reference.history);
+            ui.label(c.kpi.label).on_hover_text(format!("{} ({}). {}", c.kpi.label, c.kpi.display_unit(), c.kpi.help));
+            ui.label(egui::RichText::new(now.map_or("n/a".into(), |v| c.kpi.fmt(v))).strong());
+            match card_delta(c.kpi, c.more_is_better, now, before) {
+                Some((text, Some(better))) => ui.colored_label(if better { BETTER } else { WORSE }, text),
+                Some((text, None)) => ui.weak(text),
+                None => ui.weak(""),
+            };
+            ui.end_row();
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.weak(format!("differences to {}", reference.label));
+        if ui.small_button("pin this plan").on_hover_text("compare further edits with the plan as it is now").clicked() {
+            reference.set("the pinned plan", &plan.scenario);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::default_scenario;
+
+    #[test]
+    fn a_card_says_how_much_and_whether_it_is_better() {
+        let loc = kpi_of("localization_rate").unwrap();
+        assert_eq!(card_delta(loc, true, Some(0.35), Some(0.33)), Some(("+2.0 pp".into(), Some(true))));
+        let cost = kpi_of("cumulative_fiscal_cost_usd_m").unwrap();
+        assert_eq!(card_delta(cost, false, Some(120.0), Some(100.0)), Some(("+20.0".into(), Some(false))));
+        assert_eq!(card_delta(cost, false, Some(100.0), Some(100.0)), Some(("no change".into(), None)));
+        assert_eq!(card_delta(cost, false, None, Some(100.0)), None);
+    }
+
+    #[test]
+    fn the_cards_read_the_end_of_a_forecast() {
+        let mut s = default_scenario();
+        s.years = 3;
+        let h = sim::run_to_end(&s);
+        let c = cards();
+        assert_eq!((c[0].value)(&h), Some(h.last().unwrap().localization_rate));
+        let yearly: f64 = h[h.len() - 4..].iter().map(|r| r.exports_usd_m).sum();
+        assert_eq!((c[1].value)(&h), Some(yearly));
+        assert_eq!((c[1].value)(&[]), None);
+    }
+}
