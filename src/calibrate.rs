@@ -27,10 +27,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::analysis::{self, AbcResult, RejectionConfig, SmcConfig, Target, Tolerance};
+use crate::format::fmt_num;
 use crate::params::{self, Param};
 use crate::registry::kpi_of;
 use crate::ronpath;
-use crate::run::{self, RunRecord, fmt_num};
+use crate::run::{self, RunRecord};
 use crate::sa_charts::{Chart, Files, chart_files};
 use crate::scenario::{LocatedProblem, Scenario, ScenarioError, apply_set};
 use crate::sensitivity::kpi_at_year;
@@ -394,13 +395,13 @@ pub fn calibrate(a: CalibrateArgs) -> Result<(), String> {
         }
         None => None,
     };
-    run::check_out_dir("--out", &a.out)?;
+    crate::io::check_out_dir("--out", &a.out)?;
     let per_sim: usize = targets.scenarios.len() * a.replications as usize;
     eprintln!(
         "calibrate: {} over {}, {} ({} runs each), up to {} simulations",
-        run::count_of(params.len() as u64, "parameter"),
-        run::count_of(targets.targets.len() as u64, "target"),
-        run::count_of(targets.scenarios.len() as u64, "scenario"),
+        crate::format::count_of(params.len() as u64, "parameter"),
+        crate::format::count_of(targets.targets.len() as u64, "target"),
+        crate::format::count_of(targets.scenarios.len() as u64, "scenario"),
         per_sim,
         budget
     );
@@ -440,7 +441,7 @@ fn write_outputs(
     writeln!(
         csv,
         "# posterior: {method} over {}, targets {}{}, {} samples, accepted share {:.4}, tolerance {}",
-        run::count_of(params.len() as u64, "parameter"),
+        crate::format::count_of(params.len() as u64, "parameter"),
         a.targets.display(),
         if truth.is_some() { " (synthetic observations)" } else { "" },
         result.samples.len(),
@@ -581,9 +582,9 @@ fn write_outputs(
     let constrained: Vec<&str> = order.iter().filter(|&&j| result.summary[j].sd_ratio < 0.5).map(|&j| params[j].short()).collect();
     let mut intro = format!(
         "{method} over {} (uniform priors over their plausible ranges), {} targets, {} of each target scenario per simulation. {} simulations ({} model runs) in {secs:.0} s; {} posterior samples; accepted share {:.3} of the final step ({:.4} of all simulations); final tolerance {}; stopped: {:?}.",
-        run::count_of(params.len() as u64, "parameter"),
+        crate::format::count_of(params.len() as u64, "parameter"),
         targets.targets.len(),
-        run::count_of(a.replications.into(), "replication"),
+        crate::format::count_of(a.replications.into(), "replication"),
         result.n_simulations,
         runs,
         result.samples.len(),

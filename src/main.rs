@@ -105,7 +105,7 @@ fn run_cmd(
     if let Some(d) = &draws {
         d.check(&[(scenario.name.clone(), scenario.clone())])?;
     }
-    run::check_out_dir("--out", &out)?;
+    kicsim::io::check_out_dir("--out", &out)?;
     let progress = run::Progress::when_slow(replications as usize);
     let runs = run::run_replications_with(&scenario, replications, &progress);
     progress.finish();
@@ -126,13 +126,13 @@ fn run_cmd(
         files.push((&draws_path, draws_csv.as_bytes()));
     }
     // All or none: a failed write leaves the previous run's files as they were.
-    run::write_all_atomic(&files).map_err(|e| format!("cannot write {} and {}: {e}", ts_path.display(), sum_path.display()))?;
+    kicsim::io::write_all_atomic(&files).map_err(|e| format!("cannot write {} and {}: {e}", ts_path.display(), sum_path.display()))?;
     kicsim::say!(
         "{} — seed {}, {}, {}, scenario hash {}",
         scenario.name,
         scenario.seed,
-        run::count_of(scenario.years.into(), "year"),
-        run::count_of(replications.into(), "replication"),
+        kicsim::format::count_of(scenario.years.into(), "year"),
+        kicsim::format::count_of(replications.into(), "replication"),
         record.scenario_hash
     );
     kicsim::say_raw!("{}", run::summary_table(&runs));
@@ -166,8 +166,8 @@ fn validate(paths: Vec<PathBuf>) -> Result<(), String> {
                 "ok: {} ({}, {}, {})",
                 f.display(),
                 s.name,
-                run::count_of(s.suppliers.len() as u64, "supplier"),
-                run::count_of(s.years.into(), "year")
+                kicsim::format::count_of(s.suppliers.len() as u64, "supplier"),
+                kicsim::format::count_of(s.years.into(), "year")
             ),
             Err(e) => {
                 eprintln!("{e}");
@@ -178,7 +178,7 @@ fn validate(paths: Vec<PathBuf>) -> Result<(), String> {
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(format!("{} of {} invalid: {}", failed.len(), run::count_of(files.len() as u64, "file"), failed.join(", ")))
+        Err(format!("{} of {} invalid: {}", failed.len(), kicsim::format::count_of(files.len() as u64, "file"), failed.join(", ")))
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::run::{self, fmt_num};
+use crate::format::fmt_num;
 
 const COLORS: [RGBColor; 8] = [
     RGBColor(31, 119, 180),
@@ -33,7 +33,7 @@ impl Files {
 
     pub fn write(&self, dir: &Path) -> Result<(), String> {
         let files: Vec<(&Path, &[u8])> = self.0.iter().map(|(p, c)| (p.as_path(), c.as_slice())).collect();
-        run::write_all_atomic(&files).map_err(|e| format!("cannot write the outputs in {}: {e}", dir.display()))
+        crate::io::write_all_atomic(&files).map_err(|e| format!("cannot write the outputs in {}: {e}", dir.display()))
     }
 }
 

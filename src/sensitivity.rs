@@ -30,9 +30,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::analysis::{self, BaseSampling, Interval, MorrisDesign, SaltelliDesign};
+use crate::format::fmt_num;
 use crate::params::{self, Param};
 use crate::registry::kpi_of;
-use crate::run::{self, RunRecord, fmt_num};
+use crate::run::{self, RunRecord};
 use crate::sa_charts::{Bar, Chart, Files, chart_files, rows_height};
 use crate::scenario::Scenario;
 use crate::sim::QuarterRecord;
@@ -349,11 +350,11 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<(), String> {
     let jobs: Vec<(usize, u32)> = rows.iter().flat_map(|&r| (0..settings.replications).map(move |k| (r, k))).collect();
     eprintln!(
         "sensitivity: {} x {} ({} design points{}), {}",
-        run::count_of(params.len() as u64, "parameter"),
-        run::count_of(settings.replications.into(), "replication"),
+        crate::format::count_of(params.len() as u64, "parameter"),
+        crate::format::count_of(settings.replications.into(), "replication"),
         d.points.len(),
         if shard.1 > 1 { format!(", this shard runs {} of them", rows.len()) } else { String::new() },
-        run::count_of(jobs.len() as u64, "run")
+        crate::format::count_of(jobs.len() as u64, "run")
     );
     let started = Instant::now();
     let progress = run::Progress::new(jobs.len());
@@ -371,12 +372,12 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<(), String> {
     progress.finish();
     let secs = started.elapsed().as_secs_f64();
     let rate = jobs.len() as f64 / secs.max(1e-9);
-    eprintln!("ran {} in {secs:.1} s ({rate:.0} runs/s)", run::count_of(jobs.len() as u64, "run"));
+    eprintln!("ran {} in {secs:.1} s ({rate:.0} runs/s)", crate::format::count_of(jobs.len() as u64, "run"));
     let outputs: Outputs = results.into_iter().collect();
     let csv = design_csv(&settings, &d, &outputs);
     if shard.1 > 1 {
         let name = a.out.join(format!("sensitivity-shard-{}-of-{}.csv", shard.0, shard.1));
-        run::write_atomic(&name, csv.as_bytes()).map_err(|e| format!("cannot write {}: {e}", name.display()))?;
+        crate::io::write_atomic(&name, csv.as_bytes()).map_err(|e| format!("cannot write {}: {e}", name.display()))?;
         crate::say!("wrote {}", name.display());
         crate::say!("when all {} shards are done: kicsim merge {} --out {}", shard.1, a.out.display(), a.out.display());
         return Ok(());
@@ -495,7 +496,7 @@ pub fn merge(files: &[PathBuf], out: &Path) -> Result<(), String> {
     }
     let csv = design_csv(&settings, &d, &outputs);
     report(&settings, &d, &outputs, csv, out, None)?;
-    crate::say!("merged {} into {}", run::count_of(files.len() as u64, "shard"), out.join("report.html").display());
+    crate::say!("merged {} into {}", crate::format::count_of(files.len() as u64, "shard"), out.join("report.html").display());
     Ok(())
 }
 
@@ -718,11 +719,11 @@ fn report(
     let methods: Vec<String> = settings.methods.iter().map(|m| format!("{m:?}").to_lowercase()).collect();
     let mut intro = format!(
         "{} of the model (`model.*`, each over its plausible range from the registry: uniform, whole numbers equally likely), methods {}, {} per design point with common random numbers; {} design points, {} in all. ",
-        run::count_of(settings.params.len() as u64, "parameter"),
+        crate::format::count_of(settings.params.len() as u64, "parameter"),
         methods.join(", "),
-        run::count_of(settings.replications.into(), "replication"),
+        crate::format::count_of(settings.replications.into(), "replication"),
         d.points.len(),
-        run::count_of(runs as u64, "run")
+        crate::format::count_of(runs as u64, "run")
     );
     if settings.methods.contains(&Method::Sobol) {
         write!(

@@ -27,9 +27,10 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::analysis::{lhs, quantile};
+use crate::format::fmt_num;
 use crate::params::{self, Param};
 use crate::registry::{self, KPIS, TOTALS, kpi_of};
-use crate::run::{self, Progress, fmt_num};
+use crate::run::{self, Progress};
 use crate::scenario::Scenario;
 use crate::sim::QuarterRecord;
 
@@ -106,8 +107,8 @@ impl Draws {
         let values = unit.iter().map(|u| params::values_at(&params, u)).collect();
         let source = format!(
             "Latin hypercube of {} over the plausible ranges of {} (registry), seed {seed}",
-            run::count_of(n as u64, "draw"),
-            run::count_of(params.len() as u64, "parameter")
+            crate::format::count_of(n as u64, "draw"),
+            crate::format::count_of(params.len() as u64, "parameter")
         );
         Draws { params, values, replications: replications.max(1), source }
     }
@@ -129,16 +130,16 @@ impl Draws {
             .collect();
         let source = format!(
             "{} resampled by weight from the posterior {} ({} of {}){}",
-            run::count_of(n as u64, "draw"),
+            crate::format::count_of(n as u64, "draw"),
             file.display(),
-            run::count_of(post.params.len() as u64, "parameter"),
-            run::count_of(post.samples.len() as u64, "sample"),
+            crate::format::count_of(post.params.len() as u64, "parameter"),
+            crate::format::count_of(post.samples.len() as u64, "sample"),
             if rest.is_empty() {
                 String::new()
             } else {
                 format!(
                     "; {} more from their plausible ranges (Latin hypercube), seed {seed}",
-                    run::count_of(rest.len() as u64, "parameter")
+                    crate::format::count_of(rest.len() as u64, "parameter")
                 )
             }
         );
@@ -376,29 +377,23 @@ pub fn verdict(diff: &[f64], draws: &Draws) -> Verdict {
     Verdict { spread: s, same_sign_share: share, robust: share >= ROBUST_SHARE, drivers }
 }
 
-/// A section of a report: markdown, HTML and a JSON value, made here and placed by the report.
-#[derive(Clone, Debug)]
-pub struct Section {
+/// One part of the appended section: a heading, a paragraph, a table of text cells, a line
+/// after it; the report lays it out (the workshop's `Section`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Part {
     pub title: String,
-    pub md: String,
-    pub html: String,
-    pub json: Value,
+    pub intro: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub more: String,
 }
 
-impl Section {
-    /// Appends the section to a report's markdown, HTML (before `</body>`) and JSON object (as
-    /// `parameter_uncertainty`).
-    pub fn append_to(&self, md: &mut String, html: &mut String, json: &mut Value) {
-        write!(md, "\n## {}\n\n{}", self.title, self.md).ok();
-        let block = format!("<h2>{}</h2>\n{}", html_escape(&self.title), self.html);
-        match html.rfind("</body>") {
-            Some(i) => html.insert_str(i, &block),
-            None => html.push_str(&block),
-        }
-        if let Some(o) = json.as_object_mut() {
-            o.insert("parameter_uncertainty".into(), self.json.clone());
-        }
-    }
+/// What parameter draws add to a compare or breakdown report: its parts, in order, and the
+/// `parameter_uncertainty` object of report.json.
+#[derive(Clone, Debug)]
+pub struct Section {
+    pub parts: Vec<Part>,
+    pub json: Value,
 }
 
 pub fn html_escape(s: &str) -> String {
@@ -453,10 +448,10 @@ fn params_json(draws: &Draws) -> Value {
 fn method_text(draws: &Draws, base_seed: u64) -> String {
     format!(
         "{}; {} per draw; draw d, replication r runs seed {base_seed} + d × {} + r with the same parameters in every scenario (common random numbers). \
-         Brackets: 2.5-97.5% of the draws' means, so they include parameter uncertainty. A difference is **robust** when it keeps its sign in at least {:.0}% of the draws, \
-         and **depends on assumptions** otherwise; 'depends most on' lists the parameters with the largest rank correlation with the paired difference across draws (+: the difference grows with the parameter).",
+         Brackets: 2.5-97.5% of the draws' means, so they include parameter uncertainty. A difference is robust when it keeps its sign in at least {:.0}% of the draws, \
+         and depends on assumptions otherwise; 'depends most on' lists the parameters with the largest rank correlation with the paired difference across draws (+: the difference grows with the parameter).",
         draws.source,
-        run::count_of(draws.replications.into(), "replication"),
+        crate::format::count_of(draws.replications.into(), "replication"),
         draws.replications,
         100.0 * ROBUST_SHARE
     )
@@ -484,9 +479,8 @@ pub fn breakdown_section(
     draws.check(arms)?;
     let finals = run_all(arms, &draws, base_seed);
     let mut section = comparison(arms, &draws, &finals, base_seed, Direction::Contribution);
-    let (md, html, json) = efficiency_ranking(incentives, &draws, &finals);
-    section.md.push_str(&md);
-    section.html.push_str(&html);
+    let (parts, json) = efficiency_ranking(incentives, &draws, &finals);
+    section.parts.extend(parts);
     if let Some(o) = section.json.as_object_mut() {
         o.insert("cost_effectiveness_ranking".into(), json);
     }
@@ -497,9 +491,9 @@ fn run_all(arms: &[(String, Scenario)], draws: &Draws, base_seed: u64) -> Finals
     let scenarios: Vec<Scenario> = arms.iter().map(|(_, s)| s.clone()).collect();
     eprintln!(
         "parameter draws: {} x {} x {} = {} runs",
-        run::count_of(scenarios.len() as u64, "scenario"),
-        run::count_of(draws.len() as u64, "draw"),
-        run::count_of(draws.replications.into(), "replication"),
+        crate::format::count_of(scenarios.len() as u64, "scenario"),
+        crate::format::count_of(draws.len() as u64, "draw"),
+        crate::format::count_of(draws.replications.into(), "replication"),
         scenarios.len() * draws.len() * draws.replications as usize
     );
     let progress = Progress::when_slow(scenarios.len() * draws.len() * draws.replications as usize);
@@ -518,42 +512,41 @@ enum Direction {
 
 fn comparison(arms: &[(String, Scenario)], draws: &Draws, finals: &Finals, base_seed: u64, dir: Direction) -> Section {
     let reps = draws.replications;
-    let mut md = method_text(draws, base_seed) + "\n\n";
-    let mut html = format!("<p>{}</p>\n", html_escape(&method_text(draws, base_seed).replace("**", "")));
-    // Levels.
-    let mut levels = String::from("| KPI |");
-    for (label, _) in arms {
-        write!(levels, " {} |", label.replace('|', "/")).ok();
-    }
-    levels.push_str("\n|---|");
-    levels.push_str(&"---|".repeat(arms.len()));
-    levels.push('\n');
+    let mut header = vec!["KPI".to_string()];
+    header.extend(arms.iter().map(|(label, _)| label.clone()));
+    let mut rows = Vec::new();
     let mut levels_json = Vec::new();
     for kpi in SECTION_KPIS {
         let k = kpi_index(kpi);
-        let label = kpi_of(kpi).map_or(kpi, |x| x.label);
-        write!(levels, "| {label} |").ok();
-        let mut row = Vec::new();
+        let mut row = vec![kpi_of(kpi).map_or(kpi, |x| x.label).to_string()];
+        let mut cells = Vec::new();
         for (a, (name, _)) in arms.iter().enumerate() {
             let s = spread(&per_draw(&finals[a], k, reps));
-            write!(levels, " {} |", fmt_level(kpi, &s)).ok();
-            row.push(json!({"scenario": name, "level": s}));
+            row.push(fmt_level(kpi, &s));
+            cells.push(json!({"scenario": name, "level": s}));
         }
-        levels.push('\n');
-        levels_json.push(json!({"kpi": kpi, "values": row}));
+        rows.push(row);
+        levels_json.push(json!({"kpi": kpi, "values": cells}));
     }
-    md.push_str("### Levels (95% over parameter draws)\n\n");
-    md.push_str(&levels);
-    html.push_str("<h3>Levels (95% over parameter draws)</h3>\n");
-    html.push_str(&md_table_html(&levels));
-    // Differences.
-    let (title, what) = match dir {
-        Direction::ToFirst => ("Differences to the first scenario", "difference"),
-        Direction::Contribution => ("Contribution of each incentive (all incentives minus that one switched off)", "contribution"),
+    let levels = Part {
+        title: "Parameter uncertainty".into(),
+        intro: method_text(draws, base_seed),
+        header,
+        rows,
+        more: "Levels: mean over every run, and 2.5-97.5% of the draws' means.".into(),
     };
-    let mut diffs = format!(
-        "| scenario | KPI | {what} [95% over draws] | draws with this sign | verdict | depends most on |\n|---|---|---|---|---|---|\n"
-    );
+    let (title, what) = match dir {
+        Direction::ToFirst => ("Parameter uncertainty: differences to the first scenario", "difference"),
+        Direction::Contribution => {
+            ("Parameter uncertainty: contribution of each incentive (all incentives minus that one switched off)", "contribution")
+        }
+    };
+    let header: Vec<String> =
+        ["scenario", "KPI", &format!("{what} [95% over draws]"), "draws with this sign", "verdict", "depends most on"]
+            .iter()
+            .map(|h| h.to_string())
+            .collect();
+    let mut rows = Vec::new();
     let mut diffs_json = Vec::new();
     let mut robust_count = (0, 0);
     for (a, (name, _)) in arms.iter().enumerate().skip(1) {
@@ -567,30 +560,24 @@ fn comparison(arms: &[(String, Scenario)], draws: &Draws, finals: &Finals, base_
             let v = verdict(&d, draws);
             robust_count.1 += 1;
             robust_count.0 += usize::from(v.robust);
-            let label = kpi_of(kpi).map_or(kpi, |x| x.label);
-            writeln!(
-                diffs,
-                "| {} | {label} | {} | {:.0}% | {} | {} |",
-                name.replace('|', "/"),
+            rows.push(vec![
+                name.clone(),
+                kpi_of(kpi).map_or(kpi, |x| x.label).to_string(),
                 fmt_diff(kpi, &v.spread),
-                100.0 * v.same_sign_share,
-                if v.robust { "**robust**" } else { "depends on assumptions" },
-                v.drivers_text()
-            )
-            .ok();
+                format!("{:.0}%", 100.0 * v.same_sign_share),
+                v.words().to_string(),
+                v.drivers_text(),
+            ]);
             diffs_json.push(json!({"scenario": name, "kpi": kpi, "verdict": v.words(), "difference": v}));
         }
     }
-    writeln!(md, "\n### {title}\n\n{diffs}\n{} of {} differences are robust.\n", robust_count.0, robust_count.1).ok();
-    write!(
-        html,
-        "<h3>{}</h3>\n{}<p>{} of {} differences are robust.</p>\n",
-        html_escape(title),
-        md_table_html(&diffs.replace("**", "")),
-        robust_count.0,
-        robust_count.1
-    )
-    .ok();
+    let diffs = Part {
+        title: title.into(),
+        intro: String::new(),
+        header,
+        rows,
+        more: format!("{} of {} differences are robust.", robust_count.0, robust_count.1),
+    };
     let json = json!({
         "method": draws.source,
         "draws": draws.len(),
@@ -600,13 +587,13 @@ fn comparison(arms: &[(String, Scenario)], draws: &Draws, finals: &Finals, base_
         "levels": levels_json,
         "differences": diffs_json,
     });
-    Section { title: "Parameter uncertainty".into(), md, html, json }
+    Section { parts: vec![levels, diffs], json }
 }
 
 /// Localization points per USD 100 million of fiscal cost, per draw, of each incentive
 /// (breakdown arms 1.. are the incentives switched off), and for each pair the share of draws in
 /// which the one ranked higher buys more localization per dollar.
-fn efficiency_ranking(incentives: &[String], draws: &Draws, finals: &Finals) -> (String, String, Value) {
+fn efficiency_ranking(incentives: &[String], draws: &Draws, finals: &Finals) -> (Vec<Part>, Value) {
     let reps = draws.replications;
     let (loc, fis) = (kpi_index("localization_rate"), kpi_index("cumulative_fiscal_cost_usd_m"));
     let full_loc = per_draw(&finals[0], loc, reps);
@@ -631,47 +618,44 @@ fn efficiency_ranking(incentives: &[String], draws: &Draws, finals: &Finals) -> 
     let medians: Vec<f64> = eff.iter().map(|e| quantile(&e.iter().map(|v| v.clamp(-1e12, 1e12)).collect::<Vec<_>>(), 0.5)).collect();
     let mut order: Vec<usize> = (0..eff.len()).collect();
     order.sort_by(|&a, &b| medians[b].total_cmp(&medians[a]));
-    let mut md = String::from(
-        "\n### Which incentive buys localization more cheaply\n\nLocalization points per USD 100 million of fiscal cost, per draw (median over draws), best first; each pair: the share of draws in which the first buys more localization per dollar than the second.\n\n| incentive | points per USD 100 m (median) | 2.5-97.5% over draws |\n|---|---|---|\n",
-    );
     let mut rows = Vec::new();
+    let mut ranked = Vec::new();
+    let f = |v: f64| if v.abs() >= 1e12 { "unbounded (no fiscal cost)".to_string() } else { format!("{v:.2}") };
     for &i in &order {
         let e: Vec<f64> = eff[i].iter().map(|v| v.clamp(-1e12, 1e12)).collect();
         let (lo, hi) = (quantile(&e, 0.025), quantile(&e, 0.975));
-        let f = |v: f64| if v.abs() >= 1e12 { "unbounded (no fiscal cost)".to_string() } else { format!("{v:.2}") };
-        writeln!(md, "| {} | {} | {} .. {} |", incentives[i], f(medians[i]), f(lo), f(hi)).ok();
+        ranked.push(vec![incentives[i].clone(), f(medians[i]), format!("{} .. {}", f(lo), f(hi))]);
         rows.push(json!({"incentive": incentives[i], "points_per_usd_100m_median": num(medians[i]), "low95": num(lo), "high95": num(hi)}));
     }
-    md.push_str("\n| ranking | draws that agree | verdict |\n|---|---|---|\n");
+    let mut pair_rows = Vec::new();
     let mut pairs = Vec::new();
     for (x, &i) in order.iter().enumerate() {
         for &j in &order[x + 1..] {
             let agree = eff[i].iter().zip(&eff[j]).filter(|(a, b)| a > b).count() as f64 / eff[i].len().max(1) as f64;
-            let robust = agree >= ROBUST_SHARE;
-            writeln!(
-                md,
-                "| {} cheaper per point than {} | {:.0}% | {} |",
-                incentives[i],
-                incentives[j],
-                100.0 * agree,
-                if robust { "**robust**" } else { "depends on assumptions" }
-            )
-            .ok();
-            pairs.push(json!({"better": incentives[i], "worse": incentives[j], "share_of_draws": agree, "verdict": if robust { "robust" } else { "depends on assumptions" }}));
+            let words = if agree >= ROBUST_SHARE { "robust" } else { "depends on assumptions" };
+            pair_rows.push(vec![
+                format!("{} cheaper per point than {}", incentives[i], incentives[j]),
+                format!("{:.0}%", 100.0 * agree),
+                words.to_string(),
+            ]);
+            pairs.push(json!({"better": incentives[i], "worse": incentives[j], "share_of_draws": agree, "verdict": words}));
         }
     }
-    let html = {
-        let (intro, rest) = md.split_once("\n\n| incentive").unwrap_or((&md, ""));
-        let intro = intro.trim_start_matches("\n### Which incentive buys localization more cheaply\n\n");
-        let (t1, t2) = rest.split_once("\n\n").unwrap_or((rest, ""));
-        format!(
-            "<h3>Which incentive buys localization more cheaply</h3>\n<p>{}</p>\n{}{}",
-            html_escape(intro),
-            md_table_html(&format!("| incentive{t1}")),
-            md_table_html(&t2.replace("**", ""))
-        )
+    let cost = Part {
+        title: "Parameter uncertainty: which incentive buys localization more cheaply".into(),
+        intro: "Localization points per USD 100 million of fiscal cost, per draw (median over draws), best first.".into(),
+        header: vec!["incentive".into(), "points per USD 100 m (median)".into(), "2.5-97.5% over draws".into()],
+        rows: ranked,
+        more: String::new(),
     };
-    (md, html, json!({"incentives": rows, "pairs": pairs}))
+    let ranking = Part {
+        title: "Parameter uncertainty: rankings of the incentives".into(),
+        intro: "Each pair: the share of draws in which the first buys more localization per dollar than the second.".into(),
+        header: vec!["ranking".into(), "draws that agree".into(), "verdict".into()],
+        rows: pair_rows,
+        more: String::new(),
+    };
+    (vec![cost, ranking], json!({"incentives": rows, "pairs": pairs}))
 }
 
 fn num(v: f64) -> Value {

@@ -1,8 +1,9 @@
 //! The stylised facts the model is calibrated to (docs/MODEL.md, "Calibration"), checked on the
 //! shipped scenarios with 8 replications each. These are the numbers quoted in the docs.
 
-use kicsim::run::{estimate, final_values, run_replications};
+use kicsim::run::{final_values, run_replications};
 use kicsim::scenario::{Scenario, Sector};
+use kicsim::stats::estimate;
 
 struct Outcome {
     localization: f64,

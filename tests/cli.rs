@@ -9,11 +9,31 @@ fn kicsim() -> Command {
     Command::new(env!("CARGO_BIN_EXE_kicsim"))
 }
 
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("kicsim-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A folder for one test's outputs, `name` inside a temporary folder that is removed when the
+/// test ends (tempfile).
+struct Tmp {
+    _root: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl std::ops::Deref for Tmp {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for Tmp {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn tmpdir(name: &str) -> Tmp {
+    let root = tempfile::Builder::new().prefix("kicsim-test-").tempdir().unwrap();
+    let path = root.path().join(name);
+    std::fs::create_dir_all(&path).unwrap();
+    Tmp { path, _root: root }
 }
 
 fn scenario_files() -> Vec<PathBuf> {

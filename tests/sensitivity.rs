@@ -267,7 +267,7 @@ fn compare_and_breakdown_append_a_parameter_uncertainty_section() {
         o,
     ]);
     let md = read(&out.join("report.md"));
-    let section = md.split("## Parameter uncertainty").nth(1).expect("the section is appended");
+    let section = md.split_once("## Parameter uncertainty").expect("the section is appended").1;
     assert!(section.contains("Latin hypercube of 12 draws") && section.contains("draws with this sign"), "{section}");
     assert!(section.contains("robust") || section.contains("depends on assumptions"));
     let json: serde_json::Value = serde_json::from_str(&read(&out.join("report.json"))).unwrap();
@@ -282,7 +282,7 @@ fn compare_and_breakdown_append_a_parameter_uncertainty_section() {
     let md = read(&b.join("report.md"));
     assert!(
         md.contains("Contribution of each incentive (all incentives minus that one switched off)")
-            && md.contains("Which incentive buys localization more cheaply"),
+            && md.contains("which incentive buys localization more cheaply"),
         "{md}"
     );
     let json: serde_json::Value = serde_json::from_str(&read(&b.join("report.json"))).unwrap();

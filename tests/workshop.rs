@@ -1,7 +1,7 @@
 //! Workshop tools: compare (common random numbers, paired CIs, self-contained report),
 //! breakdown, sweep with shards and merge.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn kicsim(args: &[&str]) -> (String, String) {
@@ -12,10 +12,30 @@ fn kicsim(args: &[&str]) -> (String, String) {
     (out, err)
 }
 
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("kicsim-ws-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+/// A folder for one test's outputs, `name` inside a temporary folder that is removed when the
+/// test ends (tempfile).
+struct Tmp {
+    _root: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl std::ops::Deref for Tmp {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for Tmp {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// `name` is not made: a command makes its --out, and a refused one must not.
+fn tmpdir(name: &str) -> Tmp {
+    let root = tempfile::Builder::new().prefix("kicsim-ws-").tempdir().unwrap();
+    Tmp { path: root.path().join(name), _root: root }
 }
 
 #[test]
@@ -23,12 +43,12 @@ fn compare_writes_a_self_contained_report() {
     let out = tmpdir("compare");
     let (stdout, _) =
         kicsim(&["compare", "scenarios/baseline.ron", "scenarios/strong_lcr.ron", "--replications", "3", "--out", out.to_str().unwrap()]);
-    assert!(stdout.contains("Localization rate") && stdout.contains("Δ"), "{stdout}");
+    assert!(stdout.contains("Localization (%)") && stdout.contains("Δ") && stdout.contains(" pp"), "{stdout}");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(html.contains("<svg") && html.contains("Localization rate"));
+    assert!(html.contains("<svg") && html.contains("Localization (%)"));
     assert!(!html.contains("src=\"http") && !html.contains("<script src") && !html.contains("<link"), "opens offline");
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(md.contains("| Localization rate (%) |") && md.contains("Run records"));
+    assert!(md.contains("| Localization (%) |") && md.contains("Run records"), "{md}");
     for kpi in ["localization_rate", "exports_usd_m", "tier1_suppliers", "cumulative_fiscal_cost_usd_m"] {
         assert!(std::fs::metadata(out.join(format!("{kpi}.png"))).unwrap().len() > 5_000);
         assert!(out.join(format!("{kpi}.svg")).exists());
@@ -118,7 +138,7 @@ fn breakdown_lists_each_incentive() {
     assert_eq!(j["run"]["scenario_file"], "scenarios/rd_training_cluster.ron");
     assert!(j["run"]["scenario_hash"].as_str().is_some_and(|h| h.len() == 16));
     let export = j["contributions"].as_array().unwrap().iter().find(|r| r["incentive"] == "export_promotion_usd_m_per_year").unwrap();
-    assert!(export["total_exports_usd_m"]["mean"].as_f64().unwrap() > 0.0, "export promotion raises exports");
+    assert!(export["final_year_exports_usd_m"]["mean"].as_f64().unwrap() > 0.0, "export promotion raises exports per year");
 }
 
 #[test]

@@ -78,7 +78,7 @@ impl Bands {
         (0..quarters)
             .map(|q| {
                 let xs: Vec<f64> = runs.iter().map(|r| get(&r[q])).collect();
-                let e = crate::run::estimate(&xs);
+                let e = crate::stats::estimate(&xs);
                 [runs[0][q].year, e.ci95_low, e.mean, e.ci95_high]
             })
             .collect()
@@ -171,7 +171,7 @@ impl CompareView {
         let plan_name = self.plan.label.trim_end_matches(" (plan)").to_string();
         let mut named = vec![(plan_name, String::new())];
         named.extend(self.arms.iter().map(|a| (a.scenario.name.clone(), a.path.clone())));
-        let labels = crate::workshop::unique_labels(&named);
+        let labels = crate::format::unique_labels(&named);
         for (arm, label) in self.arms.iter_mut().zip(labels.into_iter().skip(1)) {
             arm.snapshot.label = label;
         }
@@ -224,12 +224,15 @@ fn tier_color(kind: FacilityKind, tier: Option<Tier>) -> egui::Color32 {
 
 /// One colour per column of the compare view (the plan first), used for its heading and its
 /// lines: the colours `kicsim compare` gives the files in its report, in the same order.
-pub const ARM_COLORS: [egui::Color32; 1 + MAX_ARMS] = [
-    egui::Color32::from_rgb(31, 119, 180),
-    egui::Color32::from_rgb(214, 39, 40),
-    egui::Color32::from_rgb(44, 160, 44),
-    egui::Color32::from_rgb(255, 127, 14),
-];
+pub const ARM_COLORS: [egui::Color32; 1 + MAX_ARMS] = {
+    let c = crate::style::SERIES;
+    [
+        egui::Color32::from_rgb(c[0][0], c[0][1], c[0][2]),
+        egui::Color32::from_rgb(c[1][0], c[1][1], c[1][2]),
+        egui::Color32::from_rgb(c[2][0], c[2][1], c[2][2]),
+        egui::Color32::from_rgb(c[3][0], c[3][1], c[3][2]),
+    ]
+};
 
 /// How much larger everything is drawn in presentation mode.
 pub const PRESENTATION_ZOOM: f32 = 1.4;

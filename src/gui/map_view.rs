@@ -144,7 +144,7 @@ pub fn color32([r, g, b]: [u8; 3]) -> egui::Color32 {
 }
 
 pub fn ramp_color(t: f64) -> egui::Color32 {
-    color32(crate::workshop::viridis_rgb(t))
+    color32(crate::style::viridis_rgb(t))
 }
 
 fn image_from(map: &SiteMap, pixel: impl Fn(usize) -> [u8; 4]) -> Image {
@@ -278,7 +278,7 @@ fn draw_overlay(
         }
         // Low values stay see-through so the terrain shows under the field.
         let t = ((vals[i] - lo) / (hi - lo)).clamp(0.0, 1.0);
-        let [r, g, b] = crate::workshop::viridis_rgb(t);
+        let [r, g, b] = crate::style::viridis_rgb(t);
         [r, g, b, (70.0 + 150.0 * t) as u8]
     });
     let side = map.size_km as f32 * PX_PER_KM;

@@ -12,8 +12,8 @@ use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints};
 use super::map_view::{Overlay, OverlayState, ramp_color};
 use super::tools::{Selection, TOOLS};
 use super::{Forecast, Plan, Speed};
+use crate::io::write_atomic;
 use crate::registry;
-use crate::run::write_atomic;
 use crate::scenario::{Incentives, Ownership, Scenario, Sector, Tier};
 use crate::sim::clock::SimClock;
 use crate::sim::facilities::PlanRef;
@@ -735,9 +735,9 @@ pub(crate) fn kpi_plot(id: impl egui::AsId) -> Plot<'static> {
 /// The y axis always takes in 0 and 1, so a KPI that stays at zero (no fiscal cost without
 /// incentives) is a line along the bottom of a 0..1 chart, not across the middle of a -15..15 one.
 pub(crate) fn kpi_plot_without_legend(id: impl egui::AsId) -> Plot<'static> {
-    // Tick labels as the output files write numbers (crate::run::fmt_num): as many decimals as the
+    // Tick labels as the output files write numbers (crate::format::fmt_num): as many decimals as the
     // value has, so the grid's half-steps read 2.5 and 7.5, not "2" and "8".
-    Plot::new(id).include_y(0.0).include_y(1.0).y_axis_formatter(|mark, _| crate::run::fmt_num(mark.value)).y_grid_spacer(
+    Plot::new(id).include_y(0.0).include_y(1.0).y_axis_formatter(|mark, _| crate::format::fmt_num(mark.value)).y_grid_spacer(
         egui_plot::uniform_grid_spacer(|g| {
             let large = nice_step((g.bounds.1 - g.bounds.0) / 4.0);
             [large / 10.0, large / 2.0, large]
@@ -1126,7 +1126,7 @@ mod tests {
     fn chart_tick_labels_keep_their_decimals() {
         // The charts' y axis formatter (kpi_plot_without_legend).
         let labels: Vec<String> =
-            [0.0, 2.5, 7.5, 0.25, 0.05, 10.0, 2000.0, -0.0, -1.5, 0.30000000000000004].map(crate::run::fmt_num).into();
+            [0.0, 2.5, 7.5, 0.25, 0.05, 10.0, 2000.0, -0.0, -1.5, 0.30000000000000004].map(crate::format::fmt_num).into();
         assert_eq!(labels, ["0", "2.5", "7.5", "0.25", "0.05", "10", "2000", "0", "-1.5", "0.3"]);
     }
 }

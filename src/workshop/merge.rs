@@ -1,0 +1,99 @@
+//! `kicsim merge`: the shard files of a sweep into one results.csv, refusing missing shards,
+//! shards of another sweep and shards given twice.
+
+use std::path::PathBuf;
+
+use super::MergeArgs;
+use super::sweep::{SWEEP_KPIS, check_sweep_file, finish_sweep, read_sweep_csv};
+use crate::format::count_of;
+use crate::io::csv_text;
+
+pub(crate) fn merge(a: MergeArgs) -> Result<(), String> {
+    if !SWEEP_KPIS.contains(&a.kpi.as_str()) {
+        return Err(format!("--kpi {}: choose one of {}", a.kpi, SWEEP_KPIS.join(", ")));
+    }
+    let mut files = Vec::new();
+    for p in &a.inputs {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.file_name().map(|n| n.to_string_lossy().starts_with("results-shard-")).unwrap_or(false))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    if files.is_empty() {
+        return Err("merge: no shard files (results-shard-*.csv) found".into());
+    }
+    let mut first: Option<(Vec<String>, Vec<String>)> = None;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut shards = std::collections::BTreeSet::new();
+    let mut expected_n = None;
+    for f in &files {
+        let text = std::fs::read_to_string(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+        let (comments, header, r) = read_sweep_csv(&text).map_err(|e| format!("{}: {e}", f.display()))?;
+        check_sweep_file(&comments, &header, &r).map_err(|e| format!("{}: not a sweep result file of kicsim: {e}", f.display()))?;
+        if let Some(name) = f.file_name().map(|n| n.to_string_lossy().to_string())
+            && let Some(rest) = name.strip_prefix("results-shard-").and_then(|r| r.strip_suffix(".csv"))
+            && let Some((i, n)) = rest.split_once("-of-")
+        {
+            let (i, n): (usize, usize) = (i.parse().unwrap_or(0), n.parse().unwrap_or(0));
+            if expected_n.is_some_and(|m| m != n) {
+                return Err(format!("{}: shard of {n}, but other files are shards of {}", f.display(), expected_n.unwrap_or(0)));
+            }
+            expected_n = Some(n);
+            shards.insert(i);
+        }
+        match &first {
+            None => first = Some((comments, header)),
+            Some((c0, h0)) => {
+                if *h0 != header || c0 != &comments {
+                    return Err(format!(
+                        "{}: not from the same sweep as {} (run record, grid or columns differ)",
+                        f.display(),
+                        files[0].display()
+                    ));
+                }
+            }
+        }
+        rows.extend(r);
+    }
+    if let Some(n) = expected_n {
+        let missing: Vec<usize> = (1..=n).filter(|i| !shards.contains(i)).collect();
+        if !missing.is_empty() {
+            return Err(format!("merge: missing shard(s) {missing:?} of {n}"));
+        }
+    }
+    let (comments, header) = first.expect("at least one file");
+    // The same grid point and replication twice: a shard given twice under two names.
+    let rep = header.iter().position(|h| h == "replication").unwrap_or(1);
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &rows {
+        if !seen.insert((r[0].clone(), r[rep].clone())) {
+            return Err(format!("merge: grid point {} replication {} appears twice (the same shard given twice?)", r[0], r[rep]));
+        }
+    }
+    rows.sort_by_key(|r| {
+        (
+            r[0].parse::<usize>().unwrap_or(0),
+            r.get(header.len().saturating_sub(SWEEP_KPIS.len() + 1)).and_then(|x| x.parse::<u32>().ok()).unwrap_or(0),
+        )
+    });
+    let out = csv_text(&comments.join("\n"), &header, rows.iter().cloned());
+    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
+    let chart = finish_sweep(&a.out, out, &a.kpi)?;
+    crate::say!(
+        "merged {}, {} into {}",
+        count_of(files.len() as u64, "file"),
+        count_of(rows.len() as u64, "row"),
+        a.out.join("results.csv").display()
+    );
+    if let Some(c) = chart {
+        crate::say!("wrote {}", c.display());
+    }
+    Ok(())
+}
