@@ -281,7 +281,7 @@ fn compare_and_breakdown_append_a_parameter_uncertainty_section() {
     kicsim(&["breakdown", "scenarios/baseline.ron", "--replications", "2", "--parameter-draws", "8", "--out", b.to_str().unwrap()]);
     let md = read(&b.join("report.md"));
     assert!(
-        md.contains("Contribution of each incentive (all incentives minus that one switched off)")
+        md.contains("contribution of each incentive (all incentives minus that one switched off)")
             && md.contains("which incentive buys localization more cheaply"),
         "{md}"
     );
