@@ -3,6 +3,8 @@
 //!
 //! - [`run`]: replications and the outputs of `kicsim run`.
 //! - [`workshop`]: compare, breakdown, sweep and merge; [`charts`]: their charts.
+//! - [`sensitivity`], [`calibrate`], [`uncertainty`]: which conclusions hold: sensitivity analysis,
+//!   calibration (ABC) and parameter draws, on the estimators of [`analysis`].
 //! - [`gui`]: the planner window (feature `gui`).
 //! - Shared by the command line and the window: [`stats`] (estimates and confidence intervals),
 //!   [`io`] (output files written all or none), [`format`] (numbers and labels), [`style`]
@@ -10,14 +12,20 @@
 
 pub use kicsim_model::{check, registry, ronpath, scenario, sim};
 
+pub mod analysis;
+pub mod calibrate;
 pub mod charts;
 pub mod format;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod io;
+pub mod params;
 pub mod run;
+pub mod sa_charts;
+pub mod sensitivity;
 pub mod stats;
 pub mod style;
+pub mod uncertainty;
 pub mod workshop;
 
 /// `println!` that does not panic when stdout is closed early (`kicsim compare ... | head`).

@@ -37,6 +37,8 @@ enum Command {
         /// Output directory.
         #[arg(long, default_value = "out")]
         out: PathBuf,
+        #[command(flatten)]
+        draws: kicsim::uncertainty::DrawArgs,
     },
     /// Check scenario files (a folder: every .ron file in it); prints every problem with file:line:col.
     Validate {
@@ -65,7 +67,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => plan(None, None, Vec::new()),
         Some(Command::Plan { file, screenshot, compare }) => plan(file, screenshot, compare),
-        Some(Command::Run { file, seed, years, replications, sets, out }) => run_cmd(file, seed, years, replications, sets, out),
+        Some(Command::Run { file, seed, years, replications, sets, out, draws }) => {
+            run_cmd(file, seed, years, replications, sets, out, draws)
+        }
         Some(Command::Validate { files }) => validate(files),
         Some(Command::Workshop(w)) => kicsim::workshop::execute(w),
         Some(Command::Template) => {
@@ -87,20 +91,42 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_cmd(file: PathBuf, seed: Option<u64>, years: Option<u32>, replications: u32, sets: Vec<String>, out: PathBuf) -> Result<(), String> {
+fn run_cmd(
+    file: PathBuf,
+    seed: Option<u64>,
+    years: Option<u32>,
+    replications: u32,
+    sets: Vec<String>,
+    out: PathBuf,
+    draws: kicsim::uncertainty::DrawArgs,
+) -> Result<(), String> {
     let scenario = run::load_with_overrides(&file, seed, years, &sets)?;
+    let draws = draws.draws(scenario.seed)?;
+    if let Some(d) = &draws {
+        d.check(&[(scenario.name.clone(), scenario.clone())])?;
+    }
     kicsim::io::check_out_dir("--out", &out)?;
     let progress = run::Progress::when_slow(replications as usize);
     let runs = run::run_replications_with(&scenario, replications, &progress);
     progress.finish();
     let record = run::RunRecord::new(&scenario, &file.display().to_string(), replications);
     let csv = run::timeseries_csv(&runs, &record);
-    let summary = serde_json::to_string_pretty(&run::summary_json(&runs, &record)).map_err(|e| e.to_string())? + "\n";
+    let mut summary = run::summary_json(&runs, &record);
+    // With --parameter-draws: the draws' runs in draws.csv, their intervals in summary.json.
+    let drawn = draws.as_ref().map(|d| kicsim::uncertainty::run_outputs(&scenario, d, &record));
+    if let (Some((_, json)), Some(o)) = (&drawn, summary.as_object_mut()) {
+        o.insert("parameter_uncertainty".into(), json.clone());
+    }
+    let summary = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())? + "\n";
     let ts_path = out.join("timeseries.csv");
     let sum_path = out.join("summary.json");
-    // Both or neither: a failed write leaves the previous run's pair as it was.
-    kicsim::io::write_all_atomic(&[(&ts_path, csv.as_bytes()), (&sum_path, summary.as_bytes())])
-        .map_err(|e| format!("cannot write {} and {}: {e}", ts_path.display(), sum_path.display()))?;
+    let draws_path = out.join("draws.csv");
+    let mut files: Vec<(&std::path::Path, &[u8])> = vec![(&ts_path, csv.as_bytes()), (&sum_path, summary.as_bytes())];
+    if let Some((draws_csv, _)) = &drawn {
+        files.push((&draws_path, draws_csv.as_bytes()));
+    }
+    // All or none: a failed write leaves the previous run's files as they were.
+    kicsim::io::write_all_atomic(&files).map_err(|e| format!("cannot write {} and {}: {e}", ts_path.display(), sum_path.display()))?;
     kicsim::say!(
         "{} — seed {}, {}, {}, scenario hash {}",
         scenario.name,
@@ -110,7 +136,12 @@ fn run_cmd(file: PathBuf, seed: Option<u64>, years: Option<u32>, replications: u
         record.scenario_hash
     );
     kicsim::say_raw!("{}", run::summary_table(&runs));
-    kicsim::say!("wrote {} and {}", ts_path.display(), sum_path.display());
+    if let Some((_, json)) = &drawn {
+        kicsim::say_raw!("{}", kicsim::uncertainty::run_table(json));
+        kicsim::say!("wrote {}, {} and {}", ts_path.display(), sum_path.display(), draws_path.display());
+    } else {
+        kicsim::say!("wrote {} and {}", ts_path.display(), sum_path.display());
+    }
     Ok(())
 }
 

@@ -12,8 +12,12 @@ pub enum WorkshopCommand {
     Breakdown(BreakdownArgs),
     /// Run a grid of parameter values in parallel; --shard i/n runs one part of it.
     Sweep(SweepArgs),
-    /// Merge the shard results of a sweep into one results.csv (and heatmap).
+    /// Merge the shard results of a sweep into one results.csv (and heatmap), or the shards of a sensitivity analysis into its report.
     Merge(MergeArgs),
+    /// Which model parameters drive a KPI: tornado, Morris and Sobol' indices with intervals.
+    Sensitivity(crate::sensitivity::SensitivityArgs),
+    /// Fit the model's parameters to observed facts (ABC): posterior samples and what the facts constrain.
+    Calibrate(crate::calibrate::CalibrateArgs),
 }
 
 #[derive(Args)]
@@ -34,6 +38,8 @@ pub struct CompareArgs {
     /// Output folder: report.html, report.md, report.json, charts.
     #[arg(long, default_value = "compare-out")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub draws: crate::uncertainty::DrawArgs,
 }
 
 #[derive(Args)]
@@ -46,6 +52,8 @@ pub struct BreakdownArgs {
     /// Output folder: report, breakdown charts, breakdown.json.
     #[arg(long, default_value = "breakdown-out")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub draws: crate::uncertainty::DrawArgs,
 }
 
 #[derive(Args)]

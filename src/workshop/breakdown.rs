@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::report::{CI_NOTE, Chart, Report, Section, band_charts, intro, write_report};
+use super::report::{CI_NOTE, Chart, Report, Section, band_charts, intro, uncertainty_appendix, write_report};
 use super::table::comparison_table;
 use super::{BreakdownArgs, kpi, run_arms, value};
 use crate::charts::bars::bar_files;
@@ -81,6 +81,9 @@ pub(crate) fn breakdown(a: BreakdownArgs) -> Result<(), String> {
     for (name, v) in &variants {
         arms_in.push((format!("without {name}"), v.clone(), format!("{file} with {name} off")));
     }
+    let pairs: Vec<(String, Scenario)> = arms_in.iter().map(|(l, s, _)| (l.clone(), s.clone())).collect();
+    let names: Vec<String> = variants.iter().map(|(n, _)| n.clone()).collect();
+    let (appendix, appendix_json) = uncertainty_appendix(crate::uncertainty::breakdown_section(&a.draws, &pairs, &names, s.seed)?);
     let arms = run_arms(arms_in, s.seed, a.replications);
     let table = comparison_table(&arms);
     crate::say_raw!("{}", table.text);
@@ -189,11 +192,11 @@ pub(crate) fn breakdown(a: BreakdownArgs) -> Result<(), String> {
         intro: intro(&arms),
         ci_note: CI_NOTE.into(),
         table: Some(table.view),
-        sections: vec![contributions, charts],
+        sections: [vec![contributions, charts], appendix].into_iter().flatten().collect(),
         records: arms.iter().map(|a| a.record.clone()).collect(),
         ..Report::default()
     };
-    write_report(set, &a.out, &report, table.json, json!({}))?;
+    write_report(set, &a.out, &report, table.json, appendix_json)?;
     crate::say!("wrote {}", a.out.join("report.html").display());
     Ok(())
 }

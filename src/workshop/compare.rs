@@ -1,8 +1,6 @@
 //! `kicsim compare`: several scenario files with the same seeds, differences to the first.
 
-use serde_json::json;
-
-use super::report::{CI_NOTE, Note, Report, band_charts, intro, write_report};
+use super::report::{CI_NOTE, Note, Report, band_charts, intro, uncertainty_appendix, write_report};
 use super::table::comparison_table;
 use super::{CompareArgs, run_arms};
 use crate::format::{count_of, unique_labels};
@@ -44,6 +42,8 @@ pub(crate) fn compare(a: CompareArgs) -> Result<(), String> {
         notes.push(Note { heading: "Note".into(), text: note });
     }
     let base_seed = a.seed.unwrap_or(arms[0].1.seed);
+    let pairs: Vec<(String, crate::scenario::Scenario)> = arms.iter().map(|(l, s, _)| (l.clone(), s.clone())).collect();
+    let (appendix, appendix_json) = uncertainty_appendix(crate::uncertainty::compare_section(&a.draws, &pairs, base_seed)?);
     let arms = run_arms(arms, base_seed, a.replications);
     let table = comparison_table(&arms);
     crate::say_raw!("{}", table.text);
@@ -56,11 +56,11 @@ pub(crate) fn compare(a: CompareArgs) -> Result<(), String> {
         ci_note: CI_NOTE.into(),
         notes,
         table: Some(table.view),
-        sections: vec![charts],
+        sections: [vec![charts], appendix].into_iter().flatten().collect(),
         records: arms.iter().map(|a| a.record.clone()).collect(),
         ..Report::default()
     };
-    write_report(set, &a.out, &report, table.json, json!({}))?;
+    write_report(set, &a.out, &report, table.json, appendix_json)?;
     crate::say!("wrote {}", a.out.join("report.html").display());
     Ok(())
 }

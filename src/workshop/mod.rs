@@ -45,13 +45,20 @@ pub fn execute(cmd: WorkshopCommand) -> Result<(), String> {
         WorkshopCommand::Breakdown(a) => &a.out,
         WorkshopCommand::Sweep(a) => &a.out,
         WorkshopCommand::Merge(a) => &a.out,
+        WorkshopCommand::Sensitivity(a) => &a.out,
+        WorkshopCommand::Calibrate(a) => &a.out,
     };
     crate::io::check_out_dir("--out", out)?;
     match cmd {
         WorkshopCommand::Compare(a) => compare::compare(a),
         WorkshopCommand::Breakdown(a) => breakdown::breakdown(a),
         WorkshopCommand::Sweep(a) => sweep::sweep(a),
-        WorkshopCommand::Merge(a) => merge::merge(a),
+        WorkshopCommand::Merge(a) => match crate::sensitivity::shard_files(&a.inputs) {
+            shards if !shards.is_empty() => crate::sensitivity::merge(&shards, &a.out),
+            _ => merge::merge(a),
+        },
+        WorkshopCommand::Sensitivity(a) => crate::sensitivity::sensitivity(a),
+        WorkshopCommand::Calibrate(a) => crate::calibrate::calibrate(a),
     }
 }
 

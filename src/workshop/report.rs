@@ -149,6 +149,18 @@ pub(crate) fn band_charts(set: &mut OutputSet, out: &Path, arms: &[Arm]) -> Resu
     })
 }
 
+/// The parts that `--parameter-draws` adds to a report (after its own sections), and its
+/// `parameter_uncertainty` object for report.json (`{}` without draws).
+pub(crate) fn uncertainty_appendix(u: Option<crate::uncertainty::Section>) -> (Vec<Section>, serde_json::Value) {
+    let Some(u) = u else { return (Vec::new(), json!({})) };
+    let sections = u
+        .parts
+        .into_iter()
+        .map(|p| Section { title: p.title, intro: p.intro, header: p.header, rows: p.rows, text: false, more: p.more, charts: Vec::new() })
+        .collect();
+    (sections, json!({ "parameter_uncertainty": u.json }))
+}
+
 /// Writes the report (report.md, report.html), report.json (the runs, the table and `extra`) and
 /// the files already in `set`, as one set.
 pub(crate) fn write_report(
