@@ -187,11 +187,25 @@ pub struct Plan {
     pub on_disk: Option<(PathBuf, String)>,
     /// Files loaded into the window so far (the KPI cards' reference moves to a loaded file).
     pub loads: u32,
+    /// For each load: the undo depth before it and the file the plan had then, so an undo past
+    /// the load puts the plan back under its own file name, not the loaded file's.
+    loaded_over: Vec<(usize, Option<PathBuf>, Option<(PathBuf, String)>)>,
 }
 
 impl Plan {
     pub fn new(scenario: Scenario, path: Option<PathBuf>) -> Self {
-        Plan { scenario, path, undo: Vec::new(), redo: Vec::new(), dirty: false, changed: true, message: None, on_disk: None, loads: 0 }
+        Plan {
+            scenario,
+            path,
+            undo: Vec::new(),
+            redo: Vec::new(),
+            dirty: false,
+            changed: true,
+            message: None,
+            on_disk: None,
+            loads: 0,
+            loaded_over: Vec::new(),
+        }
     }
 
     /// A plan opened from a file: `text` is what was read from `path`.
@@ -239,6 +253,18 @@ impl Plan {
     pub fn undo(&mut self) {
         if let Some(prev) = self.undo.pop() {
             self.redo.push(std::mem::replace(&mut self.scenario, prev));
+            if self.loaded_over.last().is_some_and(|(depth, _, _)| *depth == self.undo.len()) {
+                // Back past a load: the plan before it, under its own file (Save must not write
+                // it over the loaded file); a redo cannot cross the load again.
+                let (_, path, on_disk) = self.loaded_over.pop().expect("checked");
+                let loaded = self.path.as_ref().map_or(String::new(), |p| p.display().to_string());
+                self.path = path;
+                self.on_disk = on_disk;
+                self.redo.clear();
+                let back = self.path.as_ref().map_or("no file yet".to_string(), |p| p.display().to_string());
+                self.done(&format!("undone: the plan before loading {loaded} is back ({back})"));
+                return;
+            }
             self.done("undone");
         }
     }
@@ -250,11 +276,11 @@ impl Plan {
         }
     }
 
-    /// Replaces the plan with a loaded file. The history starts again with it: an undo past the
-    /// load would bring back another plan under this file's name, for Save to write over it.
+    /// Replaces the plan with a loaded file; the plan before it (unsaved edits included) is one
+    /// undo away, back under its own file name.
     pub fn replace(&mut self, scenario: Scenario, path: PathBuf, text: String) {
-        self.scenario = scenario;
-        self.undo.clear();
+        self.loaded_over.push((self.undo.len(), self.path.clone(), self.on_disk.clone()));
+        self.undo.push(std::mem::replace(&mut self.scenario, scenario));
         self.redo.clear();
         self.loads += 1;
         self.on_disk = Some((path.clone(), text));

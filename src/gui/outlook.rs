@@ -143,6 +143,17 @@ pub fn card_delta(kpi: &Kpi, more_is_better: bool, now: Option<f64>, reference: 
     Some((kpi.fmt_diff(d), Some((d > 0.0) == more_is_better)))
 }
 
+/// A KPI's unit as short as a card's column allows ("%" is part of the value already).
+fn short_unit(k: &Kpi) -> &'static str {
+    match k.unit {
+        "USD million per year" => "USD m/yr",
+        "USD million" => "USD m",
+        "USD million per pp" => "USD m/pp",
+        "firms" => "firms",
+        _ => "",
+    }
+}
+
 /// Colours of a better and a worse difference.
 pub const BETTER: egui::Color32 = egui::Color32::from_rgb(120, 210, 130);
 pub const WORSE: egui::Color32 = egui::Color32::from_rgb(255, 130, 110);
@@ -160,14 +171,10 @@ pub fn cards_ui(ui: &mut egui::Ui, plan: &Plan, reference: &mut Reference, shown
         for c in cards() {
             let now = (c.value)(shown);
             let before = (c.value)(&reference.history);
-            let unit = c.kpi.display_unit().replace("USD million", "USD m");
-            let label = if unit.is_empty() || unit == "%" || unit == "firms" {
-                c.kpi.label.to_string()
-            } else {
-                format!("{} ({unit})", c.kpi.label)
-            };
-            ui.label(label).on_hover_text(format!("{} ({}). {}", c.kpi.label, c.kpi.display_unit(), c.kpi.help));
-            ui.label(egui::RichText::new(now.map_or("n/a".into(), |v| c.kpi.fmt(v))).strong());
+            ui.label(c.kpi.label).on_hover_text(format!("{} ({}). {}", c.kpi.label, c.kpi.display_unit(), c.kpi.help));
+            let value = now.map_or("n/a".into(), |v| c.kpi.fmt(v));
+            let unit = short_unit(c.kpi);
+            ui.label(egui::RichText::new(if unit.is_empty() { value } else { format!("{value} {unit}") }).strong());
             match card_delta(c.kpi, c.more_is_better, now, before) {
                 Some((text, Some(better))) => ui.colored_label(if better { BETTER } else { WORSE }, text),
                 Some((text, None)) => ui.weak(text),

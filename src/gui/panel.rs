@@ -28,6 +28,8 @@ pub struct PanelState {
     editing: bool,
     /// A save waiting for the planner's yes to make the missing folder it names.
     confirm_folder: Option<PathBuf>,
+    /// The plan's file when the field was last set from it (a load, or an undo past one, sets it again).
+    shown_path: Option<PathBuf>,
 }
 
 impl PanelState {
@@ -41,7 +43,8 @@ pub(super) fn plugin(app: &mut App) {
     let path =
         app.world().resource::<Plan>().path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "scenarios/my_plan.ron".into());
     let draft = app.world().resource::<Plan>().scenario.incentives.clone();
-    app.insert_resource(PanelState { path, draft, editing: false, confirm_folder: None });
+    let shown_path = app.world().resource::<Plan>().path.clone();
+    app.insert_resource(PanelState { path, draft, editing: false, confirm_folder: None, shown_path });
     app.init_resource::<QuitPrompt>();
     app.add_systems(Update, close_requests);
     app.add_systems(EguiPrimaryContextPass, (panels.after(super::map_view::draw_labels), quit_prompt.after(panels)));
@@ -278,6 +281,13 @@ pub(super) fn panels(
     let ctx = contexts.ctx_mut()?.clone();
     if !state.editing {
         state.draft = plan.scenario.incentives.clone();
+    }
+    // The File field names the plan's file after a load or an undo past one (Save writes there).
+    if state.shown_path != plan.path {
+        state.shown_path = plan.path.clone();
+        if let Some(p) = &plan.path {
+            state.path = p.display().to_string();
+        }
     }
     let mut root = egui::Ui::new(
         ctx.clone(),
@@ -916,7 +926,13 @@ mod tests {
     /// slider is moved, and returns the draft they were drawn on.
     fn draw_incentives(scenario: Scenario) -> (Plan, PanelState) {
         let mut plan = Plan::new(scenario, None);
-        let mut state = PanelState { path: String::new(), draft: plan.scenario.incentives.clone(), editing: false, confirm_folder: None };
+        let mut state = PanelState {
+            path: String::new(),
+            draft: plan.scenario.incentives.clone(),
+            editing: false,
+            confirm_folder: None,
+            shown_path: None,
+        };
         let ctx = egui::Context::default();
         for _ in 0..3 {
             let _ = ctx.run_ui(egui::RawInput::default(), |ui| incentives_section(ui, &mut plan, &mut state));
@@ -1000,8 +1016,12 @@ mod tests {
         assert!(plan.message.as_ref().unwrap().0.contains("file.ron"));
         assert!(load(&mut plan, Path::new("scenarios/strong_lcr.ron")));
         assert!(!plan.dirty && plan.scenario.name != before.name);
+        assert_eq!(plan.path.as_deref(), Some(Path::new("scenarios/strong_lcr.ron")));
         plan.undo();
         assert_eq!(plan.scenario, before, "the plan with its unsaved edit is one undo away");
+        // ... under its own name (none yet), not the loaded file's, so Save cannot write it there.
+        assert_eq!((plan.path.clone(), plan.dirty, plan.redo.len()), (None, true, 0));
+        assert!(plan.message.as_ref().unwrap().0.contains("before loading scenarios/strong_lcr.ron"));
     }
 
     /// Writes `original` to `file`, opens it in the planner, makes one edit and saves over it:
