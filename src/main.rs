@@ -93,7 +93,7 @@ fn run_cmd(file: PathBuf, seed: Option<u64>, years: Option<u32>, replications: u
     let progress = run::Progress::when_slow(replications as usize);
     let runs = run::run_replications_with(&scenario, replications, &progress);
     progress.finish();
-    let record = run::RunRecord::new(&scenario, &file.display().to_string(), replications);
+    let record = run::RunRecord::new(&scenario, &file.display().to_string(), replications).with_overrides(&sets);
     let csv = run::timeseries_csv(&runs, &record);
     let summary = serde_json::to_string_pretty(&run::summary_json(&runs, &record)).map_err(|e| e.to_string())? + "\n";
     let ts_path = out.join("timeseries.csv");

@@ -52,11 +52,12 @@ pub(crate) fn compare(a: CompareArgs) -> Result<(), String> {
     let charts = band_charts(&mut set, &a.out, &arms)?;
     let report = Report {
         title: "Scenario comparison".into(),
+        verdict: super::verdict::compare(&arms),
         intro: intro(&arms),
         ci_note: CI_NOTE.into(),
         notes,
         table: Some(table.view),
-        sections: vec![charts],
+        sections: vec![super::inputs::descriptions(&arms), super::inputs::differing(&arms), charts],
         records: arms.iter().map(|a| a.record.clone()).collect(),
         ..Report::default()
     };
