@@ -359,8 +359,7 @@ mod tests {
 
     #[test]
     fn the_run_record_line_reads_back_whole() {
-        let mut s = Scenario::default();
-        s.name = "Team \"A\", B | C\nsecond line".into();
+        let s = Scenario { name: "Team \"A\", B | C\nsecond line".into(), ..Scenario::default() };
         let r =
             RunRecord::new(&s, "teams/a, b.ron", 3).with_overrides(&["incentives.cit_rate=0.1".into(), "anchor.sector=Automotive".into()]);
         let line = r.comment_line();

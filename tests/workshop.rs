@@ -465,7 +465,7 @@ fn compare_report_opens_with_a_verdict_and_says_what_differs() {
     for words in [
         "gives the most localization (",
         "gives the most exports per year (",
-        "gives the most localization per USD million of fiscal cost",
+        "buys the most localization per USD million of fiscal cost: ",
         "against Baseline (typical incentives): clearly higher localization (+",
     ] {
         assert!(verdict.contains(words), "{words}: {verdict}");

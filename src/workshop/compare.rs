@@ -59,7 +59,6 @@ pub(crate) fn compare(a: CompareArgs) -> Result<(), String> {
         table: Some(table.view),
         sections: vec![super::inputs::descriptions(&arms), super::inputs::differing(&arms), charts],
         records: arms.iter().map(|a| a.record.clone()).collect(),
-        ..Report::default()
     };
     write_report(set, &a.out, &report, table.json, json!({}))?;
     crate::say!("wrote {}", a.out.join("report.html").display());

@@ -49,27 +49,37 @@ fn leader(arms: &[Arm], name: &str, what: &str) -> String {
     }
 }
 
-/// Localization points per USD million of cumulative fiscal cost, for plans that cost something.
+/// Localization per USD million of fiscal cost, against the first plan: the extra localization
+/// a plan buys with its extra fiscal cost (a ratio of levels would crown a plan that costs
+/// almost nothing). Only clear gains in localization count; a plan that gains at a lower cost
+/// is better than any ratio.
 fn per_fiscal(arms: &[Arm]) -> String {
     let (loc, fis) = (kpi(LOC), kpi(FISCAL));
-    let costing: Vec<(usize, f64)> = (0..arms.len())
-        .filter(|&i| mean(&arms[i], FISCAL) > 0.0)
-        .map(|i| (i, 100.0 * mean(&arms[i], LOC) / mean(&arms[i], FISCAL)))
+    let first = &arms[0].label;
+    let gains: Vec<(usize, Estimate, Estimate)> = (1..arms.len())
+        .map(|i| (i, paired_difference(&arms[i], &arms[0], LOC), paired_difference(&arms[i], &arms[0], FISCAL)))
+        .filter(|(_, dl, _)| dl.excludes_zero() && dl.mean > 0.0)
         .collect();
-    let free: Vec<String> = (0..arms.len()).filter(|i| !costing.iter().any(|(j, _)| j == i)).map(|i| arms[i].label.clone()).collect();
-    let free_note = if free.is_empty() {
-        String::new()
-    } else {
-        format!(" {} cost the budget nothing over the horizon, so the ratio does not apply.", and_list(&free))
-    };
-    match costing.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
-        Some(&(i, r)) => format!(
-            "{} gives the most localization per USD million of fiscal cost: {r:.3} percentage points per USD million ({} for {} USD million).{free_note}",
+    let cheaper: Vec<String> = gains
+        .iter()
+        .filter(|(_, _, dc)| dc.mean <= 0.0)
+        .map(|(i, dl, dc)| format!("{} ({} for {} USD million)", arms[*i].label, loc.fmt_diff(dl.mean), fis.fmt_diff(dc.mean)))
+        .collect();
+    if !cheaper.is_empty() {
+        return format!("More localization than {first} at no extra fiscal cost: {}.", and_list(&cheaper));
+    }
+    let best = gains.iter().map(|(i, dl, dc)| (*i, 100.0 * dl.mean / dc.mean, dl, dc)).max_by(|a, b| a.1.total_cmp(&b.1));
+    match best {
+        Some((i, r, dl, dc)) => format!(
+            "{} buys the most localization per USD million of fiscal cost: {r:.3} percentage points per USD million more than {first} ({} for {} USD million).",
             arms[i].label,
-            loc.fmt(mean(&arms[i], LOC)),
-            fis.fmt(mean(&arms[i], FISCAL))
+            loc.fmt_diff(dl.mean),
+            fis.fmt_diff(dc.mean)
         ),
-        None => format!("No plan has a fiscal cost, so localization per USD million does not apply.{free_note}"),
+        None if arms.len() > 1 && arms[0].runs.len() > 1 => {
+            format!("No plan gains localization clearly over {first}, so none can be priced per USD million of fiscal cost.")
+        }
+        None => format!("No plan gains localization over {first} by a clear margin, so none is priced per USD million of fiscal cost."),
     }
 }
 
