@@ -84,10 +84,30 @@ pub fn report_unit(k: &Kpi) -> String {
     if k.quarterly_flow { k.display_unit().replace("per quarter", "per year") } else { k.display_unit().to_string() }
 }
 
+/// A KPI's column in timeseries.csv and key in summary.json: its registry name, and for a flow
+/// per quarter `_per_quarter` after it (`exports_usd_m_per_quarter`), so the name says what the
+/// number is; every other column is a level or says its period (`final_year_exports_usd_m`).
+pub fn column_name(k: &Kpi) -> String {
+    if k.quarterly_flow { format!("{}_per_quarter", k.name) } else { k.name.to_string() }
+}
+
 /// "Localization (%)", "Exports per year (USD million per year)": a KPI's label with its unit.
 pub fn kpi_heading(k: &Kpi) -> String {
     let unit = report_unit(k);
     if unit.is_empty() { k.label.to_string() } else { format!("{} ({unit})", k.label) }
+}
+
+/// A level with its unit, for sentences: "55.9%", "3,531.7 USD million per year", "52 firms".
+pub fn fmt_with_unit(k: &Kpi, v: f64) -> String {
+    let unit = report_unit(k);
+    if k.is_percent() || unit.is_empty() { k.fmt(v) } else { format!("{} {unit}", k.fmt(v)) }
+}
+
+/// A difference with its CI and unit, for sentences: "+2.4 pp [+1.0 pp, +3.8 pp]",
+/// "+229.6 [+191.6, +267.7] USD million per year".
+pub fn fmt_difference_with_unit(k: &Kpi, e: &Estimate) -> String {
+    let unit = if k.is_percent() { String::new() } else { k.diff_unit().replace("per quarter", "per year") };
+    if unit.is_empty() { fmt_difference(k, e) } else { format!("{} {unit}", fmt_difference(k, e)) }
 }
 
 /// A level with its 95% CI, as the registry writes the KPI: "33.1% [31.0%, 35.2%]" (no

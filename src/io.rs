@@ -114,6 +114,11 @@ impl OutputSet {
         self.0.push((path, content.into()));
     }
 
+    /// The files of the set, to add to another.
+    pub fn into_files(self) -> Vec<(PathBuf, Vec<u8>)> {
+        self.0
+    }
+
     /// Writes every file of the set, or none (`dir` names the folder in the error).
     pub fn write(&self, dir: &Path) -> Result<(), String> {
         let files: Vec<(&Path, &[u8])> = self.0.iter().map(|(p, c)| (p.as_path(), c.as_slice())).collect();

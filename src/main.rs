@@ -109,7 +109,7 @@ fn run_cmd(
     let progress = run::Progress::when_slow(replications as usize);
     let runs = run::run_replications_with(&scenario, replications, &progress);
     progress.finish();
-    let record = run::RunRecord::new(&scenario, &file.display().to_string(), replications);
+    let record = run::RunRecord::new(&scenario, &file.display().to_string(), replications).with_overrides(&sets);
     let csv = run::timeseries_csv(&runs, &record);
     let mut summary = run::summary_json(&runs, &record);
     // With --parameter-draws: the draws' runs in draws.csv, their intervals in summary.json.

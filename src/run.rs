@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 use indicatif::{HumanDuration, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::format::{fmt_num, report_unit};
+use crate::format::{column_name, fmt_num, report_unit};
 use crate::io::csv_text;
 use crate::registry::{KPIS, TOTALS, kpi_of};
 use crate::scenario::{Scenario, apply_set};
@@ -161,18 +161,29 @@ pub fn scenario_hash(s: &Scenario) -> String {
     format!("{h:016x}")
 }
 
-/// Who made an output: written into every output file.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+/// Who made an output and how: written into every output file (the first line of a CSV, the
+/// `run` object of a JSON file, the run records of a report), enough to make it again.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct RunRecord {
     pub tool: String,
     pub version: String,
     pub scenario: String,
     pub scenario_file: String,
+    /// Hash of the scenario after every override ([`scenario_hash`]).
     pub scenario_hash: String,
     pub seed: u64,
     pub years: u32,
     pub replications: u32,
+    /// Every `--set PATH=VALUE` given, in order.
+    #[serde(default)]
+    pub overrides: Vec<String>,
+    /// A sweep's `--vary PATH=V1,V2,...`, in order (empty for other commands).
+    #[serde(default)]
+    pub vary: Vec<String>,
 }
+
+/// How every CSV file starts: this, then the run record as one line of JSON.
+pub const RECORD_PREFIX: &str = "# kicsim run record ";
 
 impl RunRecord {
     pub fn new(s: &Scenario, file: &str, replications: u32) -> Self {
@@ -185,13 +196,27 @@ impl RunRecord {
             seed: s.seed,
             years: s.years,
             replications,
+            overrides: Vec::new(),
+            vary: Vec::new(),
         }
     }
+
+    /// The record with the `--set` overrides that made its scenario.
+    pub fn with_overrides(mut self, sets: &[String]) -> Self {
+        self.overrides = sets.to_vec();
+        self
+    }
+
+    /// The first line of every CSV: `# kicsim run record {...}`, the record as JSON on one line
+    /// (a name with quotes, commas or line breaks stays on it, and it reads back whole).
     pub fn comment_line(&self) -> String {
-        format!(
-            "# kicsim {} scenario=\"{}\" file={} hash={} seed={} years={} replications={}",
-            self.version, self.scenario, self.scenario_file, self.scenario_hash, self.seed, self.years, self.replications
-        )
+        format!("{RECORD_PREFIX}{}", serde_json::to_string(self).unwrap_or_default())
+    }
+
+    /// Reads back [`RunRecord::comment_line`].
+    pub fn from_comment_line(line: &str) -> Result<RunRecord, String> {
+        let json = line.strip_prefix(RECORD_PREFIX).ok_or_else(|| format!("no run record on its first line ({RECORD_PREFIX}{{...}})"))?;
+        serde_json::from_str(json).map_err(|e| format!("the run record on its first line cannot be read: {e}"))
     }
 }
 
@@ -217,7 +242,7 @@ pub fn timeseries_csv(runs: &[Vec<QuarterRecord>], record: &RunRecord) -> String
         header.push("replication".into());
     }
     header.extend(["quarter".into(), "year".into()]);
-    header.extend(KPIS.iter().map(|k| k.name.to_string()));
+    header.extend(KPIS.iter().map(column_name));
     let rows = runs.iter().enumerate().flat_map(|(r, run)| {
         run.iter().map(move |q| {
             let mut row = Vec::new();
@@ -246,7 +271,7 @@ pub fn summary_json(runs: &[Vec<QuarterRecord>], record: &RunRecord) -> Value {
                 let e = estimate_kpi(name, &xs);
                 json!({"mean": num(e.mean), "ci95_low": num(e.ci95_low), "ci95_high": num(e.ci95_high), "sd": num(e.sd)})
             };
-            kpis.insert(name.clone(), v);
+            kpis.insert(kpi_of(name).map_or_else(|| name.clone(), column_name), v);
         }
     }
     json!({"run": record, "final": Value::Object(kpis)})
@@ -330,5 +355,16 @@ mod tests {
         assert!(ticked(Progress::new(5)), "a sweep's bar is drawn, on a terminal or in a log");
         assert!(!ticked(Progress::when_slow(5)), "a run that ends within a second draws no bar");
         assert!(!ticked(Progress::silent()));
+    }
+
+    #[test]
+    fn the_run_record_line_reads_back_whole() {
+        let s = Scenario { name: "Team \"A\", B | C\nsecond line".into(), ..Scenario::default() };
+        let r =
+            RunRecord::new(&s, "teams/a, b.ron", 3).with_overrides(&["incentives.cit_rate=0.1".into(), "anchor.sector=Automotive".into()]);
+        let line = r.comment_line();
+        assert!(line.starts_with("# kicsim run record {") && !line.contains('\n'), "{line}");
+        assert_eq!(RunRecord::from_comment_line(&line).unwrap(), r);
+        assert!(RunRecord::from_comment_line("# kicsim 0.1.0 scenario=x").is_err());
     }
 }

@@ -164,6 +164,21 @@ fn sharded_sweep_merges_to_the_full_sweep() {
     kicsim(&["merge", shards.to_str().unwrap(), "--out", merged.to_str().unwrap()]);
     assert_eq!(std::fs::read_to_string(merged.join("results.csv")).unwrap(), results, "merged shards equal the single run");
 
+    // Shards named one by one, one left out: the grid in their run record says rows are missing.
+    let some: Vec<String> = ["1", "3"]
+        .iter()
+        .map(|i| {
+            let renamed = shards.join(format!("part-{i}.csv"));
+            std::fs::copy(shards.join(format!("results-shard-{i}-of-3.csv")), &renamed).unwrap();
+            renamed.display().to_string()
+        })
+        .collect();
+    let o =
+        Command::new(env!("CARGO_BIN_EXE_kicsim")).args(["merge", &some[0], &some[1], "--out", merged.to_str().unwrap()]).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("the sweep has 6 grid points x 2 replications = 12 rows, but the files hold 8"), "{err}");
+    assert!(merged.join("report.md").exists(), "the full merge wrote its report");
+
     // A missing shard is an error, not a silent partial merge.
     std::fs::remove_file(shards.join("results-shard-2-of-3.csv")).unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_kicsim"))
@@ -337,4 +352,187 @@ fn workshop_outputs_do_not_depend_on_the_thread_count() {
     for ((name, a), (_, b)) in one.iter().zip(&four) {
         assert!(a == b, "{name} differs between 1 and 4 threads");
     }
+}
+
+/// A scenario file like the baseline under another name.
+fn renamed_baseline(dir: &Path, file: &str, name: &str) -> PathBuf {
+    let text = std::fs::read_to_string("scenarios/baseline.ron").unwrap();
+    let old = "name: \"Baseline (typical incentives)\"";
+    assert!(text.contains(old));
+    let ron_name = name.replace('\\', "\\\\").replace('"', "\\\"");
+    let path = dir.join(file);
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(&path, text.replace(old, &format!("name: \"{ron_name}\""))).unwrap();
+    path
+}
+
+/// HTML text back to the characters it shows.
+fn html_unescape(s: &str) -> String {
+    s.replace("&quot;", "\"").replace("&#x27;", "'").replace("&#x2f;", "/").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+/// A Markdown table cell back to its text.
+fn md_unescape(s: &str) -> String {
+    s.replace("\\|", "|").replace("\\*", "*").replace("\\`", "`").replace("&lt;", "<").replace("\\\\", "\\")
+}
+
+/// The run record on a CSV file's first line, and how many comment lines the file has.
+fn csv_record(path: &Path) -> (serde_json::Value, usize) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let first = text.lines().next().unwrap();
+    let json = first.strip_prefix("# kicsim run record ").unwrap_or_else(|| panic!("{}: {first}", path.display()));
+    (serde_json::from_str(json).unwrap(), text.lines().filter(|l| l.starts_with('#')).count())
+}
+
+/// A scenario name with a comma, quotes, a `|` and markup is the same name in every output: the
+/// CSV files' run records, Markdown tables, HTML, JSON; a varied value with commas survives the
+/// CSV round trip.
+#[test]
+fn names_with_commas_quotes_bars_and_markup_survive_every_output() {
+    let name = r#"Team "A", B | C <i>x</i> & co *1*"#;
+    let dir = tmpdir("names");
+    let file = renamed_baseline(&dir, "team a, b.ron", name);
+    let file = file.to_str().unwrap();
+
+    let cmp = dir.join("compare");
+    kicsim(&["compare", file, "scenarios/strong_lcr.ron", "--replications", "2", "--years", "3", "--out", cmp.to_str().unwrap()]);
+    let md = std::fs::read_to_string(cmp.join("report.md")).unwrap();
+    let header = md.lines().find(|l| l.starts_with("| KPI (final value) |")).expect("the results table");
+    let cells: Vec<String> = header.split(" | ").map(|c| md_unescape(c.trim_matches(|c| c == '|' || c == ' '))).collect();
+    assert_eq!(cells.len(), 3, "a `|` in the name does not split its column: {header}");
+    assert_eq!(cells[1], name, "{header}");
+    let html = std::fs::read_to_string(cmp.join("report.html")).unwrap();
+    assert!(!html.contains("<i>x</i>"), "the name is text, not markup");
+    let ths: Vec<String> = html.split("<th>").skip(1).map(|s| html_unescape(&s[..s.find("</th>").unwrap()])).collect();
+    assert!(ths.iter().any(|t| t == name), "{ths:?}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(cmp.join("report.json")).unwrap()).unwrap();
+    assert_eq!(json["runs"][0]["scenario"], name);
+    assert_eq!(json["runs"][0]["scenario_file"], file);
+
+    let run = dir.join("run");
+    kicsim(&["run", file, "--years", "1", "--set", "incentives.cit_rate=0.15", "--out", run.to_str().unwrap()]);
+    let (record, comments) = csv_record(&run.join("timeseries.csv"));
+    assert_eq!((record["scenario"].as_str(), record["scenario_file"].as_str(), comments), (Some(name), Some(file), 1));
+    assert_eq!(record["overrides"], serde_json::json!(["incentives.cit_rate=0.15"]), "the record lists the --set overrides");
+
+    let sweep = dir.join("sweep");
+    kicsim(&[
+        "sweep",
+        file,
+        "--years",
+        "2",
+        "--vary",
+        "incentives.local_content=[],[(1,0.2),(2,0.3)]",
+        "--replications",
+        "2",
+        "--out",
+        sweep.to_str().unwrap(),
+    ]);
+    let results = sweep.join("results.csv");
+    let (record, comments) = csv_record(&results);
+    assert_eq!((record["scenario"].as_str(), comments), (Some(name), 1), "one comment line, the run record");
+    let mut reader = csv::ReaderBuilder::new().comment(Some(b'#')).from_path(&results).unwrap();
+    let values: Vec<String> = reader.records().map(|r| r.unwrap()[1].to_string()).collect();
+    assert_eq!(values, ["[]", "[]", "[(1,0.2),(2,0.3)]", "[(1,0.2),(2,0.3)]"]);
+    let md = std::fs::read_to_string(sweep.join("report.md")).unwrap();
+    assert_eq!(md_unescape(md.lines().next().unwrap()), format!("# Parameter sweep: {name}"));
+    let html = std::fs::read_to_string(sweep.join("report.html")).unwrap();
+    assert!(html_unescape(&html).contains(&format!("<h1>Parameter sweep: {name}</h1>")) && !html.contains("<i>x</i>"));
+}
+
+/// compare's report opens with a verdict in plain words, then the table, the scenarios'
+/// descriptions and the inputs that differ, named by the registry; the intervals are explained.
+#[test]
+fn compare_report_opens_with_a_verdict_and_says_what_differs() {
+    let out = tmpdir("verdict");
+    kicsim(&[
+        "compare",
+        "scenarios/baseline.ron",
+        "scenarios/capability_plus_lcr.ron",
+        "--replications",
+        "4",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let at = |s: &str| md.find(s).unwrap_or_else(|| panic!("no {s:?} in {md}"));
+    assert!(
+        at("## In short") < at("## Results")
+            && at("## Results") < at("## The scenarios")
+            && at("## The scenarios") < at("## Inputs that differ")
+    );
+    let verdict = &md[at("## In short")..at("## Results")];
+    for words in [
+        "gives the most localization (",
+        "gives the most exports per year (",
+        "buys the most localization per USD million of fiscal cost: ",
+        "against Baseline (typical incentives): clearly higher localization (+",
+    ] {
+        assert!(verdict.contains(words), "{words}: {verdict}");
+    }
+    assert!(md.contains("19 times out of 20"), "the CI explained in a sentence");
+    // The capability programme's own inputs, by the registry's labels.
+    let inputs = &md[at("## Inputs that differ")..];
+    assert!(
+        inputs.contains("| Interest subsidy on supplier loans (percentage points) | incentives.credit_interest_subsidy_pp | 0 | 4 |"),
+        "{inputs}"
+    );
+    assert!(inputs.contains("| Number of R&D centres | rd_centres (count) | 0 | 1 |"), "{inputs}");
+    assert!(md.contains("FDI electronics anchor"), "the description of the baseline");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(json["verdict"].as_array().unwrap().len(), verdict.lines().filter(|l| l.starts_with("- ")).count());
+    // Fits a 1024 px page: the tables wrap in the page's width, the charts scale down.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("table-layout:fixed") && html.contains("overflow-wrap:anywhere") && html.contains("svg{max-width:100%"));
+}
+
+/// sweep takes --years and --set as run does, records them, and writes report.md and
+/// report.html beside its results; a bad --set is refused before anything runs.
+#[test]
+fn sweep_takes_years_and_set_and_writes_a_report() {
+    let out = tmpdir("sweep-report");
+    let (stdout, _) = kicsim(&[
+        "sweep",
+        "scenarios/baseline.ron",
+        "--years",
+        "3",
+        "--set",
+        "incentives.cit_rate=0.15",
+        "--vary",
+        "incentives.credit_interest_subsidy_pp=0,4",
+        "--vary",
+        "incentives.training_subsidy_usd_per_trainee=0,1500",
+        "--replications",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    for f in ["results.csv", "report.md", "report.html", "heatmap_localization_rate.png", "heatmap_localization_rate.svg"] {
+        assert!(out.join(f).exists(), "{f}: {stdout}");
+    }
+    let (record, _) = csv_record(&out.join("results.csv"));
+    assert_eq!(record["years"], 3);
+    assert_eq!(record["overrides"], serde_json::json!(["incentives.cit_rate=0.15"]));
+    assert_eq!(
+        record["vary"],
+        serde_json::json!(["incentives.credit_interest_subsidy_pp=0,4", "incentives.training_subsidy_usd_per_trainee=0,1500"])
+    );
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("## In short") && md.contains("The highest localization is at "), "{md}");
+    assert!(md.contains("Interest subsidy on supplier loans, percentage points (incentives.credit_interest_subsidy_pp)"), "{md}");
+    assert!(md.contains("| best |") && md.contains("--set incentives.cit_rate=0.15"), "{md}");
+    assert_eq!(md.matches("| 0 | 0 |").count() + md.matches("| 4 | 1500 |").count(), 2, "a row per grid point: {md}");
+
+    let bad = tmpdir("sweep-bad-set");
+    let o = Command::new(env!("CARGO_BIN_EXE_kicsim"))
+        .args(["sweep", "scenarios/baseline.ron", "--set", "incentives.cit_rate=2", "--vary", "years=2,3", "--out", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("incentives.cit_rate") && err.contains("out of range") && !err.contains("sweep:"),
+        "refused before running: {err}"
+    );
+    assert!(!bad.exists());
 }

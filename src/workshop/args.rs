@@ -67,13 +67,19 @@ pub struct SweepArgs {
     /// neighbouring cells differ by the parameters, not by luck).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub replications: u32,
+    /// Horizon in years at every grid point (default: the scenario's `years`).
+    #[arg(long)]
+    pub years: Option<u32>,
+    /// Override a scenario field at every grid point, e.g. --set incentives.cit_rate=0.1 (repeatable; as `run`).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
     /// Run only part i of n of the grid (i from 1 to n; with Slurm: --shard $SLURM_ARRAY_TASK_ID/n).
     #[arg(long)]
     pub shard: Option<String>,
     /// The KPI coloured in the heatmap.
     #[arg(long, default_value = "localization_rate")]
     pub kpi: String,
-    /// Output folder: results.csv (or one shard's file) and the heatmap.
+    /// Output folder: results.csv (or one shard's file), the chart, report.html and report.md.
     #[arg(long, default_value = "sweep-out")]
     pub out: PathBuf,
 }
@@ -86,7 +92,7 @@ pub struct MergeArgs {
     /// The KPI coloured in the heatmap.
     #[arg(long, default_value = "localization_rate")]
     pub kpi: String,
-    /// Output folder: the merged results.csv and the heatmap.
+    /// Output folder: the merged results.csv, the chart, report.html and report.md.
     #[arg(long, default_value = "sweep-out")]
     pub out: PathBuf,
 }

@@ -4,6 +4,7 @@ use serde_json::json;
 
 use super::report::{CI_NOTE, Chart, Report, Section, band_charts, intro, uncertainty_appendix, write_report};
 use super::table::comparison_table;
+use super::verdict::Contribution;
 use super::{BreakdownArgs, kpi, run_arms, value};
 use crate::charts::bars::bar_files;
 use crate::charts::footer_of;
@@ -105,6 +106,7 @@ pub(crate) fn breakdown(a: BreakdownArgs) -> Result<(), String> {
     let mut bars_exp = Vec::new();
     let mut bars_fis = Vec::new();
     let mut rows = Vec::new();
+    let mut found = Vec::new();
     for (i, (name, _)) in variants.iter().enumerate() {
         let [loc, exp, fis] = BREAKDOWN_KPIS.map(|k| contrib(k, i + 1));
         let cost_per_point = cost_per_localization_point(&loc, &fis);
@@ -139,7 +141,13 @@ pub(crate) fn breakdown(a: BreakdownArgs) -> Result<(), String> {
             k_fis.name: fis,
             "fiscal_cost_per_localization_point_usd_m": cost_per_point.ok(),
         }));
+        found.push((name.as_str(), [loc, exp, fis], cost_per_point.ok()));
     }
+    let contributions: Vec<Contribution> = found
+        .iter()
+        .map(|(incentive, [l, e, f], c)| Contribution { incentive, localization: l, exports: e, fiscal: f, cost_per_point: *c })
+        .collect();
+    let verdict = super::verdict::breakdown(&contributions);
     std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
     let footer = footer_of(std::iter::once(&arms[0].record));
     let mut set = OutputSet::default();
@@ -178,7 +186,7 @@ pub(crate) fn breakdown(a: BreakdownArgs) -> Result<(), String> {
         png: format!("{stem}.png"),
         svg,
     };
-    let contributions = Section {
+    let contribution_section = Section {
         title: "Contribution of each incentive".into(),
         intro: "Contribution of each incentive = outcome with all incentives - outcome with that one switched off (paired replications). A fiscal cost with little localization or export effect is largely redundant spending.".into(),
         header,
@@ -189,10 +197,14 @@ pub(crate) fn breakdown(a: BreakdownArgs) -> Result<(), String> {
     let charts = band_charts(&mut set, &a.out, &arms)?;
     let report = Report {
         title: format!("Policy breakdown: {}", s.name),
+        verdict,
         intro: intro(&arms),
         ci_note: CI_NOTE.into(),
         table: Some(table.view),
-        sections: [vec![contributions, charts], appendix].into_iter().flatten().collect(),
+        sections: [vec![contribution_section, super::inputs::descriptions(&arms[..1]), super::inputs::differing(&arms), charts], appendix]
+            .into_iter()
+            .flatten()
+            .collect(),
         records: arms.iter().map(|a| a.record.clone()).collect(),
         ..Report::default()
     };

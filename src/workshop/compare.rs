@@ -52,13 +52,16 @@ pub(crate) fn compare(a: CompareArgs) -> Result<(), String> {
     let charts = band_charts(&mut set, &a.out, &arms)?;
     let report = Report {
         title: "Scenario comparison".into(),
+        verdict: super::verdict::compare(&arms),
         intro: intro(&arms),
         ci_note: CI_NOTE.into(),
         notes,
         table: Some(table.view),
-        sections: [vec![charts], appendix].into_iter().flatten().collect(),
+        sections: [vec![super::inputs::descriptions(&arms), super::inputs::differing(&arms), charts], appendix]
+            .into_iter()
+            .flatten()
+            .collect(),
         records: arms.iter().map(|a| a.record.clone()).collect(),
-        ..Report::default()
     };
     write_report(set, &a.out, &report, table.json, appendix_json)?;
     crate::say!("wrote {}", a.out.join("report.html").display());

@@ -4,9 +4,11 @@
 use std::path::PathBuf;
 
 use super::MergeArgs;
+use super::args::{grid, parse_vary};
 use super::sweep::{SWEEP_KPIS, check_sweep_file, finish_sweep, read_sweep_csv};
 use crate::format::count_of;
 use crate::io::csv_text;
+use crate::run::RunRecord;
 
 pub(crate) fn merge(a: MergeArgs) -> Result<(), String> {
     if !SWEEP_KPIS.contains(&a.kpi.as_str()) {
@@ -29,14 +31,15 @@ pub(crate) fn merge(a: MergeArgs) -> Result<(), String> {
     if files.is_empty() {
         return Err("merge: no shard files (results-shard-*.csv) found".into());
     }
-    let mut first: Option<(Vec<String>, Vec<String>)> = None;
+    let mut first: Option<(Vec<String>, Vec<String>, RunRecord)> = None;
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut shards = std::collections::BTreeSet::new();
     let mut expected_n = None;
     for f in &files {
         let text = std::fs::read_to_string(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
         let (comments, header, r) = read_sweep_csv(&text).map_err(|e| format!("{}: {e}", f.display()))?;
-        check_sweep_file(&comments, &header, &r).map_err(|e| format!("{}: not a sweep result file of kicsim: {e}", f.display()))?;
+        let record =
+            check_sweep_file(&comments, &header, &r).map_err(|e| format!("{}: not a sweep result file of kicsim: {e}", f.display()))?;
         if let Some(name) = f.file_name().map(|n| n.to_string_lossy().to_string())
             && let Some(rest) = name.strip_prefix("results-shard-").and_then(|r| r.strip_suffix(".csv"))
             && let Some((i, n)) = rest.split_once("-of-")
@@ -49,8 +52,8 @@ pub(crate) fn merge(a: MergeArgs) -> Result<(), String> {
             shards.insert(i);
         }
         match &first {
-            None => first = Some((comments, header)),
-            Some((c0, h0)) => {
+            None => first = Some((comments, header, record)),
+            Some((c0, h0, _)) => {
                 if *h0 != header || c0 != &comments {
                     return Err(format!(
                         "{}: not from the same sweep as {} (run record, grid or columns differ)",
@@ -68,7 +71,7 @@ pub(crate) fn merge(a: MergeArgs) -> Result<(), String> {
             return Err(format!("merge: missing shard(s) {missing:?} of {n}"));
         }
     }
-    let (comments, header) = first.expect("at least one file");
+    let (comments, header, record) = first.expect("at least one file");
     // The same grid point and replication twice: a shard given twice under two names.
     let rep = header.iter().position(|h| h == "replication").unwrap_or(1);
     let mut seen = std::collections::BTreeSet::new();
@@ -76,6 +79,18 @@ pub(crate) fn merge(a: MergeArgs) -> Result<(), String> {
         if !seen.insert((r[0].clone(), r[rep].clone())) {
             return Err(format!("merge: grid point {} replication {} appears twice (the same shard given twice?)", r[0], r[rep]));
         }
+    }
+    // Every point of the grid its run record names, each with every replication: a shard file
+    // left out of a list of files is missing too.
+    let varies = record.vary.iter().map(|v| parse_vary(v)).collect::<Result<Vec<_>, _>>()?;
+    let expected = grid(&varies).len() * record.replications as usize;
+    if rows.len() != expected {
+        return Err(format!(
+            "merge: the sweep has {} x {} = {expected} rows, but the files hold {} (a shard missing?)",
+            count_of(grid(&varies).len() as u64, "grid point"),
+            count_of(record.replications.into(), "replication"),
+            rows.len()
+        ));
     }
     rows.sort_by_key(|r| {
         (
@@ -85,15 +100,15 @@ pub(crate) fn merge(a: MergeArgs) -> Result<(), String> {
     });
     let out = csv_text(&comments.join("\n"), &header, rows.iter().cloned());
     std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
-    let chart = finish_sweep(&a.out, out, &a.kpi)?;
+    let written = finish_sweep(&a.out, out, &a.kpi)?;
     crate::say!(
         "merged {}, {} into {}",
         count_of(files.len() as u64, "file"),
         count_of(rows.len() as u64, "row"),
         a.out.join("results.csv").display()
     );
-    if let Some(c) = chart {
-        crate::say!("wrote {}", c.display());
+    for path in written.iter().skip(1) {
+        crate::say!("wrote {}", path.display());
     }
     Ok(())
 }

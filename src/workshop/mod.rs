@@ -15,10 +15,12 @@ use crate::sim::QuarterRecord;
 mod args;
 mod breakdown;
 mod compare;
+mod inputs;
 mod merge;
 mod report;
 mod sweep;
 mod table;
+mod verdict;
 
 pub use args::{BreakdownArgs, CompareArgs, MergeArgs, SweepArgs, Vary, WorkshopCommand, grid, parse_shard, parse_vary};
 pub use breakdown::{cost_per_localization_point, switched_off_variants};
