@@ -63,7 +63,9 @@ fn per_fiscal(arms: &[Arm]) -> String {
     let cheaper: Vec<String> = gains
         .iter()
         .filter(|(_, _, dc)| dc.mean <= 0.0)
-        .map(|(i, dl, dc)| format!("{} ({} for {} USD million)", arms[*i].label, loc.fmt_diff(dl.mean), fis.fmt_diff(dc.mean)))
+        .map(|(i, dl, dc)| {
+            format!("{} ({} localization, {} USD million fiscal cost)", arms[*i].label, loc.fmt_diff(dl.mean), fis.fmt_diff(dc.mean))
+        })
         .collect();
     if !cheaper.is_empty() {
         return format!("More localization than {first} at no extra fiscal cost: {}.", and_list(&cheaper));
@@ -207,4 +209,44 @@ pub(crate) fn breakdown(rows: &[Contribution]) -> Vec<String> {
         out.push(format!("{s}."));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::estimate;
+
+    #[test]
+    fn a_breakdown_verdict_names_the_leaders_and_the_clear_effects() {
+        let (gain, noise) = (estimate(&[0.019, 0.020, 0.021]), estimate(&[0.004, -0.003, 0.002]));
+        let (exports_a, exports_b) = (estimate(&[1.0, 2.0, 3.0]), estimate(&[50.0, 60.0, 70.0]));
+        let fiscal = estimate(&[9.0, 10.0, 11.0]);
+        let rows = [
+            Contribution { incentive: "credit", localization: &gain, exports: &exports_a, fiscal: &fiscal, cost_per_point: Some(5.0) },
+            Contribution { incentive: "promotion", localization: &noise, exports: &exports_b, fiscal: &fiscal, cost_per_point: None },
+        ];
+        let v = breakdown(&rows);
+        assert_eq!(v[0], "credit adds the most localization (+2.0 pp, clearly).");
+        assert_eq!(v[1], "promotion adds the most exports (+60.0 USD million per year, clearly).");
+        assert!(
+            v[2].starts_with("credit gives the most localization per USD million of fiscal cost: 0.200 percentage points per USD million"),
+            "{}",
+            v[2]
+        );
+        assert_eq!(v[3], "Clearly raise localization: credit (+2.0 pp); no clear effect on localization: promotion.");
+        // +2 with a spread of 1 over three replications: its interval includes 0.
+        assert_eq!(v[4], "Clearly raise exports: promotion (+60.0 USD million per year); no clear effect on exports: credit.");
+        // One replication: leaders only, and why nothing is called clear.
+        let one = estimate(&[0.02]);
+        let rows = [Contribution { incentive: "credit", localization: &one, exports: &one, fiscal: &one, cost_per_point: None }];
+        let v = breakdown(&rows);
+        assert_eq!(v.last().map(String::as_str), Some(ONE_REPLICATION));
+        assert!(v[2].starts_with("No incentive has both a clear localization gain"), "{}", v[2]);
+    }
+
+    #[test]
+    fn lists_read_as_sentences() {
+        assert_eq!(and_list(&["a".into()]), "a");
+        assert_eq!(and_list(&["a".into(), "b".into(), "c".into()]), "a, b and c");
+    }
 }
