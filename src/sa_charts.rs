@@ -10,16 +10,20 @@ use plotters::prelude::*;
 
 use crate::format::fmt_num;
 
-const COLORS: [RGBColor; 8] = [
-    RGBColor(31, 119, 180),
-    RGBColor(214, 39, 40),
-    RGBColor(44, 160, 44),
-    RGBColor(255, 127, 14),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-];
+/// The reports' series colours (`style::SERIES`), as plotters colours.
+const COLORS: [RGBColor; 8] = {
+    let c = crate::style::SERIES;
+    [
+        RGBColor(c[0][0], c[0][1], c[0][2]),
+        RGBColor(c[1][0], c[1][1], c[1][2]),
+        RGBColor(c[2][0], c[2][1], c[2][2]),
+        RGBColor(c[3][0], c[3][1], c[3][2]),
+        RGBColor(c[4][0], c[4][1], c[4][2]),
+        RGBColor(c[5][0], c[5][1], c[5][2]),
+        RGBColor(c[6][0], c[6][1], c[6][2]),
+        RGBColor(c[7][0], c[7][1], c[7][2]),
+    ]
+};
 const GREY: RGBColor = RGBColor(150, 150, 150);
 
 /// Output files written as one set: all or (on a failed write) none.

@@ -417,15 +417,8 @@ pub fn md_table_html(md: &str) -> String {
     out + "</table>\n"
 }
 
-/// The KPIs the draws' sections report.
-pub const SECTION_KPIS: [&str; 6] = [
-    "localization_rate",
-    "final_year_exports_usd_m",
-    "total_exports_usd_m",
-    "tier1_suppliers",
-    "domestic_suppliers",
-    "cumulative_fiscal_cost_usd_m",
-];
+/// The KPIs the draws' sections report: those of the reports' tables.
+pub const SECTION_KPIS: [&str; 6] = crate::workshop::REPORT_KPIS;
 
 fn kpi_index(name: &str) -> usize {
     final_names().iter().position(|n| *n == name).expect("a KPI of the final values")
