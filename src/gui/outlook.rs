@@ -43,9 +43,56 @@ pub struct Preview {
     pub history: Option<Vec<QuarterRecord>>,
 }
 
+/// The plan's forecast with a band from the model's parameter uncertainty (draws of every
+/// uncertain parameter from its plausible range), computed off the frame when switched on.
+#[derive(Resource, Default)]
+pub struct ParameterBand {
+    pub on: bool,
+    /// The plan the band is of, and the band once computed.
+    of: Option<Scenario>,
+    slot: std::sync::Arc<std::sync::Mutex<Option<Vec<crate::uncertainty::QuarterBand>>>>,
+    pub band: Vec<crate::uncertainty::QuarterBand>,
+}
+
+/// Parameter draws (and seeds per draw) behind the window's band: about 0.2 s of runs.
+pub const BAND_DRAWS: usize = 24;
+pub const BAND_DRAW_REPLICATIONS: u32 = 2;
+
+impl ParameterBand {
+    /// Per quarter (year, low, high) of a KPI (by its place in the registry); empty while computing.
+    pub fn of_kpi(&self, k: usize) -> Vec<[f64; 3]> {
+        self.band.iter().map(|b| [b.year, b.lo[k], b.hi[k]]).collect()
+    }
+}
+
+fn parameter_band(plan: Res<Plan>, mut band: ResMut<ParameterBand>) {
+    if !band.on {
+        return;
+    }
+    if band.of.as_ref() != Some(&plan.scenario) {
+        band.of = Some(plan.scenario.clone());
+        band.band.clear();
+        let slot = std::sync::Arc::new(std::sync::Mutex::new(None));
+        band.slot = slot.clone();
+        let scenario = plan.scenario.clone();
+        std::thread::spawn(move || {
+            let b = crate::uncertainty::forecast_band(&scenario, BAND_DRAWS, BAND_DRAW_REPLICATIONS);
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(b);
+            }
+        });
+    }
+    let done = band.slot.lock().ok().and_then(|mut s| s.take());
+    if let Some(b) = done {
+        band.band = b;
+    }
+}
+
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Reference>();
     app.init_resource::<Preview>();
+    app.init_resource::<ParameterBand>();
+    app.add_systems(Update, parameter_band);
     app.add_systems(Update, (follow_the_file, live_preview).chain().after(super::tools::mouse_tools).before(super::apply_plan_changes));
 }
 

@@ -276,7 +276,12 @@ pub(super) fn panels(
     mut compare: ResMut<super::compare::CompareView>,
     mut map_area: ResMut<super::tools::MapArea>,
     // Grouped: a system takes at most 16 parameters.
-    (mut reference, preview, map): (ResMut<super::outlook::Reference>, Res<super::outlook::Preview>, Res<crate::sim::map::SiteMap>),
+    (mut reference, preview, map, mut band): (
+        ResMut<super::outlook::Reference>,
+        Res<super::outlook::Preview>,
+        Res<crate::sim::map::SiteMap>,
+        ResMut<super::outlook::ParameterBand>,
+    ),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     if !state.editing {
@@ -338,7 +343,7 @@ pub(super) fn panels(
             super::compare::section(ui, &mut compare, plan.path.as_deref());
         });
     });
-    charts(&mut root, &metrics, super::outlook::shown(&preview, &forecast), &reference.history, &clock);
+    charts(&mut root, &metrics, super::outlook::shown(&preview, &forecast), &reference.history, &clock, &mut band);
     // What the panels leave is the map's.
     map_area.0 = Some(root.available_rect_before_wrap());
     Ok(())
@@ -868,13 +873,26 @@ fn side_panel_max(window_width: f32) -> f32 {
     (window_width / 3.0).max(200.0)
 }
 
-fn charts(root: &mut egui::Ui, metrics: &Metrics, fc: &[QuarterRecord], reference: &[QuarterRecord], clock: &SimClock) {
+fn charts(
+    root: &mut egui::Ui,
+    metrics: &Metrics,
+    fc: &[QuarterRecord],
+    reference: &[QuarterRecord],
+    clock: &SimClock,
+    band: &mut super::outlook::ParameterBand,
+) {
     let h = &metrics.history;
     let horizon = clock.horizon as f64 / 4.0;
     let panel_max = side_panel_max(root.ctx().viewport_rect().width());
     egui::Panel::right("charts").resizable(true).default_size(380.0).max_size(panel_max).show(root, |ui| {
         ui.heading("KPIs");
         ui.label("solid: running; dashed: forecast of the full horizon; faint dotted: the reference plan");
+        ui.checkbox(&mut band.on, "band: where the model's uncertain parameters could put the forecast").on_hover_text(format!(
+            "{} draws of every model parameter with a plausible range (Latin hypercube), {} runs each: the shaded band holds 95% of \
+             the draws' averages. Computed in the background after each edit.",
+            super::outlook::BAND_DRAWS,
+            super::outlook::BAND_DRAW_REPLICATIONS
+        ));
         let height = ((ui.available_height() - 110.0) / 4.0).max(80.0);
         type Getter = fn(&QuarterRecord) -> f64;
         let charts: [(&str, Vec<(&str, Getter, egui::Color32)>); 4] = [
@@ -899,9 +917,29 @@ fn charts(root: &mut egui::Ui, metrics: &Metrics, fc: &[QuarterRecord], referenc
                 vec![("fiscal cost", |r| r.cumulative_fiscal_cost_usd_m, egui::Color32::from_rgb(230, 90, 90))],
             ),
         ];
-        for (title, lines) in charts {
+        // The KPI of each chart the parameter band is drawn for, and its scale as charted.
+        // (KPI, scale, the line whose colour it takes)
+        let banded: [(&str, f64, usize); 4] = [
+            ("localization_rate", 100.0, 0),
+            ("exports_usd_m", 4.0, 0),
+            ("tier1_suppliers", 1.0, 2),
+            ("cumulative_fiscal_cost_usd_m", 1.0, 0),
+        ];
+        for ((title, lines), banded) in charts.into_iter().zip(banded) {
             ui.label(title);
             kpi_plot(title).height(height).include_x(0.0).include_x(horizon).allow_scroll(false).show(ui, |p| {
+                let (kpi, scale, line) = banded;
+                if band.on
+                    && let Some(k) = crate::registry::KPIS.iter().position(|x| x.name == kpi)
+                {
+                    let b = band.of_kpi(k);
+                    if !b.is_empty() {
+                        let color = lines.get(line).map_or(egui::Color32::GRAY, |l| l.2);
+                        let outline: PlotPoints =
+                            b.iter().map(|x| [x[0], scale * x[2]]).chain(b.iter().rev().map(|x| [x[0], scale * x[1]])).collect();
+                        p.polygon(egui_plot::Polygon::new("", outline).fill_color(color.gamma_multiply(0.2)).stroke(egui::Stroke::NONE));
+                    }
+                }
                 for (name, get, color) in &lines {
                     if !reference.is_empty() {
                         p.line(Line::new("", series(reference, get)).color(color.gamma_multiply(0.3)).style(LineStyle::dotted_dense()));
