@@ -311,7 +311,7 @@ pub static FIELDS: &[Field] = &[
         10.0,
         (0.5, 2.0),
         "set by calibration (docs/MODEL.md); Javorcik 2004 backward linkages",
-        "Spillover amplitude of the anchor per unit of its purchases and tech-transfer commitment.",
+        "Spillover amplitude of the anchor at the baseline's presence, times (0.2 + its tech-transfer commitment).",
         scalar!(model.anchor_spillover as f64),
     ),
     param(
@@ -355,7 +355,7 @@ pub static FIELDS: &[Field] = &[
         5.0,
         (0.4, 1.4),
         "set by calibration (docs/MODEL.md)",
-        "g in dc = g absorb S (1 - c): how fast spillover turns into capability.",
+        "g in the learning intensity r = g boost absorb S + learning by doing: how fast spillover turns into capability (c closes 1 - exp(-r) of the gap to its potential a quarter).",
         scalar!(model.learning_rate as f64),
     ),
     param(
@@ -366,7 +366,7 @@ pub static FIELDS: &[Field] = &[
         0.5,
         (0.002, 0.012),
         "Alfaro-Urena, Manelici & Vasquez 2022: gains build up over years of supplying",
-        "Capability gained per quarter by a supplier delivering at full capacity to the anchor, times (1 - c).",
+        "Learning intensity a quarter of a supplier delivering at full capacity to the anchor (adds to r; times its utilisation).",
         scalar!(model.learning_by_doing as f64),
     ),
     param(
@@ -377,7 +377,7 @@ pub static FIELDS: &[Field] = &[
         0.5,
         (0.002, 0.008),
         "set by calibration (docs/MODEL.md)",
-        "Share of capability lost per quarter.",
+        "Share of capability (know-how) lost per quarter; the frontier's growth comes on top.",
         scalar!(model.depreciation as f64),
     ),
     param(

@@ -89,9 +89,9 @@ impl Sector {
         match self {
             Sector::Electronics => 1.0,
             Sector::Automotive => 1.0,
-            Sector::Machinery => 0.9,
-            Sector::Textiles => 0.75,
-            Sector::Footwear => 0.75,
+            Sector::Machinery => 0.97,
+            Sector::Textiles => 0.95,
+            Sector::Footwear => 0.95,
         }
     }
 }
@@ -227,9 +227,9 @@ pub struct ModelParams {
     pub rd_spillover: f64,
     /// Spillover amplitude of a tier-1 supplier (times its capability).
     pub tier1_spillover: f64,
-    /// Learning speed g in dc = g * absorb * S * (1 - c).
+    /// Learning speed g in the learning intensity r = g * boost * absorb * S + learning by doing.
     pub learning_rate: f64,
-    /// Learning-by-doing per quarter for a supplier that delivers to the anchor.
+    /// Learning intensity per quarter of a supplier delivering at full capacity to the anchor.
     pub learning_by_doing: f64,
     /// Capability lost per quarter (depreciation of know-how).
     pub depreciation: f64,
@@ -392,14 +392,14 @@ impl Default for Incentives {
 impl Default for ModelParams {
     fn default() -> Self {
         ModelParams {
-            spillover_lambda_km: 3.0,
+            spillover_lambda_km: 2.5,
             anchor_spillover: 1.0,
             anchor_presence_elasticity: 1.0,
             rd_spillover: 0.3,
             tier1_spillover: 0.05,
-            learning_rate: 0.8,
-            learning_by_doing: 0.006,
-            depreciation: 0.004,
+            learning_rate: 1.0,
+            learning_by_doing: 0.01,
+            depreciation: 0.002,
             frontier_growth: 0.02,
             catch_up_potential: 0.5,
             capability_noise: 0.01,
@@ -409,13 +409,13 @@ impl Default for ModelParams {
             tier1_threshold: 0.68,
             tier2_quarters: 4,
             tier1_quarters: 8,
-            vendor_audits_per_year: 4.0,
+            vendor_audits_per_year: 6.0,
             commute_lambda_km: 8.0,
             training_effect: 0.25,
             skill_attrition: 0.02,
             sourcing_logit_scale: 0.06,
-            domestic_nest: 0.5,
-            import_cost: 1.12,
+            domestic_nest: 0.7,
+            import_cost: 1.15,
             local_cost_premium: 0.25,
             quality_risk: 0.15,
             freight_per_km: 0.002,

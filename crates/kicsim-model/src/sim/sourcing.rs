@@ -41,11 +41,11 @@ pub const IMPORT_VARIETY: f64 = 8.0;
 /// imports through its home-country supplier network (Belderbos, Capannelli & Fukao 2001;
 /// Javorcik & Spatareanu 2008, 2011: affiliates with local owners, and investors from far away,
 /// source more locally).
-pub const DOMESTIC_IMPORT_NETWORK: f64 = 0.6;
+pub const DOMESTIC_IMPORT_NETWORK: f64 = 0.35;
 /// Quality risk as a domestic anchor sees it, relative to a multinational (it knows local firms).
 pub const DOMESTIC_TRUST: f64 = 0.7;
 /// Extra margin of a tier-2 supplier's goods (they reach the anchor through a tier-1 or trader).
-pub const TIER2_MARGIN: f64 = 0.03;
+pub const TIER2_MARGIN: f64 = 0.015;
 /// Capital per USD of yearly capacity (for the interest cost share).
 pub const CAPITAL_INTENSITY: f64 = 0.5;
 /// Share of desired inputs below which a qualified supplier counts as priced out.
@@ -74,7 +74,9 @@ pub struct AnchorState {
     pub lcr_shortfall: f64,
     /// Import delivered cost, index.
     pub import_cost: f64,
-    /// Average cost of inputs incl. fines, index (all-import = `import_cost`).
+    /// Cost of inputs, index (all-import = `import_cost`): the average price paid with no
+    /// requirement, plus what a requirement's import markup costs the anchor (its lost choice),
+    /// plus fines.
     pub input_cost_index: f64,
     /// Freight km from the anchor to the port (through the best hub).
     pub port_freight_km: f64,
@@ -185,6 +187,26 @@ impl Nest {
         (f64::INFINITY, used, paid)
     }
 
+    /// What a shadow markup on imports costs the anchor, USD million a year: the loss in the
+    /// logit's expected cost (Small & Rosen 1981), int_0^markup imports(t) dt - markup * imports(markup),
+    /// the Harberger triangle under the anchor's import demand curve. It is never negative, and
+    /// it is paid even when local goods are cheaper on average: the anchor imported those inputs
+    /// for reasons the prices do not show (fit, lead times, its own supplier network), and the
+    /// requirement takes them away. Simpson's rule over 8 intervals.
+    fn distortion(&self, import_cost: f64, markup: f64, open: f64) -> f64 {
+        if markup <= 0.0 || open <= 0.0 {
+            return 0.0;
+        }
+        let imports = |t: f64| open - self.bought(import_cost + t, open).0;
+        let n = 8;
+        let h = markup / n as f64;
+        let mut area = imports(0.0) + imports(markup);
+        for i in 1..n {
+            area += if i % 2 == 1 { 4.0 } else { 2.0 } * imports(i as f64 * h);
+        }
+        (area * h / 3.0 - markup * imports(markup)).max(0.0)
+    }
+
     /// Local volume bought and paid for when imports cost `import_cost` and the open demand is `open`.
     fn bought(&self, import_cost: f64, open: f64) -> (f64, f64) {
         let (_, local, paid) = self.fill(self.local_share(import_cost) * open);
@@ -232,12 +254,14 @@ fn source_inputs(
     let lambda = m.domestic_nest.clamp(0.05, 1.0);
     let nest = Nest::new(costs, caps, m.sourcing_logit_scale, lambda, variety.powf(lambda));
     let required = required_share(s, year);
-    let (mut local, mut paid) = nest.bought(import_cost, open);
+    let (mut local, paid) = nest.bought(import_cost, open);
+    // What the inputs cost with no requirement: the basis of the input cost index.
+    let free_cost = if demand > 0.0 { (paid + (demand - local) * import_cost) / demand } else { import_cost };
     let mut markup = 0.0;
     if demand > 0.0 && local / demand < required {
-        let (l_max, p_max) = nest.bought(import_cost + m.lcr_fine, open);
+        let l_max = nest.bought(import_cost + m.lcr_fine, open).0;
         if l_max / demand < required {
-            (local, paid, markup) = (l_max, p_max, m.lcr_fine);
+            (local, markup) = (l_max, m.lcr_fine);
         } else {
             let (mut lo, mut hi) = (0.0, m.lcr_fine);
             for _ in 0..40 {
@@ -249,7 +273,7 @@ fn source_inputs(
                 }
             }
             markup = hi;
-            (local, paid) = nest.bought(import_cost + hi, open);
+            local = nest.bought(import_cost + hi, open).0;
         }
     }
     // What the anchor wants from each supplier at this markup (beyond capacity for a full one:
@@ -282,6 +306,6 @@ fn source_inputs(
     anchor.import_cost = import_cost;
     anchor.port_freight_km = port_km;
     anchor.port_road_km = road_km(&map, anchor_site, map.port);
-    anchor.input_cost_index =
-        if demand > 0.0 { (paid + (demand - local) * import_cost) / demand + m.lcr_fine * shortfall } else { import_cost };
+    let distortion = if demand > 0.0 { nest.distortion(import_cost, markup, open) / demand } else { 0.0 };
+    anchor.input_cost_index = free_cost + distortion + m.lcr_fine * shortfall;
 }

@@ -16,11 +16,13 @@
 //!       + rd_spillover * anchor R&D / 10
 //!
 //! with REFERENCE_PRESENCE = 2/3 (the baseline at the start: an anchor buying USD 780 million a
-//! year from a complex of USD 385 million of capacity) and own = 0.8 for a domestic anchor (it has
-//! less frontier technology to pass on than a multinational: Javorcik & Spatareanu 2008 find
-//! multinationals transfer less sophisticated technology to affiliates with local owners). A
-//! bigger anchor next to the same suppliers gives more spillover; an anchor whose suppliers grow
-//! with it keeps its presence.
+//! year from a complex of USD 355 million of capacity: 0.69) and own = `DOMESTIC_TECHNOLOGY` = 0.9
+//! for a domestic anchor: it has less frontier technology to pass on than a multinational
+//! (Javorcik & Spatareanu 2008 find multinationals transfer less sophisticated technology to
+//! affiliates with local owners), but a smaller gap is easier to absorb (Havranek & Irsova 2011:
+//! supplier spillovers are largest at moderate gaps, and larger from partly domestic-owned firms).
+//! A bigger anchor next to the same suppliers gives more spillover; an anchor whose suppliers
+//! grow with it keeps its presence.
 
 use bevy::prelude::*;
 
@@ -32,10 +34,10 @@ use crate::scenario::{Ownership, Scenario, Site, Tier};
 /// Spillover an "enclave" anchor still gives (demonstration effects, worker mobility).
 pub const ENCLAVE_FLOOR: f64 = 0.2;
 /// The anchor's presence at which `anchor_spillover` applies as written: the baseline at the start
-/// (purchases of USD 780 million a year, suppliers' capacity of USD 385 million).
+/// (purchases of USD 780 million a year, suppliers' capacity of USD 355 million: 0.69).
 pub const REFERENCE_PRESENCE: f64 = 2.0 / 3.0;
 /// Technology a domestic anchor passes on, relative to a multinational's.
-pub const DOMESTIC_TECHNOLOGY: f64 = 0.8;
+pub const DOMESTIC_TECHNOLOGY: f64 = 0.9;
 
 /// The sources of this quarter: (facility id, site, amplitude).
 #[derive(Resource, Clone, Debug, Default)]
