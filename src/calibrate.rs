@@ -804,8 +804,8 @@ mod tests {
     #[test]
     fn calibration_recovers_a_known_parameter_and_flags_one_it_cannot_see() {
         let text = r#"(targets: [
-            (name: "localization y4", scenario: "scenarios/baseline.ron", set: ["years=4"], kpi: "localization_rate", year: 4, value: 0.0, sd: 0.01),
-            (name: "localization y2", scenario: "scenarios/baseline.ron", set: ["years=4"], kpi: "localization_rate", year: 2, value: 0.0, sd: 0.01),
+            (name: "localization y8", scenario: "scenarios/baseline.ron", set: ["years=8"], kpi: "localization_rate", year: 8, value: 0.0, sd: 0.01),
+            (name: "localization y4", scenario: "scenarios/baseline.ron", set: ["years=8"], kpi: "localization_rate", year: 4, value: 0.0, sd: 0.01),
         ])"#;
         let mut t = parse_targets(text, "t.ron", root(), &model()).unwrap();
         let params = params::select(Some("import_cost,lcr_fine")).unwrap();

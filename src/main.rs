@@ -101,6 +101,7 @@ fn run_cmd(
     draws: kicsim::uncertainty::DrawArgs,
 ) -> Result<(), String> {
     let scenario = run::load_with_overrides(&file, seed, years, &sets)?;
+    print_warnings(&file, &scenario);
     let draws = draws.draws(scenario.seed)?;
     if let Some(d) = &draws {
         d.check(&[(scenario.name.clone(), scenario.clone())])?;
@@ -162,13 +163,16 @@ fn validate(paths: Vec<PathBuf>) -> Result<(), String> {
     let mut failed = Vec::new();
     for f in &files {
         match Scenario::load(f) {
-            Ok(s) => kicsim::say!(
-                "ok: {} ({}, {}, {})",
-                f.display(),
-                s.name,
-                kicsim::format::count_of(s.suppliers.len() as u64, "supplier"),
-                kicsim::format::count_of(s.years.into(), "year")
-            ),
+            Ok(s) => {
+                kicsim::say!(
+                    "ok: {} ({}, {}, {})",
+                    f.display(),
+                    s.name,
+                    kicsim::format::count_of(s.suppliers.len() as u64, "supplier"),
+                    kicsim::format::count_of(s.years.into(), "year")
+                );
+                print_warnings(f, &s);
+            }
             Err(e) => {
                 eprintln!("{e}");
                 failed.push(f.display().to_string());
@@ -179,6 +183,21 @@ fn validate(paths: Vec<PathBuf>) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("{} of {} invalid: {}", failed.len(), kicsim::format::count_of(files.len() as u64, "file"), failed.join(", ")))
+    }
+}
+
+/// Settings that are valid but buy nothing ([`Scenario::warnings`]), on stderr as
+/// `warning: FILE:LINE:COL: field `path`: message`, located in the file as errors are.
+fn print_warnings(file: &std::path::Path, scenario: &Scenario) {
+    let warnings = scenario.warnings();
+    if warnings.is_empty() {
+        return;
+    }
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let text = kicsim::scenario::without_bom(&text);
+    for w in warnings {
+        let (line, col) = kicsim::ronpath::locate(text, &w.path).unwrap_or((1, 1));
+        eprintln!("warning: {}:{line}:{col}: field `{}`: {}", file.display(), w.path, w.message);
     }
 }
 

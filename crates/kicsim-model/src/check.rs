@@ -15,6 +15,9 @@ use crate::sim::workforce::TRAINING_COST_USD;
 pub const MAX_PLANNED_SUPPLIERS: usize = 2000;
 /// Most cells per side of the map.
 pub const MAX_MAP_CELLS: f64 = 400.0;
+/// Listed suppliers' capacity above this many times the anchor's purchases of localizable inputs
+/// is warned about (the baseline's is half of them).
+pub const TINY_ANCHOR_RATIO: f64 = 5.0;
 
 /// Every problem of a scenario (empty: the scenario is valid).
 pub fn problems(s: &Scenario) -> Vec<Problem> {
@@ -100,6 +103,47 @@ pub fn warnings(s: &Scenario) -> Vec<Problem> {
                 100.0 * s.anchor.commitments.local_sourcing,
                 100.0 * open,
                 s.anchor.sector
+            ),
+        });
+    }
+    if s.model.lcr_fine <= 0.0 {
+        let rule = inc.local_content.iter().position(|(_, share)| *share > 0.0);
+        let path = match rule {
+            Some(i) => Some(format!("incentives.local_content[{i}]")),
+            None if s.anchor.commitments.local_sourcing > 0.0 => Some("anchor.commitments.local_sourcing".to_string()),
+            None => None,
+        };
+        if let Some(path) = path {
+            w.push(Problem {
+                path,
+                message: "with model.lcr_fine = 0 a local-content requirement costs the anchor nothing to ignore: it changes no purchase and draws no supplier".into(),
+            });
+        }
+    }
+    if inc.rd_deduction > 0.0 && (inc.cit_holiday_years >= s.years as f64 || inc.cit_rate <= 0.0) {
+        let why = if inc.cit_rate <= 0.0 {
+            "the corporate income tax rate is 0".to_string()
+        } else {
+            format!("the {}-year tax holiday covers the whole {}-year horizon", inc.cit_holiday_years, s.years)
+        };
+        w.push(Problem {
+            path: "incentives.rd_deduction".into(),
+            message: format!(
+                "a deduction from taxable income is worth something only to a firm that pays tax, and {why}: it induces no R&D and costs nothing"
+            ),
+        });
+    }
+    let purchases = crate::sim::spillover::localizable_purchases(s, s.anchor.output_usd_m);
+    let listed: f64 = s.suppliers.iter().map(|sp| sp.capacity_usd_m).sum();
+    if listed > TINY_ANCHOR_RATIO * purchases && !s.suppliers.is_empty() {
+        w.push(Problem {
+            path: "anchor.output_usd_m".into(),
+            message: format!(
+                "a USD {} million anchor buys about USD {:.1} million a year of inputs domestic firms could make, and the {} listed suppliers have USD {:.0} million of capacity: most of them can never sell to it (few firms will enter, and those that sell nothing close over the years)",
+                s.anchor.output_usd_m,
+                purchases,
+                s.suppliers.len(),
+                listed
             ),
         });
     }

@@ -116,3 +116,34 @@ proptest! {
         }
     }
 }
+
+/// Every model parameter at either end of the range a file may hold, one at a time, over 12 years:
+/// every KPI stays finite and within what it can take.
+#[test]
+fn every_model_parameter_at_the_ends_of_its_range_keeps_kpis_finite_and_in_range() {
+    use kicsim_model::registry::{FIELDS, kpi_of};
+    for f in FIELDS.iter().filter(|f| f.is_model_parameter()) {
+        for v in [f.min, f.max] {
+            let mut s = default_scenario();
+            s.years = 12;
+            s.incentives.local_content = vec![(2.0, 0.4)];
+            if f.path == "model.tier2_threshold" {
+                s.model.tier1_threshold = 1.0;
+            }
+            if f.path == "model.tier1_threshold" {
+                s.model.tier2_threshold = 0.0;
+            }
+            if f.path == "model.lending_rate_pct" {
+                s.incentives.credit_interest_subsidy_pp = 0.0;
+            }
+            f.set(&mut s, v);
+            assert!(s.validate().is_empty(), "{} = {v}: {:?}", f.path, s.validate());
+            for r in run_to_end(&s) {
+                for (k, x) in kicsim_model::registry::KPIS.iter().zip(r.kpis()) {
+                    let (lo, hi) = kpi_of(k.name).unwrap().bounds();
+                    assert!(x.is_finite() && lo <= x && x <= hi, "{} = {v}: {} = {x} in quarter {}", f.path, k.name, r.quarter);
+                }
+            }
+        }
+    }
+}

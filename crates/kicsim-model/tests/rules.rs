@@ -7,11 +7,19 @@ use kicsim_model::sim::geo::{ROAD_DETOUR, freight_km, road_km};
 use kicsim_model::sim::map::SiteMap;
 use kicsim_model::sim::rng::{normal, poisson, stream};
 use kicsim_model::sim::sourcing::AnchorState;
-use kicsim_model::sim::tiers::{DEMOTION_MARGIN, TIER1_RECORD_QUARTERS, audit_one};
+use kicsim_model::sim::tiers::{DEMOTION_MARGIN, TIER1_RECORD_QUARTERS, audit_one, promote};
 use kicsim_model::sim::{Engine, Supplier, dist, reset_world, step_once};
 
 fn supplier(c: f64) -> Supplier {
-    Supplier::new(c, 10.0, Tier::Untiered, 0)
+    Supplier::new(c, 1.0, 10.0, Tier::Untiered, 0)
+}
+
+/// One quarter of the record, and the audit whenever the firm is ready for one (an anchor with
+/// audits to spare).
+fn audit(sp: &mut Supplier, t2: f64, t1: f64, q2: u32, q1: u32) {
+    if let Some(to) = audit_one(sp, t2, t1, q2, q1) {
+        promote(sp, to);
+    }
 }
 
 #[test]
@@ -19,32 +27,35 @@ fn the_audit_promotes_after_the_trial_quarters_and_demotes_below_the_margin() {
     let (t2, t1, q2, q1) = (0.45, 0.68, 4, 8);
     let mut sp = supplier(0.5);
     for q in 1..q2 {
-        audit_one(&mut sp, t2, t1, q2, q1);
-        assert_eq!(sp.tier, Tier::Untiered, "quarter {q}: not yet {q2} quarters at the level");
+        assert_eq!(audit_one(&mut sp, t2, t1, q2, q1), None, "quarter {q}: not yet {q2} quarters at the level");
+        assert_eq!(sp.tier, Tier::Untiered);
     }
-    audit_one(&mut sp, t2, t1, q2, q1);
+    // Ready: the record says so, but the tier waits for the anchor's audit.
+    assert_eq!(audit_one(&mut sp, t2, t1, q2, q1), Some(Tier::Tier2));
+    assert_eq!(sp.tier, Tier::Untiered);
+    promote(&mut sp, Tier::Tier2);
     assert_eq!(sp.tier, Tier::Tier2);
     // At the tier-1 level, tier-1 needs both q1 quarters there and a record as tier-2.
     sp.capability = 0.7;
     let mut quarters = 0;
     while sp.tier != Tier::Tier1 {
-        audit_one(&mut sp, t2, t1, q2, q1);
+        audit(&mut sp, t2, t1, q2, q1);
         quarters += 1;
         assert!(quarters <= 20, "never promoted");
     }
     assert!(quarters >= q1 as usize && sp.quarters_as_tier2 >= TIER1_RECORD_QUARTERS);
     // A small dip keeps the tier; a fall beyond the margin loses it.
     sp.capability = t1 - DEMOTION_MARGIN / 2.0;
-    audit_one(&mut sp, t2, t1, q2, q1);
+    audit(&mut sp, t2, t1, q2, q1);
     assert_eq!(sp.tier, Tier::Tier1);
     sp.capability = t1 - 2.0 * DEMOTION_MARGIN;
-    audit_one(&mut sp, t2, t1, q2, q1);
+    audit(&mut sp, t2, t1, q2, q1);
     assert_eq!(sp.tier, Tier::Tier2);
     // A run below the level restarts the count.
     let mut sp = supplier(0.5);
-    audit_one(&mut sp, t2, t1, q2, q1);
+    audit(&mut sp, t2, t1, q2, q1);
     sp.capability = 0.3;
-    audit_one(&mut sp, t2, t1, q2, q1);
+    audit(&mut sp, t2, t1, q2, q1);
     assert_eq!(sp.quarters_at_tier2_level, 0);
 }
 

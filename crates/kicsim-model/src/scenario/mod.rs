@@ -89,9 +89,9 @@ impl Sector {
         match self {
             Sector::Electronics => 1.0,
             Sector::Automotive => 1.0,
-            Sector::Machinery => 0.9,
-            Sector::Textiles => 0.75,
-            Sector::Footwear => 0.75,
+            Sector::Machinery => 0.97,
+            Sector::Textiles => 0.95,
+            Sector::Footwear => 0.95,
         }
     }
 }
@@ -217,26 +217,42 @@ pub struct Incentives {
 pub struct ModelParams {
     /// Distance decay of spillovers, km: S(d) = a * exp(-d / lambda).
     pub spillover_lambda_km: f64,
-    /// Spillover amplitude of the anchor (times its tech-transfer commitment, plus a floor).
+    /// Spillover amplitude of the anchor (times its tech-transfer commitment, plus a floor) at the
+    /// baseline's presence (its localizable purchases twice its suppliers' capacity).
     pub anchor_spillover: f64,
+    /// Elasticity of the anchor's spillover with respect to its presence in its suppliers'
+    /// market, purchases / (purchases + suppliers' capacity) (Javorcik 2004).
+    pub anchor_presence_elasticity: f64,
     /// Spillover amplitude of an R&D centre per USD 10 million of yearly budget.
     pub rd_spillover: f64,
     /// Spillover amplitude of a tier-1 supplier (times its capability).
     pub tier1_spillover: f64,
-    /// Learning speed g in dc = g * absorb * S * (1 - c).
+    /// Learning speed g in the learning intensity r = g * boost * absorb * S + learning by doing.
     pub learning_rate: f64,
-    /// Learning-by-doing per quarter for a supplier that delivers to the anchor.
+    /// Learning intensity per quarter of a supplier delivering at full capacity to the anchor.
     pub learning_by_doing: f64,
     /// Capability lost per quarter (depreciation of know-how).
     pub depreciation: f64,
+    /// Yearly growth of the anchor's technology frontier: capability is measured against it, so
+    /// a firm that learns nothing falls behind by this much a year.
+    pub frontier_growth: f64,
+    /// Mean share of its gap to the frontier that a new firm can ever close (management,
+    /// finance, scale); each entrant draws its own, so not every firm can reach the frontier.
+    pub catch_up_potential: f64,
     /// Standard deviation of quarterly capability shocks.
     pub capability_noise: f64,
+    /// Price elasticity of suppliers' R&D spending (minus): R&D x (after-tax price ratio)^-elasticity.
+    pub rd_price_elasticity: f64,
+    /// Elasticity of a supplier's learning speed with respect to its own R&D spending.
+    pub rd_learning_elasticity: f64,
     /// Capability needed for tier-2 and tier-1 (before sector complexity scaling).
     pub tier2_threshold: f64,
     pub tier1_threshold: f64,
     /// Quarters a supplier must hold the threshold (audits, trial production) before promotion.
     pub tier2_quarters: u32,
     pub tier1_quarters: u32,
+    /// Qualification audits (tier-2 or tier-1 promotions) the anchor completes a year.
+    pub vendor_audits_per_year: f64,
     /// Commuting decay of labour pools, km.
     pub commute_lambda_km: f64,
     /// Skill gained per trainee per worker of a town (times 1 - skill).
@@ -245,6 +261,10 @@ pub struct ModelParams {
     pub skill_attrition: f64,
     /// Logit scale of the anchor's sourcing choice (cost units).
     pub sourcing_logit_scale: f64,
+    /// Nest parameter of the domestic suppliers in the sourcing choice, 0..1: 1 = every domestic
+    /// firm is as distinct from the others as from imports (each new firm adds a product line),
+    /// lower = domestic firms are closer substitutes for each other.
+    pub domestic_nest: f64,
     /// Landed cost of an imported input at the port (price, tariff, shipping, lead-time stock),
     /// index where a domestic supplier at the frontier (c = 1) costs 1.
     pub import_cost: f64,
@@ -372,23 +392,30 @@ impl Default for Incentives {
 impl Default for ModelParams {
     fn default() -> Self {
         ModelParams {
-            spillover_lambda_km: 3.0,
+            spillover_lambda_km: 2.5,
             anchor_spillover: 1.0,
+            anchor_presence_elasticity: 1.0,
             rd_spillover: 0.3,
             tier1_spillover: 0.05,
-            learning_rate: 0.8,
-            learning_by_doing: 0.006,
-            depreciation: 0.004,
+            learning_rate: 1.0,
+            learning_by_doing: 0.01,
+            depreciation: 0.002,
+            frontier_growth: 0.02,
+            catch_up_potential: 0.5,
             capability_noise: 0.01,
+            rd_price_elasticity: 1.0,
+            rd_learning_elasticity: 0.5,
             tier2_threshold: 0.45,
             tier1_threshold: 0.68,
             tier2_quarters: 4,
             tier1_quarters: 8,
+            vendor_audits_per_year: 6.0,
             commute_lambda_km: 8.0,
             training_effect: 0.25,
             skill_attrition: 0.02,
             sourcing_logit_scale: 0.06,
-            import_cost: 1.12,
+            domestic_nest: 0.7,
+            import_cost: 1.15,
             local_cost_premium: 0.25,
             quality_risk: 0.15,
             freight_per_km: 0.002,

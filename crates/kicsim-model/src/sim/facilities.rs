@@ -39,6 +39,8 @@ pub struct Facility {
 pub enum SupplyStatus {
     /// Capability below what the anchor's audit requires (tier-2), or not yet held long enough.
     NotQualified { capability: f64, needed: f64, quarters_held: u32, quarters_needed: u32 },
+    /// Ready for promotion, waiting for one of the anchor's audits (it runs a limited number a year).
+    AwaitingAudit { to: Tier, quarters_waiting: u32 },
     /// Qualified, but its delivered cost loses to imports for most of the anchor's demand.
     PricedOut { local_cost: f64, import_cost: f64 },
     /// Selling to the anchor; `capacity_bound` when it could sell more with more capacity.
@@ -57,6 +59,10 @@ impl SupplyStatus {
                     )
                 }
             }
+            SupplyStatus::AwaitingAudit { to, quarters_waiting } => format!(
+                "ready for {}: waiting {quarters_waiting} quarter(s) for one of the anchor's qualification audits (it runs a limited number a year, the most capable candidates first)",
+                to.label()
+            ),
             SupplyStatus::PricedOut { local_cost, import_cost } => {
                 format!("qualified but priced out: delivered cost {local_cost:.3} vs import {import_cost:.3} (index)")
             }
@@ -71,8 +77,10 @@ impl SupplyStatus {
 
 #[derive(Component, Clone, Debug, PartialEq)]
 pub struct Supplier {
-    /// Capability, 0..1.
+    /// Capability, 0..1, relative to the anchor's current technology frontier.
     pub capability: f64,
+    /// The highest capability this firm can reach (its management, finance and scale), 0..1.
+    pub potential: f64,
     /// Capacity, USD million per year.
     pub capacity_usd_m: f64,
     pub tier: Tier,
@@ -81,6 +89,10 @@ pub struct Supplier {
     pub quarters_at_tier1_level: u32,
     /// Quarters spent as tier-2 (tier-1 audits need a record as tier-2).
     pub quarters_as_tier2: u32,
+    /// Quarters it has waited for an audit since it became ready for promotion.
+    pub quarters_waiting: u32,
+    /// Own R&D spending, USD million per year at this quarter's rate.
+    pub rd_usd_m: f64,
     /// Spillover intensity received this quarter.
     pub spillover: f64,
     /// Skill of its workers, 0..1.
@@ -101,14 +113,17 @@ pub struct Supplier {
 }
 
 impl Supplier {
-    pub fn new(capability: f64, capacity_usd_m: f64, tier: Tier, entered_quarter: u32) -> Self {
+    pub fn new(capability: f64, potential: f64, capacity_usd_m: f64, tier: Tier, entered_quarter: u32) -> Self {
         Supplier {
             capability,
+            potential,
             capacity_usd_m,
             tier,
             quarters_at_tier2_level: 0,
             quarters_at_tier1_level: 0,
             quarters_as_tier2: 0,
+            quarters_waiting: 0,
+            rd_usd_m: 0.0,
             spillover: 0.0,
             worker_skill: 0.0,
             absorb: 0.0,
@@ -182,15 +197,45 @@ pub(super) fn reset(world: &mut World, s: &Scenario) {
         let name = named(&h.name, "Logistics hub", i);
         world.spawn((next(FacilityKind::LogisticsHub, &name, h.site), PlanRef(FacilityKind::LogisticsHub, i)));
     }
+    // The file gives a listed firm's capability and tier, not its history: see `listed_supplier`.
+    let mut history = super::rng::stream(s.seed, super::rng::HISTORY);
     for (i, sp) in s.suppliers.iter().enumerate() {
         let name = named(&sp.name, "Supplier", i);
         world.spawn((
             next(FacilityKind::Supplier, &name, sp.site),
-            Supplier::new(sp.capability, sp.capacity_usd_m, sp.tier, 0),
+            listed_supplier(s, sp, &mut history),
             PlanRef(FacilityKind::Supplier, i),
         ));
     }
     world.insert_resource(NextFacilityId(id));
+}
+
+/// A supplier listed in the file at the start of a run. Its potential is the expected one for
+/// its capability (it closes the mean share `catch_up_potential` of its gap to the frontier), so a
+/// file's firms are the same firms in every replication. It is an experienced firm with a past:
+/// a listed tier-2 or tier-1 has the record its tier needs (it can be audited for tier-1 as soon
+/// as it holds that capability), and an untiered firm already at the tier-2 capability has held
+/// it for a random 0 to `tier2_quarters` - 1 quarters (one draw each, in file order), so such
+/// firms become ready for their audit over the first quarters rather than all in one.
+pub fn listed_supplier(s: &Scenario, spec: &crate::scenario::SupplierSpec, history: &mut rand::rngs::ChaCha8Rng) -> Supplier {
+    use rand::RngExt;
+    let c = spec.capability;
+    let potential = c + (1.0 - c) * s.model.catch_up_potential;
+    let mut sp = Supplier::new(c, potential, spec.capacity_usd_m, spec.tier, 0);
+    let (t2, _) = super::tiers::thresholds(s);
+    let draw: f64 = history.random();
+    match spec.tier {
+        Tier::Untiered if c >= t2 => sp.quarters_at_tier2_level = (draw * s.model.tier2_quarters as f64).floor() as u32,
+        Tier::Untiered => {}
+        Tier::Tier2 | Tier::Tier1 => {
+            sp.quarters_at_tier2_level = s.model.tier2_quarters;
+            sp.quarters_as_tier2 = super::tiers::TIER1_RECORD_QUARTERS;
+            if spec.tier == Tier::Tier1 {
+                sp.quarters_at_tier1_level = s.model.tier1_quarters;
+            }
+        }
+    }
+    sp
 }
 
 /// Every facility of a scenario, in spawn order (anchor, R&D centres, training centres, hubs,

@@ -6,8 +6,17 @@
 //!
 //! Entry: new firms arrive as a Poisson flow with yearly mean
 //!   entry_rate * tax_pull * rent_pull * credit_pull * demand_pull   (capped at 4 * entry_rate)
-//! and pick the best of `ENTRY_CANDIDATES` random buildable sites by suitability, spillover and
-//! land price. Exit: yearly probability exit_rate * (1 - c) * (1 - utilisation) / tax_pull.
+//!   demand_pull = presence / REFERENCE_PRESENCE * (0.5 + 2 * unmet / D)
+//! where presence = P / (P + K) is the anchor's purchases of localizable inputs relative to the
+//! complex's capacity (`spillover.rs`; 2/3 for the baseline at the start) and unmet is what the
+//! anchor wanted to buy from qualified suppliers at this quarter's prices beyond all their
+//! capacity. Both are demand the anchor really pays for: a local-content requirement draws firms
+//! only through the import markup it makes the anchor pay (at most `lcr_fine`), never through the
+//! requirement itself; an anchor that buys little next to the complex's capacity draws few firms.
+//! An entrant picks the best of `ENTRY_CANDIDATES` random buildable sites by suitability,
+//! spillover and land price, and draws its catch-up potential: the share h of its gap to the
+//! frontier it can ever close, h = u^((1 - m) / m) with u uniform (mean m = `catch_up_potential`).
+//! Exit: yearly probability exit_rate * (1 - c) * (1 - utilisation) / tax_pull.
 
 use bevy::prelude::*;
 use rand::RngExt;
@@ -50,6 +59,13 @@ pub fn tax_pull(s: &Scenario, year: f64) -> f64 {
     ((1.0 - s.effective_cit_rate(year)) / (1.0 - std).max(0.01)).max(0.1)
 }
 
+/// The share of its gap to the frontier a firm can close, from a uniform draw u: u^((1 - m) / m),
+/// whose mean is m (0 < m < 1).
+pub fn headroom(mean: f64, u: f64) -> f64 {
+    let m = mean.clamp(0.01, 0.99);
+    u.clamp(0.0, 1.0).powf((1.0 - m) / m)
+}
+
 fn invest(scenario: Res<ActiveScenario>, mut suppliers: Query<&mut Supplier>) {
     let finance = 1.0 + 0.5 * scenario.0.credit_subsidy_share();
     for mut sp in &mut suppliers {
@@ -85,9 +101,9 @@ fn enter_and_exit(
     let credit_pull = 1.0 + 0.5 * s.credit_subsidy_share();
     let mut all: Vec<(u32, Entity, &Facility, Option<&Supplier>)> = facilities.iter().map(|(e, f, sp)| (f.id, e, f, sp)).collect();
     all.sort_by_key(|(id, _, _, _)| *id);
-    let unmet: f64 = all.iter().filter_map(|(_, _, _, sp)| *sp).map(|sp| (sp.desired_usd_m - sp.capacity_usd_m).max(0.0)).sum();
-    let demand = anchor.demand_usd_m.max(1.0);
-    let demand_pull = 0.5 + 2.0 * (unmet / demand + anchor.lcr_shortfall);
+    let unmet = anchor.unmet_local_usd_m;
+    let size = anchor.presence / super::spillover::REFERENCE_PRESENCE;
+    let demand_pull = if anchor.demand_usd_m > 0.0 { size * (0.5 + 2.0 * unmet / anchor.demand_usd_m) } else { 0.0 };
     let rate = (m.entry_rate * tax * rent_pull * credit_pull * demand_pull).min(4.0 * m.entry_rate);
 
     // Exit: one draw per supplier every quarter, in id order, so streams stay aligned.
@@ -130,14 +146,15 @@ fn enter_and_exit(
         let Some((_, i)) = best else { continue };
         let site = map.cell_centre(i);
         let skill = worker_skill(&map, &pools.skill, site, m.commute_lambda_km);
-        let capability = (0.08 + 0.2 * u) * (0.6 + skill);
+        let capability = ((0.08 + 0.2 * u) * (0.6 + skill)).min(1.0);
         let capacity = 4.0 + 8.0 * v;
+        let potential = capability + (1.0 - capability) * headroom(m.catch_up_potential, rng.potential.random());
         let id = next_id.take();
         let name = format!("New supplier {id}");
         placed.push((name.clone(), site));
         commands.spawn((
             Facility { id, kind: FacilityKind::Supplier, name, site },
-            Supplier::new(capability.min(1.0), capacity, Tier::Untiered, clock.quarter),
+            Supplier::new(capability, potential, capacity, Tier::Untiered, clock.quarter),
         ));
         entries += 1;
     }

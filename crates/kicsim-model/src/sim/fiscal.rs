@@ -2,7 +2,8 @@
 //!   forgone CIT      = profit * (standard rate - effective rate), profit = margin * sales
 //!   forgone land rent = exemption * rent (anchor + suppliers) while the exemption lasts
 //!   interest subsidy  = subsidy_pp / 100 * leverage * supplier capacity
-//!   R&D deduction     = rd_deduction * standard rate * R&D spending (anchor commitment + 1% of supplier sales)
+//!   R&D deduction     = rd_deduction * tax rate paid * R&D spending (the anchor's commitment, and
+//!                       what each supplier spends, `capability.rs`): nothing during a tax holiday
 //!   training subsidy  = subsidy per trainee * trainees
 //!   export promotion  = the budget
 //!   programmes        = R&D centre budgets + training centres' own trainees * training cost
@@ -20,8 +21,6 @@ use super::{ActiveScenario, SimSet, SimStep};
 
 /// Land rent of the anchor relative to one supplier.
 pub const ANCHOR_LAND_MULTIPLE: f64 = 20.0;
-/// Suppliers' own R&D spending, share of sales.
-pub const SUPPLIER_RD_SHARE: f64 = 0.01;
 
 #[derive(Resource, Clone, Copy, Debug, Default, PartialEq)]
 pub struct FiscalQuarter {
@@ -58,12 +57,16 @@ fn account(
     let m = &s.model;
     let inc = &s.incentives;
     let year = clock.years_elapsed();
-    let mut list: Vec<(u32, f64, f64, f64)> =
-        suppliers.iter().map(|(f, sp)| (f.id, sp.sales_usd_m + sp.exports_usd_m, sp.capacity_usd_m, map.land_price_at(f.site))).collect();
+    let mut list: Vec<(u32, f64, f64, f64, f64)> = suppliers
+        .iter()
+        .map(|(f, sp)| (f.id, sp.sales_usd_m + sp.exports_usd_m, sp.capacity_usd_m, map.land_price_at(f.site), sp.rd_usd_m))
+        .collect();
     list.sort_by_key(|x| x.0);
     let supplier_sales: f64 = list.iter().map(|x| x.1).sum();
     let capacity: f64 = list.iter().map(|x| x.2).sum();
     let supplier_land: f64 = list.iter().map(|x| x.3).sum();
+    // Suppliers with R&D have sales, so they pay the rate in force (`capability.rs`).
+    let supplier_rd: f64 = list.iter().map(|x| x.4).sum();
 
     let profit = m.profit_margin * (anchor.output_usd_m + supplier_sales);
     let forgone_cit = profit * (m.standard_cit_rate - s.effective_cit_rate(year)) / 4.0;
@@ -71,8 +74,8 @@ fn account(
     let anchor_land = ANCHOR_LAND_MULTIPLE * map.land_price_at(s.anchor.site);
     let forgone_land_rent = exempt * m.land_rent_usd_m * (anchor_land + supplier_land) / 4.0;
     let interest_subsidy = inc.credit_interest_subsidy_pp / 100.0 * m.leverage * capacity / 4.0;
-    let rd_spend = s.anchor.commitments.rd_usd_m_per_year + SUPPLIER_RD_SHARE * supplier_sales;
-    let rd_deduction = inc.rd_deduction * m.standard_cit_rate * rd_spend / 4.0;
+    let rd_spend = s.anchor.commitments.rd_usd_m_per_year + supplier_rd;
+    let rd_deduction = inc.rd_deduction * s.effective_cit_rate(year) * rd_spend / 4.0;
     let training_subsidy = inc.training_subsidy_usd_per_trainee * pools.trainees_per_year / 1e6 / 4.0;
     let export_promotion = inc.export_promotion_usd_m_per_year / 4.0;
     let rd_budgets: f64 = centres.iter().map(|c| c.budget_usd_m_per_year).sum();

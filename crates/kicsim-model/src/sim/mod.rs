@@ -7,12 +7,12 @@
 //! |---|---|---|
 //! | `Clock` | `clock.rs` | advance the integer quarter |
 //! | `Workforce` | `workforce.rs` | training raises town skill; suppliers hire from towns |
-//! | `Spillover` | `spillover.rs` | S(d) = a exp(-d/lambda) from anchor, R&D centres, tier-1 suppliers |
-//! | `Capability` | `capability.rs` | dc = g absorb S (1-c) + learning by doing - depreciation |
-//! | `Tiers` | `tiers.rs` | promotion to tier-2 / tier-1 after years at the threshold |
-//! | `Sourcing` | `sourcing.rs` | anchor's logit choice local vs import, local-content rule |
-//! | `Exports` | `exports.rs` | exports from unit cost and distance to the port |
-//! | `Firms` | `firms.rs` | supplier capacity, entry on buildable land, exit |
+//! | `Spillover` | `spillover.rs` | S(d) = a exp(-d/lambda) from anchor (a grows with its purchases), R&D centres, tier-1 suppliers |
+//! | `Capability` | `capability.rs` | c moves towards the firm's potential p at rate g absorb S + learning by doing; the frontier moves |
+//! | `Tiers` | `tiers.rs` | promotion to tier-2 / tier-1 after years at the threshold, a limited number of audits a year |
+//! | `Sourcing` | `sourcing.rs` | anchor's nested-logit choice local vs import, local-content rule |
+//! | `Exports` | `exports.rs` | exports from unit cost (freight included) and time to the port |
+//! | `Firms` | `firms.rs` | supplier capacity, entry for demand the anchor pays for, exit |
 //! | `Fiscal` | `fiscal.rs` | forgone tax and subsidies paid |
 //! | `Metrics` | `metrics.rs` | the KPIs of the quarter |
 //!
@@ -168,6 +168,7 @@ pub fn reset_world(world: &mut World, scenario: &Scenario) {
     clock::reset(world, scenario);
     rng::reset(world, scenario.seed);
     spillover::reset(world);
+    tiers::reset(world);
     firms::reset(world);
     workforce::reset(world);
     sourcing::reset(world, scenario);

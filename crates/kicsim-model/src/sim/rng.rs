@@ -13,12 +13,18 @@ pub struct SimRng {
     pub entry: ChaCha8Rng,
     /// Supplier exit (`firms.rs`).
     pub exit: ChaCha8Rng,
+    /// Entrants' catch-up potential (`firms.rs`).
+    pub potential: ChaCha8Rng,
 }
 
 /// Stream numbers: fixed forever, so old seeds reproduce old runs.
 const CAPABILITY: u64 = 1;
 const ENTRY: u64 = 2;
 const EXIT: u64 = 3;
+/// The past of the suppliers listed in the file (`facilities.rs`, drawn once at the start).
+pub const HISTORY: u64 = 4;
+/// Entrants' catch-up potential (`firms.rs`).
+const POTENTIAL: u64 = 5;
 
 /// A stream derived from the run seed and a stream number (splitmix64 mixing).
 pub fn stream(seed: u64, stream: u64) -> ChaCha8Rng {
@@ -30,7 +36,12 @@ pub fn stream(seed: u64, stream: u64) -> ChaCha8Rng {
 }
 
 pub(super) fn reset(world: &mut World, seed: u64) {
-    world.insert_resource(SimRng { capability: stream(seed, CAPABILITY), entry: stream(seed, ENTRY), exit: stream(seed, EXIT) });
+    world.insert_resource(SimRng {
+        capability: stream(seed, CAPABILITY),
+        entry: stream(seed, ENTRY),
+        exit: stream(seed, EXIT),
+        potential: stream(seed, POTENTIAL),
+    });
 }
 
 /// A standard normal draw (Box-Muller), from any stream.

@@ -1,33 +1,51 @@
 //! The anchor's sourcing choice. Each quarter the anchor splits its input demand
 //! D = output * input_share between qualified domestic suppliers (tier-2 and tier-1) and imports
-//! by a logit on delivered cost (smooth shares, as in discrete-choice sourcing models):
+//! by a nested logit on delivered cost (smooth shares, as in discrete-choice sourcing models):
 //!
 //!   local delivered cost C_i = 1 + premium (1 - c) + trust * risk (1 - c)^2 + freight * km_i
 //!                              + land rent share + interest share (+ tier-2 margin)
 //!   import delivered cost C_m = import_cost + freight * km(port -> anchor) + markup
-//!   desired share_i = exp(-C_i/mu) / (V exp(-C_m/mu) + sum_j exp(-C_j/mu))
+//!   domestic nest  W = (sum_j exp(-C_j / (mu lambda)))^lambda,   lambda = `domestic_nest`
+//!   import nest    W_m = (M exp(-C_m / (mu lambda)))^lambda = M^lambda exp(-C_m / mu)
+//!   local share    P_L = W / (W_m + W)
+//!   desired_i      = P_L * exp(-C_i / (mu lambda)) / sum_j exp(-C_j / (mu lambda))
 //!
 //! over the localizable part of D (`Sector::localizable_share`: chips, engines and the like are
 //! imported whatever happens), where trust = 0.7 for a domestic anchor (it knows local firms),
-//! else 1, and V = `IMPORT_VARIETY` (imports offer many more product lines than the complex). A
-//! supplier sells min(share_i D, capacity_i). The local-content requirement (the roadmap, or the
-//! anchor's own commitment if higher) acts as a shadow markup on imports, found by bisection up
-//! to `lcr_fine`; any shortfall left is fined at `lcr_fine` per unit. Localization rate =
-//! domestic purchases / D.
+//! else 1. Imports are a nest of M = `IMPORT_VARIETY` equal foreign sources (imports offer many more
+//! product lines than one domestic firm), x `DOMESTIC_IMPORT_NETWORK` for a domestic anchor, which
+//! has no home-country supplier network to import from. With lambda = 1 this is a plain logit, in
+//! which every new domestic firm adds a product line as distinct as the imports' and N equal firms
+//! weigh N times one; with lambda < 1 firms within a nest are closer substitutes for each other
+//! (N equal firms weigh N^lambda times one), so localization follows what the firms can do more
+//! than how many there are. What the anchor buys locally goes to each supplier in proportion to
+//! its within-nest share, up to its capacity; what a full supplier cannot take goes to the other
+//! domestic suppliers (water-filling), and what none can take is imported.
+//!
+//! The local-content requirement (the roadmap, or the anchor's own commitment if higher) acts as a
+//! shadow markup on imports, found by bisection up to `lcr_fine`; any shortfall left is fined at
+//! `lcr_fine` per unit. Localization rate = domestic purchases / D.
 
 use bevy::prelude::*;
 
 use super::clock::SimClock;
 use super::facilities::{Facility, FacilityKind, Supplier, SupplyStatus, sites_of};
-use super::geo::freight_km;
+use super::geo::{freight_km, road_km};
 use super::map::SiteMap;
 use super::{ActiveScenario, SimSet, SimStep};
 use crate::scenario::{Ownership, Scenario, Site, Tier};
 
 /// How many times more product lines imports offer than one domestic supplier.
 pub const IMPORT_VARIETY: f64 = 8.0;
+/// Imports' weight for a domestic anchor relative to a multinational's: a multinational also
+/// imports through its home-country supplier network (Belderbos, Capannelli & Fukao 2001;
+/// Javorcik & Spatareanu 2008, 2011: affiliates with local owners, and investors from far away,
+/// source more locally).
+pub const DOMESTIC_IMPORT_NETWORK: f64 = 0.35;
+/// Quality risk as a domestic anchor sees it, relative to a multinational (it knows local firms).
+pub const DOMESTIC_TRUST: f64 = 0.7;
 /// Extra margin of a tier-2 supplier's goods (they reach the anchor through a tier-1 or trader).
-pub const TIER2_MARGIN: f64 = 0.03;
+pub const TIER2_MARGIN: f64 = 0.015;
 /// Capital per USD of yearly capacity (for the interest cost share).
 pub const CAPITAL_INTENSITY: f64 = 0.5;
 /// Share of desired inputs below which a qualified supplier counts as priced out.
@@ -40,8 +58,13 @@ pub struct AnchorState {
     pub output_usd_m: f64,
     /// Input demand D, USD million per year.
     pub demand_usd_m: f64,
+    /// The anchor's presence in its suppliers' market, 0..1 (set by `spillover.rs`).
+    pub presence: f64,
     /// Domestic purchases, USD million per year.
     pub local_purchases_usd_m: f64,
+    /// What the anchor wanted to buy from qualified suppliers at this quarter's prices (import
+    /// markup of a requirement included) beyond all their capacity, USD million per year.
+    pub unmet_local_usd_m: f64,
     pub localization_rate: f64,
     /// Local-content requirement in force.
     pub lcr_required: f64,
@@ -51,10 +74,14 @@ pub struct AnchorState {
     pub lcr_shortfall: f64,
     /// Import delivered cost, index.
     pub import_cost: f64,
-    /// Average cost of inputs incl. fines, index (all-import = `import_cost`).
+    /// Cost of inputs, index (all-import = `import_cost`): the average price paid with no
+    /// requirement, plus what a requirement's import markup costs the anchor (its lost choice),
+    /// plus fines.
     pub input_cost_index: f64,
     /// Freight km from the anchor to the port (through the best hub).
     pub port_freight_km: f64,
+    /// Road km from the anchor to the port (the trip's length, whatever the route's freight cost).
+    pub port_road_km: f64,
     /// Unit cost of the anchor's output, index (set by `exports.rs`).
     pub unit_cost_index: f64,
     /// The same with all inputs imported and no requirement (reference).
@@ -80,7 +107,7 @@ pub fn required_share(s: &Scenario, year: f64) -> f64 {
 pub fn local_cost(s: &Scenario, map: &SiteMap, year: f64, sp: &Supplier, site: Site, freight_km: f64) -> f64 {
     let m = &s.model;
     let gap = 1.0 - sp.capability;
-    let trust = if s.anchor.ownership == Ownership::Domestic { 0.7 } else { 1.0 };
+    let trust = if s.anchor.ownership == Ownership::Domestic { DOMESTIC_TRUST } else { 1.0 };
     let exempt = s.land_rent_exemption_at(year);
     let cap = sp.capacity_usd_m.max(1.0);
     let rent = m.land_rent_usd_m * map.land_price_at(site) * (1.0 - exempt) / cap;
@@ -90,23 +117,101 @@ pub fn local_cost(s: &Scenario, map: &SiteMap, year: f64, sp: &Supplier, site: S
     1.0 + m.local_cost_premium * gap + trust * m.quality_risk * gap * gap + m.freight_per_km * freight_km + rent + interest + margin
 }
 
-/// Local volume and input cost for a given import markup.
-fn allocate(caps: &[f64], costs: &[f64], import_cost: f64, markup: f64, mu: f64, demand: f64) -> (f64, f64, Vec<f64>) {
-    // Work relative to the cheapest option for numerical safety.
-    let m_cost = import_cost + markup;
-    let base = costs.iter().copied().fold(m_cost, f64::min);
-    let imp_w = IMPORT_VARIETY * (-(m_cost - base) / mu).exp();
-    let w: Vec<f64> = costs.iter().map(|c| (-(c - base) / mu).exp()).collect();
-    let total = imp_w + w.iter().sum::<f64>();
-    let desired: Vec<f64> = w.iter().map(|wi| wi / total * demand).collect();
-    let mut local = 0.0;
-    let mut paid = 0.0;
-    for ((d, cap), c) in desired.iter().zip(caps).zip(costs) {
-        let v = d.min(*cap);
-        local += v;
-        paid += v * c;
+/// The domestic nest of one quarter: each qualified supplier's share within the nest and the
+/// nest's weight (both fixed for the quarter, relative to the cheapest domestic supplier), and
+/// how what the anchor buys locally is spread over the suppliers' capacities.
+pub struct Nest {
+    /// Cheapest domestic delivered cost.
+    base: f64,
+    /// Within-nest shares, summing to 1.
+    shares: Vec<f64>,
+    costs: Vec<f64>,
+    caps: Vec<f64>,
+    /// Suppliers in order of capacity per unit of share (the first to fill up come first).
+    order: Vec<usize>,
+    /// W = (sum exp(-(C_j - base) / (mu lambda)))^lambda.
+    weight: f64,
+    mu: f64,
+    variety: f64,
+}
+
+impl Nest {
+    /// The nest of suppliers with these delivered costs and capacities.
+    pub fn new(costs: Vec<f64>, caps: Vec<f64>, mu: f64, lambda: f64, variety: f64) -> Nest {
+        let base = costs.iter().copied().fold(f64::INFINITY, f64::min);
+        let mut shares: Vec<f64> = costs.iter().map(|c| (-(c - base) / (mu * lambda)).exp()).collect();
+        let sum: f64 = shares.iter().sum();
+        for x in &mut shares {
+            *x /= sum;
+        }
+        let weight = if costs.is_empty() { 0.0 } else { sum.powf(lambda) };
+        let mut order: Vec<usize> = (0..costs.len()).collect();
+        order.sort_by(|&i, &j| (caps[i] / shares[i]).total_cmp(&(caps[j] / shares[j])).then(i.cmp(&j)));
+        Nest { base, shares, costs, caps, order, weight, mu, variety }
     }
-    (local, paid, desired)
+
+    /// The local share P_L when imports cost `import_cost` (markup included).
+    pub fn local_share(&self, import_cost: f64) -> f64 {
+        if self.shares.is_empty() {
+            return 0.0;
+        }
+        let imp = self.variety * (-(import_cost - self.base) / self.mu).exp();
+        if imp.is_infinite() { 0.0 } else { self.weight / (imp + self.weight) }
+    }
+
+    /// Spreads `total` (USD million a year) over the suppliers in proportion to their shares,
+    /// none above its capacity; what a full supplier cannot take goes to the others (domestic
+    /// firms are each other's closest substitutes). Returns the level theta (supplier i is
+    /// offered theta * share_i), the volume bought and what it cost.
+    fn fill(&self, total: f64) -> (f64, f64, f64) {
+        let mut used = 0.0;
+        let mut paid = 0.0;
+        let mut rest: f64 = 1.0;
+        for (k, &i) in self.order.iter().enumerate() {
+            let theta = (total - used) / rest.max(1e-300);
+            if theta * self.shares[i] <= self.caps[i] || rest <= 1e-12 {
+                // Every supplier from here on takes theta * share.
+                let mut local = used;
+                for &j in &self.order[k..] {
+                    let v = (theta * self.shares[j]).min(self.caps[j]);
+                    local += v;
+                    paid += v * self.costs[j];
+                }
+                return (theta, local, paid);
+            }
+            used += self.caps[i];
+            paid += self.caps[i] * self.costs[i];
+            rest -= self.shares[i];
+        }
+        // All full: the anchor imports the rest.
+        (f64::INFINITY, used, paid)
+    }
+
+    /// What a shadow markup on imports costs the anchor, USD million a year: the loss in the
+    /// logit's expected cost (Small & Rosen 1981), int_0^markup imports(t) dt - markup * imports(markup),
+    /// the Harberger triangle under the anchor's import demand curve. It is never negative, and
+    /// it is paid even when local goods are cheaper on average: the anchor imported those inputs
+    /// for reasons the prices do not show (fit, lead times, its own supplier network), and the
+    /// requirement takes them away. Simpson's rule over 8 intervals.
+    fn distortion(&self, import_cost: f64, markup: f64, open: f64) -> f64 {
+        if markup <= 0.0 || open <= 0.0 {
+            return 0.0;
+        }
+        let imports = |t: f64| open - self.bought(import_cost + t, open).0;
+        let n = 8;
+        let h = markup / n as f64;
+        let mut area = imports(0.0) + imports(markup);
+        for i in 1..n {
+            area += if i % 2 == 1 { 4.0 } else { 2.0 } * imports(i as f64 * h);
+        }
+        (area * h / 3.0 - markup * imports(markup)).max(0.0)
+    }
+
+    /// Local volume bought and paid for when imports cost `import_cost` and the open demand is `open`.
+    fn bought(&self, import_cost: f64, open: f64) -> (f64, f64) {
+        let (_, local, paid) = self.fill(self.local_share(import_cost) * open);
+        (local, paid)
+    }
 }
 
 fn source_inputs(
@@ -145,49 +250,62 @@ fn source_inputs(
             caps.push(sp.capacity_usd_m);
         }
     }
-    let mu = m.sourcing_logit_scale;
+    let variety = if s.anchor.ownership == Ownership::Domestic { IMPORT_VARIETY * DOMESTIC_IMPORT_NETWORK } else { IMPORT_VARIETY };
+    let lambda = m.domestic_nest.clamp(0.05, 1.0);
+    let nest = Nest::new(costs, caps, m.sourcing_logit_scale, lambda, variety.powf(lambda));
     let required = required_share(s, year);
-    let (mut local, mut paid, mut desired) = allocate(&caps, &costs, import_cost, 0.0, mu, open);
+    let (mut local, paid) = nest.bought(import_cost, open);
+    // What the inputs cost with no requirement: the basis of the input cost index.
+    let free_cost = if demand > 0.0 { (paid + (demand - local) * import_cost) / demand } else { import_cost };
     let mut markup = 0.0;
     if demand > 0.0 && local / demand < required {
-        let (l_max, p_max, d_max) = allocate(&caps, &costs, import_cost, m.lcr_fine, mu, open);
+        let l_max = nest.bought(import_cost + m.lcr_fine, open).0;
         if l_max / demand < required {
-            (local, paid, desired, markup) = (l_max, p_max, d_max, m.lcr_fine);
+            (local, markup) = (l_max, m.lcr_fine);
         } else {
             let (mut lo, mut hi) = (0.0, m.lcr_fine);
             for _ in 0..40 {
                 let mid = 0.5 * (lo + hi);
-                if allocate(&caps, &costs, import_cost, mid, mu, open).0 / demand < required {
+                if nest.bought(import_cost + mid, open).0 / demand < required {
                     lo = mid;
                 } else {
                     hi = mid;
                 }
             }
             markup = hi;
-            (local, paid, desired) = allocate(&caps, &costs, import_cost, hi, mu, open);
+            local = nest.bought(import_cost + hi, open).0;
         }
     }
+    // What the anchor wants from each supplier at this markup (beyond capacity for a full one:
+    // the signal to invest) and what it buys.
+    let wanted = nest.local_share(import_cost + markup) * open;
+    let (theta, _, _) = nest.fill(wanted);
     for (k, &i) in idx.iter().enumerate() {
         let sp = &mut list[i].2;
-        let sold = desired[k].min(caps[k]);
+        let cap = nest.caps[k];
+        // All full (theta infinite): each is offered its capacity and its share of what is left over.
+        let desired = if theta.is_finite() { theta * nest.shares[k] } else { cap + (wanted - local).max(0.0) * nest.shares[k] };
+        let sold = desired.min(cap);
         sp.sales_usd_m = sold;
-        sp.desired_usd_m = desired[k];
-        sp.status = if demand > 0.0 && desired[k] / demand >= PRICED_OUT_SHARE {
-            SupplyStatus::Supplying { share_of_inputs: sold / demand, capacity_bound: desired[k] > caps[k] }
+        sp.desired_usd_m = desired;
+        sp.status = if demand > 0.0 && desired / demand >= PRICED_OUT_SHARE {
+            SupplyStatus::Supplying { share_of_inputs: sold / demand, capacity_bound: desired > cap }
         } else {
-            SupplyStatus::PricedOut { local_cost: costs[k], import_cost: import_cost + markup }
+            SupplyStatus::PricedOut { local_cost: nest.costs[k], import_cost: import_cost + markup }
         };
     }
     let rate = if demand > 0.0 { (local / demand).clamp(0.0, 1.0) } else { 0.0 };
     let shortfall = (required - rate).max(0.0);
     anchor.demand_usd_m = demand;
     anchor.local_purchases_usd_m = local;
+    anchor.unmet_local_usd_m = (wanted - local).max(0.0);
     anchor.localization_rate = rate;
     anchor.lcr_required = required;
     anchor.lcr_markup = markup;
     anchor.lcr_shortfall = shortfall;
     anchor.import_cost = import_cost;
     anchor.port_freight_km = port_km;
-    anchor.input_cost_index =
-        if demand > 0.0 { (paid + (demand - local) * import_cost) / demand + m.lcr_fine * shortfall } else { import_cost };
+    anchor.port_road_km = road_km(&map, anchor_site, map.port);
+    let distortion = if demand > 0.0 { nest.distortion(import_cost, markup, open) / demand } else { 0.0 };
+    anchor.input_cost_index = free_cost + distortion + m.lcr_fine * shortfall;
 }

@@ -1,0 +1,393 @@
+//! Tests of the model's mechanisms, each with everything else held equal: the direction of an
+//! effect, never one calibrated number (those are in the workspace's `tests/calibration.rs`).
+
+use kicsim_model::scenario::{Ownership, Scenario, Site, SupplierSpec, Tier, default_scenario};
+use kicsim_model::sim::capability::capability_step;
+use kicsim_model::sim::firms::headroom;
+use kicsim_model::sim::map::SiteMap;
+use kicsim_model::sim::metrics::QuarterRecord;
+use kicsim_model::sim::sourcing::AnchorState;
+use kicsim_model::sim::{Facility, Supplier, build_app, dist, run_to_end};
+
+fn baseline(years: u32) -> Scenario {
+    let mut s = default_scenario();
+    s.years = years;
+    s
+}
+
+/// Yearly exports of the last four quarters.
+fn final_year_exports(h: &[QuarterRecord]) -> f64 {
+    h.iter().rev().take(4).map(|r| r.exports_usd_m).sum()
+}
+
+fn mean_over_seeds(s: &Scenario, seeds: u64, f: impl Fn(&[QuarterRecord]) -> f64) -> f64 {
+    (0..seeds)
+        .map(|k| {
+            let mut t = s.clone();
+            t.seed = s.seed + k;
+            f(&run_to_end(&t))
+        })
+        .sum::<f64>()
+        / seeds as f64
+}
+
+/// The suppliers of a built app after `quarters` quarters, by name.
+fn suppliers_after(s: &Scenario, quarters: u32) -> Vec<(String, Supplier)> {
+    let mut app = build_app(s);
+    for _ in 0..quarters {
+        app.update();
+    }
+    let world = app.world_mut();
+    let mut v: Vec<(String, Supplier)> =
+        world.query::<(&Facility, &Supplier)>().iter(world).map(|(f, sp)| (f.name.clone(), sp.clone())).collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
+}
+
+/// A scenario with only the listed suppliers, no noise, no entry and no exit.
+fn controlled(mut s: Scenario, suppliers: Vec<SupplierSpec>) -> Scenario {
+    s.model.capability_noise = 0.0;
+    s.model.entry_rate = 0.0;
+    s.model.exit_rate = 0.0;
+    s.suppliers = suppliers;
+    assert!(s.validate().is_empty(), "{:?}", s.validate());
+    s
+}
+
+fn supplier(name: &str, site: Site, capability: f64, tier: Tier) -> SupplierSpec {
+    SupplierSpec { name: name.into(), site, capability, capacity_usd_m: 10.0, tier }
+}
+
+// ---- 1. Freight reaches exports, through cost, and distance is not counted twice --------------
+
+#[test]
+fn exports_fall_when_freight_per_km_rises() {
+    let s = baseline(5);
+    let mut last: Option<(f64, f64)> = None;
+    for f in [0.0, 0.002, 0.01, 0.1] {
+        let mut t = s.clone();
+        t.model.freight_per_km = f;
+        let h = run_to_end(&t);
+        let (x, k) = (final_year_exports(&h), h.last().unwrap().anchor_unit_cost_index);
+        if let Some((x0, k0)) = last {
+            assert!(x < x0, "freight {f}: exports {x} not below {x0}");
+            assert!(k > k0, "freight {f}: unit cost {k} not above {k0}");
+        }
+        last = Some((x, k));
+    }
+}
+
+/// A logistics hub consolidates freight (the money cost of the trip falls) but does not shorten
+/// the trip (the time term sees road km): with a hub at full discount exports rise only through cost.
+#[test]
+fn a_hub_cuts_the_freight_cost_of_the_trip_not_its_length() {
+    let s = baseline(1);
+    let state = |hub_discount: f64| {
+        let mut t = s.clone();
+        t.model.hub_discount = hub_discount;
+        let mut app = build_app(&t);
+        app.update();
+        app.world().resource::<AnchorState>().clone()
+    };
+    let (none, full) = (state(0.0), state(0.9));
+    assert!(full.port_freight_km < none.port_freight_km, "{} vs {}", full.port_freight_km, none.port_freight_km);
+    assert_eq!(full.port_road_km, none.port_road_km);
+    assert!(full.unit_cost_index < none.unit_cost_index);
+    assert_eq!(full.reference_unit_cost_index, none.reference_unit_cost_index);
+}
+
+/// The arc elasticity of the anchor's exports with respect to its road distance to the port, from
+/// first-year exports of an anchor with no suppliers placed along the highway at 3 to 24 km: it
+/// is negative, grows with distance, and is far below the -1 of international gravity equations
+/// (an inland leg of a few km is not a border). The figures are quoted in docs/MODEL.md.
+#[test]
+fn exports_fall_with_distance_to_the_port_at_a_measured_elasticity() {
+    let mut s = default_scenario();
+    s.suppliers.clear();
+    s.logistics_hubs.clear();
+    s.training_centres.clear();
+    s.years = 1;
+    let map = SiteMap::generate(&s.map);
+    let at = |target: f64| -> (f64, f64) {
+        let site = (0..map.n * map.n)
+            .map(|i| map.cell_centre(i))
+            .filter(|c| (c.y_km - map.highway_y_km).abs() < 0.3 && map.check_site(*c, []).is_ok())
+            .min_by(|a, b| (dist(*a, map.port) - target).abs().total_cmp(&(dist(*b, map.port) - target).abs()))
+            .expect("a buildable site on the highway");
+        let mut t = s.clone();
+        t.anchor.site = site;
+        let h = run_to_end(&t);
+        let mut app = build_app(&t);
+        app.update();
+        let road = app.world().resource::<AnchorState>().port_road_km;
+        (road, h[0].exports_usd_m)
+    };
+    let points: Vec<(f64, f64)> = [3.0, 6.0, 12.0, 24.0].iter().map(|d| at(*d)).collect();
+    let mut elasticities = Vec::new();
+    for w in points.windows(2) {
+        let ((d0, x0), (d1, x1)) = (w[0], w[1]);
+        assert!(d1 > d0 && x1 < x0, "{points:?}");
+        elasticities.push((x1 / x0).ln() / (d1 / d0).ln());
+    }
+    eprintln!("road km and first-year exports {points:?}; arc elasticities {elasticities:?}");
+    for e in &elasticities {
+        assert!((-0.9..-0.05).contains(e), "arc elasticities {elasticities:?} at {points:?}");
+    }
+    assert!(elasticities.windows(2).all(|w| w[1] < w[0]), "larger at longer distances: {elasticities:?}");
+}
+
+// ---- 2. Localization levels off: heterogeneous potential, a moving frontier, audits ---------------
+
+#[test]
+fn a_firm_never_learns_beyond_its_potential_and_falls_behind_a_moving_frontier() {
+    // However strong the learning, one step never passes the potential.
+    for intensity in [0.0, 0.1, 1.0, 100.0] {
+        let c = capability_step(0.3, 0.6, intensity, 0.0);
+        assert!((0.3..=0.6).contains(&c), "{intensity}: {c}");
+    }
+    // With nothing to learn from, capability falls at depreciation + frontier growth.
+    let mut s = default_scenario();
+    s.anchor.commitments.tech_transfer = 0.0;
+    s.model.anchor_spillover = 0.0;
+    s.model.learning_by_doing = 0.0;
+    s.years = 2;
+    let a = s.anchor.site;
+    let s = controlled(s, vec![supplier("alone", Site { x_km: a.x_km + 1.0, y_km: a.y_km }, 0.4, Tier::Untiered)]);
+    let c = suppliers_after(&s, 4)[0].1.capability;
+    let drift = s.model.depreciation + s.model.frontier_growth / 4.0;
+    assert!((c - 0.4 * (1.0 - drift).powi(4)).abs() < 1e-12, "{c}");
+}
+
+#[test]
+fn entrants_draw_their_potential_with_the_mean_set_by_catch_up_potential() {
+    for m in [0.2, 0.5, 0.8] {
+        let n = 10_000;
+        let mean: f64 = (0..n).map(|i| headroom(m, (i as f64 + 0.5) / n as f64)).sum::<f64>() / n as f64;
+        assert!((mean - m).abs() < 0.01, "{m}: {mean}");
+    }
+}
+
+/// In a long run, not every supplier reaches the frontier and localization levels off: it rises
+/// less from year 20 to 40 than from year 5 to 10, and mean capability stays well below 1.
+#[test]
+fn localization_levels_off_and_not_every_firm_reaches_the_frontier() {
+    let s = baseline(40);
+    let at = |h: &[QuarterRecord], year: usize| h[4 * year - 1].localization_rate;
+    let early = mean_over_seeds(&s, 4, |h| at(h, 10) - at(h, 5));
+    let late = mean_over_seeds(&s, 4, |h| at(h, 40) - at(h, 20));
+    assert!(late < early, "rise from year 20 to 40 ({late}) not below the rise from 5 to 10 ({early})");
+    let cap = mean_over_seeds(&s, 4, |h| h.last().unwrap().mean_supplier_capability);
+    assert!(cap < 0.7, "mean capability after 40 years {cap}");
+}
+
+/// Firms ready for promotion together are qualified over several quarters: the anchor runs
+/// `vendor_audits_per_year` audits a year, at most a quarter's worth (or one) at a time.
+#[test]
+fn the_anchor_qualifies_a_limited_number_of_vendors_a_quarter() {
+    let mut s = baseline(3);
+    s.model.vendor_audits_per_year = 4.0;
+    let a = s.anchor.site;
+    let ring: Vec<SupplierSpec> = (0..8)
+        .map(|i| {
+            let angle = i as f64 * std::f64::consts::TAU / 8.0;
+            let site = Site { x_km: a.x_km + 1.2 * angle.cos(), y_km: a.y_km + 1.2 * angle.sin() };
+            supplier(&format!("s{i}"), site, 0.6, Tier::Untiered)
+        })
+        .collect();
+    let s = controlled(s, ring);
+    let h = run_to_end(&s);
+    let qualified: Vec<u32> = h.iter().map(|r| r.tier1_suppliers + r.tier2_suppliers).collect();
+    assert_eq!(*qualified.last().unwrap(), 8, "{qualified:?}");
+    let mut before = 0;
+    for q in &qualified {
+        assert!(q - before <= 1, "more than one promotion in a quarter: {qualified:?}");
+        before = *q;
+    }
+    // No audits, no promotions.
+    let mut none = s.clone();
+    none.model.vendor_audits_per_year = 0.0;
+    assert!(run_to_end(&none).iter().all(|r| r.tier1_suppliers + r.tier2_suppliers == 0));
+}
+
+/// A file's tiers are the firms' state at the start: listed tier-2 firms sell from the first
+/// quarter, and listed untiered firms already at the tier-2 capability have held it for some
+/// quarters (a random past), so they do not all become ready in the same quarter.
+#[test]
+fn listed_suppliers_start_with_the_tier_and_past_the_file_gives_them() {
+    let s = baseline(1);
+    let h = run_to_end(&s);
+    let listed_tier2 = s.suppliers.iter().filter(|x| x.tier == Tier::Tier2).count() as u32;
+    assert_eq!(h[0].tier2_suppliers, listed_tier2);
+    assert!(h[0].localization_rate > 0.0);
+    let a = s.anchor.site;
+    let ready: Vec<SupplierSpec> = (0..6)
+        .map(|i| supplier(&format!("r{i}"), Site { x_km: a.x_km - 1.0 - 0.5 * i as f64, y_km: a.y_km + 1.0 }, 0.6, Tier::Untiered))
+        .collect();
+    let mut t = controlled(s, ready);
+    t.model.tier2_quarters = 8;
+    let pasts: Vec<u32> = suppliers_after(&t, 0).iter().map(|(_, sp)| sp.quarters_at_tier2_level).collect();
+    assert!(pasts.iter().all(|q| *q < 8), "{pasts:?}");
+    assert!(pasts.iter().any(|q| *q != pasts[0]), "every listed firm has the same past: {pasts:?}");
+}
+
+// ---- 3. The anchor's size goes through what it buys ----------------------------------------------
+
+/// The baseline's suppliers next to anchors of USD 20 m, 2,000 m and 20,000 m: Song Da Tooling,
+/// 0.9 km from the anchor, receives more spillover and learns more next to a bigger anchor.
+#[test]
+fn a_bigger_anchor_gives_more_spillover_at_the_same_distance() {
+    let s = baseline(3);
+    let listed = s.suppliers.clone();
+    let s = controlled(s, listed);
+    let learn = |output: f64| {
+        let mut t = s.clone();
+        t.anchor.output_usd_m = output;
+        let after = suppliers_after(&t, 12);
+        let sp = &after.iter().find(|(n, _)| n == "Song Da Tooling").unwrap().1;
+        (sp.spillover, sp.capability - 0.38)
+    };
+    let (small, mid, big) = (learn(20.0), learn(2_000.0), learn(20_000.0));
+    eprintln!("(spillover, capability gain) next to USD 20 m, 2,000 m, 20,000 m anchors: {small:?} {mid:?} {big:?}");
+    assert!(small.0 < mid.0 && mid.0 < big.0, "spillover {small:?} {mid:?} {big:?}");
+    assert!(small.1 < mid.1 && mid.1 < big.1, "capability gain {small:?} {mid:?} {big:?}");
+    assert!(
+        small.1 < 0.5 * mid.1,
+        "next to a USD 20 m anchor it learns {:.2} times what it learns next to a USD 2,000 m one",
+        small.1 / mid.1
+    );
+}
+
+// ---- 4. The R&D deduction is worth something only to a firm that pays tax -------------------------
+
+#[test]
+fn during_a_full_tax_holiday_the_rd_deduction_changes_nothing() {
+    let mut s = baseline(10);
+    s.incentives.cit_holiday_years = 30.0;
+    let runs: Vec<Vec<QuarterRecord>> = [0.0, 1.0, 3.0]
+        .iter()
+        .map(|d| {
+            let mut t = s.clone();
+            t.incentives.rd_deduction = *d;
+            run_to_end(&t)
+        })
+        .collect();
+    assert_eq!(runs[0], runs[1]);
+    assert_eq!(runs[0], runs[2]);
+}
+
+/// With no holiday, the deduction lowers the after-tax price of R&D for firms that sell (and so pay
+/// tax): they do more R&D and learn faster, and the state pays for it. The baseline's suppliers
+/// with no noise, entry or exit, so that only the deduction differs.
+#[test]
+fn outside_a_holiday_the_rd_deduction_induces_rd_that_speeds_learning_and_costs_money() {
+    let mut s = baseline(6);
+    s.incentives.cit_holiday_years = 0.0;
+    s.incentives.cit_rate = 0.2;
+    let listed = s.suppliers.clone();
+    let s = controlled(s, listed);
+    let with = |d: f64| {
+        let mut t = s.clone();
+        t.incentives.rd_deduction = d;
+        let h = run_to_end(&t);
+        (h.iter().map(|r| r.mean_supplier_capability).sum::<f64>(), h.last().unwrap().cumulative_fiscal_cost_usd_m)
+    };
+    let (none, some, more) = (with(0.0), with(1.0), with(3.0));
+    assert!(none.0 < some.0 && some.0 < more.0, "capability {none:?} {some:?} {more:?}");
+    assert!(none.1 < some.1 && some.1 < more.1, "fiscal cost {none:?} {some:?} {more:?}");
+}
+
+// ---- 5. Entry follows demand the anchor really pays for -----------------------------------------
+
+#[test]
+fn with_no_fine_a_requirement_draws_no_extra_entry() {
+    let mut s = baseline(10);
+    s.model.lcr_fine = 0.0;
+    let plain = run_to_end(&s);
+    s.incentives.local_content = vec![(2.0, 0.8)];
+    let ruled = run_to_end(&s);
+    for (a, b) in plain.iter().zip(&ruled) {
+        assert_eq!(a.supplier_entries, b.supplier_entries, "quarter {}", a.quarter);
+        assert_eq!(a.domestic_suppliers, b.domestic_suppliers, "quarter {}", a.quarter);
+        assert_eq!(a.localization_rate, b.localization_rate, "quarter {}", a.quarter);
+    }
+}
+
+#[test]
+fn a_requirement_with_a_fine_raises_localization() {
+    let mut s = baseline(8);
+    let plain = mean_over_seeds(&s, 4, |h| h.last().unwrap().localization_rate);
+    s.incentives.local_content = vec![(2.0, 0.5)];
+    let ruled = mean_over_seeds(&s, 4, |h| h.last().unwrap().localization_rate);
+    assert!(ruled > plain + 0.02, "{ruled} vs {plain}");
+}
+
+#[test]
+fn an_anchor_that_buys_little_draws_few_suppliers() {
+    let s = baseline(10);
+    let entries = |output: f64| {
+        let mut t = s.clone();
+        t.anchor.output_usd_m = output;
+        mean_over_seeds(&t, 4, |h| h.iter().map(|r| r.supplier_entries as f64).sum())
+    };
+    let (tiny, base) = (entries(1.0), entries(2_000.0));
+    assert!(tiny < 0.1 * base, "{tiny} entries next to a USD 1 m anchor vs {base}");
+}
+
+// ---- 6. A domestic anchor buys more locally ----------------------------------------------------
+
+#[test]
+fn a_domestic_anchor_localizes_more_than_a_foreign_one() {
+    let s = baseline(10);
+    let loc = |o: Ownership| {
+        let mut t = s.clone();
+        t.anchor.ownership = o;
+        mean_over_seeds(&t, 6, |h| h.last().unwrap().localization_rate)
+    };
+    let (fdi, domestic) = (loc(Ownership::Fdi), loc(Ownership::Domestic));
+    assert!(domestic > fdi, "domestic {domestic} vs FDI {fdi}");
+}
+
+// ---- What the model kept -------------------------------------------------------------------------
+
+/// The gain from spillover is an inverted U in the technology gap: a firm far behind absorbs
+/// little, a firm near its potential has little left to learn.
+#[test]
+fn the_gain_is_an_inverted_u_in_the_technology_gap() {
+    let mut s = baseline(2);
+    let a = s.anchor.site;
+    s.training_centres.clear();
+    let spots = [(0.05, 1.0), (0.45, -1.0), (0.9, 0.0)];
+    let list = spots
+        .iter()
+        .map(|(c, dy)| supplier(&format!("c{c}"), Site { x_km: a.x_km + 1.2, y_km: a.y_km + dy }, *c, Tier::Untiered))
+        .collect();
+    let s = controlled(s, list);
+    let after = suppliers_after(&s, 8);
+    let gain = |c: f64| after.iter().find(|(n, _)| *n == format!("c{c}")).unwrap().1.capability - c;
+    let (low, mid, high) = (gain(0.05), gain(0.45), gain(0.9));
+    assert!(mid > low && mid > high, "gains {low} {mid} {high}");
+}
+
+/// Raising any one incentive never lowers the fiscal cost.
+#[test]
+fn incentives_raise_fiscal_cost_monotonically() {
+    let s = baseline(10);
+    let cost = |f: &dyn Fn(&mut Scenario)| {
+        let mut t = s.clone();
+        f(&mut t);
+        run_to_end(&t).last().unwrap().cumulative_fiscal_cost_usd_m
+    };
+    let base = cost(&|_| {});
+    let raised: [(&str, &dyn Fn(&mut Scenario)); 6] = [
+        ("holiday", &|t| t.incentives.cit_holiday_years += 4.0),
+        ("land", &|t| t.incentives.land_rent_exemption_years += 5.0),
+        ("credit", &|t| t.incentives.credit_interest_subsidy_pp += 3.0),
+        ("R&D", &|t| t.incentives.rd_deduction += 1.0),
+        ("training", &|t| t.incentives.training_subsidy_usd_per_trainee += 1_000.0),
+        ("promotion", &|t| t.incentives.export_promotion_usd_m_per_year += 5.0),
+    ];
+    for (name, f) in raised {
+        let c = cost(f);
+        assert!(c > base, "{name}: {c} vs {base}");
+    }
+}
