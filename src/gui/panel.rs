@@ -470,11 +470,7 @@ pub(crate) fn field_slider(ui: &mut egui::Ui, path: &str, v: &mut f64, max: Opti
     // Wide ranges (money, trainees) on a log scale, so everyday values are not squeezed into the first pixel.
     let wide = f.min >= 0.0 && hi > 1000.0 * f.min.max(1.0);
     let label = if f.unit.is_empty() { f.label.to_string() } else { format!("{} ({})", f.label, f.unit) };
-    let slider = egui::Slider::new(v, f.min..=hi)
-        .text(label)
-        .logarithmic(wide)
-        .clamping(egui::SliderClamping::Never)
-        .integer_if(f.integer);
+    let slider = egui::Slider::new(v, f.min..=hi).text(label).logarithmic(wide).clamping(egui::SliderClamping::Never).integer_if(f.integer);
     ui.add(slider).on_hover_text(format!("`{}`, {}-{}{}: {}", f.path, f.min, hi, unit_suffix(f.unit), f.help))
 }
 

@@ -104,7 +104,15 @@ macro_rules! item {
 }
 
 /// A field of the file that is not a model parameter.
-const fn field(path: &'static str, label: &'static str, unit: &'static str, min: f64, max: f64, help: &'static str, access: Access) -> Field {
+const fn field(
+    path: &'static str,
+    label: &'static str,
+    unit: &'static str,
+    min: f64,
+    max: f64,
+    help: &'static str,
+    access: Access,
+) -> Field {
     Field { path, label, unit, min, max, integer: false, help, plausible: None, source: "", access }
 }
 
@@ -134,7 +142,15 @@ pub static FIELDS: &[Field] = &[
     whole(field("years", "Horizon", "years", 1.0, 100.0, "How many years the model runs; it steps in quarters.", scalar!(years as u32))),
     field("map.size_km", "Map size", "km", 5.0, 200.0, "Side of the square map.", scalar!(map.size_km as f64)),
     field("map.cell_km", "Map cell size", "km", 0.1, 5.0, "Side of one grid cell; at most 400 x 400 cells.", scalar!(map.cell_km as f64)),
-    field("map.sea_share", "Sea share", "share 0-1", 0.0, 0.6, "Share of the map's width (east) that is sea.", scalar!(map.sea_share as f64)),
+    field(
+        "map.sea_share",
+        "Sea share",
+        "share 0-1",
+        0.0,
+        0.6,
+        "Share of the map's width (east) that is sea.",
+        scalar!(map.sea_share as f64),
+    ),
     field("map.relief_m", "Relief", "m", 0.0, 2000.0, "Height scale of the hills.", scalar!(map.relief_m as f64)),
     whole(field("map.towns", "Towns", "towns", 1.0, 20.0, "Number of towns (labour pools).", scalar!(map.towns as u32))),
     field(
@@ -155,7 +171,15 @@ pub static FIELDS: &[Field] = &[
         "Share of the anchor's output value that is bought-in intermediate inputs.",
         scalar!(anchor.input_share as f64),
     ),
-    field("anchor.export_share", "Exported share", "share of output", 0.0, 1.0, "Share of planned output exported.", scalar!(anchor.export_share as f64)),
+    field(
+        "anchor.export_share",
+        "Exported share",
+        "share of output",
+        0.0,
+        1.0,
+        "Share of planned output exported.",
+        scalar!(anchor.export_share as f64),
+    ),
     field(
         "anchor.commitments.tech_transfer",
         "Technology transfer commitment",
@@ -192,7 +216,15 @@ pub static FIELDS: &[Field] = &[
         "Workers the anchor trains for the local labour pool each year.",
         scalar!(anchor.commitments.trainees_per_year as f64),
     ),
-    field("suppliers[i].capability", "Supplier's capability", "0-1", 0.0, 1.0, "Technological capability (1 = the anchor's frontier).", item!(suppliers.capability)),
+    field(
+        "suppliers[i].capability",
+        "Supplier's capability",
+        "0-1",
+        0.0,
+        1.0,
+        "Technological capability (1 = the anchor's frontier).",
+        item!(suppliers.capability),
+    ),
     field(
         "suppliers[i].capacity_usd_m",
         "Supplier's capacity",
@@ -809,12 +841,36 @@ const INF: f64 = f64::INFINITY;
 
 /// The KPI columns of `timeseries.csv`, in output order (every numeric column but quarter and year).
 pub static KPIS: &[Kpi] = &[
-    kpi("localization_rate", "Localization", "share of the anchor's inputs", 0.0, 1.0, Format::Percent, "Share of the anchor's inputs bought from domestic suppliers."),
-    flow(kpi("exports_usd_m", "Exports", "USD million per quarter", 0.0, INF, Format::UsdM, "Exports of the anchor and its suppliers in the quarter.")),
+    kpi(
+        "localization_rate",
+        "Localization",
+        "share of the anchor's inputs",
+        0.0,
+        1.0,
+        Format::Percent,
+        "Share of the anchor's inputs bought from domestic suppliers.",
+    ),
+    flow(kpi(
+        "exports_usd_m",
+        "Exports",
+        "USD million per quarter",
+        0.0,
+        INF,
+        Format::UsdM,
+        "Exports of the anchor and its suppliers in the quarter.",
+    )),
     kpi("domestic_suppliers", "Domestic suppliers", "firms", 0.0, INF, Format::Count, "Supplier firms in the complex."),
     kpi("tier1_suppliers", "Tier-1 suppliers", "firms", 0.0, INF, Format::Count, "Suppliers the anchor has qualified as tier-1."),
     kpi("tier2_suppliers", "Tier-2 suppliers", "firms", 0.0, INF, Format::Count, "Suppliers the anchor has qualified as tier-2."),
-    kpi("mean_supplier_capability", "Mean supplier capability", "0-1", 0.0, 1.0, Format::Index, "Mean capability of the suppliers (1 = the anchor's frontier)."),
+    kpi(
+        "mean_supplier_capability",
+        "Mean supplier capability",
+        "0-1",
+        0.0,
+        1.0,
+        Format::Index,
+        "Mean capability of the suppliers (1 = the anchor's frontier).",
+    ),
     kpi("employment", "Employment", "jobs", 0.0, INF, Format::Count, "Jobs at the anchor and its suppliers."),
     flow(kpi(
         "fiscal_cost_usd_m",
@@ -826,18 +882,58 @@ pub static KPIS: &[Kpi] = &[
         "Forgone tax and subsidies paid in the quarter (negative when a preferential rate is above the standard one).",
     )),
     kpi("cumulative_fiscal_cost_usd_m", "Cumulative fiscal cost", "USD million", -INF, INF, Format::UsdM, "Fiscal cost since the start."),
-    kpi("local_content_required", "Local content required", "share of inputs", 0.0, 1.0, Format::Percent, "Local-content requirement in force."),
-    kpi("anchor_unit_cost_index", "Anchor's unit cost", "index", 0.0, INF, Format::Index, "Unit cost of the anchor's output (1 = all value added, no inputs)."),
-    kpi("anchor_output_usd_m", "Anchor's output", "USD million per year", 0.0, INF, Format::UsdM, "The anchor's output at this quarter's yearly rate."),
+    kpi(
+        "local_content_required",
+        "Local content required",
+        "share of inputs",
+        0.0,
+        1.0,
+        Format::Percent,
+        "Local-content requirement in force.",
+    ),
+    kpi(
+        "anchor_unit_cost_index",
+        "Anchor's unit cost",
+        "index",
+        0.0,
+        INF,
+        Format::Index,
+        "Unit cost of the anchor's output (1 = all value added, no inputs).",
+    ),
+    kpi(
+        "anchor_output_usd_m",
+        "Anchor's output",
+        "USD million per year",
+        0.0,
+        INF,
+        Format::UsdM,
+        "The anchor's output at this quarter's yearly rate.",
+    ),
     kpi("mean_worker_skill", "Mean worker skill", "0-1", 0.0, 1.0, Format::Index, "Mean skill of the towns' labour pools."),
     flow(kpi("supplier_entries", "Supplier entries", "firms per quarter", 0.0, INF, Format::Count, "New supplier firms in the quarter.")),
-    flow(kpi("supplier_exits", "Supplier exits", "firms per quarter", 0.0, INF, Format::Count, "Supplier firms that closed in the quarter.")),
+    flow(kpi(
+        "supplier_exits",
+        "Supplier exits",
+        "firms per quarter",
+        0.0,
+        INF,
+        Format::Count,
+        "Supplier firms that closed in the quarter.",
+    )),
 ];
 
 /// Totals over a run, written beside the final values of the KPIs.
 pub static TOTALS: &[Kpi] = &[
     kpi("total_exports_usd_m", "Exports over the horizon", "USD million", 0.0, INF, Format::UsdM, "Exports summed over the whole run."),
-    kpi("final_year_exports_usd_m", "Exports per year", "USD million per year", 0.0, INF, Format::UsdM, "Exports in the last four quarters."),
+    kpi(
+        "final_year_exports_usd_m",
+        "Exports per year",
+        "USD million per year",
+        0.0,
+        INF,
+        Format::UsdM,
+        "Exports in the last four quarters.",
+    ),
 ];
 
 /// The KPI or total with this name.

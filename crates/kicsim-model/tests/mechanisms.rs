@@ -38,7 +38,8 @@ fn suppliers_after(s: &Scenario, quarters: u32) -> Vec<(String, Supplier)> {
         app.update();
     }
     let world = app.world_mut();
-    let mut v: Vec<(String, Supplier)> = world.query::<(&Facility, &Supplier)>().iter(world).map(|(f, sp)| (f.name.clone(), sp.clone())).collect();
+    let mut v: Vec<(String, Supplier)> =
+        world.query::<(&Facility, &Supplier)>().iter(world).map(|(f, sp)| (f.name.clone(), sp.clone())).collect();
     v.sort_by(|a, b| a.0.cmp(&b.0));
     v
 }
@@ -249,7 +250,11 @@ fn a_bigger_anchor_gives_more_spillover_at_the_same_distance() {
     eprintln!("(spillover, capability gain) next to USD 20 m, 2,000 m, 20,000 m anchors: {small:?} {mid:?} {big:?}");
     assert!(small.0 < mid.0 && mid.0 < big.0, "spillover {small:?} {mid:?} {big:?}");
     assert!(small.1 < mid.1 && mid.1 < big.1, "capability gain {small:?} {mid:?} {big:?}");
-    assert!(small.1 < 0.5 * mid.1, "next to a USD 20 m anchor it learns {:.2} times what it learns next to a USD 2,000 m one", small.1 / mid.1);
+    assert!(
+        small.1 < 0.5 * mid.1,
+        "next to a USD 20 m anchor it learns {:.2} times what it learns next to a USD 2,000 m one",
+        small.1 / mid.1
+    );
 }
 
 // ---- 4. The R&D deduction is worth something only to a firm that pays tax -------------------------

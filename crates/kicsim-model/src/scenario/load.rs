@@ -298,4 +298,3 @@ mod tests {
         assert_eq!(end_of_previous_token("  x", 1, 1), None);
     }
 }
-

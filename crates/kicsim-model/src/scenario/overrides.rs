@@ -8,7 +8,6 @@ use serde_json::{Map, Value, json};
 
 use super::Scenario;
 
-
 /// Applies one `path=value` override, e.g. `incentives.cit_rate=0.1`,
 /// `suppliers[0].capability=0.5`, `anchor.sector=Automotive`,
 /// `incentives.local_content=[(2,0.3),(5,0.5)]`. The value is read as RON.

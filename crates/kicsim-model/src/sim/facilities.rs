@@ -201,7 +201,11 @@ pub(super) fn reset(world: &mut World, s: &Scenario) {
     let mut history = super::rng::stream(s.seed, super::rng::HISTORY);
     for (i, sp) in s.suppliers.iter().enumerate() {
         let name = named(&sp.name, "Supplier", i);
-        world.spawn((next(FacilityKind::Supplier, &name, sp.site), listed_supplier(s, sp, &mut history), PlanRef(FacilityKind::Supplier, i)));
+        world.spawn((
+            next(FacilityKind::Supplier, &name, sp.site),
+            listed_supplier(s, sp, &mut history),
+            PlanRef(FacilityKind::Supplier, i),
+        ));
     }
     world.insert_resource(NextFacilityId(id));
 }
