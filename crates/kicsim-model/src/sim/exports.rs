@@ -1,16 +1,23 @@
-//! Output and exports. Distance to the port costs exports in two ways, counted once each:
+//! Output and exports. Distance to the port costs exports in two ways, counted once each.
 //!
-//! - money: freight. The anchor's unit cost index is
-//!     K = (1 - input_share) + input_share * input_cost_index + freight_per_km * freight_km_to_port
-//!   (imported inputs pay freight from the port inside the input cost index), and it is compared
-//!   with the cost of a rival at the reference site, 15 km from its port, with all inputs imported,
-//!   no requirement and freight at `REFERENCE_FREIGHT_PER_KM`:
-//!     K_ref = (1 - input_share) + input_share * (import_cost + f0 * 15) + f0 * 15
-//!   so dearer freight, or a site farther from the port, raises K and not K_ref.
-//! - time: a longer trip adds transit time and risk (Hummels & Schaur 2013: a day in transit costs
-//!   0.6-2.1% of the goods' value), which freight rates do not include:
-//!     T = (1 + 15 / TIME_KM) / (1 + road_km_to_port / TIME_KM)
-//!   on road km, not freight km: a logistics hub consolidates freight, it does not shorten the trip.
+//! Money, freight. The anchor's unit cost index is
+//!
+//!   K = (1 - input_share) + input_share * input_cost_index + freight_per_km * freight_km_to_port
+//!
+//! (imported inputs pay freight from the port inside the input cost index), and it is compared
+//! with the cost of a rival at the reference site, 15 km from its port, with all inputs imported,
+//! no requirement and freight at `REFERENCE_FREIGHT_PER_KM` (f0):
+//!
+//!   K_ref = (1 - input_share) + input_share * (import_cost + f0 * 15) + f0 * 15
+//!
+//! so dearer freight, or a site farther from the port, raises K and not K_ref.
+//!
+//! Time. A longer trip adds transit time and risk (Hummels & Schaur 2013: a day in transit costs
+//! 0.6-2.1% of the goods' value), which freight rates do not include:
+//!
+//!   T = (1 + 15 / TIME_KM) / (1 + road_km_to_port / TIME_KM)
+//!
+//! on road km, not freight km: a logistics hub consolidates freight, it does not shorten the trip.
 //!
 //! Exports are
 //!   X = export_share * Y0 (1 + growth)^t * (K / K_ref)^(-elasticity) * T * P

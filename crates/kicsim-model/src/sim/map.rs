@@ -144,13 +144,13 @@ impl SiteMap {
             return m;
         }
         let map = SiteMap(Arc::new(MapData::generate(spec)));
-        if let Ok(mut c) = cache().lock() {
-            if !c.iter().any(|(k, _)| *k == key) {
-                if c.len() >= CACHED_MAPS {
-                    c.remove(0);
-                }
-                c.push((key, map.clone()));
+        if let Ok(mut c) = cache().lock()
+            && !c.iter().any(|(k, _)| *k == key)
+        {
+            if c.len() >= CACHED_MAPS {
+                c.remove(0);
             }
+            c.push((key, map.clone()));
         }
         map
     }
