@@ -788,9 +788,7 @@ mod tests {
         let mut state = PanelState { path: String::new(), draft: plan.scenario.incentives.clone(), editing: false };
         let ctx = egui::Context::default();
         for _ in 0..3 {
-            let _ = ctx.run(egui::RawInput::default(), |ctx| {
-                egui::CentralPanel::default().show(ctx, |ui| incentives_section(ui, &mut plan, &mut state));
-            });
+            let _ = ctx.run_ui(egui::RawInput::default(), |ui| incentives_section(ui, &mut plan, &mut state));
         }
         (plan, state)
     }
