@@ -87,7 +87,7 @@ pub fn warnings(s: &Scenario) -> Vec<Problem> {
             w.push(Problem {
                 path: format!("incentives.local_content[{i}]"),
                 message: format!(
-                    "the requirement of {:.0}% from year {year} is above the {:.0}% of a {:?} anchor's inputs that domestic firms can make at all: it can never be met, and the anchor pays the shortfall fine every quarter",
+                    "the requirement of {:.0}% from year {year} is above the {:.0}% of the inputs of an anchor in {:?} that domestic firms can make at all: it can never be met, and the anchor pays the shortfall fine every quarter",
                     100.0 * share,
                     100.0 * open,
                     s.anchor.sector
@@ -99,7 +99,7 @@ pub fn warnings(s: &Scenario) -> Vec<Problem> {
         w.push(Problem {
             path: "anchor.commitments.local_sourcing".into(),
             message: format!(
-                "a commitment of {:.0}% is above the {:.0}% of a {:?} anchor's inputs that domestic firms can make at all: it can never be met",
+                "a commitment of {:.0}% is above the {:.0}% of the inputs of an anchor in {:?} that domestic firms can make at all: it can never be met",
                 100.0 * s.anchor.commitments.local_sourcing,
                 100.0 * open,
                 s.anchor.sector
@@ -268,5 +268,30 @@ mod tests {
         assert!(w[0].message.contains("trains no one"), "{w:?}");
         assert_eq!(w[1].path, "incentives.local_content[1]");
         assert!(w[1].message.contains("can never be met"), "{w:?}");
+    }
+
+    #[test]
+    fn a_rule_with_no_fine_a_deduction_no_one_can_use_and_a_tiny_anchor_are_warned() {
+        let paths = |s: &Scenario| warnings(s).into_iter().map(|p| p.path).collect::<Vec<_>>();
+        let mut s = default_scenario();
+        s.model.lcr_fine = 0.0;
+        assert!(paths(&s).is_empty(), "no rule, nothing to warn about");
+        s.incentives.local_content = vec![(0.0, 0.0), (3.0, 0.4)];
+        assert_eq!(paths(&s), ["incentives.local_content[1]"]);
+
+        let mut s = default_scenario();
+        s.incentives.rd_deduction = 1.0;
+        s.incentives.cit_holiday_years = s.years as f64;
+        assert_eq!(paths(&s), ["incentives.rd_deduction"]);
+        s.incentives.cit_holiday_years = 0.0;
+        s.incentives.cit_rate = 0.0;
+        assert_eq!(paths(&s), ["incentives.rd_deduction"]);
+
+        let mut s = default_scenario();
+        s.anchor.output_usd_m = 20.0;
+        assert_eq!(paths(&s), ["anchor.output_usd_m"]);
+        s.suppliers.clear();
+        assert!(paths(&s).is_empty(), "no listed suppliers to strand");
+        assert!(problems(&s).is_empty(), "warnings are not errors");
     }
 }

@@ -107,9 +107,9 @@ pub enum Ownership {
 pub struct AnchorSpec {
     pub site: Site,
     pub sector: Sector,
-    /// Planned gross output in the first year, USD million, at a reference site (15 freight-km
-    /// from the port, all inputs imported, no export promotion); the exported part of it moves
-    /// with the site, the input costs and promotion (`sim/exports.rs`).
+    /// Planned gross output in the first year, USD million, at a reference site (15 km from the
+    /// port, all inputs imported, no export promotion, freight at the calibrated rate); the
+    /// exported part of it moves with the site, the input costs and promotion (`sim/exports.rs`).
     pub output_usd_m: f64,
     /// Share of output value that is bought-in intermediate inputs.
     pub input_share: f64,

@@ -24,7 +24,9 @@
 //!
 //! The local-content requirement (the roadmap, or the anchor's own commitment if higher) acts as a
 //! shadow markup on imports, found by bisection up to `lcr_fine`; any shortfall left is fined at
-//! `lcr_fine` per unit. Localization rate = domestic purchases / D.
+//! `lcr_fine` per unit. The anchor's input cost index is the average price it would pay with no
+//! requirement, plus what the markup costs it (the logit's deadweight loss, `Nest::distortion`),
+//! plus fines. Localization rate = domestic purchases / D.
 
 use bevy::prelude::*;
 
@@ -37,8 +39,8 @@ use crate::scenario::{Ownership, Scenario, Site, Tier};
 
 /// How many times more product lines imports offer than one domestic supplier.
 pub const IMPORT_VARIETY: f64 = 8.0;
-/// Imports' weight for a domestic anchor relative to a multinational's: a multinational also
-/// imports through its home-country supplier network (Belderbos, Capannelli & Fukao 2001;
+/// Foreign sources a domestic anchor imports from, relative to a multinational's: a multinational
+/// also imports through its home-country supplier network (Belderbos, Capannelli & Fukao 2001;
 /// Javorcik & Spatareanu 2008, 2011: affiliates with local owners, and investors from far away,
 /// source more locally).
 pub const DOMESTIC_IMPORT_NETWORK: f64 = 0.35;
