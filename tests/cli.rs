@@ -9,31 +9,14 @@ fn kicsim() -> Command {
     Command::new(env!("CARGO_BIN_EXE_kicsim"))
 }
 
-/// A folder for one test's outputs, `name` inside a temporary folder that is removed when the
-/// test ends (tempfile).
-struct Tmp {
-    _root: tempfile::TempDir,
-    path: PathBuf,
-}
+mod common;
+use common::Tmp;
 
-impl std::ops::Deref for Tmp {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl AsRef<Path> for Tmp {
-    fn as_ref(&self) -> &Path {
-        &self.path
-    }
-}
-
+/// An existing folder for one test's outputs (removed when the test ends).
 fn tmpdir(name: &str) -> Tmp {
-    let root = tempfile::Builder::new().prefix("kicsim-test-").tempdir().unwrap();
-    let path = root.path().join(name);
-    std::fs::create_dir_all(&path).unwrap();
-    Tmp { path, _root: root }
+    let dir = common::tmp_path("kicsim-test-", name);
+    std::fs::create_dir_all(&*dir).unwrap();
+    dir
 }
 
 fn scenario_files() -> Vec<PathBuf> {

@@ -12,30 +12,12 @@ fn kicsim(args: &[&str]) -> (String, String) {
     (out, err)
 }
 
-/// A folder for one test's outputs, `name` inside a temporary folder that is removed when the
-/// test ends (tempfile).
-struct Tmp {
-    _root: tempfile::TempDir,
-    path: PathBuf,
-}
-
-impl std::ops::Deref for Tmp {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl AsRef<Path> for Tmp {
-    fn as_ref(&self) -> &Path {
-        &self.path
-    }
-}
+mod common;
+use common::Tmp;
 
 /// `name` is not made: a command makes its --out, and a refused one must not.
 fn tmpdir(name: &str) -> Tmp {
-    let root = tempfile::Builder::new().prefix("kicsim-ws-").tempdir().unwrap();
-    Tmp { path: root.path().join(name), _root: root }
+    common::tmp_path("kicsim-ws-", name)
 }
 
 #[test]
