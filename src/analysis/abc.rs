@@ -32,12 +32,17 @@
 //! particle `theta_j` of generation `t - 1` with probability `w_j` and
 //! perturbs it with a Gaussian kernel with diagonal variance
 //! `tau_k^2 = 2 * (weighted sample variance of parameter k)` (Beaumont et al.
-//! 2009). If the perturbed point falls outside the prior box, a new particle
-//! is picked (Toni et al. 2009); this makes the proposal density proportional
-//! to `sum_j w_j K(theta | theta_j)` inside the box, so the importance weight
-//! of an accepted particle is `w_i ∝ prior(theta_i) / sum_j w_j K(theta_i | theta_j)`
-//! (the prior density is constant inside the box). Particles are accepted
-//! while `distance <= eps_t` until `N` are accepted.
+//! 2009), truncated to the prior box coordinate by coordinate: each
+//! coordinate is redrawn until it falls inside its range. (Re-picking the whole
+//! particle when any coordinate falls outside, as in Toni et al. 2009, accepts
+//! about 0.6^k of the proposals for k parameters drawn from a uniform first
+//! generation: one in 10^8 for the 36 parameters of the model.) The kernel
+//! `K(theta | theta_j) = prod_k phi((theta_k - theta_jk) / tau_k) / (tau_k Z_jk)`
+//! is normalised per ancestor by the mass `Z_jk` of its Gaussian inside the
+//! range, so the importance weight of an accepted particle is
+//! `w_i ∝ prior(theta_i) / sum_j w_j K(theta_i | theta_j)` (the prior density
+//! is constant inside the box). Particles are accepted while
+//! `distance <= eps_t` until `N` are accepted.
 //!
 //! The run stops after `max_generations`, when the tolerance reaches
 //! `min_tolerance`, when a generation's acceptance rate falls below
@@ -455,39 +460,62 @@ struct Population {
     acceptance_rate: f64,
 }
 
-/// Pick an ancestor by weight and perturb it with the Gaussian kernel,
-/// re-picking until the proposal is inside the prior box.
+/// Pick an ancestor by weight and perturb it with the Gaussian kernel truncated to the prior
+/// box, coordinate by coordinate.
 fn propose<R: Rng + ?Sized>(prev: &Population, cumulative: &[f64], tau: &[f64], ranges: &[(f64, f64)], rng: &mut R) -> Result<Vec<f64>> {
-    const MAX_TRIES: usize = 10_000_000;
+    // The ancestor lies inside its range and τ is at most √2 times the largest possible sd
+    // (half the width), so a try lands inside with probability at least Φ(1/√2) - 1/2 ≈ 0.26:
+    // the bound is never reached in practice.
+    const MAX_TRIES: usize = 100_000;
     let total = *cumulative.last().unwrap();
     let n = cumulative.len();
-    for _ in 0..MAX_TRIES {
-        let u = rng.random::<f64>() * total;
-        let j = cumulative.partition_point(|&c| c <= u).min(n - 1);
-        let base = &prev.particles[j].theta;
-        let mut theta = Vec::with_capacity(base.len());
-        let mut inside = true;
-        for ((&b, &t), &(lo, hi)) in base.iter().zip(tau).zip(ranges) {
+    let u = rng.random::<f64>() * total;
+    let j = cumulative.partition_point(|&c| c <= u).min(n - 1);
+    let base = &prev.particles[j].theta;
+    let mut theta = Vec::with_capacity(base.len());
+    for ((&b, &t), &(lo, hi)) in base.iter().zip(tau).zip(ranges) {
+        let mut value = None;
+        for _ in 0..MAX_TRIES {
             let z: f64 = StandardNormal.sample(rng);
             let v = b + t * z;
-            if !(v >= lo && v <= hi) {
-                inside = false;
+            if v >= lo && v <= hi {
+                value = Some(v);
                 break;
             }
-            theta.push(v);
         }
-        if inside {
-            return Ok(theta);
+        match value {
+            Some(v) => theta.push(v),
+            None => return Err(SaError::Failed(format!("abc_smc: could not perturb {b} inside [{lo}, {hi}] with sd {t}"))),
         }
     }
-    Err(SaError::Failed("abc_smc: could not propose a point inside the prior box".into()))
+    Ok(theta)
+}
+
+/// `ln Z_j`: the log of the mass of ancestor `j`'s Gaussian kernel inside the prior box
+/// (the product over coordinates of `Φ((hi - θ_jk) / τ_k) - Φ((lo - θ_jk) / τ_k)`).
+fn log_kernel_mass(theta: &[f64], tau: &[f64], ranges: &[(f64, f64)]) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    let std = Normal::standard();
+    theta
+        .iter()
+        .zip(tau)
+        .zip(ranges)
+        .map(|((&b, &t), &(lo, hi))| {
+            // Φ(a) - Φ(c) for a > c, computed on the side of the smaller tail for accuracy.
+            let (a, c) = ((hi - b) / t, (lo - b) / t);
+            let mass = if c > 0.0 { std.sf(c) - std.sf(a) } else { std.cdf(a) - std.cdf(c) };
+            mass.max(f64::MIN_POSITIVE).ln()
+        })
+        .sum()
 }
 
 /// Importance weights `1 / sum_j w_j K(theta_i | theta_j)` (normalised),
-/// computed in log space for stability; the Gaussian constant cancels.
-fn importance_weights(new: &[Particle], prev: &Population, tau: &[f64]) -> Vec<f64> {
+/// computed in log space for stability; the Gaussian constant cancels, the
+/// truncation's mass `Z_j` does not.
+fn importance_weights(new: &[Particle], prev: &Population, tau: &[f64], ranges: &[(f64, f64)]) -> Vec<f64> {
     let inv2var: Vec<f64> = tau.iter().map(|t| 0.5 / (t * t)).collect();
-    let log_prev_w: Vec<f64> = prev.weights.iter().map(|w| w.ln()).collect();
+    let log_prev_w: Vec<f64> =
+        prev.weights.iter().zip(&prev.particles).map(|(w, q)| w.ln() - log_kernel_mass(&q.theta, tau, ranges)).collect();
     let log_w: Vec<f64> = new
         .par_iter()
         .map(|p| {
@@ -633,7 +661,7 @@ where
         }
         let weights = match &prev {
             None => vec![1.0 / n as f64; n],
-            Some(p) => importance_weights(&accepted, p, &tau),
+            Some(p) => importance_weights(&accepted, p, &tau, ranges),
         };
         let acceptance_rate = gen_within as f64 / gen_sims as f64;
         generations.push(GenerationInfo {
@@ -841,6 +869,71 @@ mod tests {
         // weights are proper and not degenerate
         let g = res.generations.last().unwrap();
         assert!(g.ess > 300.0, "ESS {}", g.ess);
+    }
+
+    /// One informative parameter and 39 the model ignores, as in a calibration of all the
+    /// model's parameters against a few facts. Re-picking the whole particle whenever one
+    /// coordinate left the box proposed a point inside about 0.6^40 of the time and failed; the
+    /// truncated kernel proposes at once, and its normalisation keeps the ignored parameters'
+    /// posterior uniform (without it the particles near the edges would be over-weighted).
+    #[test]
+    fn smc_with_many_parameters_proposes_inside_the_box_and_keeps_ignored_ones_uniform() {
+        let k = 40;
+        let ranges = vec![(0.0, 1.0); k];
+        let sim = |theta: &[f64], seed: u64| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let z: f64 = StandardNormal.sample(&mut rng);
+            vec![theta[0] + 0.02 * z]
+        };
+        let targets = vec![Target::value(0.3, 0.05)];
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let cfg = SmcConfig { n_particles: 1000, max_generations: 4, max_simulations: 100_000, ..SmcConfig::default() };
+        let res = abc_smc(&sim, &targets, &ranges, &cfg, &mut rng, &no_progress).unwrap();
+        assert_eq!(res.generations.len(), 4, "{:?}", res.generations);
+        assert!(res.samples.iter().all(|t| t.iter().zip(&ranges).all(|(v, (lo, hi))| v >= lo && v <= hi)));
+        let s = &res.summary;
+        assert!((s[0].mean - 0.3).abs() < 0.03 && s[0].sd_ratio < 0.3, "informative: {:?}", s[0]);
+        // The 39 ignored parameters: uniform on [0, 1] (mean 0.5, sd ratio 1); the bounds are
+        // about 4 standard errors of the weighted means and sds (ESS about 280).
+        let mean_of_means = s[1..].iter().map(|p| p.mean).sum::<f64>() / (k - 1) as f64;
+        let mean_ratio = s[1..].iter().map(|p| p.sd_ratio).sum::<f64>() / (k - 1) as f64;
+        assert!((mean_of_means - 0.5).abs() < 0.02, "ignored parameters' mean {mean_of_means}");
+        assert!((mean_ratio - 1.0).abs() < 0.04, "ignored parameters' sd ratio {mean_ratio}");
+        for p in &s[1..] {
+            assert!((p.mean - 0.5).abs() < 0.1 && (p.sd_ratio - 1.0).abs() < 0.2, "ignored: {p:?}");
+        }
+        assert!(res.generations.last().unwrap().ess > 200.0, "{:?}", res.generations);
+    }
+
+    /// The importance weights must be the inverse of the density `propose` actually draws from.
+    /// With one ancestor on the box's edge, half its kernel falls outside and is redrawn, so its
+    /// density inside doubles; a weight that ignored the truncation would over-weight the
+    /// region near the edge. The histogram of 200,000 proposals is compared with the density
+    /// implied by the weights.
+    #[test]
+    fn importance_weights_are_the_inverse_of_the_truncated_proposal_density() {
+        let ranges = [(0.0, 1.0)];
+        let tau = [0.3];
+        let particle = |x: f64| Particle { theta: vec![x], dist: 0.0, stats: Vec::new() };
+        let prev = Population { particles: vec![particle(0.0), particle(0.5)], weights: vec![0.5, 0.5], tolerance: 1.0, acceptance_rate: 1.0 };
+        let cumulative = [0.5, 1.0];
+        let mut rng = ChaCha8Rng::seed_from_u64(8);
+        let bins = 10;
+        let draws = 200_000;
+        let mut hist = vec![0.0; bins];
+        for _ in 0..draws {
+            let x = propose(&prev, &cumulative, &tau, &ranges, &mut rng).unwrap()[0];
+            hist[((x * bins as f64) as usize).min(bins - 1)] += 1.0 / draws as f64;
+        }
+        // The density implied by the weights, averaged over each bin (20 points a bin).
+        let points: Vec<Particle> = (0..bins * 20).map(|i| particle((i as f64 + 0.5) / (bins * 20) as f64)).collect();
+        let weights = importance_weights(&points, &prev, &tau, &ranges);
+        let density: Vec<f64> = weights.iter().map(|w| 1.0 / w).collect();
+        let total: f64 = density.iter().sum();
+        for b in 0..bins {
+            let implied: f64 = density[b * 20..(b + 1) * 20].iter().sum::<f64>() / total;
+            assert!((implied - hist[b]).abs() < 0.005, "bin {b}: proposals {:.4}, weights imply {implied:.4}", hist[b]);
+        }
     }
 
     #[test]

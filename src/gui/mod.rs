@@ -78,6 +78,12 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
     compare::plugin(&mut app);
     outlook::plugin(&mut app);
     app.add_systems(Last, (idle_when_paused, title_follows_plan));
+    app.add_systems(
+        PreUpdate,
+        drop_repeated_modifiers
+            .after(bevy_egui::EguiInputSet::WriteEguiEvents)
+            .before(bevy_egui::EguiPreUpdateSet::BeginPass),
+    );
     {
         let plan_name = app.world().resource::<Plan>().scenario.name.clone();
         let mut view = app.world_mut().resource_mut::<compare::CompareView>();
@@ -395,6 +401,22 @@ fn idle_when_paused(
     if settings.focused_mode != want.focused_mode || settings.unfocused_mode != want.unfocused_mode {
         debug!("update mode: {}", if busy { "continuous" } else { "waiting for input" });
         *settings = want;
+    }
+}
+
+/// bevy_egui 0.42 feeds egui a `ModifiersChanged` event on every frame, changed or not; egui
+/// repaints on any event, and bevy_egui turns that repaint into a `RequestRedraw`, so a paused
+/// window never waits for input and keeps a core busy. Only a real change of the modifier keys
+/// is passed on (egui reads the keys' state from the input itself, not from this event).
+fn drop_repeated_modifiers(
+    mut inputs: Query<&mut bevy_egui::EguiInput>,
+    mut last: Local<Option<bevy_egui::egui::Modifiers>>,
+) {
+    for mut input in &mut inputs {
+        input.events.retain(|event| match event {
+            bevy_egui::egui::Event::ModifiersChanged(m) => last.replace(*m) != Some(*m),
+            _ => true,
+        });
     }
 }
 
