@@ -915,7 +915,8 @@ mod tests {
         let ranges = [(0.0, 1.0)];
         let tau = [0.3];
         let particle = |x: f64| Particle { theta: vec![x], dist: 0.0, stats: Vec::new() };
-        let prev = Population { particles: vec![particle(0.0), particle(0.5)], weights: vec![0.5, 0.5], tolerance: 1.0, acceptance_rate: 1.0 };
+        let prev =
+            Population { particles: vec![particle(0.0), particle(0.5)], weights: vec![0.5, 0.5], tolerance: 1.0, acceptance_rate: 1.0 };
         let cumulative = [0.5, 1.0];
         let mut rng = ChaCha8Rng::seed_from_u64(8);
         let bins = 10;

@@ -69,6 +69,11 @@ impl Bands {
         });
     }
 
+    /// Runs launched and not in yet (the window keeps redrawing until they are, to show them).
+    pub fn computing(&self) -> bool {
+        self.of.is_some() && self.runs.lock().is_ok_and(|r| r.is_none())
+    }
+
     /// Per quarter: (year, 95% low, mean, 95% high) of a KPI across the replications (a Student-t
     /// interval of the mean, as the CLI's reports give); empty until the runs are in.
     pub fn of_kpi(&self, get: fn(&QuarterRecord) -> f64) -> Vec<[f64; 4]> {
@@ -147,6 +152,11 @@ pub struct CompareView {
 }
 
 impl CompareView {
+    /// Some column's bands are still being computed.
+    pub fn computing(&self) -> bool {
+        self.plan_bands.computing() || self.arms.iter().any(|a| a.bands.computing())
+    }
+
     /// Adds a scenario file; errors are kept for the panel and change nothing.
     pub fn add(&mut self, path: &str) {
         if self.arms.len() >= MAX_ARMS {

@@ -59,6 +59,11 @@ pub const BAND_DRAWS: usize = 24;
 pub const BAND_DRAW_REPLICATIONS: u32 = 2;
 
 impl ParameterBand {
+    /// The band is on and being computed for the current plan.
+    pub fn computing(&self) -> bool {
+        self.on && self.of.is_some() && self.band.is_empty()
+    }
+
     /// Per quarter (year, low, high) of a KPI (by its place in the registry); empty while computing.
     pub fn of_kpi(&self, k: usize) -> Vec<[f64; 3]> {
         self.band.iter().map(|b| [b.year, b.lo[k], b.hi[k]]).collect()
