@@ -122,7 +122,7 @@ impl OutputSet {
     /// Writes every file of the set, or none (`dir` names the folder in the error).
     pub fn write(&self, dir: &Path) -> Result<(), String> {
         let files: Vec<(&Path, &[u8])> = self.0.iter().map(|(p, c)| (p.as_path(), c.as_slice())).collect();
-        write_all_atomic(&files).map_err(|e| format!("cannot write the outputs in {}: {e}", dir.display()))
+        write_all_atomic(&files).map_err(|e| format!("cannot write the outputs in {}: {}", dir.display(), crate::io_words(&e)))
     }
 }
 

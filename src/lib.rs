@@ -10,7 +10,7 @@
 //!   [`io`] (output files written all or none), [`format`] (numbers and labels), [`style`]
 //!   (colours), and the model's [`registry`] of fields and KPIs. The window uses only these.
 
-pub use kicsim_model::{check, registry, ronpath, scenario, sim};
+pub use kicsim_model::{check, io_words, registry, ronpath, scenario, sim};
 
 pub mod analysis;
 pub mod calibrate;

@@ -127,7 +127,8 @@ fn run_cmd(
         files.push((&draws_path, draws_csv.as_bytes()));
     }
     // All or none: a failed write leaves the previous run's files as they were.
-    kicsim::io::write_all_atomic(&files).map_err(|e| format!("cannot write {} and {}: {e}", ts_path.display(), sum_path.display()))?;
+    kicsim::io::write_all_atomic(&files)
+        .map_err(|e| format!("cannot write {} and {}: {}", ts_path.display(), sum_path.display(), kicsim::io_words(&e)))?;
     kicsim::say!(
         "{} — seed {}, {}, {}, scenario hash {}",
         scenario.name,
@@ -151,7 +152,7 @@ fn validate(paths: Vec<PathBuf>) -> Result<(), String> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let found = kicsim::scenario::ron_files_in(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            let found = kicsim::scenario::ron_files_in(&p).map_err(|e| format!("cannot read {}: {}", p.display(), kicsim::io_words(&e)))?;
             if found.is_empty() {
                 return Err(format!("{}: no .ron files in this folder", p.display()));
             }

@@ -37,7 +37,7 @@ impl Files {
 
     pub fn write(&self, dir: &Path) -> Result<(), String> {
         let files: Vec<(&Path, &[u8])> = self.0.iter().map(|(p, c)| (p.as_path(), c.as_slice())).collect();
-        crate::io::write_all_atomic(&files).map_err(|e| format!("cannot write the outputs in {}: {e}", dir.display()))
+        crate::io::write_all_atomic(&files).map_err(|e| format!("cannot write the outputs in {}: {}", dir.display(), crate::io_words(&e)))
     }
 }
 

@@ -377,7 +377,7 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<(), String> {
     let csv = design_csv(&settings, &d, &outputs);
     if shard.1 > 1 {
         let name = a.out.join(format!("sensitivity-shard-{}-of-{}.csv", shard.0, shard.1));
-        crate::io::write_atomic(&name, csv.as_bytes()).map_err(|e| format!("cannot write {}: {e}", name.display()))?;
+        crate::io::write_atomic(&name, csv.as_bytes()).map_err(|e| format!("cannot write {}: {}", name.display(), crate::io_words(&e)))?;
         crate::say!("wrote {}", name.display());
         crate::say!("when all {} shards are done: kicsim merge {} --out {}", shard.1, a.out.display(), a.out.display());
         return Ok(());
@@ -446,7 +446,7 @@ pub fn merge(files: &[PathBuf], out: &Path) -> Result<(), String> {
     let mut shard_ids = std::collections::BTreeSet::new();
     let mut shard_n = None;
     for f in files {
-        let text = std::fs::read_to_string(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+        let text = std::fs::read_to_string(f).map_err(|e| format!("cannot read {}: {}", f.display(), crate::io_words(&e)))?;
         let (s, rows) = read_shard(&text).map_err(|e| format!("{}: not a sensitivity shard of kicsim: {e}", f.display()))?;
         if let Some((i, n)) = f
             .file_name()

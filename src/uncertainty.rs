@@ -214,7 +214,7 @@ impl Posterior {
     /// the file, line and column.
     pub fn read(path: &Path) -> Result<Posterior, String> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{file}: cannot read the posterior file: {e}"))?;
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{file}: cannot read the posterior file: {}", crate::io_words(&e)))?;
         Posterior::parse(&text, &file)
     }
 

@@ -78,6 +78,7 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
     compare::plugin(&mut app);
     outlook::plugin(&mut app);
     app.add_systems(Last, (idle_when_paused, title_follows_plan));
+    app.add_systems(Update, fit_the_screen);
     app.add_systems(
         PreUpdate,
         drop_repeated_modifiers.after(bevy_egui::EguiInputSet::WriteEguiEvents).before(bevy_egui::EguiPreUpdateSet::BeginPass),
@@ -182,8 +183,12 @@ pub struct Plan {
     pub redo: Vec<Scenario>,
     /// Unsaved edits.
     pub dirty: bool,
-    /// Set by edits; the sim restarts and the forecast re-runs.
+    /// Set by edits; the sim is rebuilt on the new plan and the forecast re-runs.
     pub changed: bool,
+    /// With `changed`: the rebuilt sim starts again at quarter 0 (Reset, Replay). Without it the
+    /// map comes back at the quarter it showed, so the map, the charts and the cards all show the
+    /// edited plan, not its quarter 0 beside a forecast of its last year.
+    pub rewind: bool,
     /// Last message for the status line: (text, is_error).
     pub message: Option<(String, bool)>,
     /// The file as the planner last read or wrote it (path, text). Saving over anything else there
@@ -205,6 +210,7 @@ impl Plan {
             redo: Vec::new(),
             dirty: false,
             changed: true,
+            rewind: true,
             message: None,
             on_disk: None,
             loads: 0,
@@ -353,7 +359,9 @@ fn apply_plan_changes(world: &mut World) {
         return;
     }
     plan.changed = false;
+    let rewind = std::mem::take(&mut plan.rewind);
     let scenario = plan.scenario.clone();
+    let quarter = if rewind { 0 } else { world.resource::<sim::clock::SimClock>().quarter };
     // Ids change when the plan is rebuilt (a new R&D centre shifts every supplier's): the
     // inspector keeps the facility it showed, found again by its place in the plan, or the one
     // just placed or moved; a firm that entered during the run is gone with the run.
@@ -364,6 +372,12 @@ fn apply_plan_changes(world: &mut World) {
     };
     let placed = world.resource_mut::<tools::Selection>().select_after_rebuild.take();
     sim::reset_world(world, &scenario);
+    // Back to the quarter the map showed: a 10-year plan's 40 quarters take about a millisecond.
+    for _ in 0..quarter {
+        if !sim::step_once(world) {
+            break;
+        }
+    }
     let want = placed.or(selected_ref);
     let found = {
         let mut q = world.query::<(&sim::Facility, &sim::facilities::PlanRef)>();
@@ -419,6 +433,28 @@ fn drop_repeated_modifiers(mut inputs: Query<&mut bevy_egui::EguiInput>, mut las
     }
 }
 
+/// The window opens at 1280x800; on a smaller screen (a 1024x768 projector) it shrinks to fit it
+/// once the screen is known, and the panels and the map fit themselves to the window.
+fn fit_the_screen(
+    monitors: Query<(&bevy::window::Monitor, Has<bevy::window::PrimaryMonitor>)>,
+    mut window: Single<&mut Window, With<bevy::window::PrimaryWindow>>,
+    mut done: Local<bool>,
+) {
+    if *done {
+        return;
+    }
+    // The primary monitor, or the first one winit reports.
+    let Some((m, _)) = monitors.iter().max_by_key(|(_, primary)| *primary) else { return };
+    *done = true;
+    let scale = m.scale_factor.max(0.1) as f32;
+    let (screen_w, screen_h) = (m.physical_width as f32 / scale, m.physical_height as f32 / scale);
+    let (w, h) = (window.resolution.width(), window.resolution.height());
+    if screen_w > 0.0 && screen_h > 0.0 && (w > screen_w || h > screen_h) {
+        info!("the screen is {screen_w:.0}x{screen_h:.0}: the window shrinks from {w:.0}x{h:.0} to fit it");
+        window.resolution.set(w.min(screen_w), h.min(screen_h));
+    }
+}
+
 /// The window's title names the plan (a loaded file's name, not the one the window opened on).
 fn title_follows_plan(plan: Res<Plan>, mut window: Single<&mut Window, With<bevy::window::PrimaryWindow>>) {
     let title = format!("KIC Planner — {}", plan.scenario.name);
@@ -433,7 +469,9 @@ pub fn toggle_play(plan: &mut Plan, control: &mut SimControl, clock: &sim::clock
         control.running = false;
     } else {
         if clock.finished() {
-            plan.changed = true; // back to quarter 0 with the current plan
+            // back to quarter 0 with the current plan
+            plan.changed = true;
+            plan.rewind = true;
         }
         control.running = true;
     }
@@ -548,6 +586,34 @@ mod tests {
         assert_eq!(frame(vec![none.clone()]), vec![none], "Ctrl released");
     }
 
+    /// An edit rebuilds the sim on the new plan at the quarter the map showed (as if the plan had
+    /// always been so), so the map and the charts show the edited plan beside the cards'
+    /// forecast; Reset and Replay go back to quarter 0.
+    #[test]
+    fn an_edit_keeps_the_quarter_and_reset_rewinds() {
+        let mut app = sim::build_app(&default_scenario());
+        app.insert_resource(Plan::new(default_scenario(), None));
+        app.init_resource::<Forecast>();
+        app.init_resource::<tools::Selection>();
+        let world = app.world_mut();
+        apply_plan_changes(world);
+        for _ in 0..20 {
+            sim::step_once(world);
+        }
+        world.resource_mut::<Plan>().edit("credit subsidy", |s| s.incentives.credit_interest_subsidy_pp = 3.0);
+        apply_plan_changes(world);
+        assert_eq!(world.resource::<sim::clock::SimClock>().quarter, 20);
+        let edited = world.resource::<Plan>().scenario.clone();
+        let history = world.resource::<sim::metrics::Metrics>().history.clone();
+        assert_eq!(history, sim::run_to_end(&edited)[..20].to_vec(), "the edited plan's first 20 quarters, replayed");
+        let mut plan = world.resource_mut::<Plan>();
+        plan.changed = true;
+        plan.rewind = true;
+        apply_plan_changes(world);
+        assert_eq!(world.resource::<sim::clock::SimClock>().quarter, 0);
+        assert!(!world.resource::<Plan>().rewind);
+    }
+
     #[test]
     fn play_at_the_end_starts_again() {
         let mut plan = Plan::new(default_scenario(), None);
@@ -560,7 +626,7 @@ mod tests {
         assert!(!control.running);
         clock.quarter = 40;
         toggle_play(&mut plan, &mut control, &clock);
-        assert!(control.running && plan.changed, "at the end, play restarts from quarter 0");
+        assert!(control.running && plan.changed && plan.rewind, "at the end, play restarts from quarter 0");
     }
 
     #[test]

@@ -220,7 +220,11 @@ fn save(plan: &mut Plan, path: &Path) -> bool {
     if let Some((b, content, _)) = &backup
         && let Err(e) = write_atomic(b, content.as_bytes())
     {
-        plan.refuse(format!("cannot save: could not keep the previous version as {}: {e} (nothing was changed)", b.display()));
+        plan.refuse(format!(
+            "cannot save: could not keep the previous version as {}: {} (nothing was changed)",
+            b.display(),
+            crate::io_words(&e)
+        ));
         return false;
     }
     match write_atomic(path, text.as_bytes()) {
@@ -235,7 +239,7 @@ fn save(plan: &mut Plan, path: &Path) -> bool {
             true
         }
         Err(e) => {
-            plan.refuse(format!("cannot save {}: {e} (nothing was changed)", path.display()));
+            plan.refuse(format!("cannot save {}: {} (nothing was changed)", path.display(), crate::io_words(&e)));
             false
         }
     }
@@ -260,6 +264,9 @@ fn load(plan: &mut Plan, path: &Path) -> bool {
 
 /// Both side panels, on one root `Ui` so they share the window (egui 0.36 panels).
 #[allow(clippy::too_many_arguments)]
+/// The inspector's width when it first opens (the planner may resize it).
+const INSPECTOR_WIDTH: f32 = 300.0;
+
 pub(super) fn panels(
     mut contexts: EguiContexts,
     mut plan: ResMut<Plan>,
@@ -302,28 +309,6 @@ pub(super) fn panels(
     // In a narrow window the side panels give way to the map (at most a third of the width each).
     let panel_max = side_panel_max(ctx.viewport_rect().width());
     egui::Panel::left("controls").resizable(true).default_size(LEFT_PANEL_WIDTH).max_size(panel_max).show(&mut root, |ui| {
-        // The inspector keeps the bottom of the panel while a facility is selected, so it is in
-        // view whatever the scroll above, and the map stays clear.
-        if sel.selected.is_some() {
-            let max = (ui.available_height() * 0.75).max(140.0);
-            egui::Panel::bottom("inspect")
-                .frame(egui::Frame::NONE.inner_margin(egui::Margin { top: 6, ..Default::default() }))
-                .resizable(true)
-                .default_size(330.0)
-                .min_size(120.0)
-                .max_size(max)
-                .show(ui, |ui| {
-                    ui.horizontal(|ui| {
-                        ui.heading("Inspect");
-                        if ui.small_button("close").on_hover_text("Esc").clicked() {
-                            sel.selected = None;
-                        }
-                    });
-                    egui::ScrollArea::vertical().id_salt("inspect").auto_shrink([false, false]).show(ui, |ui| {
-                        inspector(ui, &mut plan, &sel, &anchor, &facilities, &map);
-                    });
-                });
-        }
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.heading("KIC Planner");
             ui.label(egui::RichText::new(&plan.scenario.name).strong());
@@ -345,7 +330,32 @@ pub(super) fn panels(
     });
     charts(&mut root, &metrics, super::outlook::shown(&preview, &forecast), &reference.history, &clock, &mut band);
     // What the panels leave is the map's.
-    map_area.0 = Some(root.available_rect_before_wrap());
+    let area = root.available_rect_before_wrap();
+    map_area.0 = Some(area);
+    // The inspector floats over the map's top-left corner while a facility is selected, so the
+    // side panel keeps its full height (the incentives stay in view); it can be moved, folded
+    // and closed (Esc).
+    if sel.selected.is_some() && !compare.covers_map {
+        let mut open = true;
+        egui::Window::new("Inspect")
+            .id(egui::Id::new("inspect"))
+            .open(&mut open)
+            .default_pos(area.min + egui::vec2(8.0, 8.0))
+            // Narrower than the map area, so a small window (1024x768) keeps some map beside it.
+            .default_width(INSPECTOR_WIDTH.min(0.8 * area.width()).max(200.0))
+            .max_width((area.width() - 16.0).max(200.0))
+            .max_height((0.7 * area.height()).max(160.0))
+            .collapsible(true)
+            .resizable(true)
+            .show(&ctx, |ui| {
+                egui::ScrollArea::vertical().id_salt("inspect").show(ui, |ui| {
+                    inspector(ui, &mut plan, &sel, &anchor, &facilities, &map);
+                });
+            });
+        if !open {
+            sel.selected = None;
+        }
+    }
     Ok(())
 }
 
@@ -454,6 +464,7 @@ fn time_section(ui: &mut egui::Ui, plan: &mut Plan, control: &mut SimControl, sp
         }
         if ui.button("Reset").on_hover_text("back to quarter 0 with the current plan").clicked() {
             plan.changed = true;
+            plan.rewind = true;
             control.running = false;
         }
     });
@@ -662,9 +673,19 @@ fn inspector(
     }
     if f.kind == FacilityKind::Anchor {
         ui.label(format!("output {:.0} USD m/yr, inputs {:.0} USD m/yr", anchor.output_usd_m, anchor.demand_usd_m));
-        ui.label(format!("localization {:.1}% (required {:.0}%)", 100.0 * anchor.localization_rate, 100.0 * anchor.lcr_required));
-        ui.label(format!("unit cost index {:.3} (all-import {:.3})", anchor.unit_cost_index, anchor.reference_unit_cost_index));
-        ui.label(format!("freight to port {:.1} km", anchor.port_freight_km));
+        let required = if anchor.lcr_required > 0.0 {
+            format!("the local-content rule requires {:.0}% now", 100.0 * anchor.lcr_required)
+        } else {
+            "no local-content rule in force".to_string()
+        };
+        ui.label(format!("localization {:.1}% ({required})", 100.0 * anchor.localization_rate));
+        ui.label(format!(
+            "cost of its inputs: index {:.3}, against {:.3} if it imported them all",
+            anchor.unit_cost_index, anchor.reference_unit_cost_index
+        ))
+        .on_hover_text("1 = inputs bought at a frontier supplier's price; imports carry the import cost");
+        ui.label(format!("freight to the port costs as much as {:.1} km of road", anchor.port_freight_km))
+            .on_hover_text("road km to the port, with the logistics hubs' discount on the legs through them");
     }
     facility_effect(ui, plan, f, facilities, map);
     // Plan parameters of the selected facility.
@@ -734,12 +755,17 @@ fn facility_effect(
         }
         FacilityKind::LogisticsHub => {
             let (before, after, routed) = effects::hub_effect(s, map, f.site, &own(FacilityKind::LogisticsHub), &suppliers);
-            ui.label(format!(
-                "The anchor's freight to the port: {after:.1} freight-km with this hub, {before:.1} without it ({:.1} saved). \
-                 {routed} of {} suppliers ship to the anchor through it.",
-                before - after,
-                suppliers.len()
-            ));
+            let port = if before - after < 0.05 {
+                format!(
+                    "The anchor's freight to the port does not go through this hub: it costs as much as {after:.1} km of road with or without it."
+                )
+            } else {
+                format!(
+                    "With this hub the anchor's freight to the port costs as much as {after:.1} km of road instead of {before:.1} km ({:.0}% less).",
+                    100.0 * (before - after) / before.max(1e-9)
+                )
+            };
+            ui.label(format!("{port} {routed} of {} suppliers ship to the anchor through it.", suppliers.len()));
         }
         _ => {}
     }
@@ -802,10 +828,10 @@ fn supplier_settings(ui: &mut egui::Ui, plan: &mut Plan, i: usize) {
     }
     let mut tier = sp.tier;
     ui.horizontal(|ui| {
-        ui.label("tier");
-        ui.selectable_value(&mut tier, Tier::Untiered, "Untiered");
-        ui.selectable_value(&mut tier, Tier::Tier2, "Tier2");
-        ui.selectable_value(&mut tier, Tier::Tier1, "Tier1");
+        ui.label("starting tier").on_hover_text("suppliers[i].tier in the scenario file: Untiered, Tier2 or Tier1");
+        ui.selectable_value(&mut tier, Tier::Untiered, "no tier");
+        ui.selectable_value(&mut tier, Tier::Tier2, "tier-2");
+        ui.selectable_value(&mut tier, Tier::Tier1, "tier-1");
     });
     if tier != sp.tier {
         plan.edit("changed a supplier's starting tier", |s| s.suppliers[i].tier = tier);
@@ -827,8 +853,9 @@ fn anchor_settings(ui: &mut egui::Ui, plan: &mut Plan) {
     let mut ownership = a.ownership;
     ui.horizontal(|ui| {
         ui.label("ownership");
-        ui.selectable_value(&mut ownership, Ownership::Fdi, "Fdi");
-        ui.selectable_value(&mut ownership, Ownership::Domestic, "Domestic");
+        ui.selectable_value(&mut ownership, Ownership::Fdi, "foreign-owned (FDI)")
+            .on_hover_text("anchor.ownership: Fdi in the scenario file");
+        ui.selectable_value(&mut ownership, Ownership::Domestic, "domestic").on_hover_text("anchor.ownership: Domestic");
     });
     if ownership != a.ownership {
         plan.edit("changed the anchor's ownership", |s| s.anchor.ownership = ownership);

@@ -42,9 +42,11 @@ pub fn prepare(out: &Path) -> Result<PathBuf, String> {
     }
     // Its folder: made below if missing, so nothing but a file may stand in the way.
     crate::io::check_out_dir("--screenshot", &dir)?;
-    std::fs::create_dir_all(&dir).map_err(|e| format!("--screenshot {}: cannot make the folder {}: {e}", out.display(), dir.display()))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("--screenshot {}: cannot make the folder {}: {}", out.display(), dir.display(), crate::io_words(&e)))?;
     let tmp = dir.join(format!(".partial-{}-{name}", std::process::id()));
-    std::fs::write(&tmp, b"").map_err(|e| format!("--screenshot {}: cannot write in {}: {e}", out.display(), dir.display()))?;
+    std::fs::write(&tmp, b"")
+        .map_err(|e| format!("--screenshot {}: cannot write in {}: {}", out.display(), dir.display(), crate::io_words(&e)))?;
     std::fs::remove_file(&tmp).ok();
     Ok(tmp)
 }
@@ -144,7 +146,7 @@ fn take(
             exit.write(AppExit::Success);
         }
         Err(e) => {
-            error!("screenshot: cannot write {}: {e}", plan.out.display());
+            error!("screenshot: cannot write {}: {}", plan.out.display(), crate::io_words(&e));
             exit.write(AppExit::from_code(3));
         }
     }

@@ -148,7 +148,7 @@ pub(crate) fn breakdown(a: BreakdownArgs) -> Result<(), String> {
         .map(|(incentive, [l, e, f], c)| Contribution { incentive, localization: l, exports: e, fiscal: f, cost_per_point: *c })
         .collect();
     let verdict = super::verdict::breakdown(&contributions);
-    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
+    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {}", a.out.display(), crate::io_words(&e)))?;
     let footer = footer_of(std::iter::once(&arms[0].record));
     let mut set = OutputSet::default();
     let s1 = bar_files(

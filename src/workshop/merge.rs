@@ -18,7 +18,7 @@ pub(crate) fn merge(a: MergeArgs) -> Result<(), String> {
     for p in &a.inputs {
         if p.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(p)
-                .map_err(|e| format!("cannot read {}: {e}", p.display()))?
+                .map_err(|e| format!("cannot read {}: {}", p.display(), crate::io_words(&e)))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| f.file_name().map(|n| n.to_string_lossy().starts_with("results-shard-")).unwrap_or(false))
                 .collect();
@@ -36,7 +36,7 @@ pub(crate) fn merge(a: MergeArgs) -> Result<(), String> {
     let mut shards = std::collections::BTreeSet::new();
     let mut expected_n = None;
     for f in &files {
-        let text = std::fs::read_to_string(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+        let text = std::fs::read_to_string(f).map_err(|e| format!("cannot read {}: {}", f.display(), crate::io_words(&e)))?;
         let (comments, header, r) = read_sweep_csv(&text).map_err(|e| format!("{}: {e}", f.display()))?;
         let record =
             check_sweep_file(&comments, &header, &r).map_err(|e| format!("{}: not a sweep result file of kicsim: {e}", f.display()))?;
@@ -99,7 +99,7 @@ pub(crate) fn merge(a: MergeArgs) -> Result<(), String> {
         )
     });
     let out = csv_text(&comments.join("\n"), &header, rows.iter().cloned());
-    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
+    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {}", a.out.display(), crate::io_words(&e)))?;
     let written = finish_sweep(&a.out, out, &a.kpi)?;
     crate::say!(
         "merged {}, {} into {}",

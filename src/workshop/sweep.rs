@@ -80,7 +80,7 @@ pub(crate) fn sweep(a: SweepArgs) -> Result<(), String> {
     let mut record = RunRecord::new(&base, &a.file.display().to_string(), a.replications).with_overrides(&a.sets);
     record.vary = a.vary.clone();
     let csv = sweep_csv(&record, &varies, &points, &results);
-    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
+    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {}", a.out.display(), crate::io_words(&e)))?;
     if shard_n == 1 {
         for path in finish_sweep(&a.out, csv, &a.kpi)? {
             crate::say!("wrote {}", path.display());

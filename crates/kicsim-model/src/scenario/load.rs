@@ -151,7 +151,8 @@ impl Scenario {
     /// when it saves).
     pub fn load_with_text(path: &Path) -> Result<(Scenario, String), ScenarioError> {
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {e}")))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {}", crate::io_words(&e))))?;
         let src = String::from_utf8(bytes).map_err(|e| not_utf8(&file, e.as_bytes(), e.utf8_error().valid_up_to()))?;
         Ok((Scenario::parse(&src, &file)?, src))
     }

@@ -145,7 +145,7 @@ pub enum Tier {
 impl Tier {
     pub fn label(self) -> &'static str {
         match self {
-            Tier::Untiered => "none",
+            Tier::Untiered => "no tier",
             Tier::Tier2 => "tier-2",
             Tier::Tier1 => "tier-1",
         }
