@@ -112,14 +112,14 @@ fn compare_notes_different_horizons_and_years_puts_every_file_on_one() {
 fn breakdown_lists_each_incentive() {
     let out = tmpdir("breakdown");
     let (stdout, _) = kicsim(&["breakdown", "scenarios/rd_training_cluster.ron", "--replications", "2", "--out", out.to_str().unwrap()]);
-    for name in ["credit_interest_subsidy_pp", "rd_deduction", "training_subsidy_usd_per_trainee", "export_promotion_usd_m_per_year"] {
+    for name in ["credit interest subsidy", "R&D cost deduction", "training subsidy", "export promotion", "CIT holiday and reduced rate"] {
         assert!(stdout.contains(name), "{name} missing: {stdout}");
     }
     assert!(out.join("breakdown_localization.png").exists() && out.join("breakdown_fiscal.svg").exists());
     let j: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("breakdown.json")).unwrap()).unwrap();
     assert_eq!(j["run"]["scenario_file"], "scenarios/rd_training_cluster.ron");
     assert!(j["run"]["scenario_hash"].as_str().is_some_and(|h| h.len() == 16));
-    let export = j["contributions"].as_array().unwrap().iter().find(|r| r["incentive"] == "export_promotion_usd_m_per_year").unwrap();
+    let export = j["contributions"].as_array().unwrap().iter().find(|r| r["incentive"] == "export promotion").unwrap();
     assert!(export["final_year_exports_usd_m"]["mean"].as_f64().unwrap() > 0.0, "export promotion raises exports per year");
 }
 

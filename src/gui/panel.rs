@@ -265,7 +265,7 @@ fn load(plan: &mut Plan, path: &Path) -> bool {
 /// Both side panels, on one root `Ui` so they share the window (egui 0.36 panels).
 #[allow(clippy::too_many_arguments)]
 /// The inspector's width when it first opens (the planner may resize it).
-const INSPECTOR_WIDTH: f32 = 300.0;
+const INSPECTOR_WIDTH: f32 = 310.0;
 
 pub(super) fn panels(
     mut contexts: EguiContexts,
@@ -341,10 +341,13 @@ pub(super) fn panels(
             .id(egui::Id::new("inspect"))
             .open(&mut open)
             .default_pos(area.min + egui::vec2(8.0, 8.0))
-            // Narrower than the map area, so a small window (1024x768) keeps some map beside it.
+            // 310 px (its text wraps), and at most 80% of the map area in a small window, so the
+            // middle of the map stays in view and clear for dragging.
             .default_width(INSPECTOR_WIDTH.min(0.8 * area.width()).max(200.0))
-            .max_width((area.width() - 16.0).max(200.0))
-            .max_height((0.7 * area.height()).max(160.0))
+            .max_width(INSPECTOR_WIDTH.min(0.8 * area.width()).max(200.0))
+            .max_height((0.5 * area.height()).max(160.0))
+            // No drop shadow: it would darken the facilities just below the window.
+            .frame(egui::Frame::window(&ctx.global_style()).shadow(egui::Shadow::NONE))
             .collapsible(true)
             .resizable(true)
             .show(&ctx, |ui| {

@@ -29,7 +29,8 @@ pub fn cost_per_localization_point(loc: &Estimate, fiscal: &Estimate) -> Result<
 }
 
 /// The incentives of a scenario that are switched on, each with the scenario it gives when
-/// switched off (set to the no-incentive default).
+/// switched off (set to the no-incentive default). Each is named in the planner's words; the
+/// report's table of inputs that differ gives the scenario file's fields.
 pub fn switched_off_variants(s: &Scenario) -> Vec<(String, Scenario)> {
     let none = Incentives::default();
     let mut out = Vec::new();
@@ -41,25 +42,25 @@ pub fn switched_off_variants(s: &Scenario) -> Vec<(String, Scenario)> {
             out.push((name.to_string(), v));
         }
     };
-    push("cit_holiday_years + cit_rate", inc.cit_holiday_years != none.cit_holiday_years || inc.cit_rate != none.cit_rate, &|i| {
+    push("CIT holiday and reduced rate", inc.cit_holiday_years != none.cit_holiday_years || inc.cit_rate != none.cit_rate, &|i| {
         i.cit_holiday_years = none.cit_holiday_years;
         i.cit_rate = none.cit_rate;
     });
-    push("land_rent_exemption", inc.land_rent_exemption != none.land_rent_exemption && inc.land_rent_exemption_years > 0.0, &|i| {
+    push("land-rent exemption", inc.land_rent_exemption != none.land_rent_exemption && inc.land_rent_exemption_years > 0.0, &|i| {
         i.land_rent_exemption = none.land_rent_exemption;
         i.land_rent_exemption_years = none.land_rent_exemption_years;
     });
-    push("credit_interest_subsidy_pp", inc.credit_interest_subsidy_pp != none.credit_interest_subsidy_pp, &|i| {
+    push("credit interest subsidy", inc.credit_interest_subsidy_pp != none.credit_interest_subsidy_pp, &|i| {
         i.credit_interest_subsidy_pp = none.credit_interest_subsidy_pp
     });
-    push("rd_deduction", inc.rd_deduction != none.rd_deduction, &|i| i.rd_deduction = none.rd_deduction);
-    push("training_subsidy_usd_per_trainee", inc.training_subsidy_usd_per_trainee != none.training_subsidy_usd_per_trainee, &|i| {
+    push("R&D cost deduction", inc.rd_deduction != none.rd_deduction, &|i| i.rd_deduction = none.rd_deduction);
+    push("training subsidy", inc.training_subsidy_usd_per_trainee != none.training_subsidy_usd_per_trainee, &|i| {
         i.training_subsidy_usd_per_trainee = none.training_subsidy_usd_per_trainee
     });
-    push("export_promotion_usd_m_per_year", inc.export_promotion_usd_m_per_year != none.export_promotion_usd_m_per_year, &|i| {
+    push("export promotion", inc.export_promotion_usd_m_per_year != none.export_promotion_usd_m_per_year, &|i| {
         i.export_promotion_usd_m_per_year = none.export_promotion_usd_m_per_year
     });
-    push("local_content", !inc.local_content.is_empty(), &|i| i.local_content.clear());
+    push("local-content roadmap", !inc.local_content.is_empty(), &|i| i.local_content.clear());
     out
 }
 
