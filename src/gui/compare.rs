@@ -282,6 +282,10 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
     if view.presentation && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
         view.presentation = false;
     }
+    // F5 (a presenter's key) switches presentation mode on and off while the view is open.
+    if view.open && ctx.input(|i| i.key_pressed(egui::Key::F5)) {
+        view.presentation = !view.presentation;
+    }
     if !view.open {
         view.covers_map = false;
         view.presentation = false;
@@ -298,8 +302,10 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
     }
     let free = if view.presentation { ctx.viewport_rect() } else { area.0.unwrap_or_else(|| ctx.viewport_rect()) };
     // Inside a margin of 9 px and below the status line; the title bar and frame take about 45 px.
-    let pos = free.min + egui::vec2(9.0, 40.0);
-    let size = egui::vec2((free.width() - 34.0).max(300.0), (free.height() - 85.0).max(300.0));
+    // In presentation mode there is no status line to keep clear: the view starts at the top.
+    let top = if view.presentation { 9.0 } else { 40.0 };
+    let pos = free.min + egui::vec2(9.0, top);
+    let size = egui::vec2((free.width() - 34.0).max(300.0), (free.height() - top - 45.0).max(300.0));
     let mut open = view.open;
     let mut remove = None;
     let title = if view.presentation { "Compare plans (presentation: Esc to leave)" } else { "Compare plans" };
@@ -309,12 +315,17 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
                 let columns: Vec<&Snapshot> = std::iter::once(&view.plan).chain(view.arms.iter().map(|a| &a.snapshot)).collect();
                 let bands: Vec<&Bands> = std::iter::once(&view.plan_bands).chain(view.arms.iter().map(|a| &a.bands)).collect();
                 // The maps take at most a third of the height, so the charts keep room below.
-                let side = (ui.available_width() / columns.len() as f32 - 12.0).min(size.y / 3.0).clamp(90.0, 400.0);
+                // In presentation mode (larger type) a fifth, so the four charts fit at 1024x768.
+                let share = if view.presentation { 5.0 } else { 3.0 };
+                let side = (ui.available_width() / columns.len() as f32 - 12.0).min(size.y / share).clamp(70.0, 400.0);
+                // The columns' text as wide as the window allows in presentation mode (fewer lines,
+                // so the charts keep their room); as wide as the maps otherwise.
+                let col = if view.presentation { (ui.available_width() / columns.len() as f32 - 12.0).max(side) } else { side };
                 // Three rows (headings, maps, figures), so the maps line up whatever the headings' length.
                 ui.horizontal_top(|ui| {
                     for (i, s) in columns.iter().enumerate() {
                         ui.vertical(|ui| {
-                            ui.set_width(side);
+                            ui.set_width(col);
                             ui.label(egui::RichText::new(format!("■ {}", s.label)).strong().color(ARM_COLORS[i % ARM_COLORS.len()]));
                         });
                     }
@@ -322,7 +333,7 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
                 ui.horizontal_top(|ui| {
                     for s in &columns {
                         ui.vertical(|ui| {
-                            ui.set_width(side);
+                            ui.set_width(col);
                             minimap(ui, s, side);
                         });
                     }
@@ -330,7 +341,7 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
                 ui.horizontal_top(|ui| {
                     for (i, s) in columns.iter().enumerate() {
                         ui.vertical(|ui| {
-                            ui.set_width(side);
+                            ui.set_width(col);
                             if let Some(r) = s.history.last() {
                                 ui.label(format!("year {:.2}: localization {:.1}%", r.year, 100.0 * r.localization_rate));
                                 ui.label(format!(
@@ -434,6 +445,9 @@ pub fn section(ui: &mut egui::Ui, view: &mut CompareView, plan_path: Option<&std
         ui.colored_label(super::panel::ERROR_TEXT, m);
     }
     ui.checkbox(&mut view.open, format!("show the compare view ({} beside the plan)", view.arms.len()));
-    ui.add_enabled(view.open, egui::Checkbox::new(&mut view.presentation, "presentation mode (large type, whole window; Esc leaves it)"))
-        .on_hover_text("for a room or a projector: the compare view takes the whole window, drawn larger");
+    ui.add_enabled(
+        view.open,
+        egui::Checkbox::new(&mut view.presentation, "presentation mode (large type, whole window; F5, Esc leaves it)"),
+    )
+    .on_hover_text("for a room or a projector: the compare view takes the whole window, drawn larger");
 }

@@ -401,10 +401,17 @@ fn idle_when_paused(
     forecast: Res<Forecast>,
     view: Res<compare::CompareView>,
     band: Res<outlook::ParameterBand>,
+    chance: Res<outlook::Chance>,
     awake: Option<Res<screenshot::KeepAwake>>,
     mut settings: ResMut<bevy::winit::WinitSettings>,
 ) {
-    let busy = control.running || control.pending_steps > 0 || forecast.pending || view.computing() || band.computing() || awake.is_some();
+    let busy = control.running
+        || control.pending_steps > 0
+        || forecast.pending
+        || view.computing()
+        || band.computing()
+        || chance.computing()
+        || awake.is_some();
     let want = if busy {
         bevy::winit::WinitSettings::game()
     } else {

@@ -33,6 +33,68 @@ impl Reference {
     }
 }
 
+/// Whether each card's difference is more than chance: the plan and the reference run over
+/// [`CHANCE_RUNS`] seeds in pairs (the same seeds for both), off the frame after each edit. A
+/// single forecast differs from its reference after any edit (an idle supplier shifts every later
+/// random draw), so the cards grey out the differences these paired runs cannot tell from zero.
+#[derive(Resource, Default)]
+pub struct Chance {
+    of: Option<(Scenario, Scenario)>,
+    slot: std::sync::Arc<std::sync::Mutex<Option<Vec<Option<crate::stats::Estimate>>>>>,
+    /// Per card: the paired difference over the seeds (None: not computed yet, or no value).
+    per_card: Vec<Option<crate::stats::Estimate>>,
+}
+
+/// Paired runs behind [`Chance`]: 2 x 8 runs, a few milliseconds.
+pub const CHANCE_RUNS: u64 = 8;
+
+impl Chance {
+    /// Paired runs launched and not in yet (the window keeps drawing until they are).
+    pub fn computing(&self) -> bool {
+        self.of.is_some() && self.per_card.is_empty()
+    }
+}
+
+/// The paired difference of each card's value, plan minus reference, over `CHANCE_RUNS` seeds.
+fn paired_differences(plan: &Scenario, reference: &Scenario) -> Vec<Option<crate::stats::Estimate>> {
+    let runs = |s: &Scenario| -> Vec<Vec<QuarterRecord>> {
+        (0..CHANCE_RUNS).map(|r| sim::run_to_end(&Scenario { seed: plan.seed.wrapping_add(r), ..s.clone() })).collect()
+    };
+    let (now, before) = (runs(plan), runs(reference));
+    cards()
+        .iter()
+        .map(|c| {
+            let d: Option<Vec<f64>> = now.iter().zip(&before).map(|(a, b)| Some((c.value)(a)? - (c.value)(b)?)).collect();
+            d.map(|d| crate::stats::estimate(&d))
+        })
+        .collect()
+}
+
+fn check_chance(plan: Res<Plan>, reference: Res<Reference>, preview: Res<Preview>, mut chance: ResMut<Chance>) {
+    if let Some(done) = chance.slot.lock().ok().and_then(|mut s| s.take()) {
+        chance.per_card = done;
+    }
+    let Some(reference) = reference.scenario.clone() else { return };
+    if preview.history.is_some() {
+        return; // a drag in progress: checked when it is released
+    }
+    let pair = (plan.scenario.clone(), reference);
+    if chance.of.as_ref() == Some(&pair) {
+        return;
+    }
+    chance.per_card.clear();
+    let slot = std::sync::Arc::new(std::sync::Mutex::new(None));
+    chance.slot = slot.clone();
+    let (a, b) = pair.clone();
+    chance.of = Some(pair);
+    std::thread::spawn(move || {
+        let d = paired_differences(&a, &b);
+        if let Ok(mut s) = slot.lock() {
+            *s = Some(d);
+        }
+    });
+}
+
 /// The label of a reference the planner pinned.
 const PINNED: &str = "the pinned plan";
 
@@ -97,7 +159,9 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Reference>();
     app.init_resource::<Preview>();
     app.init_resource::<ParameterBand>();
+    app.init_resource::<Chance>();
     app.add_systems(Update, parameter_band);
+    app.add_systems(Update, check_chance.after(live_preview));
     app.add_systems(Update, (follow_the_file, live_preview).chain().after(super::tools::mouse_tools).before(super::apply_plan_changes));
 }
 
@@ -211,26 +275,56 @@ pub const BETTER: egui::Color32 = egui::Color32::from_rgb(120, 210, 130);
 pub const WORSE: egui::Color32 = egui::Color32::from_rgb(255, 130, 110);
 
 /// The KPI cards, with the reference's name and the buttons to pin the plan as the reference.
-pub fn cards_ui(ui: &mut egui::Ui, plan: &Plan, reference: &mut Reference, shown: &[QuarterRecord], previewing: bool) {
+pub fn cards_ui(ui: &mut egui::Ui, plan: &Plan, reference: &mut Reference, chance: &Chance, shown: &[QuarterRecord], previewing: bool) {
     let year = shown.last().map_or(0.0, |r| r.year);
     ui.horizontal_wrapped(|ui| {
         ui.strong(format!("Forecast at year {year:.0}"));
         if previewing {
             ui.label(egui::RichText::new("(live: release to apply)").italics());
+        } else {
+            // On the heading's line, so the panel below keeps its place.
+            ui.weak("grey: within chance").on_hover_text(format!(
+                "A difference is grey when {CHANCE_RUNS} paired runs of the plan and the reference with other seeds cannot tell it from zero"
+            ));
         }
     });
     egui::Grid::new("cards").num_columns(3).striped(true).spacing([8.0, 2.0]).show(ui, |ui| {
-        for c in cards() {
+        for (i, c) in cards().iter().enumerate() {
             let now = (c.value)(shown);
             let before = (c.value)(&reference.history);
             ui.label(c.kpi.label).on_hover_text(format!("{} ({}). {}", c.kpi.label, c.kpi.display_unit(), c.kpi.help));
             let value = now.map_or("n/a".into(), |v| c.kpi.fmt(v));
             let unit = short_unit(c.kpi);
-            ui.label(egui::RichText::new(if unit.is_empty() { value } else { format!("{value} {unit}") }).strong());
-            match card_delta(c.kpi, c.more_is_better, now, before) {
-                Some((text, Some(better))) => ui.colored_label(if better { BETTER } else { WORSE }, text),
-                Some((text, None)) => ui.weak(text),
-                None => ui.weak(""),
+            let text = match unit {
+                "" => value,
+                "firms" if value == "1" => "1 firm".into(),
+                _ => format!("{value} {unit}"),
+            };
+            ui.label(egui::RichText::new(text).strong());
+            // The paired runs over other seeds, once in (not while a drag is in progress).
+            let check = if previewing { None } else { chance.per_card.get(i).copied().flatten() };
+            match (card_delta(c.kpi, c.more_is_better, now, before), check) {
+                (Some((text, Some(_))), Some(e)) if !e.excludes_zero() => ui.weak(text).on_hover_text(format!(
+                    "Not distinguishable from chance: over {CHANCE_RUNS} runs with other seeds the difference \
+                     averages {} [{}, {}] (95% interval), which includes zero.",
+                    c.kpi.fmt_diff(e.mean),
+                    c.kpi.fmt_diff(e.ci95_low),
+                    c.kpi.fmt_diff(e.ci95_high)
+                )),
+                (Some((text, Some(better))), e) => {
+                    let r = ui.colored_label(if better { BETTER } else { WORSE }, text);
+                    match e {
+                        Some(e) => r.on_hover_text(format!(
+                            "Over {CHANCE_RUNS} runs with other seeds the difference averages {} [{}, {}] (95% interval): not chance.",
+                            c.kpi.fmt_diff(e.mean),
+                            c.kpi.fmt_diff(e.ci95_low),
+                            c.kpi.fmt_diff(e.ci95_high)
+                        )),
+                        None => r,
+                    }
+                }
+                (Some((text, None)), _) => ui.weak(text),
+                (None, _) => ui.weak(""),
             };
             ui.end_row();
         }
@@ -256,6 +350,27 @@ mod tests {
         assert_eq!(card_delta(cost, false, Some(120.0), Some(100.0)), Some(("+20.0".into(), Some(false))));
         assert_eq!(card_delta(cost, false, Some(100.0), Some(100.0)), Some(("no change".into(), None)));
         assert_eq!(card_delta(cost, false, None, Some(100.0)), None);
+    }
+
+    /// An edit that cannot matter (a supplier placed far from everything, which never sells to
+    /// the anchor) still changes a single forecast, because every later random draw shifts; the
+    /// paired runs over other seeds tell that from a real effect (a credit subsidy).
+    #[test]
+    fn the_cards_tell_chance_from_an_effect() {
+        let base = default_scenario();
+        let mut idle = base.clone();
+        let mut far = idle.suppliers[0].clone();
+        far.site = crate::scenario::Site { x_km: 1.6, y_km: 27.0 };
+        far.capability = 0.05;
+        idle.suppliers.push(far);
+        let mut credit = base.clone();
+        credit.incentives.credit_interest_subsidy_pp = 4.0;
+        let localization = 0;
+        let idle_d = paired_differences(&idle, &base)[localization].unwrap();
+        let credit_d = paired_differences(&credit, &base)[localization].unwrap();
+        assert_eq!(idle_d.n, CHANCE_RUNS as usize);
+        assert!(!idle_d.excludes_zero(), "an idle supplier: {idle_d:?}");
+        assert!(credit_d.excludes_zero() && credit_d.mean > 0.0, "a credit subsidy raises localization: {credit_d:?}");
     }
 
     #[test]

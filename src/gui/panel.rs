@@ -160,7 +160,9 @@ fn scenario_files_near(path: &str) -> Vec<PathBuf> {
     let dir = if p.is_dir() {
         p.to_path_buf()
     } else {
-        p.parent().filter(|d| !d.as_os_str().is_empty() && d.is_dir()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("scenarios"))
+        // A plan opened by its bare name (`kicsim plan mine.ron`) is in the current folder.
+        let parent = p.parent().map(|d| if d.as_os_str().is_empty() { Path::new(".") } else { d });
+        parent.filter(|d| d.is_dir()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("scenarios"))
     };
     crate::scenario::ron_files_in(&dir).unwrap_or_default()
 }
@@ -283,14 +285,19 @@ pub(super) fn panels(
     mut compare: ResMut<super::compare::CompareView>,
     mut map_area: ResMut<super::tools::MapArea>,
     // Grouped: a system takes at most 16 parameters.
-    (mut reference, preview, map, mut band): (
+    (mut reference, preview, map, mut band, chance): (
         ResMut<super::outlook::Reference>,
         Res<super::outlook::Preview>,
         Res<crate::sim::map::SiteMap>,
         ResMut<super::outlook::ParameterBand>,
+        Res<super::outlook::Chance>,
     ),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
+    // In presentation mode the compare view is the whole window: no side panels around it.
+    if compare.open && compare.presentation {
+        return Ok(());
+    }
     if !state.editing {
         state.draft = plan.scenario.incentives.clone();
     }
@@ -315,7 +322,7 @@ pub(super) fn panels(
             file_section(ui, &mut plan, &mut state);
             ui.separator();
             let shown = super::outlook::shown(&preview, &forecast);
-            super::outlook::cards_ui(ui, &plan, &mut reference, shown, preview.history.is_some());
+            super::outlook::cards_ui(ui, &plan, &mut reference, &chance, shown, preview.history.is_some());
             ui.separator();
             time_section(ui, &mut plan, &mut control, &mut speed, &clock, &forecast);
             ui.separator();
@@ -493,7 +500,7 @@ fn tools_section(ui: &mut egui::Ui, sel: &mut Selection) {
     ui.collapsing("Keys", |ui| {
         ui.label(
             "1-7 pick a tool (in the order above) · Space play / pause · Home fit the map · arrows pan · \
-             Delete remove the selected facility · Esc back to Select · Ctrl+S save · Ctrl+Z undo · Ctrl+Y or Ctrl+Shift+Z redo · F12 save the window as PNG",
+             Delete remove the selected facility · Esc back to Select · Ctrl+S save · Ctrl+Z undo · Ctrl+Y or Ctrl+Shift+Z redo · F5 presentation mode of the compare view · F12 save the window as PNG",
         );
     });
     // Always one line (wrapped text cut to it), so the panel below does not jump as the pointer
@@ -556,7 +563,9 @@ pub(crate) fn field_slider(ui: &mut egui::Ui, path: &str, v: &mut f64, max: Opti
     // Wide ranges (money, trainees) on a log scale, so everyday values are not squeezed into the first pixel.
     let wide = f.min >= 0.0 && hi > 1000.0 * f.min.max(1.0);
     let label = if f.unit.is_empty() { f.label.to_string() } else { format!("{} ({})", f.label, f.unit) };
-    let hover = format!("`{}`, {}-{}{}: {}", f.path, f.min, hi, unit_suffix(f.unit), f.help);
+    // What it does first, then where it is in the scenario file and the range the file allows.
+    let range = if f.unit == "0-1" { format!("{} to {}", f.min, hi) } else { format!("{} to {}{}", f.min, hi, unit_suffix(f.unit)) };
+    let hover = format!("{}\nIn the scenario file: {} (from {range}).", f.help, f.path);
     // The label above the slider, wrapped, so long names do not widen the panel.
     ui.add(egui::Label::new(egui::RichText::new(label).small()).wrap()).on_hover_text(&hover);
     let decimals = if f.max >= 1000.0 { 0 } else { 3 };
@@ -789,12 +798,18 @@ pub(crate) fn kpi_plot(id: impl egui::AsId) -> Plot<'static> {
 pub(crate) fn kpi_plot_without_legend(id: impl egui::AsId) -> Plot<'static> {
     // Tick labels as the output files write numbers (crate::format::fmt_num): as many decimals as the
     // value has, so the grid's half-steps read 2.5 and 7.5, not "2" and "8".
-    Plot::new(id).include_y(0.0).include_y(1.0).y_axis_formatter(|mark, _| crate::format::fmt_num(mark.value)).y_grid_spacer(
-        egui_plot::uniform_grid_spacer(|g| {
-            let large = nice_step((g.bounds.1 - g.bounds.0) / 4.0);
+    // Room for four-digit tick labels (exports in USD m), which a narrow chart would drop.
+    Plot::new(id)
+        .include_y(0.0)
+        .include_y(1.0)
+        .y_axis_min_width(36.0)
+        .y_axis_formatter(|mark, _| crate::format::fmt_num(mark.value))
+        .y_grid_spacer(egui_plot::uniform_grid_spacer(|g| {
+            // At least 30 points apart (base_step_size is the data per 8 points), where egui_plot
+            // draws y labels in full; a short chart gets fewer, wider steps rather than none.
+            let large = nice_step(((g.bounds.1 - g.bounds.0) / 4.0).max(g.base_step_size * 30.0 / 8.0));
             [large / 10.0, large / 2.0, large]
-        }),
-    )
+        }))
 }
 
 /// The smallest of 1, 2 or 5 times a power of ten that is at least `raw`.
@@ -809,7 +824,8 @@ pub(crate) fn nice_step(raw: f64) -> f64 {
 /// A planned supplier's starting values (`suppliers[i].*`); the live values are above.
 fn supplier_settings(ui: &mut egui::Ui, plan: &mut Plan, i: usize) {
     let Some(sp) = plan.scenario.suppliers.get(i).cloned() else { return };
-    ui.label(egui::RichText::new(format!("In the plan (suppliers[{i}], at the start)")).small());
+    ui.label(egui::RichText::new("Set in the plan, for the start of the run:").small())
+        .on_hover_text(format!("suppliers[{i}] in the scenario file; the figures above are the firm's now"));
     let mut name = sp.name.clone();
     let resp = ui.horizontal(|ui| {
         ui.label("name");

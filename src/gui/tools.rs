@@ -170,7 +170,8 @@ fn add_to_plan(plan: &mut Plan, kind: FacilityKind, site: Site) -> bool {
     let what = if kind == FacilityKind::Anchor {
         format!("moved the anchor to ({:.2}, {:.2}) km", site.x_km, site.y_km)
     } else {
-        format!("placed a {} at ({:.2}, {:.2}) km", kind.label(), site.x_km, site.y_km)
+        let article = if kind.label().starts_with(['a', 'e', 'i', 'o', 'u', 'R']) { "an" } else { "a" };
+        format!("placed {article} {} at ({:.2}, {:.2}) km", kind.label(), site.x_km, site.y_km)
     };
     plan.edit(&what, |s| match kind {
         FacilityKind::Supplier => {
