@@ -349,28 +349,14 @@ where
         .label_style(("sans-serif", 12))
         .draw()
         .map_err(err)?;
-    for (i, (name, pts)) in series.iter().enumerate() {
-        let color = if name.contains("dummy") { GREY } else { COLORS[i % COLORS.len()] };
-        let finite: Vec<&(f64, f64, f64, f64)> = pts.iter().filter(|p| p.1.is_finite()).collect();
-        if finite.iter().any(|p| p.3 > p.2) {
-            let mut poly: Vec<(f64, f64)> = finite.iter().map(|p| (p.0, p.3)).collect();
-            poly.extend(finite.iter().rev().map(|p| (p.0, p.2)));
-            chart.draw_series(std::iter::once(Polygon::new(poly, color.mix(0.15)))).map_err(err)?;
-        }
-        chart
-            .draw_series(LineSeries::new(finite.iter().map(|p| (p.0, p.1)), color.stroke_width(2)))
-            .map_err(err)?
-            .label(name.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 12))
-        .draw()
-        .map_err(err)?;
+    crate::charts::band::draw_band_lines(
+        &mut chart,
+        series,
+        |i, name| if name.contains("dummy") { GREY } else { COLORS[i % COLORS.len()] },
+        0.15,
+        12,
+    )
+    .map_err(err)?;
     Ok(())
 }
 

@@ -77,16 +77,35 @@ where
         .label_style(("sans-serif", 13))
         .draw()
         .map_err(err)?;
+    draw_band_lines(&mut chart, series, |i, _| series_color(i), 0.18, 13).map_err(err)?;
+    draw_footer(area, footer).map_err(err)?;
+    area.present().map_err(err)?;
+    Ok(())
+}
+
+/// Each series as a line (its mean) over a shaded band (its low..high), with the legend in the
+/// upper left: the reports' KPIs over time and the sensitivity indices over time. Points that are
+/// not finite are left out.
+pub(crate) fn draw_band_lines<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>,
+    series: &[(String, Band)],
+    color_of: impl Fn(usize, &str) -> RGBColor,
+    band_alpha: f64,
+    font_size: u32,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+where
+    DB::ErrorType: 'static,
+{
     for (i, (name, pts)) in series.iter().enumerate() {
-        let color = series_color(i);
-        if pts.iter().any(|p| p.3 > p.2) {
-            let mut poly: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.3)).collect();
-            poly.extend(pts.iter().rev().map(|p| (p.0, p.2)));
-            chart.draw_series(std::iter::once(Polygon::new(poly, color.mix(0.18)))).map_err(err)?;
+        let color = color_of(i, name);
+        let finite: Vec<&(f64, f64, f64, f64)> = pts.iter().filter(|p| p.1.is_finite()).collect();
+        if finite.iter().any(|p| p.3 > p.2) {
+            let mut poly: Vec<(f64, f64)> = finite.iter().map(|p| (p.0, p.3)).collect();
+            poly.extend(finite.iter().rev().map(|p| (p.0, p.2)));
+            chart.draw_series(std::iter::once(Polygon::new(poly, color.mix(band_alpha))))?;
         }
         chart
-            .draw_series(LineSeries::new(pts.iter().map(|p| (p.0, p.1)), color.stroke_width(2)))
-            .map_err(err)?
+            .draw_series(LineSeries::new(finite.iter().map(|p| (p.0, p.1)), color.stroke_width(2)))?
             .label(name.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
     }
@@ -95,12 +114,8 @@ where
         .position(SeriesLabelPosition::UpperLeft)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
-        .label_font(("sans-serif", 13))
+        .label_font(("sans-serif", font_size))
         .draw()
-        .map_err(err)?;
-    draw_footer(area, footer).map_err(err)?;
-    area.present().map_err(err)?;
-    Ok(())
 }
 
 /// A KPI over time, one band per scenario.
