@@ -288,11 +288,15 @@ pub fn cards_ui(ui: &mut egui::Ui, plan: &Plan, reference: &mut Reference, chanc
             ));
         }
     });
+    // In a narrow panel (a 1024x768 window) the labels are set small, so the differences keep
+    // their column.
+    let narrow = ui.available_width() < 370.0;
     egui::Grid::new("cards").num_columns(3).striped(true).spacing([8.0, 2.0]).show(ui, |ui| {
         for (i, c) in cards().iter().enumerate() {
             let now = (c.value)(shown);
             let before = (c.value)(&reference.history);
-            ui.label(c.kpi.label).on_hover_text(format!("{} ({}). {}", c.kpi.label, c.kpi.display_unit(), c.kpi.help));
+            let label = if narrow { egui::RichText::new(c.kpi.label).small() } else { egui::RichText::new(c.kpi.label) };
+            ui.label(label).on_hover_text(format!("{} ({}). {}", c.kpi.label, c.kpi.display_unit(), c.kpi.help));
             let value = now.map_or("n/a".into(), |v| c.kpi.fmt(v));
             let unit = short_unit(c.kpi);
             let text = match unit {
