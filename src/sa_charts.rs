@@ -147,28 +147,37 @@ fn whiskers(i: f64, lo: f64, hi: f64, color: RGBColor) -> Vec<PathElement<(f64, 
     ]
 }
 
-fn draw_tornado<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
+/// The plotting area of a bar chart: data coordinates on both axes.
+type BarChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
+
+/// Rows of two horizontal bars (the row's upper and lower half) with their 95% whiskers, the
+/// first row of `halves[0]` at the top and labelled with its parameter; `decorate` draws what the
+/// chart adds before the legend (the tornado's zero line, the Sobol' noise floor). The tornado
+/// and the index bars share it.
+#[allow(clippy::too_many_arguments)]
+fn draw_paired_bars<'a, DB: DrawingBackend + 'a>(
+    area: &'a DrawingArea<DB, Shift>,
+    what: &str,
     title: &str,
     x_label: &str,
-    low: &[Bar],
-    high: &[Bar],
+    x_range: std::ops::Range<f64>,
+    halves: [(&[Bar], RGBColor, &str); 2],
+    decorate: impl FnOnce(&mut BarChart<'a, DB>, usize) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>,
 ) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("tornado: {e:?}");
-    let n = low.len().max(1);
-    let (x0, x1) = span(low.iter().chain(high).flat_map(|b| [b.1, b.2, b.3]), true);
-    // Largest swing at the top: row n-1 is drawn highest.
-    let labels: Vec<String> = low.iter().rev().map(|b| b.0.clone()).collect();
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("{what}: {e:?}");
+    let n = halves[0].0.len().max(1);
+    // Largest first at the top: row n-1 is drawn highest.
+    let labels: Vec<String> = halves[0].0.iter().rev().map(|b| b.0.clone()).collect();
     let mut chart = ChartBuilder::on(area)
         .caption(title, ("sans-serif", 18))
         .margin(12)
         .margin_bottom(24)
         .x_label_area_size(40)
         .y_label_area_size(190)
-        .build_cartesian_2d(x0..x1, 0.0..n as f64)
+        .build_cartesian_2d(x_range, 0.0..n as f64)
         .map_err(err)?;
     chart
         .configure_mesh()
@@ -181,23 +190,22 @@ where
         .label_style(("sans-serif", 12))
         .draw()
         .map_err(err)?;
-    for (side, bars, color) in [(0, low, COLORS[0]), (1, high, COLORS[1])] {
-        let name = if side == 0 { "at the low end of its range" } else { "at the high end" };
+    for (half, (bars, color, name)) in halves.into_iter().enumerate() {
         chart
             .draw_series(bars.iter().enumerate().map(|(k, b)| {
                 let y = (n - 1 - k) as f64;
-                let (y0, y1) = if side == 0 { (y + 0.5, y + 0.85) } else { (y + 0.15, y + 0.5) };
+                let (y0, y1) = if half == 0 { (y + 0.5, y + 0.85) } else { (y + 0.15, y + 0.5) };
                 Rectangle::new([(0.0, y0), (finite_or(b.1, 0.0), y1)], color.mix(0.8).filled())
             }))
             .map_err(err)?
             .label(name)
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], color.filled()));
         for (k, b) in bars.iter().enumerate().filter(|(_, b)| b.3 > b.2) {
-            let y = (n - 1 - k) as f64 + if side == 0 { 0.675 } else { 0.325 };
+            let y = (n - 1 - k) as f64 + if half == 0 { 0.675 } else { 0.325 };
             chart.draw_series(whiskers(y, b.2, b.3, BLACK)).map_err(err)?;
         }
     }
-    chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (0.0, n as f64)], BLACK.stroke_width(1)))).map_err(err)?;
+    decorate(&mut chart, n).map_err(err)?;
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::LowerRight)
@@ -207,6 +215,23 @@ where
         .draw()
         .map_err(err)?;
     Ok(())
+}
+
+fn draw_tornado<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    x_label: &str,
+    low: &[Bar],
+    high: &[Bar],
+) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    let (x0, x1) = span(low.iter().chain(high).flat_map(|b| [b.1, b.2, b.3]), true);
+    let halves = [(low, COLORS[0], "at the low end of its range"), (high, COLORS[1], "at the high end")];
+    draw_paired_bars(area, "tornado", title, x_label, x0..x1, halves, |chart, n| {
+        chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (0.0, n as f64)], BLACK.stroke_width(1)))).map(|_| ())
+    })
 }
 
 fn draw_mu_sigma<DB: DrawingBackend>(
@@ -267,60 +292,17 @@ fn draw_index_bars<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("index chart: {e:?}");
-    let n = st.len().max(1);
     let (x0, x1) = span(s1.iter().chain(st).flat_map(|b| [b.1, b.2, b.3]).chain(floor), true);
-    let labels: Vec<String> = st.iter().rev().map(|b| b.0.clone()).collect();
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, ("sans-serif", 18))
-        .margin(12)
-        .margin_bottom(24)
-        .x_label_area_size(40)
-        .y_label_area_size(190)
-        .build_cartesian_2d(x0.min(0.0)..x1.max(0.05), 0.0..n as f64)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(n * 2 + 1)
-        .y_label_formatter(&|y| row_label(&labels, *y))
-        .max_light_lines(1)
-        .x_desc("share of the output's variance")
-        .x_label_formatter(&|v| fmt_num(*v))
-        .label_style(("sans-serif", 12))
-        .draw()
-        .map_err(err)?;
-    for (which, bars, color, name) in [(0, st, COLORS[1], "total (ST)"), (1, s1, COLORS[0], "first order (S1)")] {
-        chart
-            .draw_series(bars.iter().enumerate().map(|(k, b)| {
-                let y = (n - 1 - k) as f64;
-                let (y0, y1) = if which == 0 { (y + 0.5, y + 0.85) } else { (y + 0.15, y + 0.5) };
-                Rectangle::new([(0.0, y0), (finite_or(b.1, 0.0), y1)], color.mix(0.8).filled())
-            }))
-            .map_err(err)?
-            .label(name)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], color.filled()));
-        for (k, b) in bars.iter().enumerate().filter(|(_, b)| b.3 > b.2) {
-            let y = (n - 1 - k) as f64 + if which == 0 { 0.675 } else { 0.325 };
-            chart.draw_series(whiskers(y, b.2, b.3, BLACK)).map_err(err)?;
+    let halves = [(st, COLORS[1], "total (ST)"), (s1, COLORS[0], "first order (S1)")];
+    draw_paired_bars(area, "index chart", title, "share of the output's variance", x0.min(0.0)..x1.max(0.05), halves, |chart, n| {
+        if let Some(f) = floor.filter(|f| f.is_finite()) {
+            chart
+                .draw_series(DashedLineSeries::new(vec![(f, 0.0), (f, n as f64)], 6, 4, GREY.stroke_width(2)))?
+                .label("noise floor (dummy's ST)")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], GREY.stroke_width(2)));
         }
-    }
-    if let Some(f) = floor.filter(|f| f.is_finite()) {
-        chart
-            .draw_series(DashedLineSeries::new(vec![(f, 0.0), (f, n as f64)], 6, 4, GREY.stroke_width(2)))
-            .map_err(err)?
-            .label("noise floor (dummy's ST)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], GREY.stroke_width(2)));
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 12))
-        .draw()
-        .map_err(err)?;
-    Ok(())
+        Ok(())
+    })
 }
 
 type Series = (String, Vec<(f64, f64, f64, f64)>);
