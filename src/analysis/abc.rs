@@ -474,16 +474,13 @@ fn propose<R: Rng + ?Sized>(prev: &Population, cumulative: &[f64], tau: &[f64], 
     let base = &prev.particles[j].theta;
     let mut theta = Vec::with_capacity(base.len());
     for ((&b, &t), &(lo, hi)) in base.iter().zip(tau).zip(ranges) {
-        let mut value = None;
-        for _ in 0..MAX_TRIES {
-            let z: f64 = StandardNormal.sample(rng);
-            let v = b + t * z;
-            if v >= lo && v <= hi {
-                value = Some(v);
-                break;
-            }
-        }
-        match value {
+        let inside = (0..MAX_TRIES)
+            .map(|_| {
+                let z: f64 = StandardNormal.sample(rng);
+                b + t * z
+            })
+            .find(|v| (lo..=hi).contains(v));
+        match inside {
             Some(v) => theta.push(v),
             None => return Err(SaError::Failed(format!("abc_smc: could not perturb {b} inside [{lo}, {hi}] with sd {t}"))),
         }
