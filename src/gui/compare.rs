@@ -45,7 +45,9 @@ pub const BAND_REPLICATIONS: u32 = 8;
 /// A column's full-horizon runs over [`BAND_REPLICATIONS`] seeds, computed on a background thread.
 #[derive(Default)]
 pub struct Bands {
-    runs: std::sync::Arc<std::sync::Mutex<Option<Vec<Vec<QuarterRecord>>>>>,
+    job: super::job::Job<Vec<Vec<QuarterRecord>>>,
+    /// The runs, once in (none while the runs of a changed plan are on their way).
+    runs: Option<Vec<Vec<QuarterRecord>>>,
     /// The scenario the runs are of (the plan's bands are recomputed when it changes).
     of: Option<Scenario>,
 }
@@ -56,29 +58,31 @@ impl Bands {
             return;
         }
         self.of = Some(scenario.clone());
-        let slot = std::sync::Arc::new(std::sync::Mutex::new(None));
-        self.runs = slot.clone();
+        self.runs = None;
         let scenario = scenario.clone();
-        std::thread::spawn(move || {
-            let runs: Vec<Vec<QuarterRecord>> = (0..BAND_REPLICATIONS)
+        self.job.launch(move || {
+            (0..BAND_REPLICATIONS)
                 .map(|r| sim::run_to_end(&Scenario { seed: scenario.seed.wrapping_add(r as u64), ..scenario.clone() }))
-                .collect();
-            if let Ok(mut s) = slot.lock() {
-                *s = Some(runs);
-            }
+                .collect()
         });
+    }
+
+    /// Takes the runs in once they are done.
+    fn poll(&mut self) {
+        if let Some(runs) = self.job.take() {
+            self.runs = Some(runs);
+        }
     }
 
     /// Runs launched and not in yet (the window keeps redrawing until they are, to show them).
     pub fn computing(&self) -> bool {
-        self.of.is_some() && self.runs.lock().is_ok_and(|r| r.is_none())
+        self.job.running()
     }
 
     /// Per quarter: (year, 95% low, mean, 95% high) of a KPI across the replications (a Student-t
     /// interval of the mean, as the CLI's reports give); empty until the runs are in.
     pub fn of_kpi(&self, get: fn(&QuarterRecord) -> f64) -> Vec<[f64; 4]> {
-        let Ok(guard) = self.runs.lock() else { return Vec::new() };
-        let Some(runs) = guard.as_ref() else { return Vec::new() };
+        let Some(runs) = self.runs.as_ref() else { return Vec::new() };
         let quarters = runs.iter().map(Vec::len).min().unwrap_or(0);
         (0..quarters)
             .map(|q| {
@@ -199,6 +203,12 @@ pub(super) fn plugin(app: &mut App) {
 /// plan restarts).
 fn keep_in_step(world: &mut World) {
     let quarter = world.resource::<SimClock>().quarter;
+    {
+        // Bands that are done are taken in, open or not (until then the window keeps drawing).
+        let mut view = world.resource_mut::<CompareView>();
+        view.plan_bands.poll();
+        view.arms.iter_mut().for_each(|a| a.bands.poll());
+    }
     let open = world.resource::<CompareView>().open;
     if !open {
         return;
@@ -221,7 +231,7 @@ fn keep_in_step(world: &mut World) {
             sim::reset_world(&mut arm.world, &s);
         }
         let before = arm.quarter();
-        while arm.quarter() < quarter && sim::step_once(&mut arm.world) {}
+        sim::step_to(&mut arm.world, quarter);
         if arm.quarter() != before || arm.snapshot.quarter != arm.quarter() {
             arm.refresh();
         }

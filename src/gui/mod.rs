@@ -2,7 +2,6 @@
 //! frame, with a map view, editing tools, an egui side panel and a background forecast.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use bevy::prelude::*;
 use bevy::window::{PresentMode, WindowResolution};
@@ -13,6 +12,7 @@ use crate::sim::{self, ActiveScenario, QuarterRecord, SimControl, SimPlugin};
 
 mod compare;
 mod effects;
+mod job;
 mod map_view;
 mod outlook;
 mod panel;
@@ -253,6 +253,12 @@ impl Plan {
         info!("edit: {what}");
     }
 
+    /// Back to quarter 0 with the current plan (Reset, and Play at the end of the horizon).
+    pub fn restart(&mut self) {
+        self.changed = true;
+        self.rewind = true;
+    }
+
     /// Shows why something was not done (in red), and records it in the window's log.
     pub fn refuse(&mut self, why: impl Into<String>) {
         let why = why.into();
@@ -303,38 +309,28 @@ impl Plan {
 /// The full-horizon run of the current plan, computed on a background thread after each edit.
 #[derive(Resource, Default)]
 pub struct Forecast {
+    /// Counts the forecasts launched: a new one means an edited plan.
     pub generation: u64,
     pub history: Vec<QuarterRecord>,
-    pub pending: bool,
-    slot: Arc<Mutex<Option<(u64, Vec<QuarterRecord>)>>>,
+    job: job::Job<Vec<QuarterRecord>>,
 }
 
 impl Forecast {
     fn launch(&mut self, scenario: Scenario) {
         self.generation += 1;
-        self.pending = true;
-        let generation = self.generation;
-        let slot = self.slot.clone();
-        std::thread::spawn(move || {
-            let history = sim::run_to_end(&scenario);
-            if let Ok(mut s) = slot.lock() {
-                // Only the newest generation matters; older results are dropped.
-                if s.as_ref().is_none_or(|(g, _)| *g < generation) {
-                    *s = Some((generation, history));
-                }
-            }
-        });
+        // A forecast of an older plan (edited since it started) is never taken in.
+        self.job.launch(move || sim::run_to_end(&scenario));
     }
 
     fn poll(&mut self) {
-        let done = self.slot.lock().ok().and_then(|mut s| s.take());
-        // A forecast of an older plan (edited since it started) is dropped.
-        if let Some((g, h)) = done
-            && g == self.generation
-        {
+        if let Some(h) = self.job.take() {
             self.history = h;
-            self.pending = false;
         }
+    }
+
+    /// The newest plan's forecast is on its way.
+    pub fn pending(&self) -> bool {
+        self.job.running()
     }
 }
 
@@ -373,11 +369,7 @@ fn apply_plan_changes(world: &mut World) {
     let placed = world.resource_mut::<tools::Selection>().select_after_rebuild.take();
     sim::reset_world(world, &scenario);
     // Back to the quarter the map showed: a 10-year plan's 40 quarters take about a millisecond.
-    for _ in 0..quarter {
-        if !sim::step_once(world) {
-            break;
-        }
-    }
+    sim::step_to(world, quarter);
     let want = placed.or(selected_ref);
     let found = {
         let mut q = world.query::<(&sim::Facility, &sim::facilities::PlanRef)>();
@@ -407,7 +399,7 @@ fn idle_when_paused(
 ) {
     let busy = control.running
         || control.pending_steps > 0
-        || forecast.pending
+        || forecast.pending()
         || view.computing()
         || band.computing()
         || chance.computing()
@@ -476,9 +468,7 @@ pub fn toggle_play(plan: &mut Plan, control: &mut SimControl, clock: &sim::clock
         control.running = false;
     } else {
         if clock.finished() {
-            // back to quarter 0 with the current plan
-            plan.changed = true;
-            plan.rewind = true;
+            plan.restart();
         }
         control.running = true;
     }
@@ -533,7 +523,7 @@ mod tests {
         forecast.launch(older.clone());
         forecast.launch(newer.clone());
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-        while forecast.pending {
+        while forecast.pending() {
             assert!(std::time::Instant::now() < deadline, "the forecast never arrived");
             std::thread::sleep(std::time::Duration::from_millis(5));
             forecast.poll();
@@ -613,9 +603,7 @@ mod tests {
         let edited = world.resource::<Plan>().scenario.clone();
         let history = world.resource::<sim::metrics::Metrics>().history.clone();
         assert_eq!(history, sim::run_to_end(&edited)[..20].to_vec(), "the edited plan's first 20 quarters, replayed");
-        let mut plan = world.resource_mut::<Plan>();
-        plan.changed = true;
-        plan.rewind = true;
+        world.resource_mut::<Plan>().restart();
         apply_plan_changes(world);
         assert_eq!(world.resource::<sim::clock::SimClock>().quarter, 0);
         assert!(!world.resource::<Plan>().rewind);

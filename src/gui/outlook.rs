@@ -39,8 +39,9 @@ impl Reference {
 /// random draw), so the cards grey out the differences these paired runs cannot tell from zero.
 #[derive(Resource, Default)]
 pub struct Chance {
+    /// The plan and the reference the check is of.
     of: Option<(Scenario, Scenario)>,
-    slot: std::sync::Arc<std::sync::Mutex<Option<Vec<Option<crate::stats::Estimate>>>>>,
+    job: super::job::Job<Vec<Option<crate::stats::Estimate>>>,
     /// Per card: the paired difference over the seeds (None: not computed yet, or no value).
     per_card: Vec<Option<crate::stats::Estimate>>,
 }
@@ -51,7 +52,7 @@ pub const CHANCE_RUNS: u64 = 8;
 impl Chance {
     /// Paired runs launched and not in yet (the window keeps drawing until they are).
     pub fn computing(&self) -> bool {
-        self.of.is_some() && self.per_card.is_empty()
+        self.job.running()
     }
 }
 
@@ -71,28 +72,20 @@ fn paired_differences(plan: &Scenario, reference: &Scenario) -> Vec<Option<crate
 }
 
 fn check_chance(plan: Res<Plan>, reference: Res<Reference>, preview: Res<Preview>, mut chance: ResMut<Chance>) {
-    if let Some(done) = chance.slot.lock().ok().and_then(|mut s| s.take()) {
+    if let Some(done) = chance.job.take() {
         chance.per_card = done;
     }
-    let Some(reference) = reference.scenario.clone() else { return };
+    let Some(reference) = reference.scenario.as_ref() else { return };
     if preview.history.is_some() {
         return; // a drag in progress: checked when it is released
     }
-    let pair = (plan.scenario.clone(), reference);
-    if chance.of.as_ref() == Some(&pair) {
+    if chance.of.as_ref().is_some_and(|(a, b)| *a == plan.scenario && b == reference) {
         return;
     }
     chance.per_card.clear();
-    let slot = std::sync::Arc::new(std::sync::Mutex::new(None));
-    chance.slot = slot.clone();
-    let (a, b) = pair.clone();
-    chance.of = Some(pair);
-    std::thread::spawn(move || {
-        let d = paired_differences(&a, &b);
-        if let Ok(mut s) = slot.lock() {
-            *s = Some(d);
-        }
-    });
+    let (a, b) = (plan.scenario.clone(), reference.clone());
+    chance.of = Some((a.clone(), b.clone()));
+    chance.job.launch(move || paired_differences(&a, &b));
 }
 
 /// The label of a reference the planner pinned.
@@ -112,7 +105,7 @@ pub struct ParameterBand {
     pub on: bool,
     /// The plan the band is of, and the band once computed.
     of: Option<Scenario>,
-    slot: std::sync::Arc<std::sync::Mutex<Option<Vec<crate::uncertainty::QuarterBand>>>>,
+    job: super::job::Job<Vec<crate::uncertainty::QuarterBand>>,
     pub band: Vec<crate::uncertainty::QuarterBand>,
 }
 
@@ -123,7 +116,7 @@ pub const BAND_DRAW_REPLICATIONS: u32 = 2;
 impl ParameterBand {
     /// The band is on and being computed for the current plan.
     pub fn computing(&self) -> bool {
-        self.on && self.of.is_some() && self.band.is_empty()
+        self.on && self.job.running()
     }
 
     /// Per quarter (year, low, high) of a KPI (by its place in the registry); empty while computing.
@@ -139,18 +132,10 @@ fn parameter_band(plan: Res<Plan>, mut band: ResMut<ParameterBand>) {
     if band.of.as_ref() != Some(&plan.scenario) {
         band.of = Some(plan.scenario.clone());
         band.band.clear();
-        let slot = std::sync::Arc::new(std::sync::Mutex::new(None));
-        band.slot = slot.clone();
         let scenario = plan.scenario.clone();
-        std::thread::spawn(move || {
-            let b = crate::uncertainty::forecast_band(&scenario, BAND_DRAWS, BAND_DRAW_REPLICATIONS);
-            if let Ok(mut s) = slot.lock() {
-                *s = Some(b);
-            }
-        });
+        band.job.launch(move || crate::uncertainty::forecast_band(&scenario, BAND_DRAWS, BAND_DRAW_REPLICATIONS));
     }
-    let done = band.slot.lock().ok().and_then(|mut s| s.take());
-    if let Some(b) = done {
+    if let Some(b) = band.job.take() {
         band.band = b;
     }
 }
@@ -290,7 +275,7 @@ pub fn cards_ui(ui: &mut egui::Ui, plan: &Plan, reference: &mut Reference, chanc
     });
     // In a narrow panel (a 1024x768 window) the labels are set small, so the differences keep
     // their column.
-    let narrow = ui.available_width() < 370.0;
+    let narrow = ui.available_width() < 345.0;
     egui::Grid::new("cards").num_columns(3).striped(true).spacing([8.0, 2.0]).show(ui, |ui| {
         for (i, c) in cards().iter().enumerate() {
             let now = (c.value)(shown);
@@ -307,22 +292,20 @@ pub fn cards_ui(ui: &mut egui::Ui, plan: &Plan, reference: &mut Reference, chanc
             ui.label(egui::RichText::new(text).strong());
             // The paired runs over other seeds, once in (not while a drag is in progress).
             let check = if previewing { None } else { chance.per_card.get(i).copied().flatten() };
+            let interval = |e: &crate::stats::Estimate| {
+                format!("{} [{}, {}] (95% interval)", c.kpi.fmt_diff(e.mean), c.kpi.fmt_diff(e.ci95_low), c.kpi.fmt_diff(e.ci95_high))
+            };
             match (card_delta(c.kpi, c.more_is_better, now, before), check) {
                 (Some((text, Some(_))), Some(e)) if !e.excludes_zero() => ui.weak(text).on_hover_text(format!(
-                    "Not distinguishable from chance: over {CHANCE_RUNS} runs with other seeds the difference \
-                     averages {} [{}, {}] (95% interval), which includes zero.",
-                    c.kpi.fmt_diff(e.mean),
-                    c.kpi.fmt_diff(e.ci95_low),
-                    c.kpi.fmt_diff(e.ci95_high)
+                    "Not distinguishable from chance: over {CHANCE_RUNS} runs with other seeds the difference averages {}, which includes zero.",
+                    interval(&e)
                 )),
                 (Some((text, Some(better))), e) => {
                     let r = ui.colored_label(if better { BETTER } else { WORSE }, text);
                     match e {
                         Some(e) => r.on_hover_text(format!(
-                            "Over {CHANCE_RUNS} runs with other seeds the difference averages {} [{}, {}] (95% interval): not chance.",
-                            c.kpi.fmt_diff(e.mean),
-                            c.kpi.fmt_diff(e.ci95_low),
-                            c.kpi.fmt_diff(e.ci95_high)
+                            "Over {CHANCE_RUNS} runs with other seeds the difference averages {}: not chance.",
+                            interval(&e)
                         )),
                         None => r,
                     }

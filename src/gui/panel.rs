@@ -264,11 +264,11 @@ fn load(plan: &mut Plan, path: &Path) -> bool {
     }
 }
 
-/// Both side panels, on one root `Ui` so they share the window (egui 0.36 panels).
-#[allow(clippy::too_many_arguments)]
 /// The inspector's width when it first opens (the planner may resize it).
 const INSPECTOR_WIDTH: f32 = 310.0;
 
+/// Both side panels, on one root `Ui` so they share the window (egui 0.36 panels).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn panels(
     mut contexts: EguiContexts,
     mut plan: ResMut<Plan>,
@@ -343,15 +343,16 @@ pub(super) fn panels(
     // side panel keeps its full height (the incentives stay in view); it can be moved, folded
     // and closed (Esc).
     if sel.selected.is_some() && !compare.covers_map {
+        // 310 px (its text wraps), and at most 80% of the map area in a small window, so the
+        // middle of the map stays in view and clear for dragging.
+        let width = INSPECTOR_WIDTH.min(0.8 * area.width()).max(200.0);
         let mut open = true;
         egui::Window::new("Inspect")
             .id(egui::Id::new("inspect"))
             .open(&mut open)
             .default_pos(area.min + egui::vec2(8.0, 8.0))
-            // 310 px (its text wraps), and at most 80% of the map area in a small window, so the
-            // middle of the map stays in view and clear for dragging.
-            .default_width(INSPECTOR_WIDTH.min(0.8 * area.width()).max(200.0))
-            .max_width(INSPECTOR_WIDTH.min(0.8 * area.width()).max(200.0))
+            .default_width(width)
+            .max_width(width)
             .max_height((0.5 * area.height()).max(160.0))
             // No drop shadow: it would darken the facilities just below the window.
             .frame(egui::Frame::window(&ctx.global_style()).shadow(egui::Shadow::NONE))
@@ -473,8 +474,7 @@ fn time_section(ui: &mut egui::Ui, plan: &mut Plan, control: &mut SimControl, sp
             control.pending_steps += 1;
         }
         if ui.button("Reset").on_hover_text("back to quarter 0 with the current plan").clicked() {
-            plan.changed = true;
-            plan.rewind = true;
+            plan.restart();
             control.running = false;
         }
     });
@@ -484,7 +484,7 @@ fn time_section(ui: &mut egui::Ui, plan: &mut Plan, control: &mut SimControl, sp
         clock.quarter,
         clock.horizon,
         clock.year_end(),
-        if forecast.pending { " — forecasting…" } else { "" }
+        if forecast.pending() { " — forecasting…" } else { "" }
     ));
 }
 
@@ -564,8 +564,7 @@ pub(crate) fn field_slider(ui: &mut egui::Ui, path: &str, v: &mut f64, max: Opti
     let wide = f.min >= 0.0 && hi > 1000.0 * f.min.max(1.0);
     let label = if f.unit.is_empty() { f.label.to_string() } else { format!("{} ({})", f.label, f.unit) };
     // What it does first, then where it is in the scenario file and the range the file allows.
-    let range = if f.unit == "0-1" { format!("{} to {}", f.min, hi) } else { format!("{} to {}{}", f.min, hi, unit_suffix(f.unit)) };
-    let hover = format!("{}\nIn the scenario file: {} (from {range}).", f.help, f.path);
+    let hover = format!("{}\nIn the scenario file: {} (from {} to {}{}).", f.help, f.path, f.min, hi, unit_suffix(f.unit));
     // The label above the slider, wrapped, so long names do not widen the panel.
     ui.add(egui::Label::new(egui::RichText::new(label).small()).wrap()).on_hover_text(&hover);
     let decimals = if f.max >= 1000.0 { 0 } else { 3 };
@@ -577,8 +576,9 @@ pub(crate) fn field_slider(ui: &mut egui::Ui, path: &str, v: &mut f64, max: Opti
     ui.add(slider).on_hover_text(hover)
 }
 
+/// A unit after a range's end: none for a share 0-1, which "0 to 1" says already.
 fn unit_suffix(unit: &str) -> String {
-    if unit.is_empty() { String::new() } else { format!(" {unit}") }
+    if unit.is_empty() || unit == "0-1" { String::new() } else { format!(" {unit}") }
 }
 
 /// `integer()` only when asked (egui's builder has no conditional form).

@@ -122,7 +122,7 @@ fn take(
         exit.write(AppExit::from_code(2));
         return;
     }
-    let ready = clock.finished() && !control.running && !forecast.pending;
+    let ready = clock.finished() && !control.running && !forecast.pending();
     if !ready {
         return;
     }

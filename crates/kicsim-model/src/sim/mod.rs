@@ -149,6 +149,12 @@ pub fn step_once(world: &mut World) -> bool {
     true
 }
 
+/// Runs quarters until the clock reaches `quarter` (or the horizon): a world rebuilt after an
+/// edit goes back to the quarter it showed, and the compare view keeps its columns on one clock.
+pub fn step_to(world: &mut World, quarter: u32) {
+    while world.resource::<clock::SimClock>().quarter < quarter && step_once(world) {}
+}
+
 /// The headless app the CLI, tests and benchmarks use: the model and nothing else.
 pub fn build_app(scenario: &Scenario) -> App {
     let mut app = App::new();
