@@ -96,8 +96,8 @@ fn suppliers_near_the_anchor_learn_faster() {
     let near = Site { x_km: a.x_km + 0.8, y_km: a.y_km };
     let far = find_far_site(&s);
     s.suppliers = vec![
-        SupplierSpec { name: "near".into(), site: near, capability: 0.3, capacity_usd_m: 10.0, tier: Tier::Untiered },
-        SupplierSpec { name: "far".into(), site: far, capability: 0.3, capacity_usd_m: 10.0, tier: Tier::Untiered },
+        SupplierSpec { name: "near".into(), site: near, capability: 0.3, capacity_usd_m: 10.0, tier: Tier::Untiered, ..Default::default() },
+        SupplierSpec { name: "far".into(), site: far, capability: 0.3, capacity_usd_m: 10.0, tier: Tier::Untiered, ..Default::default() },
     ];
     assert!(s.validate().is_empty(), "{:?}", s.validate());
     let mut app = build_app(&s);
