@@ -25,9 +25,9 @@
 //!   semi-elasticity near -3), and a commitment the investor must pay for is a tax by another name.
 //! - Output (each quarter): exports are
 //!   X* = export_share * Y (1 + growth)^t * (K / K_ref)^(-elasticity) * T * P
-//!   and the output target is (1 - export_share) * Y (1 + growth)^t + X*; output moves a share
-//!   `OUTPUT_ADJUSTMENT` of the way to it each quarter (lines are added or idled over about a
-//!   year), and exports are the target's export share of that output.
+//!   and home sales' target is (1 - export_share) * Y (1 + growth)^t; exports and home sales
+//!   each move a share `OUTPUT_ADJUSTMENT` of the way to their targets each quarter (lines are
+//!   added or idled, contracts won or lost, over about a year); output is their sum.
 //! - Leaving (each quarter): while its unit cost is more than `relocation_threshold` above the
 //!   reference rival's, the anchor moves lines to its other plants: the share of it that stays
 //!   falls by relocation_rate / 4 * (K / K_ref - 1 - threshold) a quarter, and lines that left do
@@ -132,15 +132,23 @@ fn trade(scenario: Res<ActiveScenario>, clock: Res<SimClock>, mut anchor: ResMut
     let base = planned * anchor.stays;
     let time = time_term(anchor.port_road_km);
     let promo = promotion_effect(s, a.export_share * planned);
-    let exports = a.export_share * base * (k / k_ref).powf(-m.export_elasticity) * time * promo;
-    let target = (1.0 - a.export_share) * base + exports;
-    // Output moves part of the way to its target (the first quarter starts there).
-    let output = if clock.quarter <= 1 { target } else { anchor.output_usd_m + OUTPUT_ADJUSTMENT * (target - anchor.output_usd_m) };
+    let export_target = a.export_share * base * (k / k_ref).powf(-m.export_elasticity) * time * promo;
+    let home_target = (1.0 - a.export_share) * base;
+    // Exports and home sales move part of the way to their targets (the first quarter starts there).
+    let (exports, home) = if clock.quarter <= 1 {
+        (export_target, home_target)
+    } else {
+        let home_now = (anchor.output_usd_m - anchor.exports_usd_m).max(0.0);
+        (
+            anchor.exports_usd_m + OUTPUT_ADJUSTMENT * (export_target - anchor.exports_usd_m),
+            home_now + OUTPUT_ADJUSTMENT * (home_target - home_now),
+        )
+    };
     anchor.unit_cost_index = k;
     anchor.reference_unit_cost_index = k_ref;
-    anchor.exports_usd_m = if target > 0.0 { output * exports / target } else { 0.0 };
+    anchor.exports_usd_m = exports;
     // Next quarter's demand follows this quarter's output.
-    anchor.output_usd_m = output;
+    anchor.output_usd_m = home + exports;
     for mut sp in &mut suppliers {
         let spare = (sp.capacity_usd_m - sp.local_sales()).max(0.0);
         let share = match sp.tier {

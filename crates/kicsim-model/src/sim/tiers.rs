@@ -1,7 +1,9 @@
 //! Tier progression. The anchor audits suppliers: a firm becomes ready for tier-2 after holding
 //! the tier-2 capability for `tier2_quarters` (trial production, testing), and ready for tier-1
-//! after holding the tier-1 capability for `tier1_quarters` with at least
-//! `TIER1_RECORD_QUARTERS` as tier-2. Thresholds scale with the sector's input complexity.
+//! after holding the tier-1 capability for `tier1_quarters` with a record of at least
+//! `TIER1_RECORD_QUARTERS` quarters as a tier-2 vendor that sold the anchor at least
+//! `SUPPLY_RECORD_SHARE` of its capacity, and while it still does: the anchor certifies as tier-1
+//! only firms it actually buys from (Alfaro-Urena et al. 2022). Thresholds scale with the sector's input complexity.
 //!
 //! A ready firm is promoted when the anchor audits it, and the anchor completes only
 //! `vendor_audits_per_year` audits a year (audits, trial orders and certification take a
@@ -25,6 +27,9 @@ use super::{ActiveScenario, SimSet, SimStep};
 use crate::scenario::{Scenario, Tier};
 
 pub const DEMOTION_MARGIN: f64 = 0.05;
+/// Share of its capacity a tier-2 firm must sell to the anchor in a quarter for it to count in
+/// its record of supply (and to be ready for a tier-1 audit).
+pub const SUPPLY_RECORD_SHARE: f64 = 0.1;
 /// Shadow markup of a local-content rule that doubles the audits.
 pub const AUDIT_MARKUP: f64 = 0.05;
 
@@ -51,6 +56,7 @@ pub fn thresholds(s: &Scenario) -> (f64, f64) {
 /// audited for (`None` if none). Promotion itself waits for an audit ([`promote`]).
 pub fn audit_one(sp: &mut Supplier, t2: f64, t1: f64, q2: u32, q1: u32) -> Option<Tier> {
     let c = sp.capability;
+    let supplies = sp.sales_usd_m >= SUPPLY_RECORD_SHARE * sp.capacity_usd_m && sp.sales_usd_m > 0.0;
     sp.quarters_at_tier2_level = if c >= t2 { sp.quarters_at_tier2_level + 1 } else { 0 };
     sp.quarters_at_tier1_level = if c >= t1 { sp.quarters_at_tier1_level + 1 } else { 0 };
     sp.tier = match sp.tier {
@@ -60,12 +66,16 @@ pub fn audit_one(sp: &mut Supplier, t2: f64, t1: f64, q2: u32, q1: u32) -> Optio
     };
     let ready = match sp.tier {
         Tier::Untiered if sp.quarters_at_tier2_level >= q2.max(1) => Some(Tier::Tier2),
-        Tier::Tier2 if sp.quarters_at_tier1_level >= q1.max(1) && sp.quarters_as_tier2 >= TIER1_RECORD_QUARTERS => Some(Tier::Tier1),
+        Tier::Tier2
+            if sp.quarters_at_tier1_level >= q1.max(1) && sp.quarters_as_tier2 >= TIER1_RECORD_QUARTERS && supplies =>
+        {
+            Some(Tier::Tier1)
+        }
         _ => None,
     };
     // The record a tier-1 audit asks for is one of supply: quarters in which the anchor bought
     // from the firm (last quarter's sales), not quarters of holding a certificate.
-    if sp.tier == Tier::Tier2 && sp.sales_usd_m > 0.0 {
+    if sp.tier == Tier::Tier2 && supplies {
         sp.quarters_as_tier2 += 1;
     }
     if ready.is_none() {
