@@ -749,7 +749,7 @@ pub static FIELDS: &[Field] = &[
         "firms per year",
         0.0,
         20.0,
-        (0.5, 2.0),
+        (0.1, 0.5),
         "set by calibration: JETRO surveys, Vietnamese-owned firms supply about 15-18% of Japanese affiliates' inputs of the 37-38% bought in Vietnam",
         "Foreign-owned suppliers that locate in the complex a year when the anchor still imports about USD 400 million a year of inputs they could make here, at the baseline's margin.",
         scalar!(model.foreign_entry_rate as f64),
@@ -989,7 +989,7 @@ pub static KPIS: &[Kpi] = &[
         -INF,
         INF,
         Format::UsdM,
-        "Forgone tax and subsidies paid in the quarter (negative when a preferential rate is above the standard one).",
+        "Forgone tax and subsidies paid in the quarter, less the local-content fines collected (negative when a preferential rate is above the standard one, or fines exceed the incentives).",
     )),
     kpi("cumulative_fiscal_cost_usd_m", "Cumulative fiscal cost", "USD million", -INF, INF, Format::UsdM, "Fiscal cost since the start."),
     kpi(

@@ -35,8 +35,14 @@ fn the_audit_promotes_after_the_trial_quarters_and_demotes_below_the_margin() {
     assert_eq!(sp.tier, Tier::Untiered);
     promote(&mut sp, Tier::Tier2);
     assert_eq!(sp.tier, Tier::Tier2);
-    // At the tier-1 level, tier-1 needs both q1 quarters there and a record as tier-2.
+    // At the tier-1 level, tier-1 needs q1 quarters there and a record of supply as tier-2: a
+    // firm the anchor buys nothing from is never ready.
     sp.capability = 0.7;
+    for _ in 0..20 {
+        assert_eq!(audit_one(&mut sp, t2, t1, q2, q1), None, "no sales, no record");
+    }
+    sp.quarters_at_tier1_level = 0;
+    sp.sales_usd_m = 0.5 * sp.capacity_usd_m;
     let mut quarters = 0;
     while sp.tier != Tier::Tier1 {
         audit(&mut sp, t2, t1, q2, q1);

@@ -77,9 +77,9 @@ impl Sector {
         match self {
             Sector::Electronics => 0.65,
             Sector::Automotive => 0.7,
-            Sector::Machinery => 0.75,
-            Sector::Textiles => 0.8,
-            Sector::Footwear => 0.8,
+            Sector::Machinery => 0.7,
+            Sector::Textiles => 0.72,
+            Sector::Footwear => 0.72,
         }
     }
 
@@ -89,9 +89,9 @@ impl Sector {
         match self {
             Sector::Electronics => 1.0,
             Sector::Automotive => 1.0,
-            Sector::Machinery => 0.97,
-            Sector::Textiles => 0.95,
-            Sector::Footwear => 0.95,
+            Sector::Machinery => 0.98,
+            Sector::Textiles => 0.97,
+            Sector::Footwear => 0.97,
         }
     }
 }
