@@ -18,6 +18,10 @@ mod overrides;
 pub use load::{LocatedProblem, MAX_SHOWN_PROBLEMS, Problem, ScenarioError, without_bom};
 pub use overrides::apply_set;
 
+/// Planned output (USD million a year) from which the anchor is in the global minimum tax's scope
+/// (groups with revenue of EUR 750 million or more).
+pub const MINIMUM_TAX_SCOPE_USD_M: f64 = 800.0;
+
 /// Kilometre coordinates on the map: x grows east, y grows north, origin at the south-west corner.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Site {
@@ -315,6 +319,9 @@ pub struct ModelParams {
     /// Yearly exit probability of a supplier at capability 0 that sells nothing.
     pub exit_rate: f64,
     pub standard_cit_rate: f64,
+    /// Global minimum tax (Pillar Two): the anchor's effective CIT rate is topped up to this rate
+    /// when its planned output is at least `MINIMUM_TAX_SCOPE_USD_M`; 0 = none.
+    pub minimum_tax_rate: f64,
     /// Pre-tax profit margin on sales (anchor and suppliers).
     pub profit_margin: f64,
     /// Commercial lending rate, percent per year.
@@ -475,6 +482,7 @@ impl Default for ModelParams {
             entry_rate: 3.0,
             exit_rate: 0.12,
             standard_cit_rate: 0.20,
+            minimum_tax_rate: 0.15,
             profit_margin: 0.08,
             lending_rate_pct: 9.0,
             land_rent_usd_m: 0.15,
@@ -483,7 +491,7 @@ impl Default for ModelParams {
             foreign_cost_premium: 0.06,
             foreign_local_inputs: 0.1,
             fdi_tax_semi_elasticity: 2.5,
-            rival_tax_burden: 0.10,
+            rival_tax_burden: 0.15,
             relocation_threshold: 0.05,
             relocation_rate: 2.0,
         }
@@ -494,6 +502,13 @@ impl Scenario {
     /// Corporate income tax rate in force in a year (0 during the holiday).
     pub fn effective_cit_rate(&self, year: f64) -> f64 {
         if year < self.incentives.cit_holiday_years { 0.0 } else { self.incentives.cit_rate }
+    }
+
+    /// The CIT rate the anchor pays in a year: the rate in force, topped up to the global minimum
+    /// tax when the anchor is large enough to be in its scope.
+    pub fn anchor_cit_rate(&self, year: f64) -> f64 {
+        let rate = self.effective_cit_rate(year);
+        if self.anchor.output_usd_m >= MINIMUM_TAX_SCOPE_USD_M { rate.max(self.model.minimum_tax_rate) } else { rate }
     }
 
     /// Share of land rent waived in a year.

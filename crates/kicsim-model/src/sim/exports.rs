@@ -3,10 +3,11 @@
 //! - money: freight. The anchor's unit cost index is
 //!   `K = (1 - input_share) + input_share * input_cost_index + freight_per_km * freight_km_to_port`
 //!   (imported inputs pay freight from the port inside the input cost index), and it is compared
-//!   with the cost of a rival at the reference site, 15 km from its port, with all inputs imported,
-//!   no requirement and freight at `REFERENCE_FREIGHT_PER_KM`:
-//!   `K_ref = (1 - input_share) + input_share * (import_cost + f0 * 15) + f0 * 15`,
-//!   so dearer freight, or a site farther from the port, raises K and not K_ref.
+//!   with the cost of a rival at the reference site, 15 km from its port, with all inputs imported
+//!   at `REFERENCE_IMPORT_COST`, no requirement and freight at `REFERENCE_FREIGHT_PER_KM`:
+//!   `K_ref = (1 - input_share) + input_share * (1.15 + f0 * 15) + f0 * 15`,
+//!   so dearer freight, a site farther from the port, or dearer imports here (a tariff on inputs)
+//!   raise K and not K_ref.
 //! - time: a longer trip adds transit time and risk (Hummels & Schaur 2013: a day in transit costs
 //!   0.6-2.1% of the goods' value), which freight rates do not include:
 //!   `T = (1 + 15 / TIME_KM) / (1 + road_km_to_port / TIME_KM)`,
@@ -15,8 +16,10 @@
 //! The anchor's size answers its costs in three ways:
 //!
 //! - Investment (set at the start): the investor sizes the plant on its tax burden over a
-//!   `APPRAISAL_YEARS` appraisal, b = EATR + (1 - EATR) * commitments / profit, where EATR is
-//!   the average effective CIT rate over those years (holiday and preferential rate included),
+//!   `APPRAISAL_YEARS` appraisal discounted at `APPRAISAL_DISCOUNT` a year,
+//!   b = EATR + (1 - EATR) * commitments / profit, where EATR is the discounted average CIT rate
+//!   the anchor pays over those years (holiday and preferential rate included, topped up to the
+//!   global minimum tax when it is in scope),
 //!   profit = profit_margin * Y0, and commitments are what the investment certificate makes it
 //!   pay a year: its R&D spending, its trainees at the training cost, technology transfer
 //!   (`TECH_TRANSFER_COST` of output at full transfer) and its land rent net of the exemption.
@@ -37,7 +40,8 @@
 //! export-promotion effect: it depends on the budget relative to the exports it serves, with
 //! diminishing returns (Lederman, Olarreaga & Payton 2010: exports rise by about 0.07% per 1% more
 //! agency budget, with diminishing returns; a typical agency spends about 0.1% of the exports it
-//! serves). At the reference site with the reference freight rate, all inputs imported, no
+//! serves), and at most `PROMOTION_CAP` (promotion finds buyers; its gains concentrate in small and
+//! new exporters, Volpe Martincus & Carballo 2008, not in a multinational's exports to its network). At the reference site with the reference freight rate, all inputs imported, no
 //! promotion and the rival's tax burden, X = export_share * Y0 (1 + growth)^t. Qualified suppliers
 //! also export part of their spare capacity: 0.4 c (tier-1) or 0.15 c (tier-2) of it, times P.
 
@@ -55,8 +59,16 @@ pub const TIME_KM: f64 = 50.0;
 pub const REFERENCE_PORT_KM: f64 = 15.0;
 /// Freight rate of the reference rival (the calibrated `model.freight_per_km`), index per km.
 pub const REFERENCE_FREIGHT_PER_KM: f64 = 0.002;
-/// Years over which the investor appraises the tax burden.
-pub const APPRAISAL_YEARS: f64 = 10.0;
+/// Years over which the investor appraises the tax burden, and the yearly rate at which it
+/// discounts them (a holiday's later years are worth less than its first).
+pub const APPRAISAL_YEARS: f64 = 20.0;
+pub const APPRAISAL_DISCOUNT: f64 = 0.10;
+/// Landed cost of imported inputs at the reference rival's site (the calibrated
+/// `model.import_cost`): a dearer import in the complex (a tariff, say) does not make the rival dearer.
+pub const REFERENCE_IMPORT_COST: f64 = 1.15;
+/// The most export promotion adds to exports: it helps find buyers, it cannot sell what the plant
+/// does not make (a multinational's exports go mostly to its own network).
+pub const PROMOTION_CAP: f64 = 0.05;
 /// Yearly cost of full technology transfer to local suppliers, share of the anchor's output
 /// (engineers seconded, training of suppliers' staff, licences given; an assumption: Teece 1977
 /// finds transfer costs a large share of project costs).
@@ -82,14 +94,17 @@ pub fn promotion_effect(s: &Scenario, exports_usd_m: f64) -> f64 {
     if budget <= 0.0 {
         return 1.0;
     }
-    1.0 + PROMOTION_ELASTICITY * (1.0 + budget / (PROMOTION_INTENSITY * exports_usd_m.max(1.0))).ln()
+    1.0 + (PROMOTION_ELASTICITY * (1.0 + budget / (PROMOTION_INTENSITY * exports_usd_m.max(1.0))).ln()).min(PROMOTION_CAP)
 }
 
 /// The anchor's tax burden over the appraisal (see the module's doc), 0.. (1 = all its profit).
 pub fn tax_burden(s: &Scenario) -> f64 {
     let quarters = (APPRAISAL_YEARS * 4.0) as usize;
-    let eatr = (0..quarters).map(|q| s.effective_cit_rate(q as f64 / 4.0)).sum::<f64>() / quarters as f64;
-    let exempt = (0..quarters).map(|q| s.land_rent_exemption_at(q as f64 / 4.0)).sum::<f64>() / quarters as f64;
+    let weight = |q: usize| (1.0 + APPRAISAL_DISCOUNT).powf(-(q as f64) / 4.0);
+    let total: f64 = (0..quarters).map(weight).sum();
+    let mean = |f: &dyn Fn(f64) -> f64| (0..quarters).map(|q| weight(q) * f(q as f64 / 4.0)).sum::<f64>() / total;
+    let eatr = mean(&|y| s.anchor_cit_rate(y));
+    let exempt = mean(&|y| s.land_rent_exemption_at(y));
     let a = &s.anchor;
     let c = &a.commitments;
     let rent = super::fiscal::ANCHOR_LAND_MULTIPLE * s.model.land_rent_usd_m * (1.0 - exempt);
@@ -115,7 +130,7 @@ pub fn time_term(road_km: f64) -> f64 {
 pub fn reference_unit_cost(s: &Scenario) -> f64 {
     let a = &s.anchor;
     let freight = REFERENCE_FREIGHT_PER_KM * REFERENCE_PORT_KM;
-    (1.0 - a.input_share) + a.input_share * (s.model.import_cost + freight) + freight
+    (1.0 - a.input_share) + a.input_share * (REFERENCE_IMPORT_COST + freight) + freight
 }
 
 fn trade(scenario: Res<ActiveScenario>, clock: Res<SimClock>, mut anchor: ResMut<AnchorState>, mut suppliers: Query<&mut Supplier>) {

@@ -1,5 +1,6 @@
 //! Fiscal cost of the incentives, USD million per quarter:
-//!   forgone CIT      = profit * (standard rate - effective rate), profit = margin * sales
+//!   forgone CIT      = profit * (standard rate - effective rate), profit = margin * sales; the
+//!                      anchor's effective rate is topped up to the global minimum tax if in scope
 //!   forgone land rent = exemption * rent (anchor + suppliers) while the exemption lasts
 //!   interest subsidy  = subsidy_pp / 100 * leverage * supplier capacity
 //!   R&D deduction     = rd_deduction * tax rate paid * R&D spending (the anchor's commitment, and
@@ -71,8 +72,11 @@ fn account(
     // Suppliers with R&D have sales, so they pay the rate in force (`capability.rs`).
     let supplier_rd: f64 = list.iter().map(|x| x.4).sum();
 
-    let profit = m.profit_margin * (anchor.output_usd_m + supplier_sales);
-    let forgone_cit = profit * (m.standard_cit_rate - s.effective_cit_rate(year)) / 4.0;
+    // The anchor's rate is topped up to the global minimum tax (the state collects the top-up).
+    let forgone_cit = m.profit_margin
+        * (anchor.output_usd_m * (m.standard_cit_rate - s.anchor_cit_rate(year))
+            + supplier_sales * (m.standard_cit_rate - s.effective_cit_rate(year)))
+        / 4.0;
     let exempt = s.land_rent_exemption_at(year);
     let anchor_land = ANCHOR_LAND_MULTIPLE * map.land_price_at(s.anchor.site);
     let forgone_land_rent = exempt * m.land_rent_usd_m * (anchor_land + supplier_land) / 4.0;
