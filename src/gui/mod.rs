@@ -17,13 +17,17 @@ mod map_view;
 mod outlook;
 mod panel;
 mod screenshot;
+mod state;
+mod theme;
 mod tools;
+mod widgets;
 
 // Colours the window tests look for in screenshots.
-pub use compare::{ARM_COLORS, MINIMAP_LAND};
-pub use map_view::{SITE_REFUSED_LABEL_RGB, SITE_REFUSED_RGB, TOWN_LABEL_RGB, WATER_RGB, facility_rgb};
-pub use outlook::{BETTER, WORSE};
-pub use panel::{EXPORTS_COLOR, LOCALIZATION_COLOR};
+use state::{MapCovered, UiSet, WindowSet};
+pub use theme::{
+    ARM_COLORS, BETTER, EXPORTS_COLOR, LOCALIZATION_COLOR, MINIMAP_LAND, SITE_REFUSED_LABEL_RGB, SITE_REFUSED_RGB, TOWN_LABEL_RGB,
+    WATER_RGB, WORSE, facility_rgb,
+};
 
 /// World units per km on the map.
 pub const PX_PER_KM: f32 = 24.0;
@@ -33,8 +37,8 @@ pub const PX_PER_KM: f32 = 24.0;
 pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec<PathBuf>) -> Result<(), String> {
     let plan = open_plan(file)?;
     let scenario = plan.scenario.clone();
-    if compare_with.len() > compare::MAX_ARMS {
-        return Err(format!("--compare: at most {} scenarios beside the plan", compare::MAX_ARMS));
+    if compare_with.len() > state::MAX_ARMS {
+        return Err(format!("--compare: at most {} scenarios beside the plan", state::MAX_ARMS));
     }
     // Check every file before opening a window.
     for f in &compare_with {
@@ -71,7 +75,13 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
     app.insert_resource(SimControl { running: true, steps_per_update: 0, pending_steps: 0 });
     app.init_resource::<Forecast>();
     app.init_resource::<Speed>();
-    app.add_systems(Update, (apply_plan_changes, pace).chain().before(sim::drive));
+    // Each frame: the map's input, the live preview, the edits applied, the model's step, the
+    // drawing; then the egui pass: labels, panels, windows (state::WindowSet, state::UiSet).
+    app.configure_sets(Update, (WindowSet::Input, WindowSet::Preview, WindowSet::Edit).chain().before(sim::drive));
+    app.configure_sets(Update, WindowSet::Draw.after(sim::drive));
+    app.configure_sets(bevy_egui::EguiPrimaryContextPass, (UiSet::Labels, UiSet::Panels, UiSet::Windows).chain());
+    app.init_resource::<MapCovered>();
+    app.add_systems(Update, (apply_plan_changes, pace).chain().in_set(WindowSet::Edit));
     map_view::plugin(&mut app);
     tools::plugin(&mut app);
     panel::plugin(&mut app);
@@ -362,11 +372,11 @@ fn apply_plan_changes(world: &mut World) {
     // inspector keeps the facility it showed, found again by its place in the plan, or the one
     // just placed or moved; a firm that entered during the run is gone with the run.
     let selected_ref = {
-        let selected = world.resource::<tools::Selection>().selected;
+        let selected = world.resource::<state::Selection>().selected;
         let mut q = world.query::<(&sim::Facility, &sim::facilities::PlanRef)>();
         selected.and_then(|id| q.iter(world).find(|(f, _)| f.id == id).map(|(_, r)| *r))
     };
-    let placed = world.resource_mut::<tools::Selection>().select_after_rebuild.take();
+    let placed = world.resource_mut::<state::Selection>().select_after_rebuild.take();
     sim::reset_world(world, &scenario);
     // Back to the quarter the map showed: a 10-year plan's 40 quarters take about a millisecond.
     sim::step_to(world, quarter);
@@ -375,14 +385,14 @@ fn apply_plan_changes(world: &mut World) {
         let mut q = world.query::<(&sim::Facility, &sim::facilities::PlanRef)>();
         want.and_then(|r| q.iter(world).find(|(_, pr)| **pr == r).map(|(f, _)| f.id))
     };
-    world.resource_mut::<tools::Selection>().selected = found;
+    world.resource_mut::<state::Selection>().selected = found;
     // The spillover field of the new plan at once (the overlay draws it), not after the next step.
     use bevy::ecs::system::RunSystemOnce as _;
     if let Err(e) = world.run_system_once(sim::spillover::spread) {
         warn!("could not compute the new plan's spillover field: {e}");
     }
     world.resource_mut::<Forecast>().launch(scenario);
-    world.resource_mut::<tools::Selection>().end_drag();
+    world.resource_mut::<state::Selection>().end_drag();
 }
 
 /// Redraw continuously only while something moves (the sim plays, a forecast or a band is on its
@@ -591,7 +601,7 @@ mod tests {
         let mut app = sim::build_app(&default_scenario());
         app.insert_resource(Plan::new(default_scenario(), None));
         app.init_resource::<Forecast>();
-        app.init_resource::<tools::Selection>();
+        app.init_resource::<state::Selection>();
         let world = app.world_mut();
         apply_plan_changes(world);
         for _ in 0..20 {

@@ -6,7 +6,8 @@
 use bevy::prelude::*;
 use bevy_egui::egui;
 
-use super::tools::Selection;
+use super::state::{PanelState, Selection, WindowSet};
+use super::theme::{BETTER, WORSE};
 use super::{Forecast, Plan};
 use crate::registry::{Kpi, kpi_of};
 use crate::scenario::Scenario;
@@ -105,8 +106,8 @@ pub struct ParameterBand {
     pub on: bool,
     /// The plan the band is of, and the band once computed.
     of: Option<Scenario>,
-    job: super::job::Job<Vec<crate::uncertainty::QuarterBand>>,
-    pub band: Vec<crate::uncertainty::QuarterBand>,
+    job: super::job::Job<Vec<crate::studies::forecast::QuarterBand>>,
+    pub band: Vec<crate::studies::forecast::QuarterBand>,
 }
 
 /// Parameter draws (and seeds per draw) behind the window's band: about 0.2 s of runs.
@@ -133,7 +134,7 @@ fn parameter_band(plan: Res<Plan>, mut band: ResMut<ParameterBand>) {
         band.of = Some(plan.scenario.clone());
         band.band.clear();
         let scenario = plan.scenario.clone();
-        band.job.launch(move || crate::uncertainty::forecast_band(&scenario, BAND_DRAWS, BAND_DRAW_REPLICATIONS));
+        band.job.launch(move || crate::studies::forecast::forecast_band(&scenario, BAND_DRAWS, BAND_DRAW_REPLICATIONS));
     }
     if let Some(b) = band.job.take() {
         band.band = b;
@@ -147,7 +148,7 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Chance>();
     app.add_systems(Update, parameter_band);
     app.add_systems(Update, check_chance.after(live_preview));
-    app.add_systems(Update, (follow_the_file, live_preview).chain().after(super::tools::mouse_tools).before(super::apply_plan_changes));
+    app.add_systems(Update, (follow_the_file, live_preview).chain().in_set(WindowSet::Preview));
 }
 
 /// The reference is the plan as opened, and moves with every load and save.
@@ -174,7 +175,7 @@ fn follow_the_file(plan: Res<Plan>, mut reference: ResMut<Reference>) {
 }
 
 /// Runs the forecast of the edit in progress whenever it changes.
-fn live_preview(plan: Res<Plan>, sel: Res<Selection>, panel: Res<super::panel::PanelState>, mut preview: ResMut<Preview>) {
+fn live_preview(plan: Res<Plan>, sel: Res<Selection>, panel: Res<PanelState>, mut preview: ResMut<Preview>) {
     let candidate = sel.preview(&plan.scenario).or_else(|| panel.draft_preview(&plan.scenario));
     if candidate != preview.scenario {
         preview.history = candidate.as_ref().map(sim::run_to_end);
@@ -254,10 +255,6 @@ fn short_unit(k: &Kpi) -> &'static str {
         _ => "",
     }
 }
-
-/// Colours of a better and a worse difference.
-pub const BETTER: egui::Color32 = egui::Color32::from_rgb(120, 210, 130);
-pub const WORSE: egui::Color32 = egui::Color32::from_rgb(255, 130, 110);
 
 /// The KPI cards, with the reference's name and the buttons to pin the plan as the reference.
 pub fn cards_ui(ui: &mut egui::Ui, plan: &Plan, reference: &mut Reference, chance: &Chance, shown: &[QuarterRecord], previewing: bool) {

@@ -1,13 +1,43 @@
 //! `kicsim compare`: several scenario files with the same seeds, differences to the first.
 
-use super::report::{CI_NOTE, Note, Report, band_charts, intro, uncertainty_appendix, write_report};
-use super::table::comparison_table;
-use super::{CompareArgs, run_arms};
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::options::DrawArgs;
 use crate::format::{count_of, unique_labels};
 use crate::io::OutputSet;
+use crate::report::comparison::{band_charts, intro};
+use crate::report::table::comparison_table;
+use crate::report::uncertainty::{Appendix, compare_section};
+use crate::report::{CI_NOTE, Note, Report, inputs, verdict, write_report};
 use crate::run;
+use crate::studies::comparison::run_arms;
 
-pub(crate) fn compare(a: CompareArgs) -> Result<(), String> {
+#[derive(Args)]
+pub struct CompareArgs {
+    /// Scenario files; differences are given to the first.
+    #[arg(required = true, num_args = 2..)]
+    pub files: Vec<PathBuf>,
+    /// Replications per file (the same seeds for every file).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub replications: u32,
+    /// Seed of replication 0, shared by all files (default: the first file's seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Horizon in years for every file (default: each file's own `years`; files with different
+    /// horizons are compared at different dates, and compare says so).
+    #[arg(long)]
+    pub years: Option<u32>,
+    /// Output folder: report.html, report.md, report.json, charts.
+    #[arg(long, default_value = "compare-out")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub draws: DrawArgs,
+}
+
+/// `kicsim compare`: checks every file, runs them with the same seeds, writes the report.
+pub fn compare(a: CompareArgs) -> Result<(), String> {
     // Every file is checked before anything runs, and every bad one is reported at once (a
     // workshop's teams fix their files in parallel).
     let mut arms = Vec::new();
@@ -43,7 +73,7 @@ pub(crate) fn compare(a: CompareArgs) -> Result<(), String> {
     }
     let base_seed = a.seed.unwrap_or(arms[0].1.seed);
     let pairs: Vec<(String, crate::scenario::Scenario)> = arms.iter().map(|(l, s, _)| (l.clone(), s.clone())).collect();
-    let (appendix, appendix_json) = uncertainty_appendix(crate::uncertainty::compare_section(&a.draws, &pairs, base_seed)?);
+    let (appendix, appendix_json) = Appendix::split(compare_section(a.draws.draws(base_seed)?, &pairs, base_seed)?);
     let arms = run_arms(arms, base_seed, a.replications);
     let table = comparison_table(&arms);
     crate::say_raw!("{}", table.text);
@@ -52,15 +82,12 @@ pub(crate) fn compare(a: CompareArgs) -> Result<(), String> {
     let charts = band_charts(&mut set, &a.out, &arms)?;
     let report = Report {
         title: "Scenario comparison".into(),
-        verdict: super::verdict::compare(&arms),
+        verdict: verdict::compare(&arms),
         intro: intro(&arms),
         ci_note: CI_NOTE.into(),
         notes,
         table: Some(table.view),
-        sections: [vec![super::inputs::descriptions(&arms), super::inputs::differing(&arms), charts], appendix]
-            .into_iter()
-            .flatten()
-            .collect(),
+        sections: [vec![inputs::descriptions(&arms), inputs::differing(&arms), charts], appendix].into_iter().flatten().collect(),
         records: arms.iter().map(|a| a.record.clone()).collect(),
     };
     write_report(set, &a.out, &report, table.json, appendix_json)?;

@@ -3,16 +3,16 @@
 
 use serde_json::Value;
 
-use super::Arm;
-use super::report::Section;
+use super::Section;
 use crate::format::fmt_num;
 use crate::registry::field_of;
+use crate::studies::comparison::Arm;
 
 /// At most this many rows of differing inputs; the rest are counted.
 const MAX_ROWS: usize = 40;
 
 /// The scenarios' labels, files and descriptions.
-pub(crate) fn descriptions(arms: &[Arm]) -> Section {
+pub fn descriptions(arms: &[Arm]) -> Section {
     Section {
         title: "The scenarios".into(),
         header: vec!["scenario".into(), "file".into(), "description".into()],
@@ -34,7 +34,7 @@ pub(crate) fn descriptions(arms: &[Arm]) -> Section {
 
 /// Every input whose value is not the same in all scenarios (their names and descriptions
 /// aside), by path: anchor, incentives, map, model, the lists.
-pub(crate) fn differing(arms: &[Arm]) -> Section {
+pub fn differing(arms: &[Arm]) -> Section {
     let flat: Vec<Vec<(String, String)>> = arms
         .iter()
         .map(|a| {

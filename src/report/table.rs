@@ -6,28 +6,28 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Arm, REPORT_KPIS, kpi, value};
 use crate::format::{fmt_difference, fmt_estimate, kpi_heading, shorten};
 use crate::registry::Kpi;
 use crate::stats::{Estimate, estimate, estimate_kpi};
+use crate::studies::comparison::{Arm, REPORT_KPIS, kpi, value};
 
 /// The table as a report lays it out: a row per KPI, a column per scenario.
 #[derive(Serialize)]
-pub(crate) struct KpiTable {
+pub struct KpiTable {
     pub title: String,
     pub header: Vec<String>,
     pub rows: Vec<KpiRow>,
 }
 
 #[derive(Serialize)]
-pub(crate) struct KpiRow {
+pub struct KpiRow {
     pub label: String,
     pub cells: Vec<KpiCell>,
 }
 
 /// One scenario's value of one KPI, written by the registry's rules.
 #[derive(Serialize, Default)]
-pub(crate) struct KpiCell {
+pub struct KpiCell {
     /// "33.1%".
     pub value: String,
     /// "[31.0%, 35.2%]" (empty with one replication).
@@ -39,12 +39,12 @@ pub(crate) struct KpiCell {
     pub sign: &'static str,
 }
 
-pub(crate) struct Table {
-    pub(crate) view: KpiTable,
+pub struct Table {
+    pub view: KpiTable,
     /// Plain text for the terminal.
-    pub(crate) text: String,
+    pub text: String,
     /// JSON rows.
-    pub(crate) json: serde_json::Value,
+    pub json: serde_json::Value,
 }
 
 /// "[31.0%, 35.2%]": an interval as the registry writes the KPI (levels or differences).
@@ -53,7 +53,7 @@ fn interval(e: &Estimate, fmt: impl Fn(f64) -> String) -> String {
 }
 
 /// "up", "down" or "": the sign of a difference whose 95% CI excludes zero.
-pub(crate) fn clear_sign(e: &Estimate) -> &'static str {
+pub fn clear_sign(e: &Estimate) -> &'static str {
     match (e.excludes_zero(), e.mean > 0.0) {
         (false, _) => "",
         (true, true) => "up",
@@ -73,16 +73,16 @@ fn cell(k: &Kpi, e: &Estimate, diff: Option<&Estimate>) -> KpiCell {
 }
 
 /// The final value of `name` in each replication of an arm.
-pub(crate) fn finals(arm: &Arm, name: &str) -> Vec<f64> {
+pub fn finals(arm: &Arm, name: &str) -> Vec<f64> {
     arm.runs.iter().map(|r| value(r, name)).collect()
 }
 
 /// The paired difference of `name` between two arms (same seeds, replication by replication).
-pub(crate) fn paired_difference(a: &Arm, b: &Arm, name: &str) -> Estimate {
+pub fn paired_difference(a: &Arm, b: &Arm, name: &str) -> Estimate {
     estimate(&finals(a, name).iter().zip(finals(b, name)).map(|(x, y)| x - y).collect::<Vec<f64>>())
 }
 
-pub(crate) fn comparison_table(arms: &[Arm]) -> Table {
+pub fn comparison_table(arms: &[Arm]) -> Table {
     let mut text = String::new();
     // The console table's label column: as wide as the longest label, up to 48 characters.
     let width = arms.iter().map(|a| a.label.chars().count()).max().unwrap_or(0).clamp(12, 48);

@@ -1,6 +1,12 @@
-//! report.md and report.html (self-contained: charts inline as SVG) from one [`Report`], through
-//! the templates in `src/templates/` (minijinja; HTML autoescaped, Markdown table cells escaped),
-//! and the charts and report.json of compare and breakdown.
+//! The one report layer: what a report says ([`Report`], made of [`Section`]s: a heading, a
+//! paragraph, a table, charts) laid out by the templates in `templates/` (minijinja; report.html
+//! autoescaped, report.md with its own escaping), and the report written with its charts and
+//! report.json as one set ([`crate::io::OutputSet`]).
+//!
+//! The commands fill it from section builders, one file each: [`comparison`] (compare and
+//! breakdown: intro, KPI charts), [`table`], [`verdict`], [`inputs`], [`uncertainty`] (what
+//! parameter draws add), [`sweep`]; [`sensitivity`] and [`calibration`] build their pages from
+//! sections of their own ([`html`] escapes them and holds their stylesheet).
 
 use std::path::Path;
 
@@ -9,20 +15,23 @@ use minijinja::value::{Serde, Value};
 use serde::Serialize;
 use serde_json::json;
 
-use super::Arm;
-use super::table::KpiTable;
-use crate::charts::band::{Band, band, band_title, kpi_files};
-use crate::charts::footer_of;
 use crate::io::OutputSet;
 use crate::run::RunRecord;
+use table::KpiTable;
 
-/// The KPIs charted over time, by name (titles and units from the registry).
-pub const CHART_KPIS: [&str; 5] =
-    ["localization_rate", "exports_usd_m", "tier1_suppliers", "domestic_suppliers", "cumulative_fiscal_cost_usd_m"];
+pub mod calibration;
+pub mod comparison;
+pub mod html;
+pub mod inputs;
+pub mod sensitivity;
+pub mod sweep;
+pub mod table;
+pub mod uncertainty;
+pub mod verdict;
 
 /// Everything a report says, in the order it says it; the templates only lay it out.
 #[derive(Serialize, Default)]
-pub(crate) struct Report {
+pub struct Report {
     pub title: String,
     /// The plain-language verdict the report opens with, one sentence a line.
     pub verdict: Vec<String>,
@@ -37,14 +46,14 @@ pub(crate) struct Report {
 }
 
 #[derive(Serialize)]
-pub(crate) struct Note {
+pub struct Note {
     pub heading: String,
     pub text: String,
 }
 
 /// A part of a report: a heading, a paragraph, a table of text cells, charts.
 #[derive(Serialize, Default)]
-pub(crate) struct Section {
+pub struct Section {
     pub title: String,
     pub intro: String,
     pub header: Vec<String>,
@@ -59,24 +68,14 @@ pub(crate) struct Section {
 /// A chart: its title, the PNG beside the report (Markdown links it) and its SVG (the HTML
 /// holds it inline).
 #[derive(Serialize)]
-pub(crate) struct Chart {
+pub struct Chart {
     pub title: String,
     pub png: String,
     pub svg: String,
 }
 
 /// One sentence for readers who are not statisticians: what the brackets mean.
-pub(crate) const CI_NOTE: &str = "Square brackets give a 95% confidence interval: the range in which the average over many more runs of the same plan would fall, 19 times out of 20. A difference whose interval lies wholly above or below 0 is clear: it is not down to the luck of the draws.";
-
-/// What was run: replications and seeds, and how to read the table.
-pub(crate) fn intro(arms: &[Arm]) -> String {
-    let n = arms.first().map_or(0, |a| a.runs.len());
-    let seed = arms.first().map_or(0, |a| a.scenario.seed);
-    format!(
-        "{} per scenario with common random numbers (replication r uses seed {seed} + r in every scenario), so differences come from the plans, not from luck. Values are final-quarter values unless named otherwise; Δ is the paired difference to the first scenario.",
-        crate::format::count_of(n as u64, "replication")
-    )
-}
+pub const CI_NOTE: &str = "Square brackets give a 95% confidence interval: the range in which the average over many more runs of the same plan would fall, 19 times out of 20. A difference whose interval lies wholly above or below 0 is clear: it is not down to the luck of the draws.";
 
 /// Markdown that shows as the text it holds: characters that would start emphasis, code, a link
 /// or an HTML tag are escaped, line breaks become spaces. (Brackets alone, `_` and `&` stay as typed, so
@@ -106,15 +105,16 @@ fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     // Autoescape follows the name: report.html escapes everything it inserts (a scenario called
     // <b>"A" & B</b> shows as written); report.md has its own filters.
-    env.add_template("report.html", include_str!("../templates/report.html")).expect("report.html is a valid template");
-    env.add_template("report.md", include_str!("../templates/report.md")).expect("report.md is a valid template");
+    env.add_template("style.css", html::STYLE).expect("style.css is a valid template");
+    env.add_template("report.html", include_str!("templates/report.html")).expect("report.html is a valid template");
+    env.add_template("report.md", include_str!("templates/report.md")).expect("report.md is a valid template");
     env.add_filter("md", |s: String| md_text(&s));
     env.add_filter("cell", |s: String| md_cell(&s));
     env
 }
 
 /// The report as Markdown and as self-contained HTML.
-pub(crate) fn render(report: &Report) -> Result<(String, String), String> {
+pub fn render(report: &Report) -> Result<(String, String), String> {
     let env = environment();
     let ctx = Value::from(Serde(report));
     let render = |name: &str| env.get_template(name).and_then(|t| t.render(ctx.clone())).map_err(|e| format!("cannot write {name}: {e:#}"));
@@ -122,47 +122,16 @@ pub(crate) fn render(report: &Report) -> Result<(String, String), String> {
 }
 
 /// Adds report.md and report.html to the output set.
-pub(crate) fn add_report(set: &mut OutputSet, out: &Path, report: &Report) -> Result<(), String> {
+pub fn add_report(set: &mut OutputSet, out: &Path, report: &Report) -> Result<(), String> {
     let (md, html) = render(report)?;
     set.add(out.join("report.md"), md);
     set.add(out.join("report.html"), html);
     Ok(())
 }
 
-/// The charts of each KPI over time, one band per scenario, as a report section.
-pub(crate) fn band_charts(set: &mut OutputSet, out: &Path, arms: &[Arm]) -> Result<Section, String> {
-    let footer = footer_of(arms.iter().map(|a| &a.record));
-    let mut charts = Vec::new();
-    for name in CHART_KPIS {
-        let k = super::kpi(name);
-        let title = band_title(k);
-        let series: Vec<(String, Band)> = arms.iter().map(|a| (a.label.clone(), band(&a.runs, k))).collect();
-        let svg = kpi_files(set, out, name, &title, &series, &footer)?;
-        charts.push(Chart { title, png: format!("{name}.png"), svg });
-    }
-    Ok(Section {
-        title: "Charts".into(),
-        intro: "Each line is the mean over the replications; the shaded band around it is its 95% confidence interval.".into(),
-        charts,
-        ..Section::default()
-    })
-}
-
-/// The parts that `--parameter-draws` adds to a report (after its own sections), and its
-/// `parameter_uncertainty` object for report.json (`{}` without draws).
-pub(crate) fn uncertainty_appendix(u: Option<crate::uncertainty::Section>) -> (Vec<Section>, serde_json::Value) {
-    let Some(u) = u else { return (Vec::new(), json!({})) };
-    let sections = u
-        .parts
-        .into_iter()
-        .map(|p| Section { title: p.title, intro: p.intro, header: p.header, rows: p.rows, text: false, more: p.more, charts: Vec::new() })
-        .collect();
-    (sections, json!({ "parameter_uncertainty": u.json }))
-}
-
 /// Writes the report (report.md, report.html), report.json (the runs, the table and `extra`) and
 /// the files already in `set`, as one set.
-pub(crate) fn write_report(
+pub fn write_report(
     mut set: OutputSet,
     out: &Path,
     report: &Report,

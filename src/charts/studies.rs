@@ -1,48 +1,22 @@
-//! The charts of `kicsim sensitivity` and `kicsim calibrate` (plotters, as the workshop's): a
-//! tornado, Morris' mu*-sigma plane, index bars with intervals, indices over time and prior vs
-//! posterior histograms. Each is drawn as PNG and SVG into a set of files written together
-//! ([`Files::write`]), with the run record small under it.
+//! The charts of `kicsim sensitivity` and `kicsim calibrate`: a tornado, Morris' mu*-sigma
+//! plane, index bars with intervals, indices over time and prior vs posterior histograms. Each
+//! is drawn as PNG and SVG into the command's output set ([`Chart::files`]) with the font,
+//! colours and footer every chart shares ([`super`]).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::{chart_files, draw_footer, series_color};
 use crate::format::fmt_num;
+use crate::io::OutputSet;
 
-/// The reports' series colours (`style::SERIES`), as plotters colours.
-const COLORS: [RGBColor; 8] = {
-    let c = crate::style::SERIES;
-    [
-        RGBColor(c[0][0], c[0][1], c[0][2]),
-        RGBColor(c[1][0], c[1][1], c[1][2]),
-        RGBColor(c[2][0], c[2][1], c[2][2]),
-        RGBColor(c[3][0], c[3][1], c[3][2]),
-        RGBColor(c[4][0], c[4][1], c[4][2]),
-        RGBColor(c[5][0], c[5][1], c[5][2]),
-        RGBColor(c[6][0], c[6][1], c[6][2]),
-        RGBColor(c[7][0], c[7][1], c[7][2]),
-    ]
-};
+/// The noise floor's (the dummy's) colour.
 const GREY: RGBColor = RGBColor(150, 150, 150);
 
-/// Output files written as one set: all or (on a failed write) none.
-#[derive(Default)]
-pub struct Files(pub Vec<(PathBuf, Vec<u8>)>);
-
-impl Files {
-    pub fn add(&mut self, path: PathBuf, content: impl Into<Vec<u8>>) {
-        self.0.push((path, content.into()));
-    }
-
-    pub fn write(&self, dir: &Path) -> Result<(), String> {
-        let files: Vec<(&Path, &[u8])> = self.0.iter().map(|(p, c)| (p.as_path(), c.as_slice())).collect();
-        crate::io::write_all_atomic(&files).map_err(|e| format!("cannot write the outputs in {}: {}", dir.display(), crate::io_words(&e)))
-    }
-}
-
 /// One bar with an interval: (label, value, low, high); an interval with low == high is not drawn.
-pub type Bar = (String, f64, f64, f64);
+pub use super::bars::Bar;
 
 /// A chart's data; [`Chart::draw`] draws it on any backend.
 pub enum Chart {
@@ -61,29 +35,12 @@ pub enum Chart {
     Histogram { title: String, range: (f64, f64), samples: Vec<f64>, weights: Vec<f64>, truth: Option<f64>, centre: Option<f64> },
 }
 
-fn font() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, include_bytes!("../assets/fonts/DejaVuSans.ttf"));
-    });
-}
-
-/// Draws a chart as DIR/STEM.png and DIR/STEM.svg into `files` and returns the SVG text (for a
-/// self-contained HTML report).
-pub fn chart_files(files: &mut Files, dir: &Path, stem: &str, size: (u32, u32), chart: &Chart, footer: &str) -> Result<String, String> {
-    use image::ImageEncoder as _;
-    font();
-    let mut rgb = vec![0u8; size.0 as usize * size.1 as usize * 3];
-    chart.draw(&BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area(), footer)?;
-    let mut png = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut png)
-        .write_image(&rgb, size.0, size.1, image::ColorType::Rgb8)
-        .map_err(|e| format!("cannot encode a PNG: {e}"))?;
-    files.add(dir.join(format!("{stem}.png")), png);
-    let mut svg = String::new();
-    chart.draw(&SVGBackend::with_string(&mut svg, size).into_drawing_area(), footer)?;
-    files.add(dir.join(format!("{stem}.svg")), svg.clone());
-    Ok(svg)
+impl Chart {
+    /// Draws the chart as DIR/STEM.png and DIR/STEM.svg into `set` and returns the SVG text (for
+    /// a self-contained HTML report).
+    pub fn files(&self, set: &mut OutputSet, dir: &Path, stem: &str, size: (u32, u32), footer: &str) -> Result<String, String> {
+        chart_files(set, dir, stem, size, |area| self.draw(area, footer), |area| self.draw(area, footer))
+    }
 }
 
 /// A height that fits `rows` labelled rows.
@@ -111,9 +68,7 @@ impl Chart {
                 draw_histogram(area, title, *range, samples, weights, *truth, *centre)?
             }
         }
-        let (_, h) = area.dim_in_pixel();
-        area.draw(&Text::new(footer.to_string(), (8, h as i32 - 14), ("sans-serif", 10).into_font().color(&RGBColor(110, 110, 110))))
-            .map_err(err)?;
+        draw_footer(area, footer).map_err(err)?;
         area.present().map_err(err)?;
         Ok(())
     }
@@ -228,7 +183,7 @@ where
     DB::ErrorType: 'static,
 {
     let (x0, x1) = span(low.iter().chain(high).flat_map(|b| [b.1, b.2, b.3]), true);
-    let halves = [(low, COLORS[0], "at the low end of its range"), (high, COLORS[1], "at the high end")];
+    let halves = [(low, series_color(0), "at the low end of its range"), (high, series_color(1), "at the high end")];
     draw_paired_bars(area, "tornado", title, x_label, x0..x1, halves, |chart, n| {
         chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (0.0, n as f64)], BLACK.stroke_width(1)))).map(|_| ())
     })
@@ -269,7 +224,7 @@ where
     chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (m, m)], GREY.stroke_width(1)))).map_err(err)?;
     for (i, (label, mu, sigma, lo, hi)) in points.iter().enumerate() {
         let is_dummy = dummy == Some(label.as_str());
-        let color = if is_dummy { GREY } else { COLORS[i % COLORS.len()] };
+        let color = if is_dummy { GREY } else { series_color(i) };
         if hi > lo {
             let s = color.stroke_width(1);
             chart.draw_series(std::iter::once(PathElement::new(vec![(*lo, *sigma), (*hi, *sigma)], s))).map_err(err)?;
@@ -293,7 +248,7 @@ where
     DB::ErrorType: 'static,
 {
     let (x0, x1) = span(s1.iter().chain(st).flat_map(|b| [b.1, b.2, b.3]).chain(floor), true);
-    let halves = [(st, COLORS[1], "total (ST)"), (s1, COLORS[0], "first order (S1)")];
+    let halves = [(st, series_color(1), "total (ST)"), (s1, series_color(0), "first order (S1)")];
     draw_paired_bars(area, "index chart", title, "share of the output's variance", x0.min(0.0)..x1.max(0.05), halves, |chart, n| {
         if let Some(f) = floor.filter(|f| f.is_finite()) {
             chart
@@ -334,7 +289,7 @@ where
     crate::charts::band::draw_band_lines(
         &mut chart,
         series,
-        |i, name| if name.contains("dummy") { GREY } else { COLORS[i % COLORS.len()] },
+        |i, name| if name.contains("dummy") { GREY } else { series_color(i) },
         0.15,
         12,
     )
@@ -386,11 +341,11 @@ where
     chart
         .draw_series(dens.iter().enumerate().map(|(b, d)| {
             let x0 = lo + b as f64 * width;
-            Rectangle::new([(x0, 0.0), (x0 + width, *d)], COLORS[0].mix(0.6).filled())
+            Rectangle::new([(x0, 0.0), (x0 + width, *d)], series_color(0).mix(0.6).filled())
         }))
         .map_err(err)?
         .label("posterior")
-        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], COLORS[0].mix(0.6).filled()));
+        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], series_color(0).mix(0.6).filled()));
     chart
         .draw_series(DashedLineSeries::new(vec![(lo, prior), (hi, prior)], 6, 4, BLACK.stroke_width(2)))
         .map_err(err)?
@@ -405,10 +360,10 @@ where
     }
     if let Some(t) = truth {
         chart
-            .draw_series(std::iter::once(PathElement::new(vec![(t, 0.0), (t, ymax)], COLORS[1].stroke_width(3))))
+            .draw_series(std::iter::once(PathElement::new(vec![(t, 0.0), (t, ymax)], series_color(1).stroke_width(3))))
             .map_err(err)?
             .label("true value (synthetic targets)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], COLORS[1].stroke_width(3)));
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], series_color(1).stroke_width(3)));
     }
     chart
         .configure_series_labels()
@@ -450,12 +405,13 @@ mod tests {
                 centre: Some(1.0),
             },
         ];
-        let mut files = Files::default();
+        let mut set = OutputSet::default();
         for (i, c) in charts.iter().enumerate() {
-            let svg = chart_files(&mut files, Path::new("x"), &format!("c{i}"), (600, 400), c, "kicsim test").unwrap();
+            let svg = c.files(&mut set, Path::new("x"), &format!("c{i}"), (600, 400), "kicsim test").unwrap();
             assert!(svg.contains("<svg") && svg.contains("kicsim test"), "chart {i}");
         }
-        assert_eq!(files.0.len(), 10);
-        assert!(files.0.iter().filter(|(p, _)| p.extension().is_some_and(|e| e == "png")).all(|(_, b)| b.starts_with(b"\x89PNG")));
+        let files = set.into_files();
+        assert_eq!(files.len(), 10);
+        assert!(files.iter().filter(|(p, _)| p.extension().is_some_and(|e| e == "png")).all(|(_, b)| b.starts_with(b"\x89PNG")));
     }
 }

@@ -3,10 +3,10 @@
 //! cost, and which differences are clear (their 95% CI excludes 0).
 
 use super::table::{finals, paired_difference};
-use super::{Arm, REPORT_KPIS, kpi};
 use crate::format::{fmt_difference_with_unit, fmt_with_unit};
 use crate::registry::Kpi;
 use crate::stats::{Estimate, estimate_kpi};
+use crate::studies::comparison::{Arm, REPORT_KPIS, kpi};
 
 const LOC: &str = "localization_rate";
 const EXPORTS: &str = "final_year_exports_usd_m";
@@ -87,7 +87,7 @@ fn per_fiscal(arms: &[Arm]) -> String {
 
 /// The verdict of a comparison: the leaders, and every difference to the first plan that is
 /// clearly above or below zero.
-pub(crate) fn compare(arms: &[Arm]) -> Vec<String> {
+pub fn compare(arms: &[Arm]) -> Vec<String> {
     let mut out = vec![leader(arms, LOC, "localization"), leader(arms, EXPORTS, "exports per year"), per_fiscal(arms)];
     if arms.first().is_some_and(|a| a.runs.len() < 2) {
         out.push(ONE_REPLICATION.into());
@@ -122,7 +122,7 @@ pub(crate) fn compare(arms: &[Arm]) -> Vec<String> {
 }
 
 /// One incentive's paired contributions (outcome with it minus outcome without it).
-pub(crate) struct Contribution<'a> {
+pub struct Contribution<'a> {
     pub incentive: &'a str,
     pub localization: &'a Estimate,
     pub exports: &'a Estimate,
@@ -151,7 +151,7 @@ fn effect(k: &Kpi, e: &Estimate) -> String {
 
 /// The verdict of a breakdown: the incentive that adds most localization, most exports, and
 /// most localization per USD million; which clearly raise or lower localization and exports.
-pub(crate) fn breakdown(rows: &[Contribution]) -> Vec<String> {
+pub fn breakdown(rows: &[Contribution]) -> Vec<String> {
     let (loc, exp) = (kpi(LOC), kpi(EXPORTS));
     let mut out = Vec::new();
     if let Some(c) = rows.iter().max_by(|a, b| a.localization.mean.total_cmp(&b.localization.mean)) {
