@@ -312,6 +312,7 @@ pub fn describe(t: &Targets) -> BTreeMap<String, Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::Tolerance;
 
     fn model() -> crate::scenario::ModelParams {
         crate::scenario::default_scenario().model

@@ -414,6 +414,7 @@ pub fn sobol_rows(s: &analysis::SobolResult) -> Vec<(usize, &analysis::SobolInde
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn settings(methods: Vec<Method>, params: &str) -> Settings {
         let ps = params::select(Some(params)).unwrap();

@@ -106,6 +106,7 @@ pub(super) fn incentives_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::Scenario;
     use crate::scenario::default_scenario;
 
     /// Draws the incentive sliders for a few frames with no pointer on them, as when another
