@@ -344,17 +344,17 @@ fn target(c: &Crate, path: &ModPath, depth: usize) -> Option<ModPath> {
     while !c.modules.contains_key(&m) {
         m.pop();
     }
-    if let Some(next) = path.get(m.len()) {
-        if depth < 8 {
-            match c.modules[&m].reexports.get(next) {
-                Some(Some(p)) if p != path => {
-                    let mut p = p.clone();
-                    p.extend(path[m.len() + 1..].iter().cloned());
-                    return target(c, &p, depth + 1);
-                }
-                Some(None) => return None,
-                _ => {}
+    if let Some(next) = path.get(m.len())
+        && depth < 8
+    {
+        match c.modules[&m].reexports.get(next) {
+            Some(Some(p)) if p != path => {
+                let mut p = p.clone();
+                p.extend(path[m.len() + 1..].iter().cloned());
+                return target(c, &p, depth + 1);
             }
+            Some(None) => return None,
+            _ => {}
         }
     }
     Some(m)
@@ -602,13 +602,14 @@ fn no_function_in_src_is_over_120_lines() {
                 for (i, line) in code.split_inclusive('\n').enumerate() {
                     let t = line.trim_start();
                     let is_fn = t.starts_with("fn ") || t.contains(" fn ");
-                    if is_fn && let Some(open) = code[offset..].find(['{', ';']).map(|o| o + offset) {
-                        if bytes[open] == b'{' {
-                            let close = matching(bytes, open);
-                            let lines = code[offset..=close].matches('\n').count() + 1;
-                            if lines > MAX_FN_LINES {
-                                long.push(format!("{}:{}: {} lines", p.strip_prefix(root()).unwrap().display(), i + 1, lines));
-                            }
+                    if is_fn
+                        && let Some(open) = code[offset..].find(['{', ';']).map(|o| o + offset)
+                        && bytes[open] == b'{'
+                    {
+                        let close = matching(bytes, open);
+                        let lines = code[offset..=close].matches('\n').count() + 1;
+                        if lines > MAX_FN_LINES {
+                            long.push(format!("{}:{}: {} lines", p.strip_prefix(root()).unwrap().display(), i + 1, lines));
                         }
                     }
                     offset += line.len();

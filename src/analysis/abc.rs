@@ -617,11 +617,11 @@ where
         for _ in 0..batch {
             let theta = match &prev {
                 None => prior_draw(ranges, rng),
-                Some(p) => propose(p, &cumulative, &tau, ranges, rng)?,
+                Some(p) => propose(p, cumulative, tau, ranges, rng)?,
             };
             proposals.push((theta, rng.next_u64()));
         }
-        let results = simulate_batch(simulator, &proposals, targets, progress, &done, c.max_simulations)?;
+        let results = simulate_batch(simulator, &proposals, targets, progress, done, c.max_simulations)?;
         for ((theta, _), (dist, stats)) in proposals.into_iter().zip(results) {
             if dist.is_finite() && dist <= eps {
                 gen_within += 1;

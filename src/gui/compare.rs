@@ -15,8 +15,6 @@ use crate::sim::clock::SimClock;
 use crate::sim::map::SiteMap;
 use crate::sim::{self, Facility, FacilityKind, Metrics, QuarterRecord, Supplier};
 
-/// Most scenarios shown beside the plan.
-
 /// What the view draws of one scenario, refreshed after each step.
 #[derive(Clone, Default)]
 pub struct Snapshot {

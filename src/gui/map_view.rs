@@ -8,7 +8,7 @@ use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::PX_PER_KM;
-use super::state::{MapArea, MapCovered, Selection, Tool, UiSet, WindowSet};
+use super::state::{MapArea, MapCovered, Overlay, OverlayState, Selection, Tool, UiSet, WindowSet, to_world};
 use super::theme::{SITE_OK_RGB, SITE_REFUSED_LABEL_RGB, SITE_REFUSED_RGB, TOWN_LABEL_RGB, WATER_RGB, color32, facility_rgb};
 use crate::scenario::{Site, Tier};
 use crate::sim::clock::SimClock;
@@ -16,46 +16,6 @@ use crate::sim::map::{MAX_BUILD_SLOPE_PCT, SiteMap};
 use crate::sim::spillover::SpilloverSources;
 use crate::sim::workforce::{LabourPools, worker_skill};
 use crate::sim::{ActiveScenario, Facility, FacilityKind, Supplier};
-
-/// Map km -> world units (map centred on the origin).
-pub fn to_world(map: &SiteMap, s: Site) -> Vec2 {
-    Vec2::new(((s.x_km - map.size_km / 2.0) as f32) * PX_PER_KM, ((s.y_km - map.size_km / 2.0) as f32) * PX_PER_KM)
-}
-
-pub fn to_site(map: &SiteMap, p: Vec2) -> Site {
-    Site { x_km: (p.x / PX_PER_KM) as f64 + map.size_km / 2.0, y_km: (p.y / PX_PER_KM) as f64 + map.size_km / 2.0 }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Overlay {
-    #[default]
-    None,
-    Spillover,
-    LandPrice,
-    WorkerSkill,
-    Suitability,
-}
-
-impl Overlay {
-    pub const ALL: [Overlay; 5] = [Overlay::None, Overlay::Spillover, Overlay::LandPrice, Overlay::WorkerSkill, Overlay::Suitability];
-    pub fn label(self) -> &'static str {
-        match self {
-            Overlay::None => "none",
-            Overlay::Spillover => "knowledge spillover",
-            Overlay::LandPrice => "land price index",
-            Overlay::WorkerSkill => "worker skill",
-            Overlay::Suitability => "site suitability",
-        }
-    }
-}
-
-#[derive(Resource, Default)]
-pub struct OverlayState {
-    pub overlay: Overlay,
-    /// Value range of the legend.
-    pub range: (f64, f64),
-    drawn: Option<(Overlay, u32, u64)>,
-}
 
 #[derive(Component)]
 struct TerrainSprite;

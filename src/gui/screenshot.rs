@@ -95,7 +95,7 @@ pub(super) fn plugin(app: &mut App, out: PathBuf, tmp: PathBuf) {
 fn show_anchor_spillover(
     mut done: Local<bool>,
     mut sel: ResMut<super::state::Selection>,
-    mut overlay: ResMut<super::map_view::OverlayState>,
+    mut overlay: ResMut<super::state::OverlayState>,
     facilities: Query<&crate::sim::Facility>,
 ) {
     if *done {
@@ -103,7 +103,7 @@ fn show_anchor_spillover(
     }
     if let Some(a) = facilities.iter().find(|f| f.kind == crate::sim::FacilityKind::Anchor) {
         sel.selected = Some(a.id);
-        overlay.overlay = super::map_view::Overlay::Spillover;
+        overlay.overlay = super::state::Overlay::Spillover;
         *done = true;
     }
 }

@@ -1,18 +1,21 @@
 //! What the window's systems share, at the bottom of the window's files (every system file may
 //! read it; it reads none of them): the tool and selection on the map, the map's area, the side
-//! panel's state, whether the compare view covers the map, and the named sets that order the
-//! systems each frame.
+//! panel's state, the overlay, the map's coordinates, whether the compare view covers the map,
+//! and the named sets that order the systems each frame.
 
 use std::path::PathBuf;
 
 use bevy::prelude::*;
 use bevy_egui::egui;
 
+use super::PX_PER_KM;
 use crate::scenario::{Incentives, Scenario, Site};
 use crate::sim::FacilityKind;
 use crate::sim::facilities::PlanRef;
+use crate::sim::map::SiteMap;
 
-/// At most this many scenario files run beside the plan in the compare view.
+/// At most this many scenario files run beside the plan in the compare view (most scenarios
+/// shown beside the plan).
 pub const MAX_ARMS: usize = 3;
 
 /// The order of the window's systems in a frame's `Update`, before and after the simulation's
@@ -109,4 +112,47 @@ impl PanelState {
     pub fn draft_preview(&self, plan: &Scenario) -> Option<Scenario> {
         (self.editing && self.draft != plan.incentives).then(|| Scenario { incentives: self.draft.clone(), ..plan.clone() })
     }
+}
+
+/// Map km -> world units (map centred on the origin).
+pub fn to_world(map: &SiteMap, s: Site) -> Vec2 {
+    Vec2::new(((s.x_km - map.size_km / 2.0) as f32) * PX_PER_KM, ((s.y_km - map.size_km / 2.0) as f32) * PX_PER_KM)
+}
+
+/// World units -> map km.
+pub fn to_site(map: &SiteMap, p: Vec2) -> Site {
+    Site { x_km: (p.x / PX_PER_KM) as f64 + map.size_km / 2.0, y_km: (p.y / PX_PER_KM) as f64 + map.size_km / 2.0 }
+}
+
+/// What the map shades under the facilities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    Spillover,
+    LandPrice,
+    WorkerSkill,
+    Suitability,
+}
+
+impl Overlay {
+    pub const ALL: [Overlay; 5] = [Overlay::None, Overlay::Spillover, Overlay::LandPrice, Overlay::WorkerSkill, Overlay::Suitability];
+    pub fn label(self) -> &'static str {
+        match self {
+            Overlay::None => "none",
+            Overlay::Spillover => "knowledge spillover",
+            Overlay::LandPrice => "land price index",
+            Overlay::WorkerSkill => "worker skill",
+            Overlay::Suitability => "site suitability",
+        }
+    }
+}
+
+/// The overlay shown and its legend's range (written by the map as it draws it).
+#[derive(Resource, Default)]
+pub struct OverlayState {
+    pub overlay: Overlay,
+    /// Value range of the legend.
+    pub range: (f64, f64),
+    pub(super) drawn: Option<(Overlay, u32, u64)>,
 }

@@ -10,8 +10,7 @@ use bevy_egui::input::EguiWantsInput;
 
 use super::PX_PER_KM;
 use super::Plan;
-use super::map_view::to_site;
-use super::state::{Ghost, MapArea, Selection, TOOLS, Tool, WindowSet};
+use super::state::{Ghost, MapArea, Selection, TOOLS, Tool, WindowSet, to_site};
 use crate::scenario::{LogisticsHubSpec, RdCentreSpec, Scenario, Site, SupplierSpec, TrainingCentreSpec};
 use crate::sim::facilities::{PlanRef, plan_facilities};
 use crate::sim::map::SiteMap;

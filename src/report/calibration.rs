@@ -211,7 +211,7 @@ fn parameters_part(
             centre: Some(centre),
         };
         let stem = format!("posterior_{}", p.short());
-        svgs.push_str(&chart.files(files, out, &stem, (640, 380), &footer)?);
+        svgs.push_str(&chart.files(files, out, &stem, (640, 380), footer)?);
         writeln!(md_charts, "![{}]({stem}.png)", p.short()).ok();
     }
     Ok((ptable, pjson, svgs, md_charts))

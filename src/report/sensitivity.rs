@@ -224,7 +224,7 @@ fn oat_section(page: &mut Page, k: &KpiView) -> Result<(), String> {
     let base = a.base_value.unwrap_or(f64::NAN);
     let mut t = format!(
         "One at a time, from the file's values (the KPI is {} there): the KPI's change with each parameter at the low and at the high end of its range.\n\n| parameter | low → change [95% CI] | high → change [95% CI] |\n|---|---|---|\n",
-        fmt_kpi(&kname, base)
+        fmt_kpi(kname, base)
     );
     for o in &a.oat {
         let lv = if o.low_value.is_nan() { "other seeds".to_string() } else { fmt_num(o.low_value) };
@@ -233,12 +233,12 @@ fn oat_section(page: &mut Page, k: &KpiView) -> Result<(), String> {
             t,
             "| {} | {lv} → {} [{}, {}] | {hv} → {} [{}, {}] |",
             short(&o.parameter),
-            fmt_kpi_diff(&kname, o.low_effect),
-            fmt_kpi_diff(&kname, o.low_ci.lo),
-            fmt_kpi_diff(&kname, o.low_ci.hi),
-            fmt_kpi_diff(&kname, o.high_effect),
-            fmt_kpi_diff(&kname, o.high_ci.lo),
-            fmt_kpi_diff(&kname, o.high_ci.hi)
+            fmt_kpi_diff(kname, o.low_effect),
+            fmt_kpi_diff(kname, o.low_ci.lo),
+            fmt_kpi_diff(kname, o.low_ci.hi),
+            fmt_kpi_diff(kname, o.high_effect),
+            fmt_kpi_diff(kname, o.high_ci.lo),
+            fmt_kpi_diff(kname, o.high_ci.hi)
         )
         .ok();
     }
@@ -265,7 +265,7 @@ fn oat_section(page: &mut Page, k: &KpiView) -> Result<(), String> {
         high,
     };
     let stem = format!("tornado_{kname}");
-    let svg = chart.files(files, out, &stem, (900, rows_height(top.len())), &footer)?;
+    let svg = chart.files(files, out, &stem, (900, rows_height(top.len())), footer)?;
     writeln!(md, "### One at a time (tornado)\n\n{t}\n![tornado]({stem}.png)\n").ok();
     writeln!(html, "<h3>One at a time (tornado)</h3>\n{}{svg}", md_table_html(&t)).ok();
     Ok(())
@@ -282,7 +282,7 @@ fn morris_section(page: &mut Page, k: &KpiView, m: &analysis::MorrisResult) -> R
     let mut t = format!(
         "Elementary effects per whole range of each parameter ({} trajectories). mu*: mean absolute effect (importance); sigma: spread of the effects (non-linearity or interactions); the dummy's mu* ({}) is the noise floor.\n\n| parameter | mu* [95% CI] | mu | sigma | above the noise floor |\n|---|---|---|---|---|\n",
         m.r,
-        fmt_kpi_diff(&kname, dummy).trim_start_matches('+')
+        fmt_kpi_diff(kname, dummy).trim_start_matches('+')
     );
     for &i in &order {
         let x = &m.indices[i];
@@ -293,7 +293,7 @@ fn morris_section(page: &mut Page, k: &KpiView, m: &analysis::MorrisResult) -> R
         } else {
             "no"
         };
-        let size = |v: f64| fmt_kpi_diff(&kname, v).trim_start_matches('+').to_string();
+        let size = |v: f64| fmt_kpi_diff(kname, v).trim_start_matches('+').to_string();
         writeln!(
             t,
             "| {} | {} [{}, {}] | {} | {} | {above} |",
@@ -301,7 +301,7 @@ fn morris_section(page: &mut Page, k: &KpiView, m: &analysis::MorrisResult) -> R
             size(x.mu_star),
             size(x.mu_star_ci.lo),
             size(x.mu_star_ci.hi),
-            fmt_kpi_diff(&kname, x.mu),
+            fmt_kpi_diff(kname, x.mu),
             size(x.sigma)
         )
         .ok();
@@ -321,7 +321,7 @@ fn morris_section(page: &mut Page, k: &KpiView, m: &analysis::MorrisResult) -> R
         dummy: Some(names[k].clone()),
     };
     let stem = format!("morris_{kname}");
-    let svg = chart.files(files, out, &stem, (900, 620), &footer)?;
+    let svg = chart.files(files, out, &stem, (900, 620), footer)?;
     writeln!(md, "### Morris elementary effects\n\n{t}\n![mu* and sigma]({stem}.png)\n").ok();
     writeln!(html, "<h3>Morris elementary effects</h3>\n{}{svg}", md_table_html(&t)).ok();
     Ok(())
@@ -337,8 +337,8 @@ fn sobol_section(page: &mut Page, k: &KpiView, s: &analysis::SobolResult) -> Res
     let rows = sobol_rows(s);
     let mut t = format!(
         "Share of the KPI's variance over the plausible ranges (mean {}, sd {}) that each parameter explains alone (S1) and with its interactions (ST). The dummy's ST ({:.3}) is the part that is luck (the mean of {} replications).\n\n| parameter | S1 [95% CI] | ST [95% CI] | above the noise floor |\n|---|---|---|---|\n",
-        fmt_kpi(&kname, s.mean),
-        fmt_kpi_diff(&kname, s.variance.sqrt()).trim_start_matches('+'),
+        fmt_kpi(kname, s.mean),
+        fmt_kpi_diff(kname, s.variance.sqrt()).trim_start_matches('+'),
         floor,
         settings.replications
     );
@@ -365,7 +365,7 @@ fn sobol_section(page: &mut Page, k: &KpiView, s: &analysis::SobolResult) -> Res
     let chart =
         Chart::IndexBars { title: format!("Sobol' indices: {} at year {} (N = {})", kname, a.year, s.n_base), s1, st, floor: Some(floor) };
     let stem = format!("sobol_{kname}");
-    let svg = chart.files(files, out, &stem, (900, rows_height(top.len())), &footer)?;
+    let svg = chart.files(files, out, &stem, (900, rows_height(top.len())), footer)?;
     // Convergence.
     let mut c = String::from("| parameter |");
     for r in &a.convergence {
@@ -463,7 +463,7 @@ fn over_time_section(page: &mut Page, k: &KpiView, all: &[Analysis], kpi: usize)
     if !series.is_empty() {
         let chart = Chart::Lines { title: format!("{title}: {kname} (bands: 95% CI)"), y_label: y_label.into(), series };
         let stem = format!("over_time_{kname}");
-        let svg = chart.files(files, out, &stem, (900, 520), &footer)?;
+        let svg = chart.files(files, out, &stem, (900, 520), footer)?;
         writeln!(md, "### Over time\n\n![{title}]({stem}.png)\n\nEvery year's indices are in indices.csv.\n").ok();
         writeln!(html, "<h3>Over time</h3>\n{svg}<p>Every year's indices are in indices.csv.</p>").ok();
     }

@@ -4,7 +4,7 @@
 use bevy::prelude::*;
 use bevy_egui::egui;
 
-use crate::gui::map_view::{Overlay, OverlayState};
+use crate::gui::state::{Overlay, OverlayState};
 use crate::gui::state::{Selection, TOOLS};
 use crate::gui::theme::{ERROR_TEXT, OK_TEXT, ramp_color};
 use crate::gui::{Forecast, Plan, Speed};

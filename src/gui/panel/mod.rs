@@ -6,7 +6,7 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use crate::gui::map_view::OverlayState;
+use crate::gui::state::OverlayState;
 use crate::gui::state::{MapArea, MapCovered, PanelState, Selection, UiSet};
 use crate::gui::{Forecast, Plan, Speed};
 use crate::sim::clock::SimClock;
