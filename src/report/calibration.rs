@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use super::html::{html_escape, md_table_html, page_head};
+use super::page::{self, Block, from_markdown};
 use crate::analysis::{self, AbcResult};
 use crate::charts::studies::Chart;
 use crate::format::fmt_num;
@@ -66,29 +66,22 @@ pub fn write_outputs(
         md.push_str(&format!("## Identifiability: recovery of known values\n\n{rtable}\n"));
     }
     writeln!(md, "## Parameters\n\n{ptable}\n## Trade-offs\n\n{ctable}\n## Targets\n\n{ttable}\n## Generations\n\n{gtable}\n## Prior and posterior\n\n{md_charts}\n## Run record\n\n{footer}\n").ok();
-    let mut html = page_head(&format!("Calibration: {}", base.name), "svg{max-width:48%}\n");
-    write!(
-        html,
-        "<p>{}</p>\n<p>Constrained by the targets (sd ratio below 0.5): {}.</p><p>Not constrained (sd ratio 0.85 or more): {}.</p>\n",
-        html_escape(&intro),
-        html_escape(&list(&constrained)),
-        html_escape(&list(&unconstrained)),
-    )
-    .ok();
+    let mut html = page::Page::new(format!("Calibration: {}", base.name), "svg{max-width:48%}\n");
+    html.push(Block::p(intro.clone()));
+    html.push(Block::p(format!("Constrained by the targets (sd ratio below 0.5): {}.", list(&constrained))));
+    html.push(Block::p(format!("Not constrained (sd ratio 0.85 or more): {}.", list(&unconstrained))));
     if !rtable.is_empty() {
-        write!(html, "<h2>Identifiability: recovery of known values</h2>\n{}", md_table_html(&rtable)).ok();
+        html.push(Block::h2("Identifiability: recovery of known values"));
+        html.extend(from_markdown(&rtable));
     }
-    write!(
-        html,
-        "<h2>Parameters</h2>\n{}<h2>Trade-offs</h2>\n<p>{}</p>\n{}<h2>Targets</h2>\n{}<h2>Generations</h2>\n{}<h2>Prior and posterior</h2>\n{svgs}\n<h2>Run record</h2>\n<p>{}</p>\n</body></html>\n",
-        md_table_html(&ptable),
-        html_escape(ctable.lines().next().unwrap_or("")),
-        md_table_html(&ctable),
-        md_table_html(&ttable),
-        md_table_html(&gtable),
-        html_escape(&footer)
-    )
-    .ok();
+    for (title, md_part) in [("Parameters", &ptable), ("Trade-offs", &ctable), ("Targets", &ttable), ("Generations", &gtable)] {
+        html.push(Block::h2(title));
+        html.extend(from_markdown(md_part));
+    }
+    html.push(Block::h2("Prior and posterior"));
+    html.push(Block::svg(svgs));
+    html.push(Block::h2("Run record"));
+    html.push(Block::p(footer.clone()));
     let json = json!({
         "run": record,
         "method": method,
@@ -112,7 +105,7 @@ pub fn write_outputs(
     files.add(out.join("posterior.csv"), csv);
     files.add(out.join("calibration.json"), serde_json::to_string_pretty(&json).map_err(|e| e.to_string())? + "\n");
     files.add(out.join("report.md"), md);
-    files.add(out.join("report.html"), html);
+    files.add(out.join("report.html"), html.render()?);
     files.write(out)?;
     crate::say!("{intro}");
     crate::say!("constrained: {}; not constrained: {}", list(&constrained), list(&unconstrained));

@@ -6,7 +6,7 @@
 //! The commands fill it from section builders, one file each: [`comparison`] (compare and
 //! breakdown: intro, KPI charts), [`table`], [`verdict`], [`inputs`], [`uncertainty`] (what
 //! parameter draws add), [`sweep`]; [`sensitivity`] and [`calibration`] build their pages from
-//! sections of their own ([`html`] escapes them and holds their stylesheet).
+//! blocks of their own, which [`page`] lays out with the same stylesheet.
 
 use std::path::Path;
 
@@ -21,8 +21,8 @@ use table::KpiTable;
 
 pub mod calibration;
 pub mod comparison;
-pub mod html;
 pub mod inputs;
+pub mod page;
 pub mod sensitivity;
 pub mod sweep;
 pub mod table;
@@ -105,7 +105,8 @@ fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     // Autoescape follows the name: report.html escapes everything it inserts (a scenario called
     // <b>"A" & B</b> shows as written); report.md has its own filters.
-    env.add_template("style.css", html::STYLE).expect("style.css is a valid template");
+    env.add_template("style.css", include_str!("templates/style.css")).expect("style.css is a valid template");
+    env.add_template("page.html", include_str!("templates/page.html")).expect("page.html is a valid template");
     env.add_template("report.html", include_str!("templates/report.html")).expect("report.html is a valid template");
     env.add_template("report.md", include_str!("templates/report.md")).expect("report.md is a valid template");
     env.add_filter("md", |s: String| md_text(&s));
@@ -119,6 +120,14 @@ pub fn render(report: &Report) -> Result<(String, String), String> {
     let ctx = Value::from(Serde(report));
     let render = |name: &str| env.get_template(name).and_then(|t| t.render(ctx.clone())).map_err(|e| format!("cannot write {name}: {e:#}"));
     Ok((render("report.md")?, render("report.html")?))
+}
+
+/// A page of blocks as self-contained HTML ([`page::Page::render`]).
+fn render_page(page: &page::Page) -> Result<String, String> {
+    environment()
+        .get_template("page.html")
+        .and_then(|t| t.render(Value::from(Serde(page))))
+        .map_err(|e| format!("cannot write report.html: {e:#}"))
 }
 
 /// Adds report.md and report.html to the output set.

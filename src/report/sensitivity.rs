@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use super::html::{html_escape, md_table_html, page_head};
+use super::page::{self, Block, from_markdown};
 use crate::analysis::{self, Interval};
 use crate::charts::studies::{Bar, Chart, rows_height};
 use crate::format::fmt_num;
@@ -39,11 +39,11 @@ fn chart_scale(kpi: &str) -> (f64, &'static str) {
     }
 }
 
-/// The report as it is built: Markdown and HTML side by side, and the charts' files written with
-/// them.
-struct Page<'a> {
+/// The report as it is built: Markdown and the HTML page side by side, and the charts' files
+/// written with them.
+struct Doc<'a> {
     md: String,
-    html: String,
+    html: page::Page,
     files: OutputSet,
     out: &'a Path,
     /// The run record, under every chart.
@@ -134,35 +134,29 @@ pub fn report(
     let scen = settings.record["scenario"].as_str().unwrap_or("").to_string();
     let runs = d.points.len() * settings.replications as usize;
     let mut md = format!("# Sensitivity analysis: {scen}\n\n");
-    let mut html = page_head(&format!("Sensitivity analysis: {scen}"), "");
+    let mut html = page::Page::new(format!("Sensitivity analysis: {scen}"), "");
     let intro = intro(settings, d, timing);
     writeln!(md, "{intro}\n").ok();
-    writeln!(html, "<p>{}</p>", html_escape(&intro.replace('`', ""))).ok();
+    html.push(Block::p(intro.replace('`', "")));
     let ptable = params_table(settings);
-    let mut page = Page { md, html, files: OutputSet::default(), out, footer };
+    let mut page = Doc { md, html, files: OutputSet::default(), out, footer };
     let mut summary: Vec<String> = Vec::new();
     for kpi in 0..settings.kpis.len() {
         summary.extend(kpi_sections(&mut page, settings, &all, kpi, &names)?);
     }
-    let Page { mut md, mut html, mut files, .. } = page;
+    let Doc { mut md, mut html, mut files, .. } = page;
     let mut head_md = String::from("## Findings\n\n");
     for f in &summary {
         writeln!(head_md, "- {f}").ok();
     }
     let insert_at = md.find("\n## ").map_or(md.len(), |i| i + 1);
     md.insert_str(insert_at, &format!("{head_md}\n"));
-    let html_findings =
-        format!("<h2>Findings</h2>\n<ul>{}</ul>\n", summary.iter().map(|f| format!("<li>{}</li>", html_escape(f))).collect::<String>());
-    let insert_at = html.find("<h2>").unwrap_or(html.len());
-    html.insert_str(insert_at, &html_findings);
+    html.insert_before_first_h2(vec![Block::h2("Findings"), Block::List { items: summary.clone() }]);
     writeln!(md, "## Parameters and ranges\n\n{ptable}\n## Run record\n\n{}\n", record_line(settings).trim_start_matches("# ")).ok();
-    writeln!(
-        html,
-        "<h2>Parameters and ranges</h2>\n{}<h2>Run record</h2>\n<p>{}</p>\n</body></html>",
-        md_table_html(&ptable),
-        html_escape(record_line(settings).trim_start_matches("# "))
-    )
-    .ok();
+    html.push(Block::h2("Parameters and ranges"));
+    html.extend(from_markdown(&ptable));
+    html.push(Block::h2("Run record"));
+    html.push(Block::p(record_line(settings).trim_start_matches("# ")));
     let json = json!({
         "run": settings.record,
         "settings": settings,
@@ -175,7 +169,7 @@ pub fn report(
     files.add(out.join("indices.csv"), indices_csv(settings, &all));
     files.add(out.join("design.csv"), design_text);
     files.add(out.join("report.md"), md);
-    files.add(out.join("report.html"), html);
+    files.add(out.join("report.html"), html.render()?);
     files.add(out.join("report.json"), serde_json::to_string_pretty(&json).map_err(|e| e.to_string())? + "\n");
     files.write(out)?;
     for f in &summary {
@@ -187,16 +181,16 @@ pub fn report(
 
 /// One KPI's sections (tornado, Morris, Sobol', over time) at the headline year; returns its
 /// findings.
-fn kpi_sections(page: &mut Page, settings: &Settings, all: &[Analysis], kpi: usize, names: &[String]) -> Result<Vec<String>, String> {
+fn kpi_sections(page: &mut Doc, settings: &Settings, all: &[Analysis], kpi: usize, names: &[String]) -> Result<Vec<String>, String> {
     let a = &all[kpi * settings.years.len() + settings.headline_year()];
     let kname = a.kpi.clone();
     let (scale, unit) = chart_scale(&kname);
     let head = format!("{} at year {}", kpi_label(&kname), a.year);
     writeln!(page.md, "## {head}\n").ok();
-    writeln!(page.html, "<h2>{}</h2>", html_escape(&head)).ok();
+    page.html.push(Block::h2(head.clone()));
     for n in &a.notes {
         writeln!(page.md, "Note: {n}\n").ok();
-        writeln!(page.html, "<p>Note: {}</p>", html_escape(n)).ok();
+        page.html.push(Block::p(format!("Note: {n}")));
     }
     let k = KpiView { a, kname, scale, unit, names, settings };
     let mut findings: Vec<String> = Vec::new();
@@ -218,7 +212,7 @@ fn kpi_sections(page: &mut Page, settings: &Settings, all: &[Analysis], kpi: usi
 }
 
 /// The tornado: each parameter at the low and the high end of its range.
-fn oat_section(page: &mut Page, k: &KpiView) -> Result<(), String> {
+fn oat_section(page: &mut Doc, k: &KpiView) -> Result<(), String> {
     let (md, html, files, out, footer) = (&mut page.md, &mut page.html, &mut page.files, page.out, page.footer.as_str());
     let (a, kname, scale, unit) = (k.a, &k.kname, k.scale, k.unit);
     let base = a.base_value.unwrap_or(f64::NAN);
@@ -267,12 +261,14 @@ fn oat_section(page: &mut Page, k: &KpiView) -> Result<(), String> {
     let stem = format!("tornado_{kname}");
     let svg = chart.files(files, out, &stem, (900, rows_height(top.len())), footer)?;
     writeln!(md, "### One at a time (tornado)\n\n{t}\n![tornado]({stem}.png)\n").ok();
-    writeln!(html, "<h3>One at a time (tornado)</h3>\n{}{svg}", md_table_html(&t)).ok();
+    html.push(Block::h3("One at a time (tornado)"));
+    html.extend(from_markdown(&t));
+    html.push(Block::svg(svg));
     Ok(())
 }
 
 /// Morris' mu* and sigma, with the dummy's mu* as the noise floor.
-fn morris_section(page: &mut Page, k: &KpiView, m: &analysis::MorrisResult) -> Result<(), String> {
+fn morris_section(page: &mut Doc, k: &KpiView, m: &analysis::MorrisResult) -> Result<(), String> {
     let (md, html, files, out, footer) = (&mut page.md, &mut page.html, &mut page.files, page.out, page.footer.as_str());
     let (a, kname, scale, unit, names, settings) = (k.a, &k.kname, k.scale, k.unit, k.names, k.settings);
     let k = settings.params.len();
@@ -323,12 +319,14 @@ fn morris_section(page: &mut Page, k: &KpiView, m: &analysis::MorrisResult) -> R
     let stem = format!("morris_{kname}");
     let svg = chart.files(files, out, &stem, (900, 620), footer)?;
     writeln!(md, "### Morris elementary effects\n\n{t}\n![mu* and sigma]({stem}.png)\n").ok();
-    writeln!(html, "<h3>Morris elementary effects</h3>\n{}{svg}", md_table_html(&t)).ok();
+    html.push(Block::h3("Morris elementary effects"));
+    html.extend(from_markdown(&t));
+    html.push(Block::svg(svg));
     Ok(())
 }
 
 /// Sobol' S1 and ST with the convergence check; returns the KPI's finding.
-fn sobol_section(page: &mut Page, k: &KpiView, s: &analysis::SobolResult) -> Result<String, String> {
+fn sobol_section(page: &mut Doc, k: &KpiView, s: &analysis::SobolResult) -> Result<String, String> {
     let (md, html, files, out, footer) = (&mut page.md, &mut page.html, &mut page.files, page.out, page.footer.as_str());
     let (a, kname, names, settings) = (k.a, &k.kname, k.names, k.settings);
     let k = settings.params.len();
@@ -393,14 +391,12 @@ fn sobol_section(page: &mut Page, k: &KpiView, s: &analysis::SobolResult) -> Res
         "The largest total indices still move between N/2 and N: run a larger --sobol-n before trusting the ranking."
     };
     writeln!(md, "### Sobol' indices\n\n{t}\n![Sobol' indices]({stem}.png)\n\nConvergence (the same design's first N/4, N/2 and N base rows):\n\n{c}\n{verdict}\n").ok();
-    writeln!(
-        html,
-        "<h3>Sobol' indices</h3>\n{}{svg}<p>Convergence (the same design's first N/4, N/2 and N base rows):</p>\n{}<p>{}</p>",
-        md_table_html(&t),
-        md_table_html(&c),
-        html_escape(verdict)
-    )
-    .ok();
+    html.push(Block::h3("Sobol' indices"));
+    html.extend(from_markdown(&t));
+    html.push(Block::svg(svg));
+    html.push(Block::p("Convergence (the same design's first N/4, N/2 and N base rows):"));
+    html.extend(from_markdown(&c));
+    html.push(Block::p(verdict));
     let named: Vec<String> = rows
         .iter()
         .filter(|(i, x)| *i != k && x.st_ci.lo > floor_hi)
@@ -425,7 +421,7 @@ fn morris_finding(k: &KpiView, m: &analysis::MorrisResult) -> String {
 }
 
 /// The indices over the years (`--year all`): Sobol' ST, or else Morris mu*.
-fn over_time_section(page: &mut Page, k: &KpiView, all: &[Analysis], kpi: usize) -> Result<(), String> {
+fn over_time_section(page: &mut Doc, k: &KpiView, all: &[Analysis], kpi: usize) -> Result<(), String> {
     let (md, html, files, out, footer) = (&mut page.md, &mut page.html, &mut page.files, page.out, page.footer.as_str());
     let (a, kname, names, settings) = (k.a, &k.kname, k.names, k.settings);
     let series_of =
@@ -465,7 +461,9 @@ fn over_time_section(page: &mut Page, k: &KpiView, all: &[Analysis], kpi: usize)
         let stem = format!("over_time_{kname}");
         let svg = chart.files(files, out, &stem, (900, 520), footer)?;
         writeln!(md, "### Over time\n\n![{title}]({stem}.png)\n\nEvery year's indices are in indices.csv.\n").ok();
-        writeln!(html, "<h3>Over time</h3>\n{svg}<p>Every year's indices are in indices.csv.</p>").ok();
+        html.push(Block::h3("Over time"));
+        html.push(Block::svg(svg));
+        html.push(Block::p("Every year's indices are in indices.csv."));
     }
     Ok(())
 }
