@@ -140,8 +140,8 @@ pub fn list(xs: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
     use crate::analysis::Tolerance;
+    use std::path::Path;
 
     fn model() -> crate::scenario::ModelParams {
         crate::scenario::default_scenario().model
