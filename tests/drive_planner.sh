@@ -9,7 +9,7 @@
 # scenarios/baseline.ron) and orig.ron (the same, to tell when plan.ron was saved).
 #
 # Screen positions are those of a 1280x800 window with the panels at their default widths and
-# one status line above the KPI cards and the tools (the F12 message; tools at y = 362): the map (30 km) fills the square of side
+# one status line above the KPI cards and the tools (the F12 message; tools at y = 382, below six KPI cards): the map (30 km) fills the square of side
 # 519 px / 1.04 centred on (640.5, 400), 16.63 px per km, north up.
 set -u
 PLAN_FILE=plan.ron
@@ -18,11 +18,11 @@ sleep 1
 xdotool key space; sleep 0.5   # pause the running simulation
 # Buttons and keys are held for a few frames, as a hand would.
 click() { xdotool mousemove "$1" "$2"; sleep 0.4; xdotool mousedown 1; sleep 0.4; xdotool mouseup 1; sleep 0.5; }
-click 133 362                  # tool "+ Supplier"
+click 133 382                  # tool "+ Supplier"
 click 474 566                  # the map at (5, 5) km: free, flat land
 click 850 500                  # the sea at (27.7, 8.9) km: refused with the reason
 picture 2 20                   # the red cross and the reason under the pointer
-click 48 362                   # tool "Select / drag"
+click 48 382                   # tool "Select / drag"
 # Drag the ICD hub from (20.5, 14) km to (22, 20) km in small steps.
 xdotool mousemove 732 417; sleep 0.3; xdotool mousedown 1; sleep 0.3
 for s in 1 2 3 4 5 6 7 8 9; do xdotool mousemove $((732 + 2 * s)) $((417 - 10 * s)); sleep 0.1; done

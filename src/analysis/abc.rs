@@ -550,6 +550,126 @@ fn kernel_sd(prev: &Population, ranges: &[(f64, f64)]) -> Vec<f64> {
         .collect()
 }
 
+/// The settings of [`abc_smc`] it can work with.
+fn check_smc(c: &SmcConfig) -> Result<()> {
+    let n = c.n_particles;
+    if n < 2 {
+        return invalid("abc_smc: need at least 2 particles");
+    }
+    if c.max_generations == 0 {
+        return invalid("abc_smc: max_generations must be >= 1");
+    }
+    if !(c.quantile > 0.0 && c.quantile < 1.0) {
+        return invalid(format!("abc_smc: quantile must be in (0, 1), got {}", c.quantile));
+    }
+    if c.max_simulations < n {
+        return invalid("abc_smc: max_simulations must be >= n_particles");
+    }
+    if c.min_tolerance.is_nan() || c.min_tolerance < 0.0 || c.initial_tolerance.is_nan() || c.initial_tolerance <= 0.0 {
+        return invalid("abc_smc: need min_tolerance >= 0 and initial_tolerance > 0");
+    }
+    Ok(())
+}
+
+/// One generation of [`abc_smc`]: proposals (from the prior in generation 0, else perturbed
+/// particles of `prev`) simulated in batches until `n_particles` are within `eps`. Returns them
+/// with the generation's simulations and how many were within `eps`, or `None` when the budget
+/// ran out first.
+#[allow(clippy::type_complexity)]
+fn fill_generation<F, R>(
+    simulator: &F,
+    targets: &[Target],
+    ranges: &[(f64, f64)],
+    (prev, cumulative, tau): (Option<&Population>, &[f64], &[f64]),
+    eps: f64,
+    c: &SmcConfig,
+    max_batch: usize,
+    sims_total: &mut usize,
+    rng: &mut R,
+    (progress, done): (Progress<'_>, &AtomicUsize),
+) -> Result<Option<(Vec<Particle>, usize, usize)>>
+where
+    F: Fn(&[f64], u64) -> Vec<f64> + Sync,
+    R: Rng + ?Sized,
+{
+    let n = c.n_particles;
+    let mut accepted: Vec<Particle> = Vec::with_capacity(n);
+    let mut gen_sims = 0usize;
+    // simulations within the tolerance, including any beyond the N kept
+    let mut gen_within = 0usize;
+    let mut out_of_budget = false;
+    while accepted.len() < n {
+        let budget_left = c.max_simulations - *sims_total;
+        if budget_left == 0 {
+            out_of_budget = true;
+            break;
+        }
+        let need = n - accepted.len();
+        let batch = if gen_sims == 0 {
+            need
+        } else {
+            // expected simulations for `need` acceptances, with 10% margin
+            let rate = (gen_within as f64).max(0.5) / gen_sims as f64;
+            (need as f64 / rate * 1.1).ceil() as usize
+        };
+        let batch = batch.clamp(1, max_batch).min(budget_left);
+        let mut proposals = Vec::with_capacity(batch);
+        for _ in 0..batch {
+            let theta = match &prev {
+                None => prior_draw(ranges, rng),
+                Some(p) => propose(p, cumulative, tau, ranges, rng)?,
+            };
+            proposals.push((theta, rng.next_u64()));
+        }
+        let results = simulate_batch(simulator, &proposals, targets, progress, done, c.max_simulations)?;
+        for ((theta, _), (dist, stats)) in proposals.into_iter().zip(results) {
+            if dist.is_finite() && dist <= eps {
+                gen_within += 1;
+                if accepted.len() < n {
+                    accepted.push(Particle { theta, dist, stats });
+                }
+            }
+        }
+        gen_sims += batch;
+        *sims_total += batch;
+    }
+    if out_of_budget {
+        return Ok(None);
+    }
+    Ok(Some((accepted, gen_sims, gen_within)))
+}
+
+/// The last complete generation as the result.
+fn into_result(
+    pop: Population,
+    ranges: &[(f64, f64)],
+    sims_total: usize,
+    generations: Vec<GenerationInfo>,
+    stop_reason: StopReason,
+) -> AbcResult {
+    let n = pop.particles.len();
+    let mut samples = Vec::with_capacity(n);
+    let mut distances = Vec::with_capacity(n);
+    let mut stats = Vec::with_capacity(n);
+    for p in pop.particles {
+        samples.push(p.theta);
+        distances.push(p.dist);
+        stats.push(p.stats);
+    }
+    AbcResult {
+        summary: summarize(&samples, &pop.weights, ranges),
+        samples,
+        weights: pop.weights,
+        distances,
+        stats,
+        tolerance: pop.tolerance,
+        accepted_share: pop.acceptance_rate,
+        n_simulations: sims_total,
+        generations,
+        stop_reason,
+    }
+}
+
 /// ABC-SMC (population Monte Carlo ABC) with uniform priors on `ranges`;
 /// see the module documentation for the algorithm.
 ///
@@ -572,21 +692,7 @@ where
     check_common(targets, ranges)?;
     let c = config;
     let n = c.n_particles;
-    if n < 2 {
-        return invalid("abc_smc: need at least 2 particles");
-    }
-    if c.max_generations == 0 {
-        return invalid("abc_smc: max_generations must be >= 1");
-    }
-    if !(c.quantile > 0.0 && c.quantile < 1.0) {
-        return invalid(format!("abc_smc: quantile must be in (0, 1), got {}", c.quantile));
-    }
-    if c.max_simulations < n {
-        return invalid("abc_smc: max_simulations must be >= n_particles");
-    }
-    if c.min_tolerance.is_nan() || c.min_tolerance < 0.0 || c.initial_tolerance.is_nan() || c.initial_tolerance <= 0.0 {
-        return invalid("abc_smc: need min_tolerance >= 0 and initial_tolerance > 0");
-    }
+    check_smc(c)?;
     // Largest batch of proposals simulated at once (bounds memory and waste).
     let max_batch = (20 * n).max(1000);
     let done = AtomicUsize::new(0);
@@ -612,50 +718,22 @@ where
             }
             None => (Vec::new(), Vec::new()),
         };
-        let mut accepted: Vec<Particle> = Vec::with_capacity(n);
-        let mut gen_sims = 0usize;
-        // simulations within the tolerance, including any beyond the N kept
-        let mut gen_within = 0usize;
-        let mut out_of_budget = false;
-        while accepted.len() < n {
-            let budget_left = c.max_simulations - sims_total;
-            if budget_left == 0 {
-                out_of_budget = true;
-                break;
-            }
-            let need = n - accepted.len();
-            let batch = if gen_sims == 0 {
-                need
-            } else {
-                // expected simulations for `need` acceptances, with 10% margin
-                let rate = (gen_within as f64).max(0.5) / gen_sims as f64;
-                (need as f64 / rate * 1.1).ceil() as usize
-            };
-            let batch = batch.clamp(1, max_batch).min(budget_left);
-            let mut proposals = Vec::with_capacity(batch);
-            for _ in 0..batch {
-                let theta = match &prev {
-                    None => prior_draw(ranges, rng),
-                    Some(p) => propose(p, &cumulative, &tau, ranges, rng)?,
-                };
-                proposals.push((theta, rng.next_u64()));
-            }
-            let results = simulate_batch(simulator, &proposals, targets, progress, &done, c.max_simulations)?;
-            for ((theta, _), (dist, stats)) in proposals.into_iter().zip(results) {
-                if dist.is_finite() && dist <= eps {
-                    gen_within += 1;
-                    if accepted.len() < n {
-                        accepted.push(Particle { theta, dist, stats });
-                    }
-                }
-            }
-            gen_sims += batch;
-            sims_total += batch;
-        }
-        if out_of_budget {
+        let Some((accepted, gen_sims, gen_within)) = fill_generation(
+            simulator,
+            targets,
+            ranges,
+            (prev.as_ref(), &cumulative, &tau),
+            eps,
+            c,
+            max_batch,
+            &mut sims_total,
+            rng,
+            (progress, &done),
+        )?
+        else {
             stop_reason = StopReason::Budget;
             break;
-        }
+        };
         let weights = match &prev {
             None => vec![1.0 / n as f64; n],
             Some(p) => importance_weights(&accepted, p, &tau, ranges),
@@ -696,26 +774,7 @@ where
     let Some(pop) = prev else {
         return Err(SaError::Failed("abc_smc: the simulation budget ran out before generation 0 was complete".into()));
     };
-    let mut samples = Vec::with_capacity(n);
-    let mut distances = Vec::with_capacity(n);
-    let mut stats = Vec::with_capacity(n);
-    for p in pop.particles {
-        samples.push(p.theta);
-        distances.push(p.dist);
-        stats.push(p.stats);
-    }
-    Ok(AbcResult {
-        summary: summarize(&samples, &pop.weights, ranges),
-        samples,
-        weights: pop.weights,
-        distances,
-        stats,
-        tolerance: pop.tolerance,
-        accepted_share: pop.acceptance_rate,
-        n_simulations: sims_total,
-        generations,
-        stop_reason,
-    })
+    Ok(into_result(pop, ranges, sims_total, generations, stop_reason))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use super::{chart_files, draw_footer, label_at, series_color};
 use crate::io::OutputSet;
 
 /// One bar of the policy breakdown: (label, mean, 95% CI low, high).
-pub(crate) type Bar = (String, f64, f64, f64);
+pub type Bar = (String, f64, f64, f64);
 
 /// Horizontal bars with their 95% CI as whiskers — for the policy breakdown.
 pub(crate) fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, bars: &[Bar], footer: &str) -> Result<(), String>

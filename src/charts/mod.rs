@@ -1,8 +1,11 @@
-//! The charts of the workshop reports, drawn with plotters on both backends (PNG in memory, SVG
-//! text for the self-contained HTML), and what every chart shares: font, colours, footer.
+//! Every chart of the reports, drawn with plotters on both backends (PNG in memory, SVG text for
+//! the self-contained HTML) into the command's [`OutputSet`], and what every chart shares: the
+//! one font registration, the colours ([`crate::style`]), the footer, [`chart_files`].
 //!
 //! - `band.rs`: a KPI over time with 95% bands; `bars.rs`: the breakdown's bars;
-//! - `sweep_line.rs`: a KPI against one varied parameter; `heatmap.rs`: against two.
+//! - `sweep_line.rs`: a KPI against one varied parameter; `heatmap.rs`: against two;
+//! - `studies.rs`: sensitivity and calibration (tornado, mu*-sigma, index bars, indices over
+//!   time, prior vs posterior).
 
 use std::path::Path;
 
@@ -16,6 +19,7 @@ use crate::style::{SERIES, viridis_rgb};
 pub mod band;
 pub mod bars;
 pub mod heatmap;
+pub mod studies;
 pub mod sweep_line;
 
 pub(crate) fn font() {

@@ -7,14 +7,13 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui_plot::{Line, PlotPoints};
 
-use super::map_view::{WATER_RGB, color32};
+use super::state::{MAX_ARMS, MapArea, MapCovered, UiSet, WindowSet};
+use super::theme::{ARM_COLORS, ERROR_TEXT, MINIMAP_LAND, WATER_RGB, color32, facility_rgb};
+use super::widgets::{file_picker, kpi_plot_without_legend, resolve_path};
 use crate::scenario::{Scenario, Site, Tier};
 use crate::sim::clock::SimClock;
 use crate::sim::map::SiteMap;
 use crate::sim::{self, Facility, FacilityKind, Metrics, QuarterRecord, Supplier};
-
-/// Most scenarios shown beside the plan.
-pub const MAX_ARMS: usize = 3;
 
 /// What the view draws of one scenario, refreshed after each step.
 #[derive(Clone, Default)]
@@ -143,8 +142,6 @@ pub struct CompareView {
     pub path: String,
     pub arms: Vec<Arm>,
     pub message: Option<String>,
-    /// The view is open and unfolded, so it hides the plan's map (whose labels are then not drawn).
-    pub covers_map: bool,
     /// The plan itself, as the first column.
     pub plan: Snapshot,
     /// (quarter, forecast generation) the plan snapshot was taken at; a new generation = an edited plan.
@@ -195,8 +192,8 @@ impl CompareView {
 pub(super) fn plugin(app: &mut App) {
     // The field starts empty: Browse lists the files beside the plan.
     app.insert_resource(CompareView::default());
-    app.add_systems(Update, keep_in_step.after(sim::drive));
-    app.add_systems(EguiPrimaryContextPass, compare_window.after(super::panel::panels));
+    app.add_systems(Update, keep_in_step.in_set(WindowSet::Draw));
+    app.add_systems(EguiPrimaryContextPass, compare_window.in_set(UiSet::Windows));
 }
 
 /// One clock: every compared scenario is stepped to the plan's quarter (and restarted when the
@@ -239,26 +236,11 @@ fn keep_in_step(world: &mut World) {
 }
 
 fn tier_color(kind: FacilityKind, tier: Option<Tier>) -> egui::Color32 {
-    color32(super::map_view::facility_rgb(kind, tier))
+    color32(facility_rgb(kind, tier))
 }
-
-/// One colour per column of the compare view (the plan first), used for its heading and its
-/// lines: the colours `kicsim compare` gives the files in its report, in the same order.
-pub const ARM_COLORS: [egui::Color32; 1 + MAX_ARMS] = {
-    let c = crate::style::SERIES;
-    [
-        egui::Color32::from_rgb(c[0][0], c[0][1], c[0][2]),
-        egui::Color32::from_rgb(c[1][0], c[1][1], c[1][2]),
-        egui::Color32::from_rgb(c[2][0], c[2][1], c[2][2]),
-        egui::Color32::from_rgb(c[3][0], c[3][1], c[3][2]),
-    ]
-};
 
 /// How much larger everything is drawn in presentation mode.
 pub const PRESENTATION_ZOOM: f32 = 1.4;
-
-/// Land in the minimaps (flat: they show where the facilities are, not the terrain).
-pub const MINIMAP_LAND: egui::Color32 = egui::Color32::from_rgb(110, 160, 90);
 
 fn minimap(ui: &mut egui::Ui, s: &Snapshot, side: f32) {
     let (rect, _) = ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
@@ -287,7 +269,12 @@ fn minimap(ui: &mut egui::Ui, s: &Snapshot, side: f32) {
 
 /// The compare view covers the area between the side panels (the plan's own map is its first
 /// column), and grows with the window. Collapse it (the arrow in its title) to see the map.
-fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, area: Res<super::tools::MapArea>) -> Result {
+fn compare_window(
+    mut contexts: EguiContexts,
+    mut view: ResMut<CompareView>,
+    area: Res<MapArea>,
+    mut covered: ResMut<MapCovered>,
+) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     if view.presentation && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
         view.presentation = false;
@@ -297,7 +284,7 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
         view.presentation = !view.presentation;
     }
     if !view.open {
-        view.covers_map = false;
+        covered.0 = false;
         view.presentation = false;
         // Closed while presenting: back to the planner's own size.
         if ctx.zoom_factor() != 1.0 {
@@ -324,104 +311,8 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
             egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
                 let columns: Vec<&Snapshot> = std::iter::once(&view.plan).chain(view.arms.iter().map(|a| &a.snapshot)).collect();
                 let bands: Vec<&Bands> = std::iter::once(&view.plan_bands).chain(view.arms.iter().map(|a| &a.bands)).collect();
-                // The maps take at most a third of the height, so the charts keep room below.
-                // In presentation mode (larger type) a fifth, so the four charts fit at 1024x768.
-                let share = if view.presentation { 5.0 } else { 3.0 };
-                let side = (ui.available_width() / columns.len() as f32 - 12.0).min(size.y / share).clamp(70.0, 400.0);
-                // The columns' text as wide as the window allows in presentation mode (fewer lines,
-                // so the charts keep their room); as wide as the maps otherwise.
-                let col = if view.presentation { (ui.available_width() / columns.len() as f32 - 12.0).max(side) } else { side };
-                // Three rows (headings, maps, figures), so the maps line up whatever the headings' length.
-                ui.horizontal_top(|ui| {
-                    for (i, s) in columns.iter().enumerate() {
-                        ui.vertical(|ui| {
-                            ui.set_width(col);
-                            ui.label(egui::RichText::new(format!("■ {}", s.label)).strong().color(ARM_COLORS[i % ARM_COLORS.len()]));
-                        });
-                    }
-                });
-                ui.horizontal_top(|ui| {
-                    for s in &columns {
-                        ui.vertical(|ui| {
-                            ui.set_width(col);
-                            minimap(ui, s, side);
-                        });
-                    }
-                });
-                ui.horizontal_top(|ui| {
-                    for (i, s) in columns.iter().enumerate() {
-                        ui.vertical(|ui| {
-                            ui.set_width(col);
-                            if let Some(r) = s.history.last() {
-                                ui.label(format!("year {:.2}: localization {:.1}%", r.year, 100.0 * r.localization_rate));
-                                ui.label(format!(
-                                    "tier-1 {}, tier-2 {}, {} firms",
-                                    r.tier1_suppliers, r.tier2_suppliers, r.domestic_suppliers
-                                ));
-                                // Exports over the last four quarters, as the planner's KPI cards give them.
-                                let yearly: f64 = s.history.iter().rev().take(4).map(|r| r.exports_usd_m).sum();
-                                ui.label(format!(
-                                    "exports {yearly:.0} USD m in the last year, fiscal cost so far {:.0} USD m",
-                                    r.cumulative_fiscal_cost_usd_m
-                                ));
-                            } else {
-                                ui.label("quarter 0");
-                            }
-                            if i > 0 && ui.small_button("remove").clicked() {
-                                remove = Some(i - 1);
-                            }
-                        });
-                    }
-                });
-                type Getter = fn(&QuarterRecord) -> f64;
-                let charts: [[(&str, Getter); 2]; 2] = [
-                    [("Localization rate (%)", |r| 100.0 * r.localization_rate), ("Tier-1 suppliers", |r| r.tier1_suppliers as f64)],
-                    [
-                        ("Exports (USD million per year, at each quarter's rate)", |r| 4.0 * r.exports_usd_m),
-                        ("Cumulative fiscal cost (USD million)", |r| r.cumulative_fiscal_cost_usd_m),
-                    ],
-                ];
-                ui.label(format!("Solid: this run. Shaded: the average of {BAND_REPLICATIONS} runs, 95% sure; dashed: that average."))
-                    .on_hover_text(
-                        "Coloured as the headings above. The runs differ only by luck (their random draws), as in kicsim compare.",
-                    );
-                // The two rows of charts share the height left (each has a title line).
-                // What is left of the window's height (inside the scroll area, which scrolls when it is not enough).
-                let left = ui.clip_rect().bottom() - ui.cursor().top();
-                let plot_height = ((left - 2.0 * 26.0) / 2.0).clamp(80.0, 600.0);
-                for row in charts {
-                    ui.columns(2, |cols| {
-                        for ((title, get), ui) in row.iter().zip(cols.iter_mut()) {
-                            ui.label(*title);
-                            super::panel::kpi_plot_without_legend(format!("cmp-{title}")).height(plot_height).allow_scroll(false).show(
-                                ui,
-                                |p| {
-                                    for (i, s) in columns.iter().enumerate() {
-                                        let color = ARM_COLORS[i % ARM_COLORS.len()];
-                                        let band = bands[i].of_kpi(*get);
-                                        if !band.is_empty() {
-                                            let outline: PlotPoints =
-                                                band.iter().map(|b| [b[0], b[3]]).chain(band.iter().rev().map(|b| [b[0], b[1]])).collect();
-                                            p.polygon(
-                                                egui_plot::Polygon::new("", outline)
-                                                    .fill_color(color.gamma_multiply(0.18))
-                                                    .stroke(egui::Stroke::NONE),
-                                            );
-                                            let mean: PlotPoints = band.iter().map(|b| [b[0], b[2]]).collect();
-                                            p.line(
-                                                Line::new("", mean)
-                                                    .color(color.gamma_multiply(0.7))
-                                                    .style(egui_plot::LineStyle::dashed_loose()),
-                                            );
-                                        }
-                                        let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
-                                        p.line(Line::new(s.label.clone(), pts).color(color).width(2.0));
-                                    }
-                                },
-                            );
-                        }
-                    });
-                }
+                remove = column_rows(ui, &columns, view.presentation, size.y).or(remove);
+                compare_charts(ui, &columns, &bands);
             });
         });
     if let Some(i) = remove {
@@ -431,8 +322,103 @@ fn compare_window(mut contexts: EguiContexts, mut view: ResMut<CompareView>, are
     view.presentation &= open;
     view.open = open;
     // Folded, the window shows only its title and the map is to be seen.
-    view.covers_map = open && shown.is_some_and(|r| r.inner.is_some());
+    covered.0 = open && shown.is_some_and(|r| r.inner.is_some());
     Ok(())
+}
+
+/// The view's three rows, a column per plan: headings, minimaps, the figures at this quarter.
+/// Returns the column whose "remove" was clicked.
+fn column_rows(ui: &mut egui::Ui, columns: &[&Snapshot], presentation: bool, height: f32) -> Option<usize> {
+    let mut remove = None;
+    // The maps take at most a third of the height, so the charts keep room below.
+    // In presentation mode (larger type) a fifth, so the four charts fit at 1024x768.
+    let share = if presentation { 5.0 } else { 3.0 };
+    let side = (ui.available_width() / columns.len() as f32 - 12.0).min(height / share).clamp(70.0, 400.0);
+    // The columns' text as wide as the window allows in presentation mode (fewer lines,
+    // so the charts keep their room); as wide as the maps otherwise.
+    let col = if presentation { (ui.available_width() / columns.len() as f32 - 12.0).max(side) } else { side };
+    // Three rows (headings, maps, figures), so the maps line up whatever the headings' length.
+    ui.horizontal_top(|ui| {
+        for (i, s) in columns.iter().enumerate() {
+            ui.vertical(|ui| {
+                ui.set_width(col);
+                ui.label(egui::RichText::new(format!("■ {}", s.label)).strong().color(ARM_COLORS[i % ARM_COLORS.len()]));
+            });
+        }
+    });
+    ui.horizontal_top(|ui| {
+        for s in columns {
+            ui.vertical(|ui| {
+                ui.set_width(col);
+                minimap(ui, s, side);
+            });
+        }
+    });
+    ui.horizontal_top(|ui| {
+        for (i, s) in columns.iter().enumerate() {
+            ui.vertical(|ui| {
+                ui.set_width(col);
+                if let Some(r) = s.history.last() {
+                    ui.label(format!("year {:.2}: localization {:.1}%", r.year, 100.0 * r.localization_rate));
+                    ui.label(format!("tier-1 {}, tier-2 {}, {} firms", r.tier1_suppliers, r.tier2_suppliers, r.domestic_suppliers));
+                    // Exports over the last four quarters, as the planner's KPI cards give them.
+                    let yearly: f64 = s.history.iter().rev().take(4).map(|r| r.exports_usd_m).sum();
+                    ui.label(format!(
+                        "exports {yearly:.0} USD m in the last year, fiscal cost so far {:.0} USD m",
+                        r.cumulative_fiscal_cost_usd_m
+                    ));
+                } else {
+                    ui.label("quarter 0");
+                }
+                if i > 0 && ui.small_button("remove").clicked() {
+                    remove = Some(i - 1);
+                }
+            });
+        }
+    });
+    remove
+}
+
+/// The four KPI charts, each with every column's run, band and band mean.
+fn compare_charts(ui: &mut egui::Ui, columns: &[&Snapshot], bands: &[&Bands]) {
+    type Getter = fn(&QuarterRecord) -> f64;
+    let charts: [[(&str, Getter); 2]; 2] = [
+        [("Localization rate (%)", |r| 100.0 * r.localization_rate), ("Tier-1 suppliers", |r| r.tier1_suppliers as f64)],
+        [
+            ("Exports (USD million per year, at each quarter's rate)", |r| 4.0 * r.exports_usd_m),
+            ("Cumulative fiscal cost (USD million)", |r| r.cumulative_fiscal_cost_usd_m),
+        ],
+    ];
+    ui.label(format!("Solid: this run. Shaded: the average of {BAND_REPLICATIONS} runs, 95% sure; dashed: that average."))
+        .on_hover_text("Coloured as the headings above. The runs differ only by luck (their random draws), as in kicsim compare.");
+    // The two rows of charts share the height left (each has a title line).
+    // What is left of the window's height (inside the scroll area, which scrolls when it is not enough).
+    let left = ui.clip_rect().bottom() - ui.cursor().top();
+    let plot_height = ((left - 2.0 * 26.0) / 2.0).clamp(80.0, 600.0);
+    for row in charts {
+        ui.columns(2, |cols| {
+            for ((title, get), ui) in row.iter().zip(cols.iter_mut()) {
+                ui.label(*title);
+                kpi_plot_without_legend(format!("cmp-{title}")).height(plot_height).allow_scroll(false).show(ui, |p| {
+                    for (i, s) in columns.iter().enumerate() {
+                        let color = ARM_COLORS[i % ARM_COLORS.len()];
+                        let band = bands[i].of_kpi(*get);
+                        if !band.is_empty() {
+                            let outline: PlotPoints =
+                                band.iter().map(|b| [b[0], b[3]]).chain(band.iter().rev().map(|b| [b[0], b[1]])).collect();
+                            p.polygon(
+                                egui_plot::Polygon::new("", outline).fill_color(color.gamma_multiply(0.18)).stroke(egui::Stroke::NONE),
+                            );
+                            let mean: PlotPoints = band.iter().map(|b| [b[0], b[2]]).collect();
+                            p.line(Line::new("", mean).color(color.gamma_multiply(0.7)).style(egui_plot::LineStyle::dashed_loose()));
+                        }
+                        let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
+                        p.line(Line::new(s.label.clone(), pts).color(color).width(2.0));
+                    }
+                });
+            }
+        });
+    }
 }
 
 /// The panel section: add/remove compared files and open the view.
@@ -440,10 +426,10 @@ pub fn section(ui: &mut egui::Ui, view: &mut CompareView, plan_path: Option<&std
     ui.heading("Compare");
     ui.horizontal(|ui| {
         ui.add(egui::TextEdit::singleline(&mut view.path).desired_width(170.0).hint_text("a scenario file (Browse)"));
-        let near = super::panel::resolve_path(plan_path, if view.path.trim().is_empty() { "x.ron" } else { &view.path });
-        super::panel::file_picker(ui, &mut view.path, &near);
+        let near = resolve_path(plan_path, if view.path.trim().is_empty() { "x.ron" } else { &view.path });
+        file_picker(ui, &mut view.path, &near);
         if ui.add_enabled(view.arms.len() < MAX_ARMS && !view.path.trim().is_empty(), egui::Button::new("Add")).clicked() {
-            let p = super::panel::resolve_path(plan_path, &view.path);
+            let p = resolve_path(plan_path, &view.path);
             view.add(&p.to_string_lossy());
             if view.message.is_none() {
                 view.path.clear();
@@ -452,7 +438,7 @@ pub fn section(ui: &mut egui::Ui, view: &mut CompareView, plan_path: Option<&std
     });
     // Errors right under the field they are about.
     if let Some(m) = view.message.clone() {
-        ui.colored_label(super::panel::ERROR_TEXT, m);
+        ui.colored_label(ERROR_TEXT, m);
     }
     ui.checkbox(&mut view.open, format!("show the compare view ({} beside the plan)", view.arms.len()));
     ui.add_enabled(

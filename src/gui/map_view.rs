@@ -8,52 +8,14 @@ use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::PX_PER_KM;
+use super::state::{MapArea, MapCovered, Overlay, OverlayState, Selection, Tool, UiSet, WindowSet, to_world};
+use super::theme::{SITE_OK_RGB, SITE_REFUSED_LABEL_RGB, SITE_REFUSED_RGB, TOWN_LABEL_RGB, WATER_RGB, color32, facility_rgb};
 use crate::scenario::{Site, Tier};
 use crate::sim::clock::SimClock;
 use crate::sim::map::{MAX_BUILD_SLOPE_PCT, SiteMap};
 use crate::sim::spillover::SpilloverSources;
 use crate::sim::workforce::{LabourPools, worker_skill};
 use crate::sim::{ActiveScenario, Facility, FacilityKind, Supplier};
-
-/// Map km -> world units (map centred on the origin).
-pub fn to_world(map: &SiteMap, s: Site) -> Vec2 {
-    Vec2::new(((s.x_km - map.size_km / 2.0) as f32) * PX_PER_KM, ((s.y_km - map.size_km / 2.0) as f32) * PX_PER_KM)
-}
-
-pub fn to_site(map: &SiteMap, p: Vec2) -> Site {
-    Site { x_km: (p.x / PX_PER_KM) as f64 + map.size_km / 2.0, y_km: (p.y / PX_PER_KM) as f64 + map.size_km / 2.0 }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Overlay {
-    #[default]
-    None,
-    Spillover,
-    LandPrice,
-    WorkerSkill,
-    Suitability,
-}
-
-impl Overlay {
-    pub const ALL: [Overlay; 5] = [Overlay::None, Overlay::Spillover, Overlay::LandPrice, Overlay::WorkerSkill, Overlay::Suitability];
-    pub fn label(self) -> &'static str {
-        match self {
-            Overlay::None => "none",
-            Overlay::Spillover => "knowledge spillover",
-            Overlay::LandPrice => "land price index",
-            Overlay::WorkerSkill => "worker skill",
-            Overlay::Suitability => "site suitability",
-        }
-    }
-}
-
-#[derive(Resource, Default)]
-pub struct OverlayState {
-    pub overlay: Overlay,
-    /// Value range of the legend.
-    pub range: (f64, f64),
-    drawn: Option<(Overlay, u32, u64)>,
-}
 
 #[derive(Component)]
 struct TerrainSprite;
@@ -84,8 +46,8 @@ struct Palette {
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<OverlayState>();
     app.add_systems(Startup, setup);
-    app.add_systems(Update, (draw_terrain, draw_overlay, dress_facilities, draw_gizmos).after(crate::sim::drive));
-    app.add_systems(EguiPrimaryContextPass, draw_labels);
+    app.add_systems(Update, (draw_terrain, draw_overlay, dress_facilities, draw_gizmos).in_set(WindowSet::Draw));
+    app.add_systems(EguiPrimaryContextPass, draw_labels.in_set(UiSet::Labels));
 }
 
 fn setup(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut mats: ResMut<Assets<ColorMaterial>>) {
@@ -111,40 +73,6 @@ fn setup(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut mats: Res
         hub: (meshes.add(Rhombus::new(22.0, 22.0)), mat(FacilityKind::LogisticsHub, None)),
     };
     commands.insert_resource(palette);
-}
-
-/// The colour of water, on the map and in the compare view's minimaps.
-pub const WATER_RGB: [u8; 3] = [40, 90, 160];
-
-/// The ring of a site being placed or dragged: green where it can go, red (with a cross and the
-/// reason written under it, in the label colour) where it cannot.
-pub const SITE_OK_RGB: [u8; 3] = [26, 230, 51];
-pub const SITE_REFUSED_RGB: [u8; 3] = [242, 26, 26];
-pub const SITE_REFUSED_LABEL_RGB: [u8; 3] = [255, 150, 140];
-
-/// The colour of the towns' labels on the map.
-pub const TOWN_LABEL_RGB: [u8; 3] = [255, 240, 200];
-
-/// The colour of a facility's icon (suppliers by tier), shared by the map and the compare view.
-pub fn facility_rgb(kind: FacilityKind, tier: Option<Tier>) -> [u8; 3] {
-    match (kind, tier) {
-        (FacilityKind::Anchor, _) => [217, 51, 38],
-        (FacilityKind::RdCentre, _) => [153, 64, 191],
-        (FacilityKind::TrainingCentre, _) => [38, 153, 64],
-        (FacilityKind::LogisticsHub, _) => [242, 153, 26],
-        (_, Some(Tier::Tier1)) => [26, 64, 217],
-        (_, Some(Tier::Tier2)) => [90, 180, 242],
-        _ => [140, 140, 140],
-    }
-}
-
-/// An RGB triple (as the model's colour tables give them) as an egui colour.
-pub fn color32([r, g, b]: [u8; 3]) -> egui::Color32 {
-    egui::Color32::from_rgb(r, g, b)
-}
-
-pub fn ramp_color(t: f64) -> egui::Color32 {
-    color32(crate::style::viridis_rgb(t))
 }
 
 fn image_from(map: &SiteMap, pixel: impl Fn(usize) -> [u8; 4]) -> Image {
@@ -340,7 +268,7 @@ fn tier_index(t: Option<Tier>) -> usize {
 fn draw_gizmos(
     mut gizmos: Gizmos,
     map: Res<SiteMap>,
-    selection: Res<super::tools::Selection>,
+    selection: Res<Selection>,
     facilities: Query<&Facility>,
     scenario: Res<ActiveScenario>,
 ) {
@@ -381,8 +309,8 @@ fn draw_gizmos(
 
 /// The reach of a facility being placed, km: (where its effect halves, where it is a tenth) of
 /// the spillover for the anchor and R&D centres, of commuting for training centres and suppliers.
-pub fn reach_km(tool: super::tools::Tool, s: &crate::scenario::Scenario) -> Option<(f64, f64)> {
-    let super::tools::Tool::Place(kind) = tool else { return None };
+pub fn reach_km(tool: Tool, s: &crate::scenario::Scenario) -> Option<(f64, f64)> {
+    let Tool::Place(kind) = tool else { return None };
     let l = match kind {
         FacilityKind::Anchor | FacilityKind::RdCentre => s.model.spillover_lambda_km,
         FacilityKind::TrainingCentre | FacilityKind::Supplier => s.model.commute_lambda_km,
@@ -392,10 +320,10 @@ pub fn reach_km(tool: super::tools::Tool, s: &crate::scenario::Scenario) -> Opti
 }
 
 /// What the reach rings of [`reach_km`] mean, for the status under the ghost.
-fn reach_text(tool: super::tools::Tool, s: &crate::scenario::Scenario) -> Option<String> {
+fn reach_text(tool: Tool, s: &crate::scenario::Scenario) -> Option<String> {
     let (half, tenth) = reach_km(tool, s)?;
     let what = match tool {
-        super::tools::Tool::Place(FacilityKind::Anchor | FacilityKind::RdCentre) => "spillover",
+        Tool::Place(FacilityKind::Anchor | FacilityKind::RdCentre) => "spillover",
         _ => "commuting reach",
     };
     Some(format!("{what}: half at {half:.1} km, a tenth at {tenth:.1} km"))
@@ -461,13 +389,13 @@ pub(super) fn draw_labels(
     map: Res<SiteMap>,
     camera: Single<(&Camera, &GlobalTransform, &Projection)>,
     facilities: Query<(&Facility, Option<&Supplier>)>,
-    selection: Res<super::tools::Selection>,
+    selection: Res<Selection>,
     pools: Res<crate::sim::workforce::LabourPools>,
-    map_area: Res<super::tools::MapArea>,
-    compare: Res<super::compare::CompareView>,
+    map_area: Res<MapArea>,
+    covered: Res<MapCovered>,
     scenario: Res<ActiveScenario>,
 ) -> Result {
-    if compare.covers_map {
+    if covered.0 {
         // Hidden under the compare view, but for a sliver at its edge.
         return Ok(());
     }

@@ -8,22 +8,29 @@ use bevy::window::{PresentMode, WindowResolution};
 use bevy_egui::EguiPlugin;
 
 use crate::scenario::{Scenario, default_scenario};
-use crate::sim::{self, ActiveScenario, QuarterRecord, SimControl, SimPlugin};
+use crate::sim::{self, ActiveScenario, SimControl, SimPlugin};
 
 mod compare;
+mod display;
 mod effects;
 mod job;
 mod map_view;
 mod outlook;
 mod panel;
+mod plan;
 mod screenshot;
+mod state;
+mod theme;
 mod tools;
+mod widgets;
 
 // Colours the window tests look for in screenshots.
-pub use compare::{ARM_COLORS, MINIMAP_LAND};
-pub use map_view::{SITE_REFUSED_LABEL_RGB, SITE_REFUSED_RGB, TOWN_LABEL_RGB, WATER_RGB, facility_rgb};
-pub use outlook::{BETTER, WORSE};
-pub use panel::{EXPORTS_COLOR, LOCALIZATION_COLOR};
+pub use plan::{Forecast, Plan, Speed, toggle_play};
+use state::{MapCovered, UiSet, WindowSet};
+pub use theme::{
+    ARM_COLORS, BETTER, EXPORTS_COLOR, LOCALIZATION_COLOR, MINIMAP_LAND, SITE_REFUSED_LABEL_RGB, SITE_REFUSED_RGB, TOWN_LABEL_RGB,
+    WATER_RGB, WORSE, facility_rgb,
+};
 
 /// World units per km on the map.
 pub const PX_PER_KM: f32 = 24.0;
@@ -33,16 +40,16 @@ pub const PX_PER_KM: f32 = 24.0;
 pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec<PathBuf>) -> Result<(), String> {
     let plan = open_plan(file)?;
     let scenario = plan.scenario.clone();
-    if compare_with.len() > compare::MAX_ARMS {
-        return Err(format!("--compare: at most {} scenarios beside the plan", compare::MAX_ARMS));
+    if compare_with.len() > state::MAX_ARMS {
+        return Err(format!("--compare: at most {} scenarios beside the plan", state::MAX_ARMS));
     }
     // Check every file before opening a window.
     for f in &compare_with {
         Scenario::load(f).map_err(|e| e.to_string())?;
     }
     let shot = screenshot.map(|p| screenshot::prepare(&p).map(|tmp| (p, tmp))).transpose()?;
-    check_display()?;
-    explain_missing_gpu();
+    display::check_display()?;
+    display::explain_missing_gpu();
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -71,7 +78,13 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
     app.insert_resource(SimControl { running: true, steps_per_update: 0, pending_steps: 0 });
     app.init_resource::<Forecast>();
     app.init_resource::<Speed>();
-    app.add_systems(Update, (apply_plan_changes, pace).chain().before(sim::drive));
+    // Each frame: the map's input, the live preview, the edits applied, the model's step, the
+    // drawing; then the egui pass: labels, panels, windows (state::WindowSet, state::UiSet).
+    app.configure_sets(Update, (WindowSet::Input, WindowSet::Preview, WindowSet::Edit).chain().before(sim::drive));
+    app.configure_sets(Update, WindowSet::Draw.after(sim::drive));
+    app.configure_sets(bevy_egui::EguiPrimaryContextPass, (UiSet::Labels, UiSet::Panels, UiSet::Windows).chain());
+    app.init_resource::<MapCovered>();
+    app.add_systems(Update, (apply_plan_changes, pace).chain().in_set(WindowSet::Edit));
     map_view::plugin(&mut app);
     tools::plugin(&mut app);
     panel::plugin(&mut app);
@@ -122,231 +135,6 @@ fn open_plan(file: Option<PathBuf>) -> Result<Plan, String> {
     Ok(Plan::from_file(scenario, path, text))
 }
 
-/// What to do on a machine where the window cannot open.
-const NO_SCREEN_HELP: &str = "On a machine without a screen, run it under Xvfb (installed by scripts/setup.sh):\n  \
-     WGPU_BACKEND=vulkan xvfb-run -a kicsim plan [FILE] --screenshot plan.png\n\
-     or use the command line: kicsim run FILE (see kicsim --help).";
-
-/// The window is built for X11 (bevy's `x11` feature; Wayland sessions run it through XWayland),
-/// so without a display winit would panic: with `DISPLAY` unset, or naming a display no X server
-/// answers (a closed Xvfb, an ssh session without X forwarding), say what to do instead.
-fn check_display() -> Result<(), String> {
-    if !cfg!(target_os = "linux") {
-        return Ok(());
-    }
-    let display = std::env::var("DISPLAY").unwrap_or_default();
-    if display.is_empty() {
-        return Err(format!("no display: the planner opens an X11 window and DISPLAY is not set.\n{NO_SCREEN_HELP}"));
-    }
-    let xlib =
-        x11_dl::xlib::Xlib::open().map_err(|e| format!("cannot open the X11 library (libX11) for the window: {e}\n{NO_SCREEN_HELP}"))?;
-    // SAFETY: XOpenDisplay takes a null name to mean $DISPLAY and returns null or a connection,
-    // which is closed at once and not used again.
-    let opened = unsafe {
-        let d = (xlib.XOpenDisplay)(std::ptr::null());
-        if !d.is_null() {
-            (xlib.XCloseDisplay)(d);
-        }
-        !d.is_null()
-    };
-    if !opened {
-        return Err(format!("no display: no X server answers on DISPLAY={display}.\n{NO_SCREEN_HELP}"));
-    }
-    Ok(())
-}
-
-/// Bevy panics when it finds no graphics adapter (no GPU driver, no software Vulkan): turn that
-/// one panic into an error that says what to install; any other panic is reported as usual.
-fn explain_missing_gpu() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let payload = info.payload();
-        let msg = payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned());
-        if let Some(msg) = msg.filter(|m| m.contains("Unable to find a GPU")) {
-            eprintln!(
-                "error: no graphics adapter for the window ({msg}).\n\
-                 Without a GPU, install Mesa's software Vulkan (scripts/setup.sh installs mesa-vulkan-drivers)\n\
-                 and run with WGPU_BACKEND=vulkan; or use the command line: kicsim run FILE (see kicsim --help)."
-            );
-            std::process::exit(1);
-        }
-        default(info);
-    }));
-}
-
-/// The plan being edited: the scenario plus undo/redo history and where it lives on disk.
-#[derive(Resource)]
-pub struct Plan {
-    pub scenario: Scenario,
-    pub path: Option<PathBuf>,
-    pub undo: Vec<Scenario>,
-    pub redo: Vec<Scenario>,
-    /// Unsaved edits.
-    pub dirty: bool,
-    /// Set by edits; the sim is rebuilt on the new plan and the forecast re-runs.
-    pub changed: bool,
-    /// With `changed`: the rebuilt sim starts again at quarter 0 (Reset, Replay). Without it the
-    /// map comes back at the quarter it showed, so the map, the charts and the cards all show the
-    /// edited plan, not its quarter 0 beside a forecast of its last year.
-    pub rewind: bool,
-    /// Last message for the status line: (text, is_error).
-    pub message: Option<(String, bool)>,
-    /// The file as the planner last read or wrote it (path, text). Saving over anything else there
-    /// (another file, or this one changed since) keeps what was there as FILE.bak.
-    pub on_disk: Option<(PathBuf, String)>,
-    /// Files loaded into the window so far (the KPI cards' reference moves to a loaded file).
-    pub loads: u32,
-    /// For each load: the undo depth before it and the file the plan had then, so an undo past
-    /// the load puts the plan back under its own file name, not the loaded file's.
-    loaded_over: Vec<(usize, Option<PathBuf>, Option<(PathBuf, String)>)>,
-}
-
-impl Plan {
-    pub fn new(scenario: Scenario, path: Option<PathBuf>) -> Self {
-        Plan {
-            scenario,
-            path,
-            undo: Vec::new(),
-            redo: Vec::new(),
-            dirty: false,
-            changed: true,
-            rewind: true,
-            message: None,
-            on_disk: None,
-            loads: 0,
-            loaded_over: Vec::new(),
-        }
-    }
-
-    /// A plan opened from a file: `text` is what was read from `path`.
-    pub fn from_file(scenario: Scenario, path: PathBuf, text: String) -> Self {
-        Plan { on_disk: Some((path.clone(), text)), ..Plan::new(scenario, Some(path)) }
-    }
-
-    /// Applies an edit if the result is a valid scenario; otherwise keeps the plan and reports why.
-    pub fn edit(&mut self, what: &str, f: impl FnOnce(&mut Scenario)) -> bool {
-        let mut next = self.scenario.clone();
-        f(&mut next);
-        if next == self.scenario {
-            return false;
-        }
-        let problems = next.validate();
-        if let Some(p) = problems.first() {
-            self.refuse(format!("{what} refused: {}: {}", p.path, p.message));
-            return false;
-        }
-        self.undo.push(std::mem::replace(&mut self.scenario, next));
-        if self.undo.len() > 200 {
-            self.undo.remove(0);
-        }
-        self.redo.clear();
-        self.done(what);
-        true
-    }
-
-    /// After a change to the plan: marks it unsaved and to be re-run, and reports it in the status
-    /// line and the window's log (a record of the session's edits).
-    fn done(&mut self, what: &str) {
-        self.dirty = true;
-        self.changed = true;
-        self.message = Some((what.to_string(), false));
-        info!("edit: {what}");
-    }
-
-    /// Back to quarter 0 with the current plan (Reset, and Play at the end of the horizon).
-    pub fn restart(&mut self) {
-        self.changed = true;
-        self.rewind = true;
-    }
-
-    /// Shows why something was not done (in red), and records it in the window's log.
-    pub fn refuse(&mut self, why: impl Into<String>) {
-        let why = why.into();
-        warn!("{why}");
-        self.message = Some((why, true));
-    }
-
-    pub fn undo(&mut self) {
-        if let Some(prev) = self.undo.pop() {
-            self.redo.push(std::mem::replace(&mut self.scenario, prev));
-            if self.loaded_over.last().is_some_and(|(depth, _, _)| *depth == self.undo.len()) {
-                // Back past a load: the plan before it, under its own file (Save must not write
-                // it over the loaded file); a redo cannot cross the load again.
-                let (_, path, on_disk) = self.loaded_over.pop().expect("checked");
-                let loaded = self.path.as_ref().map_or(String::new(), |p| p.display().to_string());
-                self.path = path;
-                self.on_disk = on_disk;
-                self.redo.clear();
-                let back = self.path.as_ref().map_or("no file yet".to_string(), |p| p.display().to_string());
-                self.done(&format!("undone: the plan before loading {loaded} is back ({back})"));
-                return;
-            }
-            self.done("undone");
-        }
-    }
-
-    pub fn redo(&mut self) {
-        if let Some(next) = self.redo.pop() {
-            self.undo.push(std::mem::replace(&mut self.scenario, next));
-            self.done("redone");
-        }
-    }
-
-    /// Replaces the plan with a loaded file; the plan before it (unsaved edits included) is one
-    /// undo away, back under its own file name.
-    pub fn replace(&mut self, scenario: Scenario, path: PathBuf, text: String) {
-        self.loaded_over.push((self.undo.len(), self.path.clone(), self.on_disk.clone()));
-        self.undo.push(std::mem::replace(&mut self.scenario, scenario));
-        self.redo.clear();
-        self.loads += 1;
-        self.on_disk = Some((path.clone(), text));
-        self.path = Some(path);
-        self.dirty = false;
-        self.changed = true;
-    }
-}
-
-/// The full-horizon run of the current plan, computed on a background thread after each edit.
-#[derive(Resource, Default)]
-pub struct Forecast {
-    /// Counts the forecasts launched: a new one means an edited plan.
-    pub generation: u64,
-    pub history: Vec<QuarterRecord>,
-    job: job::Job<Vec<QuarterRecord>>,
-}
-
-impl Forecast {
-    fn launch(&mut self, scenario: Scenario) {
-        self.generation += 1;
-        // A forecast of an older plan (edited since it started) is never taken in.
-        self.job.launch(move || sim::run_to_end(&scenario));
-    }
-
-    fn poll(&mut self) {
-        if let Some(h) = self.job.take() {
-            self.history = h;
-        }
-    }
-
-    /// The newest plan's forecast is on its way.
-    pub fn pending(&self) -> bool {
-        self.job.running()
-    }
-}
-
-/// Quarters per second while playing.
-#[derive(Resource)]
-pub struct Speed {
-    pub quarters_per_second: f32,
-    acc: f32,
-}
-
-impl Default for Speed {
-    fn default() -> Self {
-        Speed { quarters_per_second: 4.0, acc: 0.0 }
-    }
-}
-
 /// After an edit: restart the running simulation on the new plan and re-run the forecast.
 fn apply_plan_changes(world: &mut World) {
     world.resource_mut::<Forecast>().poll();
@@ -362,11 +150,11 @@ fn apply_plan_changes(world: &mut World) {
     // inspector keeps the facility it showed, found again by its place in the plan, or the one
     // just placed or moved; a firm that entered during the run is gone with the run.
     let selected_ref = {
-        let selected = world.resource::<tools::Selection>().selected;
+        let selected = world.resource::<state::Selection>().selected;
         let mut q = world.query::<(&sim::Facility, &sim::facilities::PlanRef)>();
         selected.and_then(|id| q.iter(world).find(|(f, _)| f.id == id).map(|(_, r)| *r))
     };
-    let placed = world.resource_mut::<tools::Selection>().select_after_rebuild.take();
+    let placed = world.resource_mut::<state::Selection>().select_after_rebuild.take();
     sim::reset_world(world, &scenario);
     // Back to the quarter the map showed: a 10-year plan's 40 quarters take about a millisecond.
     sim::step_to(world, quarter);
@@ -375,14 +163,14 @@ fn apply_plan_changes(world: &mut World) {
         let mut q = world.query::<(&sim::Facility, &sim::facilities::PlanRef)>();
         want.and_then(|r| q.iter(world).find(|(_, pr)| **pr == r).map(|(f, _)| f.id))
     };
-    world.resource_mut::<tools::Selection>().selected = found;
+    world.resource_mut::<state::Selection>().selected = found;
     // The spillover field of the new plan at once (the overlay draws it), not after the next step.
     use bevy::ecs::system::RunSystemOnce as _;
     if let Err(e) = world.run_system_once(sim::spillover::spread) {
         warn!("could not compute the new plan's spillover field: {e}");
     }
     world.resource_mut::<Forecast>().launch(scenario);
-    world.resource_mut::<tools::Selection>().end_drag();
+    world.resource_mut::<state::Selection>().end_drag();
 }
 
 /// Redraw continuously only while something moves (the sim plays, a forecast or a band is on its
@@ -459,18 +247,6 @@ fn title_follows_plan(plan: Res<Plan>, mut window: Single<&mut Window, With<bevy
     let title = format!("KIC Planner — {}", plan.scenario.name);
     if window.title != title {
         window.title = title;
-    }
-}
-
-/// Play / pause; playing at the end of the horizon starts again from quarter 0.
-pub fn toggle_play(plan: &mut Plan, control: &mut SimControl, clock: &sim::clock::SimClock) {
-    if control.running {
-        control.running = false;
-    } else {
-        if clock.finished() {
-            plan.restart();
-        }
-        control.running = true;
     }
 }
 
@@ -591,7 +367,7 @@ mod tests {
         let mut app = sim::build_app(&default_scenario());
         app.insert_resource(Plan::new(default_scenario(), None));
         app.init_resource::<Forecast>();
-        app.init_resource::<tools::Selection>();
+        app.init_resource::<state::Selection>();
         let world = app.world_mut();
         apply_plan_changes(world);
         for _ in 0..20 {

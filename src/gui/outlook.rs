@@ -6,7 +6,8 @@
 use bevy::prelude::*;
 use bevy_egui::egui;
 
-use super::tools::Selection;
+use super::state::{PanelState, Selection, WindowSet};
+use super::theme::{BETTER, WORSE};
 use super::{Forecast, Plan};
 use crate::registry::{Kpi, kpi_of};
 use crate::scenario::Scenario;
@@ -105,8 +106,8 @@ pub struct ParameterBand {
     pub on: bool,
     /// The plan the band is of, and the band once computed.
     of: Option<Scenario>,
-    job: super::job::Job<Vec<crate::uncertainty::QuarterBand>>,
-    pub band: Vec<crate::uncertainty::QuarterBand>,
+    job: super::job::Job<Vec<crate::studies::forecast::QuarterBand>>,
+    pub band: Vec<crate::studies::forecast::QuarterBand>,
 }
 
 /// Parameter draws (and seeds per draw) behind the window's band: about 0.2 s of runs.
@@ -133,7 +134,7 @@ fn parameter_band(plan: Res<Plan>, mut band: ResMut<ParameterBand>) {
         band.of = Some(plan.scenario.clone());
         band.band.clear();
         let scenario = plan.scenario.clone();
-        band.job.launch(move || crate::uncertainty::forecast_band(&scenario, BAND_DRAWS, BAND_DRAW_REPLICATIONS));
+        band.job.launch(move || crate::studies::forecast::forecast_band(&scenario, BAND_DRAWS, BAND_DRAW_REPLICATIONS));
     }
     if let Some(b) = band.job.take() {
         band.band = b;
@@ -147,7 +148,7 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Chance>();
     app.add_systems(Update, parameter_band);
     app.add_systems(Update, check_chance.after(live_preview));
-    app.add_systems(Update, (follow_the_file, live_preview).chain().after(super::tools::mouse_tools).before(super::apply_plan_changes));
+    app.add_systems(Update, (follow_the_file, live_preview).chain().in_set(WindowSet::Preview));
 }
 
 /// The reference is the plan as opened, and moves with every load and save.
@@ -174,7 +175,7 @@ fn follow_the_file(plan: Res<Plan>, mut reference: ResMut<Reference>) {
 }
 
 /// Runs the forecast of the edit in progress whenever it changes.
-fn live_preview(plan: Res<Plan>, sel: Res<Selection>, panel: Res<super::panel::PanelState>, mut preview: ResMut<Preview>) {
+fn live_preview(plan: Res<Plan>, sel: Res<Selection>, panel: Res<PanelState>, mut preview: ResMut<Preview>) {
     let candidate = sel.preview(&plan.scenario).or_else(|| panel.draft_preview(&plan.scenario));
     if candidate != preview.scenario {
         preview.history = candidate.as_ref().map(sim::run_to_end);
@@ -222,10 +223,11 @@ static COST_PER_POINT: Kpi = Kpi {
     help: "Cumulative fiscal cost divided by the localization reached, in percentage points.",
 };
 
-fn cards() -> [Card; 5] {
+fn cards() -> [Card; 6] {
     let k = |name| kpi_of(name).expect("a KPI of the registry");
     [
         Card { kpi: k("localization_rate"), more_is_better: true, value: |h| last(h, |r| r.localization_rate) },
+        Card { kpi: k("domestic_sourcing_share"), more_is_better: true, value: |h| last(h, |r| r.domestic_sourcing_share) },
         Card { kpi: k("final_year_exports_usd_m"), more_is_better: true, value: exports_per_year },
         Card { kpi: k("cumulative_fiscal_cost_usd_m"), more_is_better: false, value: |h| last(h, |r| r.cumulative_fiscal_cost_usd_m) },
         Card { kpi: &COST_PER_POINT, more_is_better: false, value: cost_per_point },
@@ -254,10 +256,6 @@ fn short_unit(k: &Kpi) -> &'static str {
         _ => "",
     }
 }
-
-/// Colours of a better and a worse difference.
-pub const BETTER: egui::Color32 = egui::Color32::from_rgb(120, 210, 130);
-pub const WORSE: egui::Color32 = egui::Color32::from_rgb(255, 130, 110);
 
 /// The KPI cards, with the reference's name and the buttons to pin the plan as the reference.
 pub fn cards_ui(ui: &mut egui::Ui, plan: &Plan, reference: &mut Reference, chance: &Chance, shown: &[QuarterRecord], previewing: bool) {
@@ -350,14 +348,15 @@ mod tests {
         far.site = crate::scenario::Site { x_km: 1.6, y_km: 27.0 };
         far.capability = 0.05;
         idle.suppliers.push(far);
+        // A training programme next to the suppliers (an R&D centre's budget and a skills centre).
         let mut credit = base.clone();
-        credit.incentives.credit_interest_subsidy_pp = 4.0;
+        credit.rd_centres.push(crate::scenario::RdCentreSpec { site: crate::scenario::Site { x_km: 16.5, y_km: 12.5 }, budget_usd_m_per_year: 30.0, ..Default::default() });
         let localization = 0;
         let idle_d = paired_differences(&idle, &base)[localization].unwrap();
         let credit_d = paired_differences(&credit, &base)[localization].unwrap();
         assert_eq!(idle_d.n, CHANCE_RUNS as usize);
         assert!(!idle_d.excludes_zero(), "an idle supplier: {idle_d:?}");
-        assert!(credit_d.excludes_zero() && credit_d.mean > 0.0, "a credit subsidy raises localization: {credit_d:?}");
+        assert!(credit_d.excludes_zero() && credit_d.mean > 0.0, "an R&D centre beside the suppliers raises localization: {credit_d:?}");
     }
 
     #[test]
@@ -368,8 +367,8 @@ mod tests {
         let c = cards();
         assert_eq!((c[0].value)(&h), Some(h.last().unwrap().localization_rate));
         let yearly: f64 = h[h.len() - 4..].iter().map(|r| r.exports_usd_m).sum();
-        let card = (c[1].value)(&h).unwrap();
+        let card = (c[2].value)(&h).unwrap();
         assert!((card - yearly).abs() < 1e-9 * yearly, "{card} vs {yearly}");
-        assert_eq!((c[1].value)(&[]), None);
+        assert_eq!((c[2].value)(&[]), None);
     }
 }

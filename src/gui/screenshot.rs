@@ -88,14 +88,14 @@ pub(super) fn plugin(app: &mut App, out: PathBuf, tmp: PathBuf) {
     app.insert_resource(Speed { quarters_per_second: 100_000.0, ..Default::default() });
     app.add_systems(Update, (show_anchor_spillover, take).chain());
     // The picture shows the plan, not whatever lies under Xvfb's idle pointer.
-    app.add_systems(Update, (|mut sel: ResMut<super::tools::Selection>| sel.hovered = None).after(super::tools::mouse_tools));
+    app.add_systems(Update, (|mut sel: ResMut<super::state::Selection>| sel.hovered = None).after(super::state::WindowSet::Input));
 }
 
 /// Select the anchor and show the spillover overlay, so the picture shows the model at work.
 fn show_anchor_spillover(
     mut done: Local<bool>,
-    mut sel: ResMut<super::tools::Selection>,
-    mut overlay: ResMut<super::map_view::OverlayState>,
+    mut sel: ResMut<super::state::Selection>,
+    mut overlay: ResMut<super::state::OverlayState>,
     facilities: Query<&crate::sim::Facility>,
 ) {
     if *done {
@@ -103,7 +103,7 @@ fn show_anchor_spillover(
     }
     if let Some(a) = facilities.iter().find(|f| f.kind == crate::sim::FacilityKind::Anchor) {
         sel.selected = Some(a.id);
-        overlay.overlay = super::map_view::Overlay::Spillover;
+        overlay.overlay = super::state::Overlay::Spillover;
         *done = true;
     }
 }

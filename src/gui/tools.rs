@@ -10,43 +10,11 @@ use bevy_egui::input::EguiWantsInput;
 
 use super::PX_PER_KM;
 use super::Plan;
-use super::map_view::to_site;
+use super::state::{Ghost, MapArea, Selection, TOOLS, Tool, WindowSet, to_site};
 use crate::scenario::{LogisticsHubSpec, RdCentreSpec, Scenario, Site, SupplierSpec, TrainingCentreSpec};
 use crate::sim::facilities::{PlanRef, plan_facilities};
 use crate::sim::map::SiteMap;
 use crate::sim::{Facility, FacilityKind, SimControl};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Tool {
-    #[default]
-    Select,
-    Place(FacilityKind),
-    Remove,
-}
-
-/// The tools in the order of the panel's buttons, with their labels; keys 1-7 pick them.
-pub const TOOLS: [(Tool, &str, KeyCode); 7] = [
-    (Tool::Select, "Select / drag", KeyCode::Digit1),
-    (Tool::Place(FacilityKind::Supplier), "+ Supplier", KeyCode::Digit2),
-    (Tool::Place(FacilityKind::RdCentre), "+ R&D", KeyCode::Digit3),
-    (Tool::Place(FacilityKind::TrainingCentre), "+ Training", KeyCode::Digit4),
-    (Tool::Place(FacilityKind::LogisticsHub), "+ Logistics hub", KeyCode::Digit5),
-    (Tool::Place(FacilityKind::Anchor), "Move anchor", KeyCode::Digit6),
-    (Tool::Remove, "Remove", KeyCode::Digit7),
-];
-
-#[derive(Clone, Debug)]
-pub struct Ghost {
-    pub site: Site,
-    /// Why the site is refused, if it is.
-    pub problem: Option<String>,
-}
-
-/// The part of the window left to the map after the side panels, in logical pixels (written by
-/// the panel system each frame). The panels sit on egui's background layer, which egui does not
-/// count as "over an area", so the map tools ask this instead.
-#[derive(Resource, Default, Clone, Copy)]
-pub struct MapArea(pub Option<egui::Rect>);
 
 /// Whether the pointer is on the panels or an egui window rather than on the map.
 fn pointer_over_ui(egui: &EguiWantsInput, area: &MapArea, cursor: Option<Vec2>) -> bool {
@@ -55,24 +23,6 @@ fn pointer_over_ui(egui: &EguiWantsInput, area: &MapArea, cursor: Option<Vec2>) 
         _ => false,
     };
     egui.wants_pointer_input() || egui.is_pointer_over_area() || outside_map
-}
-
-#[derive(Resource, Default)]
-pub struct Selection {
-    pub tool: Tool,
-    /// Facility id shown in the inspector.
-    pub selected: Option<u32>,
-    /// Facility under the mouse (its label is shown).
-    pub hovered: Option<u32>,
-    /// Facility being dragged (its place in the plan) and where the drag started.
-    drag: Option<(PlanRef, Site)>,
-    pub ghost: Option<Ghost>,
-    last_cursor: Option<Vec2>,
-    /// A facility just placed or moved (its place in the plan): the inspector selects it once the
-    /// plan has been rebuilt, and no ring refuses its own site until the pointer moves away.
-    pub just_placed: Option<(PlanRef, Site)>,
-    /// The facility the inspector shows once the plan has been rebuilt (taken by the rebuild).
-    pub select_after_rebuild: Option<PlanRef>,
 }
 
 impl Selection {
@@ -105,7 +55,7 @@ impl Selection {
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Selection>();
     app.init_resource::<MapArea>();
-    app.add_systems(Update, (fit_map, pan_zoom, mouse_tools, shortcuts).chain().before(super::apply_plan_changes));
+    app.add_systems(Update, (fit_map, pan_zoom, mouse_tools, shortcuts).chain().in_set(WindowSet::Input));
 }
 
 fn site_problem(map: &SiteMap, s: &Scenario, site: Site, skip: Option<PlanRef>) -> Option<String> {

@@ -937,7 +937,7 @@ pub static KPIS: &[Kpi] = &[
     ),
     kpi(
         "domestic_sourcing_share",
-        "Bought from domestic-owned firms",
+        "From domestic-owned firms",
         "share of the anchor's inputs",
         0.0,
         1.0,

@@ -84,6 +84,14 @@ pub const PROMOTION_INTENSITY: f64 = 0.001;
 /// profit does not come; the model keeps a token plant so every ratio stays defined).
 pub const MIN_INVESTMENT: f64 = 0.01;
 
+/// Sizes the anchor's plant on its tax burden at the start (after `sourcing::reset`).
+pub(super) fn reset(world: &mut World, s: &Scenario) {
+    let scale = investment_scale(s);
+    let mut anchor = world.resource_mut::<AnchorState>();
+    anchor.investment_scale = scale;
+    anchor.output_usd_m = s.anchor.output_usd_m * scale;
+}
+
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(SimStep, trade.in_set(SimSet::Exports));
 }
@@ -107,7 +115,7 @@ pub fn tax_burden(s: &Scenario) -> f64 {
     let exempt = mean(&|y| s.land_rent_exemption_at(y));
     let a = &s.anchor;
     let c = &a.commitments;
-    let rent = super::fiscal::ANCHOR_LAND_MULTIPLE * s.model.land_rent_usd_m * (1.0 - exempt);
+    let rent = super::facilities::ANCHOR_LAND_MULTIPLE * s.model.land_rent_usd_m * (1.0 - exempt);
     let commitments = c.rd_usd_m_per_year
         + c.trainees_per_year * super::workforce::TRAINING_COST_USD / 1e6
         + c.tech_transfer * TECH_TRANSFER_COST * a.output_usd_m

@@ -5,6 +5,9 @@ use bevy::prelude::*;
 
 use crate::scenario::{Ownership, Scenario, Site, Tier};
 
+/// Land rent of the anchor relative to one supplier.
+pub const ANCHOR_LAND_MULTIPLE: f64 = 20.0;
+
 /// Quarters a supplier must have sold to the anchor as tier-2 before a tier-1 audit.
 pub const TIER1_RECORD_QUARTERS: u32 = 4;
 

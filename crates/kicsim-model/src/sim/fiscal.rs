@@ -21,8 +21,7 @@ use super::sourcing::AnchorState;
 use super::workforce::{LabourPools, TRAINING_COST_USD};
 use super::{ActiveScenario, SimSet, SimStep};
 
-/// Land rent of the anchor relative to one supplier.
-pub const ANCHOR_LAND_MULTIPLE: f64 = 20.0;
+pub use super::facilities::ANCHOR_LAND_MULTIPLE;
 
 #[derive(Resource, Clone, Copy, Debug, Default, PartialEq)]
 pub struct FiscalQuarter {

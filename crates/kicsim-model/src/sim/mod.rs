@@ -178,6 +178,7 @@ pub fn reset_world(world: &mut World, scenario: &Scenario) {
     firms::reset(world);
     workforce::reset(world);
     sourcing::reset(world, scenario);
+    exports::reset(world, scenario);
     fiscal::reset(world);
     metrics::reset(world);
 }

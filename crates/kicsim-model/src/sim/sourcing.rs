@@ -137,8 +137,8 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 pub(super) fn reset(world: &mut World, s: &Scenario) {
-    let scale = super::exports::investment_scale(s);
-    world.insert_resource(AnchorState { output_usd_m: s.anchor.output_usd_m * scale, investment_scale: scale, stays: 1.0, ..Default::default() });
+    // `exports::reset` sizes the plant on its tax burden.
+    world.insert_resource(AnchorState { output_usd_m: s.anchor.output_usd_m, investment_scale: 1.0, stays: 1.0, ..Default::default() });
 }
 
 /// The requirement in force in a year: the roadmap or the anchor's commitment, whichever is higher.

@@ -1,0 +1,449 @@
+//! The panel's file section: the plan's file (Save, Load, Browse, undo and redo), the status
+//! line, saving with the opening comment kept and a backup when needed, and the prompt when the
+//! window is closed with unsaved edits.
+
+use std::path::{Path, PathBuf};
+
+use bevy::prelude::*;
+use bevy::window::{ClosingWindow, WindowCloseRequested};
+use bevy_egui::{EguiContexts, egui};
+
+use crate::gui::Plan;
+use crate::gui::state::PanelState;
+use crate::gui::theme::{ERROR_TEXT, OK_TEXT};
+use crate::gui::widgets::{file_picker, resolve_path};
+use crate::io::write_atomic;
+use crate::scenario::Scenario;
+
+/// Closing the window with unsaved edits asks first (the window is built with
+/// `close_when_requested: false`, so this system decides).
+#[derive(Resource, Default)]
+pub struct QuitPrompt {
+    window: Option<Entity>,
+}
+
+pub(super) fn close_requests(
+    mut commands: Commands,
+    mut requests: MessageReader<WindowCloseRequested>,
+    closing: Query<Entity, With<ClosingWindow>>,
+    plan: Res<Plan>,
+    mut prompt: ResMut<QuitPrompt>,
+) {
+    // Marked on an earlier frame: now the window goes, and the app exits with it.
+    for w in &closing {
+        commands.entity(w).despawn();
+    }
+    for r in requests.read() {
+        if plan.dirty {
+            info!("close requested with unsaved edits: asking");
+            prompt.window = Some(r.window);
+        } else {
+            commands.entity(r.window).try_insert(ClosingWindow);
+        }
+    }
+}
+
+/// The answer to "save before quitting?": Enter saves and quits, Esc cancels.
+pub(super) fn quit_prompt(
+    mut contexts: EguiContexts,
+    mut commands: Commands,
+    mut prompt: ResMut<QuitPrompt>,
+    mut plan: ResMut<Plan>,
+    state: Res<PanelState>,
+) -> Result {
+    let Some(window) = prompt.window else { return Ok(()) };
+    let ctx = contexts.ctx_mut()?.clone();
+    let path = PathBuf::from(state.path.trim());
+    // Keys count only when no text field has the keyboard (Enter there ends the typing).
+    let (enter, escape) = if ctx.egui_wants_keyboard_input() {
+        (false, false)
+    } else {
+        ctx.input(|i| (i.key_pressed(egui::Key::Enter), i.key_pressed(egui::Key::Escape)))
+    };
+    let mut choice = None;
+    let mut cancel = escape;
+    egui::Window::new("Unsaved edits").collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0)).show(
+        &ctx,
+        |ui| {
+            ui.label("The plan has edits that are not saved.");
+            if ui.button(format!("Save to {} and quit (Enter)", path.display())).clicked() || enter {
+                choice = Some(true);
+            }
+            if ui.button("Quit without saving").clicked() {
+                choice = Some(false);
+            }
+            if ui.button("Cancel (Esc)").clicked() {
+                cancel = true;
+            }
+            status(ui, &plan);
+        },
+    );
+    match choice {
+        // A failed save keeps the window open with the reason shown.
+        Some(true) if save(&mut plan, &path) => {
+            info!("quit after saving {}", path.display());
+            commands.entity(window).try_insert(ClosingWindow);
+            prompt.window = None;
+        }
+        Some(false) => {
+            info!("quit without saving");
+            commands.entity(window).try_insert(ClosingWindow);
+            prompt.window = None;
+        }
+        _ if cancel => {
+            info!("quit cancelled");
+            prompt.window = None;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The comment lines (and blank lines) a scenario file opens with.
+pub(super) fn leading_comments(src: &str) -> String {
+    let mut out = String::new();
+    // A byte-order mark is not part of the comment (the saved file is UTF-8 without one).
+    for line in crate::scenario::without_bom(src).lines() {
+        let t = line.trim_start();
+        if t.starts_with("//") || t.is_empty() {
+            out.push_str(line);
+            out.push('\n');
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+pub(super) fn backup_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".bak");
+    path.with_file_name(name)
+}
+
+/// Saves the plan (a temporary file renamed over the target, so never half-written); reports
+/// the outcome in the status line.
+pub(super) fn save(plan: &mut Plan, path: &Path) -> bool {
+    if path.as_os_str().is_empty() {
+        plan.refuse("cannot save: type a file name first");
+        return false;
+    }
+    let previous = std::fs::read_to_string(path).ok();
+    let mut text = plan.scenario.to_ron();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    // The file's opening comment (what the scenario is for) is kept; other comments cannot be,
+    // so the previous version is kept beside it as FILE.bak when the file had any, and also when
+    // it is not the version the planner last read or wrote there (another file, or this one
+    // edited since): saving never loses what the planner has not seen.
+    let header = previous.as_deref().map(leading_comments).unwrap_or_default();
+    text = format!("{header}{text}");
+    let loses_comments = |p: &str| p.lines().skip(header.lines().count()).any(|l| l.contains("//") || l.contains("/*"));
+    let seen = |p: &str| plan.on_disk.as_ref().is_some_and(|(at, t)| at == path && t == p);
+    let backup = previous.as_deref().filter(|p| *p != text).and_then(|p| {
+        let why = if !seen(p) {
+            "the file there was not the version the planner last read or saved"
+        } else if loses_comments(p) {
+            "comments inside the file cannot be kept"
+        } else {
+            return None;
+        };
+        Some((backup_path(path), p.to_string(), why))
+    });
+    if let Some((b, content, _)) = &backup
+        && let Err(e) = write_atomic(b, content.as_bytes())
+    {
+        plan.refuse(format!(
+            "cannot save: could not keep the previous version as {}: {} (nothing was changed)",
+            b.display(),
+            crate::io_words(&e)
+        ));
+        return false;
+    }
+    match write_atomic(path, text.as_bytes()) {
+        Ok(()) => {
+            plan.dirty = false;
+            plan.path = Some(path.to_path_buf());
+            plan.on_disk = Some((path.to_path_buf(), text));
+            let kept = backup.map(|(b, _, why)| format!(" ({why}: the previous version is {})", b.display())).unwrap_or_default();
+            let msg = format!("saved {}{kept}", path.display());
+            info!("{msg}");
+            plan.message = Some((msg, false));
+            true
+        }
+        Err(e) => {
+            plan.refuse(format!("cannot save {}: {} (nothing was changed)", path.display(), crate::io_words(&e)));
+            false
+        }
+    }
+}
+
+/// Loads a scenario file as the plan (the previous plan stays one Ctrl+Z away); a file that does
+/// not read or validate is reported with its file:line:col and changes nothing.
+pub(super) fn load(plan: &mut Plan, path: &Path) -> bool {
+    match Scenario::load_with_text(path) {
+        Ok((s, text)) => {
+            plan.replace(s, path.to_path_buf(), text);
+            info!("loaded {}", path.display());
+            plan.message = Some((format!("loaded {} (Ctrl+Z brings the previous plan back)", path.display()), false));
+            true
+        }
+        Err(e) => {
+            plan.refuse(format!("{e}\n(the current plan is unchanged)"));
+            false
+        }
+    }
+}
+
+pub(super) fn status(ui: &mut egui::Ui, plan: &Plan) {
+    if let Some((msg, err)) = &plan.message {
+        let color = if *err { ERROR_TEXT } else { OK_TEXT };
+        for line in msg.lines() {
+            if is_quoted_source(line) {
+                // A line of the file and the caret under the faulty field line up only in a
+                // fixed-width font, and only unwrapped (a long line is cut, not folded).
+                ui.add(egui::Label::new(egui::RichText::new(line).monospace().color(color)).truncate());
+            } else {
+                ui.label(egui::RichText::new(line).color(color));
+            }
+        }
+    }
+}
+
+/// A line of an error message that quotes the file (`   3 | years: 500,`) or points into it
+/// (`     |        ^`).
+pub(super) fn is_quoted_source(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("| ") || t.split_once(" | ").is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Saves to a typed path; a folder that is not there is made only when the planner says so.
+pub(super) fn save_typed(plan: &mut Plan, state: &mut PanelState) {
+    let path = resolve_path(plan.path.as_deref(), &state.path);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        plan.message = Some((format!("the folder {} does not exist: make it and save there?", dir.display()), true));
+        state.confirm_folder = Some(path);
+        return;
+    }
+    state.confirm_folder = None;
+    save(plan, &path);
+}
+
+pub(super) fn file_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState) {
+    ui.horizontal(|ui| {
+        ui.label("File");
+        ui.add(egui::TextEdit::singleline(&mut state.path).desired_width(200.0))
+            .on_hover_text("a file name alone is beside the plan's file; a path with folders is taken as typed");
+        let beside = resolve_path(plan.path.as_deref(), &state.path);
+        file_picker(ui, &mut state.path, &beside);
+    });
+    if let Some(target) = state.confirm_folder.clone() {
+        ui.horizontal(|ui| {
+            if ui.button("Make the folder and save").clicked() {
+                state.confirm_folder = None;
+                save(plan, &target);
+            }
+            if ui.button("Cancel").clicked() {
+                state.confirm_folder = None;
+                plan.message = Some(("not saved".into(), false));
+            }
+        });
+    }
+    ui.horizontal(|ui| {
+        let ctrl_s = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S));
+        if ui.button("Save").on_hover_text("Ctrl+S").clicked() || ctrl_s {
+            save_typed(plan, state);
+        }
+        if ui.button("Load").clicked() {
+            let path = resolve_path(plan.path.as_deref(), &state.path);
+            load(plan, &path);
+        }
+        if ui.add_enabled(!plan.undo.is_empty(), egui::Button::new("Undo")).on_hover_text("Ctrl+Z").clicked() {
+            plan.undo();
+        }
+        if ui.add_enabled(!plan.redo.is_empty(), egui::Button::new("Redo")).on_hover_text("Ctrl+Y").clicked() {
+            plan.redo();
+        }
+        if plan.dirty {
+            ui.label("(unsaved)");
+        }
+    });
+    status(ui, plan);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::default_scenario;
+
+    fn close_app(dirty: bool) -> (App, Entity) {
+        let mut app = App::new();
+        app.add_message::<WindowCloseRequested>();
+        let mut plan = Plan::new(default_scenario(), None);
+        plan.dirty = dirty;
+        app.insert_resource(plan);
+        app.init_resource::<QuitPrompt>();
+        app.add_systems(Update, close_requests);
+        let window = app.world_mut().spawn_empty().id();
+        app.world_mut().write_message(WindowCloseRequested { window });
+        app.update();
+        (app, window)
+    }
+
+    #[test]
+    fn save_writes_a_loadable_file_and_a_failed_save_changes_nothing() {
+        let dir = std::env::temp_dir().join(format!("kicsim-save-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut plan = Plan::new(default_scenario(), None);
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
+        // A "folder" that is a file, or a file name that is a folder: refused, still dirty.
+        std::fs::write(dir.join("a-file"), "x").unwrap();
+        assert!(!save(&mut plan, &dir.join("a-file/plan.ron")));
+        assert!(!save(&mut plan, &dir));
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file is left behind");
+        assert!(plan.dirty && plan.message.as_ref().unwrap().1);
+        assert!(!save(&mut plan, Path::new("")));
+        let file = dir.join("plan.ron");
+        assert!(save(&mut plan, &file));
+        assert!(!plan.dirty);
+        assert_eq!(Scenario::load(&file).unwrap(), plan.scenario);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn loading_a_bad_file_changes_nothing_and_a_good_one_can_be_undone() {
+        let mut plan = Plan::new(default_scenario(), None);
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
+        let (before, undo_len) = (plan.scenario.clone(), plan.undo.len());
+        for bad in ["tests/bad/in_water.ron", "tests/bad/syntax_error.ron", "no/such/file.ron"] {
+            assert!(!load(&mut plan, Path::new(bad)));
+            let (msg, is_error) = plan.message.clone().unwrap();
+            assert!(is_error && msg.contains(bad.rsplit('/').next().unwrap()) && msg.contains("unchanged"), "{msg}");
+            assert_eq!((&plan.scenario, plan.undo.len(), plan.dirty, &plan.path), (&before, undo_len, true, &None));
+        }
+        assert!(plan.message.as_ref().unwrap().0.contains("file.ron"));
+        assert!(load(&mut plan, Path::new("scenarios/strong_lcr.ron")));
+        assert!(!plan.dirty && plan.scenario.name != before.name);
+        assert_eq!(plan.path.as_deref(), Some(Path::new("scenarios/strong_lcr.ron")));
+        plan.undo();
+        assert_eq!(plan.scenario, before, "the plan with its unsaved edit is one undo away");
+        // ... under its own name (none yet), not the loaded file's, so Save cannot write it there.
+        assert_eq!((plan.path.clone(), plan.dirty, plan.redo.len()), (None, true, 0));
+        assert!(plan.message.as_ref().unwrap().0.contains("before loading scenarios/strong_lcr.ron"));
+    }
+
+    /// Writes `original` to `file`, opens it in the planner, makes one edit and saves over it:
+    /// the plan and the text saved.
+    fn open_edit_save(file: &Path, original: &str) -> (Plan, String) {
+        std::fs::write(file, original).unwrap();
+        let (scenario, text) = Scenario::load_with_text(file).unwrap();
+        let mut plan = Plan::from_file(scenario, file.to_path_buf(), text);
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
+        assert!(save(&mut plan, file));
+        let saved = std::fs::read_to_string(file).unwrap();
+        (plan, saved)
+    }
+
+    #[test]
+    fn saving_over_a_commented_file_keeps_its_opening_comment_and_a_backup() {
+        let dir = std::env::temp_dir().join(format!("kicsim-save-comments-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("team.ron");
+        let original = "// Team A: cluster near the port.\n// Second line.\n(\n    name: \"Team A\", // our name\n    years: 5,\n)\n";
+        let (mut plan, saved) = open_edit_save(&file, original);
+        assert!(saved.starts_with("// Team A: cluster near the port.\n// Second line.\n("), "{saved}");
+        assert_eq!(Scenario::load(&file).unwrap(), plan.scenario);
+        // The inner comment could not be kept: the previous file is beside it, untouched.
+        assert_eq!(std::fs::read_to_string(dir.join("team.ron.bak")).unwrap(), original);
+        assert!(plan.message.as_ref().unwrap().0.contains("team.ron.bak"));
+        // Saving again (no inner comments left) neither duplicates the header nor backs up again.
+        std::fs::remove_file(dir.join("team.ron.bak")).unwrap();
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.08));
+        assert!(save(&mut plan, &file));
+        let again = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(again.matches("// Team A").count(), 1, "{again}");
+        assert!(!dir.join("team.ron.bak").exists());
+        // A file saved by Notepad as "UTF-8 with BOM" keeps its opening comment too, without the mark.
+        let (_, saved) = open_edit_save(&file, "\u{feff}// Team B.\n(name: \"Team B\")\n");
+        assert!(saved.starts_with("// Team B.\n("), "{saved:?}");
+        assert!(!dir.join("team.ron.bak").exists(), "nothing was lost, so nothing is kept");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Saving over a file the planner has not seen as it is (another team's file typed into the
+    /// File field, or the plan's own file edited in a text editor since it was loaded) keeps what
+    /// was there as FILE.bak; saving again over its own last save does not.
+    #[test]
+    fn saving_over_a_file_the_planner_has_not_seen_keeps_it_as_a_backup() {
+        let dir = std::env::temp_dir().join(format!("kicsim-save-unseen-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (ours, theirs) = (dir.join("ours.ron"), dir.join("theirs.ron"));
+        std::fs::write(&ours, "(name: \"Ours\", years: 5)\n").unwrap();
+        let their_text = "(name: \"Theirs\", years: 7)\n";
+        std::fs::write(&theirs, their_text).unwrap();
+        let (scenario, text) = Scenario::load_with_text(&ours).unwrap();
+        let mut plan = Plan::from_file(scenario, ours.clone(), text);
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
+        // Its own file, as loaded: replaced, no backup.
+        assert!(save(&mut plan, &ours));
+        assert!(!dir.join("ours.ron.bak").exists());
+        // Another file: replaced, and kept as theirs.ron.bak.
+        assert!(save(&mut plan, &theirs));
+        assert_eq!(std::fs::read_to_string(dir.join("theirs.ron.bak")).unwrap(), their_text);
+        let (msg, is_error) = plan.message.clone().unwrap();
+        assert!(!is_error && msg.contains("theirs.ron.bak") && msg.contains("not the version"), "{msg}");
+        assert_eq!(Scenario::load(&theirs).unwrap(), plan.scenario);
+        // Its own file, edited elsewhere since the last save: kept too.
+        let edited = std::fs::read_to_string(&theirs).unwrap().replace("cit_rate: 0.07", "cit_rate: 0.09");
+        std::fs::write(&theirs, &edited).unwrap();
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.08));
+        assert!(save(&mut plan, &theirs));
+        assert_eq!(std::fs::read_to_string(dir.join("theirs.ron.bak")).unwrap(), edited);
+        // Saved again with nothing changed on disk since: no backup.
+        std::fs::remove_file(dir.join("theirs.ron.bak")).unwrap();
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.06));
+        assert!(save(&mut plan, &theirs));
+        assert!(!dir.join("theirs.ron.bak").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn closing_a_saved_plan_closes_the_window() {
+        let (mut app, window) = close_app(false);
+        assert!(app.world().entity(window).contains::<ClosingWindow>());
+        app.update();
+        assert!(app.world().get_entity(window).is_err(), "the window is despawned on the next frame");
+    }
+
+    #[test]
+    fn closing_with_unsaved_edits_asks_first() {
+        let (mut app, window) = close_app(true);
+        assert!(!app.world().entity(window).contains::<ClosingWindow>());
+        assert_eq!(app.world().resource::<QuitPrompt>().window, Some(window));
+        app.update();
+        assert!(app.world().get_entity(window).is_ok(), "the window stays until the user answers");
+    }
+
+    #[test]
+    fn a_load_error_quotes_the_file_in_lines_whose_caret_is_under_the_field() {
+        let dir = std::env::temp_dir().join(format!("kicsim-load-error-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("bad.ron");
+        std::fs::write(&file, "(\n    name: \"bad\",\n    incentives: (cit_rate: 0.9),\n)\n").unwrap();
+        let mut plan = Plan::new(default_scenario(), None);
+        assert!(!load(&mut plan, &file));
+        let (msg, is_err) = plan.message.clone().unwrap();
+        assert!(is_err);
+        let quoted: Vec<&str> = msg.lines().filter(|l| is_quoted_source(l)).collect();
+        assert_eq!(quoted.len(), 2, "the file's line and the caret: {msg}");
+        let at = |line: &str, pat: &str| line.find(pat).unwrap_or_else(|| panic!("no {pat} in {line}"));
+        assert_eq!(at(quoted[1], "^"), at(quoted[0], "cit_rate"), "under the field: {msg}");
+        // The rest reads as text.
+        assert!(msg.lines().any(|l| l.starts_with("error: ") && l.contains("incentives.cit_rate") && !is_quoted_source(l)));
+        assert!(!is_quoted_source("(the current plan is unchanged)"));
+        assert!(!is_quoted_source("saved plan.ron | 3 edits"));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

@@ -1,0 +1,116 @@
+//! The table of a comparison: each KPI's mean and 95% CI per scenario, and the paired
+//! difference to the first scenario, for the report (cells), the terminal (text) and report.json.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::format::{fmt_difference, fmt_estimate, kpi_heading, shorten};
+use crate::registry::Kpi;
+use crate::stats::{Estimate, estimate, estimate_kpi};
+use crate::studies::comparison::{Arm, REPORT_KPIS, kpi, value};
+
+/// The table as a report lays it out: a row per KPI, a column per scenario.
+#[derive(Serialize)]
+pub struct KpiTable {
+    pub title: String,
+    pub header: Vec<String>,
+    pub rows: Vec<KpiRow>,
+}
+
+#[derive(Serialize)]
+pub struct KpiRow {
+    pub label: String,
+    pub cells: Vec<KpiCell>,
+}
+
+/// One scenario's value of one KPI, written by the registry's rules.
+#[derive(Serialize, Default)]
+pub struct KpiCell {
+    /// "33.1%".
+    pub value: String,
+    /// "[31.0%, 35.2%]" (empty with one replication).
+    pub ci: String,
+    /// The paired difference to the first scenario, "+2.4 pp" (empty for the first).
+    pub diff: String,
+    pub diff_ci: String,
+    /// "up" or "down" where the difference's CI excludes 0, else "".
+    pub sign: &'static str,
+}
+
+pub struct Table {
+    pub view: KpiTable,
+    /// Plain text for the terminal.
+    pub text: String,
+    /// JSON rows.
+    pub json: serde_json::Value,
+}
+
+/// "[31.0%, 35.2%]": an interval as the registry writes the KPI (levels or differences).
+fn interval(e: &Estimate, fmt: impl Fn(f64) -> String) -> String {
+    if e.n > 1 { format!("[{}, {}]", fmt(e.ci95_low), fmt(e.ci95_high)) } else { String::new() }
+}
+
+/// "up", "down" or "": the sign of a difference whose 95% CI excludes zero.
+pub fn clear_sign(e: &Estimate) -> &'static str {
+    match (e.excludes_zero(), e.mean > 0.0) {
+        (false, _) => "",
+        (true, true) => "up",
+        (true, false) => "down",
+    }
+}
+
+/// The cell of a level and, for every scenario but the first, its paired difference.
+fn cell(k: &Kpi, e: &Estimate, diff: Option<&Estimate>) -> KpiCell {
+    let mut c = KpiCell { value: k.fmt(e.mean), ci: interval(e, |v| k.fmt(v)), ..KpiCell::default() };
+    if let Some(d) = diff {
+        c.diff = k.fmt_diff(d.mean);
+        c.diff_ci = interval(d, |v| k.fmt_diff(v));
+        c.sign = clear_sign(d);
+    }
+    c
+}
+
+/// The final value of `name` in each replication of an arm.
+pub fn finals(arm: &Arm, name: &str) -> Vec<f64> {
+    arm.runs.iter().map(|r| value(r, name)).collect()
+}
+
+/// The paired difference of `name` between two arms (same seeds, replication by replication).
+pub fn paired_difference(a: &Arm, b: &Arm, name: &str) -> Estimate {
+    estimate(&finals(a, name).iter().zip(finals(b, name)).map(|(x, y)| x - y).collect::<Vec<f64>>())
+}
+
+pub fn comparison_table(arms: &[Arm]) -> Table {
+    let mut text = String::new();
+    // The console table's label column: as wide as the longest label, up to 48 characters.
+    let width = arms.iter().map(|a| a.label.chars().count()).max().unwrap_or(0).clamp(12, 48);
+    writeln!(text, "mean [95% CI]; Δ = paired difference to the first scenario").ok();
+    let mut rows = Vec::new();
+    let mut json_rows = Vec::new();
+    for name in REPORT_KPIS {
+        let k = kpi(name);
+        let heading = kpi_heading(k);
+        writeln!(text, "{heading}").ok();
+        let mut cells = Vec::new();
+        let mut json_cells = Vec::new();
+        for (i, arm) in arms.iter().enumerate() {
+            let e = estimate_kpi(name, &finals(arm, name));
+            let diff = (i > 0).then(|| paired_difference(arm, &arms[0], name));
+            let mut line = fmt_estimate(k, &e);
+            if let Some(d) = &diff {
+                write!(line, "; Δ {}", fmt_difference(k, d)).ok();
+            }
+            writeln!(text, "  {:<width$} {line}", shorten(&arm.label, width)).ok();
+            cells.push(cell(k, &e, diff.as_ref()));
+            json_cells.push(json!({"scenario": arm.label, "estimate": e, "difference_to_first": diff}));
+        }
+        rows.push(KpiRow { label: heading, cells });
+        json_rows.push(json!({"kpi": name, "unit": k.unit, "values": json_cells}));
+    }
+    let mut header = vec!["KPI (final value)".to_string()];
+    header.extend(arms.iter().map(|a| a.label.clone()));
+    let title = "Results".to_string();
+    Table { view: KpiTable { title, header, rows }, text, json: serde_json::Value::Array(json_rows) }
+}

@@ -1,0 +1,19 @@
+//! Studies: the model run many times and read with the estimators of [`crate::analysis`], with
+//! no command-line options and no files written (the commands read the inputs and
+//! [`crate::report`] writes the outputs). The window takes its forecast band from here.
+//!
+//! - [`params`]: which model parameters vary, over which ranges, and how a unit point becomes a scenario.
+//! - [`draws`]: parameter draws (Latin hypercube or a posterior) and the verdicts on differences.
+//! - [`forecast`]: a forecast with its band from parameter uncertainty (the window's).
+//! - [`comparison`]: scenarios with common random numbers (compare, breakdown).
+//! - [`sweep`]: a parameter grid, its results file and its best point.
+//! - [`sensitivity`]: the design, its shards and the analysis of one KPI at one year.
+//! - [`calibration`]: targets and ABC.
+
+pub mod calibration;
+pub mod comparison;
+pub mod draws;
+pub mod forecast;
+pub mod params;
+pub mod sensitivity;
+pub mod sweep;
