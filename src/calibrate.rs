@@ -145,13 +145,14 @@ fn problem(src: &str, path: &str, message: String) -> LocatedProblem {
 /// `model` is FILE's model block, put into each target scenario before its overrides.
 pub fn read_targets(path: &Path, model: &crate::scenario::ModelParams) -> Result<Targets, String> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("error: {file}: cannot read the targets file: {e}"))?;
+    let text = crate::scenario::read_to_string_capped(path).map_err(|e| format!("error: {file}: cannot read the targets file: {e}"))?;
     parse_targets(&text, &file, path.parent().unwrap_or(Path::new(".")), model)
 }
 
 pub fn parse_targets(text: &str, file: &str, dir: &Path, model: &crate::scenario::ModelParams) -> Result<Targets, String> {
     let src = crate::scenario::without_bom(text);
     let err = |problems: Vec<LocatedProblem>| ScenarioError { file: file.to_string(), problems }.to_string();
+    crate::scenario::nesting_problem(src).map_or(Ok(()), |p| Err(err(vec![p])))?;
     let opts = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let parsed: TargetsFile = opts.from_str(src).map_err(|e| {
         let (line, col) = (e.span.start.line, e.span.start.col);

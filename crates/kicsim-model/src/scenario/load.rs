@@ -141,6 +141,56 @@ fn source_line(src: &str, line: usize) -> String {
     src.lines().nth(line.saturating_sub(1)).unwrap_or("").to_string()
 }
 
+/// The largest file read as a scenario (or as a calibration targets file): 2,000 suppliers, the
+/// most a scenario may list, take about 0.3 MiB, so anything near this is not a scenario, and
+/// reading a device such as /dev/zero stops here.
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
+
+/// Deepest nesting of brackets a RON file may have: a scenario nests four levels
+/// (`incentives: (local_content: [(2, 0.3)])`), and deeper text must be refused before a
+/// recursive reader runs out of stack on it.
+pub const MAX_NESTING: usize = 64;
+
+/// Reads at most [`MAX_FILE_BYTES`] of a file; a longer file is an error that names the cap.
+pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!("the file is larger than {} MiB, the most read (2,000 suppliers take about 0.3 MiB)", MAX_FILE_BYTES >> 20),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// [`read_capped`] as UTF-8 text (`std::fs::read_to_string` with the cap).
+pub fn read_to_string_capped(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_capped(path)?)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "the file is not UTF-8 text: save it as UTF-8"))
+}
+
+/// A problem if the text nests brackets deeper than [`MAX_NESTING`], at the first bracket too
+/// deep. Every RON reader checks this before `ron` (or [`crate::ronpath`]) reads the text.
+pub fn nesting_problem(src: &str) -> Option<LocatedProblem> {
+    let offset = ronpath::too_deep(src, MAX_NESTING)?;
+    let before = &src[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    Some(LocatedProblem {
+        line,
+        col,
+        field: String::new(),
+        message: format!(
+            "brackets nested more than {MAX_NESTING} deep; a scenario nests at most a few levels \
+             (`incentives: (local_content: [(2, 0.3)])`): a bracket is probably never closed"
+        ),
+        source_line: source_line(src, line),
+    })
+}
+
 impl Scenario {
     /// Read and validate a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
@@ -152,7 +202,7 @@ impl Scenario {
     pub fn load_with_text(path: &Path) -> Result<(Scenario, String), ScenarioError> {
         let file = path.display().to_string();
         let bytes =
-            std::fs::read(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {}", crate::io_words(&e))))?;
+            read_capped(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {}", crate::io_words(&e))))?;
         let src = String::from_utf8(bytes).map_err(|e| not_utf8(&file, e.as_bytes(), e.utf8_error().valid_up_to()))?;
         Ok((Scenario::parse(&src, &file)?, src))
     }
@@ -168,6 +218,9 @@ impl Scenario {
                  and `kicsim template` prints a complete one"
                     .into(),
             ));
+        }
+        if let Some(p) = nesting_problem(src) {
+            return Err(ScenarioError { file: file.to_string(), problems: vec![p] });
         }
         let scenario: Scenario = ron::Options::default().from_str(src).map_err(|e| {
             let (mut line, mut col) = (e.span.start.line, e.span.start.col);
@@ -190,11 +243,13 @@ impl Scenario {
         if problems.is_empty() {
             return Ok(scenario);
         }
+        // The file is read once for all the problems' places (a file may have thousands).
+        let at = ronpath::Locator::new(src);
         let located = problems
             .into_iter()
             .map(|p| {
-                let (line, col) = ronpath::locate(src, &p.path).unwrap_or((1, 1));
-                LocatedProblem { line, col, field: p.path, message: p.message, source_line: source_line(src, line) }
+                let (line, col) = at.locate(&p.path).unwrap_or((1, 1));
+                LocatedProblem { line, col, field: p.path, message: p.message, source_line: at.line_text(line).to_string() }
             })
             .collect();
         Err(ScenarioError { file: file.to_string(), problems: located })
