@@ -37,6 +37,9 @@ pub struct LocatedProblem {
 /// fixes many: a thousand overlapping suppliers need not scroll the first ones away).
 pub const MAX_SHOWN_PROBLEMS: usize = 20;
 
+/// Longest piece of a source line printed under a problem, in characters.
+const MAX_SHOWN_LINE: usize = 160;
+
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, p) in self.problems.iter().take(MAX_SHOWN_PROBLEMS).enumerate() {
@@ -51,9 +54,21 @@ impl fmt::Display for ScenarioError {
                 write!(f, "error: {}:{}:{}:{} {}", self.file, p.line, p.col, field, p.message)?;
             }
             if !p.source_line.is_empty() {
+                // A very long line (a generated file, or one line of brackets) is shown around the
+                // column only.
+                let chars: Vec<char> = p.source_line.chars().collect();
+                let col = p.col.saturating_sub(1).min(chars.len());
+                let (from, to) = if chars.len() <= MAX_SHOWN_LINE {
+                    (0, chars.len())
+                } else {
+                    let from = col.saturating_sub(MAX_SHOWN_LINE / 2).min(chars.len() - MAX_SHOWN_LINE);
+                    (from, from + MAX_SHOWN_LINE)
+                };
+                let (lead, tail) = (if from > 0 { "..." } else { "" }, if to < chars.len() { "..." } else { "" });
+                let shown: String = chars[from..to].iter().collect();
                 // Tabs stay tabs under the line, so the caret lands where the terminal puts the column.
-                let pad: String = p.source_line.chars().take(p.col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-                write!(f, "\n  {:>4} | {}\n       | {pad}^", p.line, p.source_line)?;
+                let pad: String = lead.chars().map(|_| ' ').chain(chars[from..col].iter().map(|&c| if c == '\t' { '\t' } else { ' ' })).collect();
+                write!(f, "\n  {:>4} | {lead}{shown}{tail}\n       | {pad}^", p.line)?;
             }
         }
         let hidden = self.problems.len().saturating_sub(MAX_SHOWN_PROBLEMS);
@@ -159,7 +174,7 @@ pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(std::io::Error::new(
             std::io::ErrorKind::FileTooLarge,
-            format!("the file is larger than {} MiB, the most read (2,000 suppliers take about 0.3 MiB)", MAX_FILE_BYTES >> 20),
+            format!("the file is larger than {} MiB, more than any scenario needs (2,000 suppliers take about 0.3 MiB)", MAX_FILE_BYTES >> 20),
         ));
     }
     Ok(bytes)
@@ -244,7 +259,7 @@ impl Scenario {
             return Ok(scenario);
         }
         // The file is read once for all the problems' places (a file may have thousands).
-        let at = ronpath::Locator::new(src);
+        let at = ronpath::Locator::for_paths(src, problems.iter().map(|p| p.path.as_str()));
         let located = problems
             .into_iter()
             .map(|p| {
@@ -345,6 +360,18 @@ mod tests {
         assert_eq!(p.source_line, "    name: \"Caf\u{fffd} park\",");
         assert!(e.to_string().starts_with(&format!("error: {}:2:15: byte 0xe9", path.display())), "{e}");
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_the_column() {
+        let src = format!("(years: 5, name: \"{}\", nope: 1)", "x".repeat(1000));
+        let text = Scenario::parse(&src, "long.ron").unwrap_err().to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("error: long.ron:1:1022:"), "{text}");
+        let (quoted, caret) = (lines[1].split_once(" | ").unwrap().1, lines[2].split_once(" | ").unwrap().1);
+        assert!(quoted.starts_with("...x") && quoted.ends_with("nope: 1)") && quoted.chars().count() <= MAX_SHOWN_LINE + 3, "{text}");
+        let at = caret.chars().count() - 1;
+        assert_eq!(quoted.chars().skip(at).take(4).collect::<String>(), "nope", "{text}");
     }
 
     #[test]

@@ -57,7 +57,7 @@ pub fn apply_set(scenario: &Scenario, assignment: &str) -> Result<Scenario, Stri
         return Err(format!("--set {assignment}: no value after `=`"));
     }
     let text = scenario.canonical();
-    let at = Locator::new(&text);
+    let at = Locator::for_paths(&text, [walked.as_str()]);
     let (start, end) = at.value_span(&walked).ok_or_else(|| format!("--set {assignment}: cannot find `{walked}` in the scenario"))?;
     let kind = Kind::of(slot, &text[start..end]);
     let value = if kind == Kind::Text && !raw.starts_with('"') && !raw.starts_with("r#") && !raw.starts_with("r\"") {
