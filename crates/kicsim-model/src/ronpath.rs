@@ -405,7 +405,11 @@ pub fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
 /// The path of the innermost field written around a 1-based line and column.
 pub fn path_at(src: &str, line: usize, col: usize) -> Option<String> {
     let off = offset_of(src, line, col);
-    index(src, Want::Around(off)).into_iter().filter(|e| e.start <= off && off <= e.end).max_by_key(|e| (e.start, e.path.len())).map(|e| e.path)
+    index(src, Want::Around(off))
+        .into_iter()
+        .filter(|e| e.start <= off && off <= e.end)
+        .max_by_key(|e| (e.start, e.path.len()))
+        .map(|e| e.path)
 }
 
 #[cfg(test)]

@@ -148,7 +148,10 @@ fn a_whole_part_takes_a_struct_whose_missing_fields_take_their_defaults() {
     assert_eq!(t.anchor.output_usd_m, defaults.output_usd_m);
     assert_eq!(t.anchor.commitments, defaults.commitments);
     // Everything else is the scenario's own.
-    assert_eq!((t.suppliers.clone(), t.incentives.clone(), t.model.clone()), (busy.suppliers.clone(), busy.incentives.clone(), busy.model.clone()));
+    assert_eq!(
+        (t.suppliers.clone(), t.incentives.clone(), t.model.clone()),
+        (busy.suppliers.clone(), busy.incentives.clone(), busy.model.clone())
+    );
     let t = apply_set(&busy, "incentives=(cit_rate: 0.1, local_content: [(2, 0.3)])").unwrap();
     assert_eq!((t.incentives.cit_rate, t.incentives.local_content.clone()), (0.1, vec![(2.0, 0.3)]));
     assert_eq!(t.incentives.cit_holiday_years, 0.0);
@@ -214,8 +217,7 @@ fn a_list_beyond_the_supplier_limit_is_refused_at_once() {
         assert_eq!((e.problems[0].line, e.problems[0].col), (3, 3));
         assert!(took < quick() * (n / 10_000).max(1) as u32, "{n} suppliers: {took:?}");
     }
-    let mut s = Scenario::default();
-    s.logistics_hubs = vec![Default::default(); 5000];
+    let s = Scenario { logistics_hubs: vec![Default::default(); 5000], ..Default::default() };
     assert!(s.validate()[0].message.starts_with("5000 logistics hubs; at most"), "{:?}", s.validate()[0]);
 }
 
@@ -347,8 +349,16 @@ fn set_path() -> impl Strategy<Value = String> {
             .iter()
             .map(|s| s.to_string()),
     );
-    real.extend(["suppliers[0].tier", "suppliers[0].name", "incentives", "incentives.local_content", "incentives.local_content[0]"].iter().map(|s| s.to_string()));
-    real.extend(["model", "rd_centres", "logistics_hubs[0]", "incentives.local_content[0][1]", "suppliers[99]", "anchor.nope", "a..b", "x[", ""].iter().map(|s| s.to_string()));
+    real.extend(
+        ["suppliers[0].tier", "suppliers[0].name", "incentives", "incentives.local_content", "incentives.local_content[0]"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    real.extend(
+        ["model", "rd_centres", "logistics_hubs[0]", "incentives.local_content[0][1]", "suppliers[99]", "anchor.nope", "a..b", "x[", ""]
+            .iter()
+            .map(|s| s.to_string()),
+    );
     proptest::sample::select(real)
 }
 

@@ -67,7 +67,8 @@ impl fmt::Display for ScenarioError {
                 let (lead, tail) = (if from > 0 { "..." } else { "" }, if to < chars.len() { "..." } else { "" });
                 let shown: String = chars[from..to].iter().collect();
                 // Tabs stay tabs under the line, so the caret lands where the terminal puts the column.
-                let pad: String = lead.chars().map(|_| ' ').chain(chars[from..col].iter().map(|&c| if c == '\t' { '\t' } else { ' ' })).collect();
+                let pad: String =
+                    lead.chars().map(|_| ' ').chain(chars[from..col].iter().map(|&c| if c == '\t' { '\t' } else { ' ' })).collect();
                 write!(f, "\n  {:>4} | {lead}{shown}{tail}\n       | {pad}^", p.line)?;
             }
         }
@@ -174,7 +175,10 @@ pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(std::io::Error::new(
             std::io::ErrorKind::FileTooLarge,
-            format!("the file is larger than {} MiB, more than any scenario needs (2,000 suppliers take about 0.3 MiB)", MAX_FILE_BYTES >> 20),
+            format!(
+                "the file is larger than {} MiB, more than any scenario needs (2,000 suppliers take about 0.3 MiB)",
+                MAX_FILE_BYTES >> 20
+            ),
         ));
     }
     Ok(bytes)
@@ -199,7 +203,7 @@ pub fn nesting_problem(src: &str) -> Option<LocatedProblem> {
         col,
         field: String::new(),
         message: format!(
-            "brackets nested more than {MAX_NESTING} deep; a scenario nests at most a few levels \
+            "brackets nested more than {MAX_NESTING} deep, where a scenario nests four levels \
              (`incentives: (local_content: [(2, 0.3)])`): a bracket is probably never closed"
         ),
         source_line: source_line(src, line),

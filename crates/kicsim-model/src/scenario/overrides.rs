@@ -127,7 +127,9 @@ impl Kind {
 
     fn describe(self) -> &'static str {
         match self {
-            Kind::Struct => "a struct `( ... )` of its fields, whose missing fields take their defaults (e.g. `anchor=(sector: Automotive)`, `incentives=()`)",
+            Kind::Struct => {
+                "a struct `( ... )` of its fields, whose missing fields take their defaults (e.g. `anchor=(sector: Automotive)`, `incentives=()`)"
+            }
             Kind::List => "a list (a sequence `[ ... ]`)",
             Kind::Tuple => "a tuple `( ... , ... )`",
             Kind::Text => "a text",
