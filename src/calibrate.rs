@@ -794,7 +794,7 @@ mod tests {
     #[test]
     fn the_shipped_targets_file_reads() {
         let t = read_targets(&root().join("calibration/targets.ron"), &model()).unwrap();
-        assert_eq!(t.targets.len(), 8);
+        assert_eq!(t.targets.len(), 9);
         assert_eq!(t.scenarios.len(), 6, "baseline, its footwear and machinery variants, and three policy scenarios");
         assert!(t.targets.iter().all(|g| !g.source.is_empty()), "every target says where it comes from");
     }
@@ -819,7 +819,9 @@ mod tests {
         let r = run_abc(&t, &params, &sampler, 2, 5, &run::Progress::silent()).unwrap();
         let (ic, fine) = (&r.summary[0], &r.summary[1]);
         assert!(ic.q025 <= truth[0] && truth[0] <= ic.q975, "import cost {ic:?}");
-        assert!(ic.sd_ratio < 0.5, "the import cost is constrained: {ic:?}");
+        // The anchor switches between imports and local goods with an elasticity of 2.5, so four
+        // years of localization narrow the import cost less than they did at 12.
+        assert!(ic.sd_ratio < 0.7, "the import cost is constrained: {ic:?}");
         assert!((ic.mean - truth[0]).abs() < 0.5 * ic.prior_sd, "{ic:?}");
         assert!(fine.sd_ratio > 0.8, "the fine is not seen without a local-content rule: {fine:?}");
         assert_eq!(constraint(fine.sd_ratio.max(0.85)), "not constrained by the targets");

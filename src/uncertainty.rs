@@ -712,9 +712,9 @@ pub fn run_table(json: &Value) -> String {
 pub struct QuarterBand {
     pub quarter: u32,
     pub year: f64,
-    pub lo: [f64; 15],
-    pub mean: [f64; 15],
-    pub hi: [f64; 15],
+    pub lo: [f64; kicsim_model::sim::metrics::N_KPIS],
+    pub mean: [f64; kicsim_model::sim::metrics::N_KPIS],
+    pub hi: [f64; kicsim_model::sim::metrics::N_KPIS],
 }
 
 impl QuarterBand {
@@ -744,8 +744,13 @@ pub fn forecast_band(scenario: &Scenario, draws: usize, replications: u32) -> Ve
     let quarters = runs.iter().map(|r| r.len()).min().unwrap_or(0);
     (0..quarters)
         .map(|q| {
-            let mut band =
-                QuarterBand { quarter: runs[0][q].quarter, year: runs[0][q].year, lo: [0.0; 15], mean: [0.0; 15], hi: [0.0; 15] };
+            let mut band = QuarterBand {
+                quarter: runs[0][q].quarter,
+                year: runs[0][q].year,
+                lo: [0.0; kicsim_model::sim::metrics::N_KPIS],
+                mean: [0.0; kicsim_model::sim::metrics::N_KPIS],
+                hi: [0.0; kicsim_model::sim::metrics::N_KPIS],
+            };
             for k in 0..KPIS.len() {
                 let means: Vec<f64> =
                     runs.chunks(reps as usize).map(|c| c.iter().map(|r| r[q].kpis()[k]).sum::<f64>() / c.len() as f64).collect();

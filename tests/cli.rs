@@ -44,7 +44,7 @@ fn every_scenario_validates_and_runs() {
         let lines: Vec<&str> = csv.lines().collect();
         assert!(lines[0].starts_with("# kicsim run record {"), "run record first");
         assert_eq!(lines.iter().filter(|l| l.starts_with('#')).count(), 1, "one comment line");
-        assert!(lines[1].starts_with("quarter,year,localization_rate,exports_usd_m_per_quarter,domestic_suppliers,tier1_suppliers,tier2_suppliers,mean_supplier_capability,employment,fiscal_cost_usd_m_per_quarter,cumulative_fiscal_cost_usd_m"));
+        assert!(lines[1].starts_with("quarter,year,localization_rate,domestic_sourcing_share,exports_usd_m_per_quarter,domestic_suppliers,foreign_suppliers,tier1_suppliers,tier2_suppliers,mean_supplier_capability,employment,fiscal_cost_usd_m_per_quarter,cumulative_fiscal_cost_usd_m"));
         assert_eq!(lines.len(), 2 + 12, "{}: one row per quarter", f.display());
         let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
         let loc = summary["final"]["localization_rate"].as_f64().unwrap();

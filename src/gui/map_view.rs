@@ -479,6 +479,14 @@ pub(super) fn draw_labels(
     };
     let painter = ctx.layer_painter(egui::LayerId::background());
     let font = egui::FontId::proportional(12.0);
+    // Where a label would go and what it would show (None off screen).
+    let place = |site: Site, text: &str, color: egui::Color32, offset: f32| {
+        let w = to_world(&map, site);
+        let p = cam.world_to_viewport(cam_t, w.extend(0.0)).ok()?;
+        let pos = egui::pos2(p.x, p.y + offset);
+        let galley = painter.layout_no_wrap(text.to_string(), font.clone(), color);
+        Some(egui::Align2::CENTER_TOP.anchor_size(pos, galley.size()).expand(2.0))
+    };
     let label_with = |site: Site, text: &str, color: egui::Color32, offset: f32, backdrop: u8| {
         let w = to_world(&map, site);
         if let Ok(p) = cam.world_to_viewport(cam_t, w.extend(0.0)) {
@@ -507,15 +515,33 @@ pub(super) fn draw_labels(
     let mut list: Vec<(&Facility, Option<&Supplier>)> = facilities.iter().collect();
     list.sort_by_key(|(f, _)| f.id);
     let text = |f: &Facility, sp: Option<&Supplier>| match sp {
+        Some(sp) if sp.is_foreign() => {
+            format!("{} ({}): capability {:.2}, {}", f.name, sp.ownership.label(), sp.capability, tier_words(sp.tier))
+        }
         Some(sp) => format!("{}: capability {:.2}, {}", f.name, sp.capability, tier_words(sp.tier)),
         None => f.name.clone(),
     };
     let offset = 12.0 / scale.max(0.3);
     let highlighted = |f: &Facility| selection.selected == Some(f.id) || selection.hovered == Some(f.id);
-    for &(f, sp) in &list {
-        let show = f.kind != FacilityKind::Supplier || scale < 0.7;
-        if show && !highlighted(f) {
+    // Facilities other than suppliers are always labelled and never covered: a supplier's label
+    // that would cover one of their icons or another label is left out (hover shows it).
+    let mut taken: Vec<egui::Rect> = Vec::new();
+    for &(f, sp) in list.iter().filter(|(f, _)| f.kind != FacilityKind::Supplier) {
+        if let Ok(p) = cam.world_to_viewport(cam_t, to_world(&map, f.site).extend(0.0)) {
+            taken.push(egui::Rect::from_center_size(egui::pos2(p.x, p.y), egui::vec2(24.0, 24.0)));
+        }
+        if !highlighted(f) {
             label(f.site, &text(f, sp), egui::Color32::WHITE, offset);
+            taken.extend(place(f.site, &text(f, sp), egui::Color32::WHITE, offset));
+        }
+    }
+    if scale < 0.7 {
+        for &(f, sp) in list.iter().filter(|(f, _)| f.kind == FacilityKind::Supplier && !highlighted(f)) {
+            let Some(rect) = place(f.site, &text(f, sp), egui::Color32::WHITE, offset) else { continue };
+            if taken.iter().all(|t| !t.intersects(rect)) {
+                label(f.site, &text(f, sp), egui::Color32::WHITE, offset);
+                taken.push(rect);
+            }
         }
     }
     // The hovered and selected facilities last, on an opaque backdrop, so no other label hides them.

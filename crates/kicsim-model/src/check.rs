@@ -7,7 +7,7 @@
 //! nothing (they are printed, and the scenario runs).
 
 use crate::registry::{Access, FIELDS};
-use crate::scenario::{LogisticsHubSpec, Problem, RdCentreSpec, Scenario, Site, SupplierSpec, TrainingCentreSpec};
+use crate::scenario::{Problem, Scenario, Site};
 use crate::sim::dist;
 use crate::sim::facilities::plan_facilities;
 use crate::sim::map::{MIN_FACILITY_SPACING_KM, SiteMap};
@@ -167,6 +167,18 @@ pub fn warnings(s: &Scenario) -> Vec<Problem> {
             ),
         });
     }
+    let scale = crate::sim::exports::investment_scale(s);
+    if scale < 0.5 {
+        w.push(Problem {
+            path: "anchor.commitments".into(),
+            message: format!(
+                "the anchor's tax, rent and commitments take {:.0}% of its profit against {:.0}% at its alternative location: it invests only {:.0}% of its plan (commitments are not free, see docs/MODEL.md)",
+                100.0 * crate::sim::exports::tax_burden(s),
+                100.0 * s.model.rival_tax_burden,
+                100.0 * scale
+            ),
+        });
+    }
     let growth = (1.0 + s.model.output_growth).powf(s.years as f64);
     if growth > 100.0 {
         w.push(Problem {
@@ -230,14 +242,6 @@ fn sites(s: &Scenario) -> Vec<(String, Site)> {
     v.extend(s.training_centres.iter().enumerate().map(|(i, f)| (format!("training_centres[{i}].site"), f.site)));
     v.extend(s.logistics_hubs.iter().enumerate().map(|(i, f)| (format!("logistics_hubs[{i}].site"), f.site)));
     v
-}
-
-/// Adds one default item to each list (the registry's item defaults and the docs test read them).
-pub fn add_one_of_each(s: &mut Scenario) {
-    s.suppliers.push(SupplierSpec::default());
-    s.rd_centres.push(RdCentreSpec::default());
-    s.training_centres.push(TrainingCentreSpec::default());
-    s.logistics_hubs.push(LogisticsHubSpec::default());
 }
 
 impl Scenario {
@@ -350,9 +354,15 @@ mod tests {
 
         let mut s = default_scenario();
         s.anchor.output_usd_m = 20.0;
-        assert_eq!(paths(&s), ["anchor.output_usd_m"]);
+        // A USD 20 m anchor also pays more in rent and commitments than it earns.
+        assert_eq!(paths(&s), ["anchor.output_usd_m", "anchor.commitments"]);
+        s.anchor.output_usd_m = 2_000.0;
+        s.anchor.commitments.rd_usd_m_per_year = 500.0;
+        assert_eq!(paths(&s), ["anchor.commitments"]);
+        s.anchor.output_usd_m = 20.0;
+        s.anchor.commitments.rd_usd_m_per_year = 0.0;
         s.suppliers.clear();
-        assert!(paths(&s).is_empty(), "no listed suppliers to strand");
+        assert_eq!(paths(&s), ["anchor.commitments"], "no listed suppliers to strand");
         assert!(problems(&s).is_empty(), "warnings are not errors");
     }
 }

@@ -69,8 +69,7 @@ impl Field {
 
     /// The default of the field (items: the default of a new item).
     pub fn default_value(&self) -> f64 {
-        let mut s = Scenario::default();
-        crate::check::add_one_of_each(&mut s);
+        let s = Scenario::default().with_one_of_each();
         self.get(&s).expect("every list has one item")
     }
 
@@ -342,20 +341,9 @@ pub static FIELDS: &[Field] = &[
         0.0,
         10.0,
         (0.5, 2.0),
-        "set by calibration (docs/MODEL.md); Javorcik 2004 backward linkages",
-        "Spillover amplitude of the anchor at the baseline's presence, times (0.2 + its tech-transfer commitment).",
+        "set by calibration (docs/MODEL.md); Javorcik 2004, Alfaro-Urena et al. 2022: gains follow actual supply",
+        "Spillover of the anchor to a supplier that sells it all its output, times (0.2 + its tech-transfer commitment); a supplier selling it a share of its output gets that share. A tenth of it reaches every firm nearby (demonstration).",
         scalar!(model.anchor_spillover as f64),
-    ),
-    param(
-        "model.anchor_presence_elasticity",
-        "Anchor's presence in its spillover",
-        "",
-        0.0,
-        3.0,
-        (0.5, 1.5),
-        "Javorcik 2004: suppliers' productivity rises with the share of their industry's output foreign firms buy",
-        "Elasticity of the anchor's spillover with respect to its presence, purchases / (purchases + suppliers' capacity); 2/3 gives the strength above.",
-        scalar!(model.anchor_presence_elasticity as f64),
     ),
     param(
         "model.rd_spillover",
@@ -562,15 +550,15 @@ pub static FIELDS: &[Field] = &[
         scalar!(model.skill_attrition as f64),
     ),
     param(
-        "model.sourcing_logit_scale",
-        "Sourcing choice noise",
-        "cost index",
-        0.001,
-        10.0,
-        (0.03, 0.1),
-        "discrete-choice sourcing: a few % of cost",
-        "Logit scale of the anchor's choice between suppliers and imports: small = it buys the cheapest only.",
-        scalar!(model.sourcing_logit_scale as f64),
+        "model.import_substitution_elasticity",
+        "Import substitution elasticity",
+        "",
+        0.1,
+        20.0,
+        (1.0, 4.0),
+        "Armington elasticity of intermediate inputs: about 1 (macro) to 3-4 (micro), Feenstra, Luck, Obstfeld & Russ 2018",
+        "How much the anchor switches between imported and local inputs when their relative price changes: the local/import ratio moves by about this many % for 1% of price.",
+        scalar!(model.import_substitution_elasticity as f64),
     ),
     param(
         "model.domestic_nest",
@@ -646,8 +634,19 @@ pub static FIELDS: &[Field] = &[
         10.0,
         (0.1, 0.4),
         "set by policy; Hufbauer et al. 2013 on how local-content rules bind",
-        "Fine per unit of local-content shortfall: the most the anchor pays to meet the rule.",
+        "Fine per unit of local-content shortfall the audits find; the anchor pays up to lcr_detection x this to meet the rule, and the fines are fiscal revenue.",
         scalar!(model.lcr_fine as f64),
+    ),
+    param(
+        "model.lcr_detection",
+        "Share of a shortfall the audits find",
+        "0-1",
+        0.0,
+        1.0,
+        (0.3, 0.8),
+        "assumption: customs and origin audits check a sample of declarations (Hufbauer et al. 2013 on weak enforcement of local-content rules)",
+        "Share of a local-content shortfall the authorities' audits find and fine.",
+        scalar!(model.lcr_detection as f64),
     ),
     param(
         "model.export_elasticity",
@@ -743,6 +742,83 @@ pub static FIELDS: &[Field] = &[
         "debt shares of Vietnamese SMEs",
         "Share of a supplier's capacity financed by loans.",
         scalar!(model.leverage as f64),
+    ),
+    param(
+        "model.foreign_entry_rate",
+        "Foreign suppliers following the anchor",
+        "firms per year",
+        0.0,
+        20.0,
+        (0.1, 0.5),
+        "set by calibration: JETRO surveys, Vietnamese-owned firms supply about 15-18% of Japanese affiliates' inputs of the 37-38% bought in Vietnam",
+        "Foreign-owned suppliers that locate in the complex a year when the anchor still imports about USD 400 million a year of inputs they could make here, at the baseline's margin.",
+        scalar!(model.foreign_entry_rate as f64),
+    ),
+    param(
+        "model.foreign_cost_premium",
+        "Foreign supplier's cost premium",
+        "index",
+        0.0,
+        1.0,
+        (0.02, 0.12),
+        "assumption: expatriate staff, imported materials and a second plant's overheads",
+        "Cost premium of a foreign-owned supplier's goods over a domestic firm's at the same capability.",
+        scalar!(model.foreign_cost_premium as f64),
+    ),
+    param(
+        "model.foreign_local_inputs",
+        "Foreign suppliers' domestic purchases",
+        "share of their sales",
+        0.0,
+        1.0,
+        (0.1, 0.3),
+        "assumption: foreign suppliers in Vietnam import most of their materials (JETRO surveys: low local procurement from Vietnamese firms)",
+        "Share of a foreign-owned supplier's sales it buys from domestic firms in the complex.",
+        scalar!(model.foreign_local_inputs as f64),
+    ),
+    param(
+        "model.fdi_tax_semi_elasticity",
+        "Investment response to the tax burden",
+        "% per pp",
+        0.0,
+        10.0,
+        (1.5, 4.5),
+        "de Mooij & Ederveen 2003, 2008: FDI semi-elasticity to the tax rate near -3",
+        "How much smaller the anchor invests for each percentage point of tax burden (tax, commitments, rent as a share of profit) above its alternative location's.",
+        scalar!(model.fdi_tax_semi_elasticity as f64),
+    ),
+    param(
+        "model.rival_tax_burden",
+        "Alternative location's tax burden",
+        "share of profit",
+        0.0,
+        1.0,
+        (0.05, 0.17),
+        "assumption: neighbouring countries' zones also offer holidays and reduced rates (effective rates 5-17%)",
+        "Tax, rent and commitments as a share of profit at the anchor's alternative location.",
+        scalar!(model.rival_tax_burden as f64),
+    ),
+    param(
+        "model.relocation_threshold",
+        "Cost gap before the anchor moves lines out",
+        "share of unit cost",
+        0.0,
+        1.0,
+        (0.02, 0.15),
+        "assumption: moving production lines between a multinational's plants costs a few % of unit cost",
+        "How far the anchor's unit cost may rise above its alternative location's before it moves production lines out of the country.",
+        scalar!(model.relocation_threshold as f64),
+    ),
+    param(
+        "model.relocation_rate",
+        "Speed of moving lines out",
+        "per year per unit of gap",
+        0.0,
+        20.0,
+        (0.5, 4.0),
+        "assumption",
+        "Share of the anchor moved out a year per unit of unit-cost gap beyond the threshold.",
+        scalar!(model.relocation_rate as f64),
     ),
 ];
 
@@ -848,7 +924,16 @@ pub static KPIS: &[Kpi] = &[
         0.0,
         1.0,
         Format::Percent,
-        "Share of the anchor's inputs bought from domestic suppliers.",
+        "Share of the anchor's inputs bought from suppliers located in the country, domestic- or foreign-owned (as local-content rules and surveys count it).",
+    ),
+    kpi(
+        "domestic_sourcing_share",
+        "Bought from domestic-owned firms",
+        "share of the anchor's inputs",
+        0.0,
+        1.0,
+        Format::Percent,
+        "Share of the anchor's inputs bought from domestic-owned suppliers (part of the localization rate).",
     ),
     flow(kpi(
         "exports_usd_m",
@@ -859,9 +944,34 @@ pub static KPIS: &[Kpi] = &[
         Format::UsdM,
         "Exports of the anchor and its suppliers in the quarter.",
     )),
-    kpi("domestic_suppliers", "Domestic suppliers", "firms", 0.0, INF, Format::Count, "Supplier firms in the complex."),
-    kpi("tier1_suppliers", "Tier-1 suppliers", "firms", 0.0, INF, Format::Count, "Suppliers the anchor has qualified as tier-1."),
-    kpi("tier2_suppliers", "Tier-2 suppliers", "firms", 0.0, INF, Format::Count, "Suppliers the anchor has qualified as tier-2."),
+    kpi("domestic_suppliers", "Domestic suppliers", "firms", 0.0, INF, Format::Count, "Domestic-owned supplier firms in the complex."),
+    kpi(
+        "foreign_suppliers",
+        "Foreign-owned suppliers",
+        "firms",
+        0.0,
+        INF,
+        Format::Count,
+        "Foreign-owned suppliers and joint ventures located in the complex.",
+    ),
+    kpi(
+        "tier1_suppliers",
+        "Tier-1 suppliers",
+        "firms",
+        0.0,
+        INF,
+        Format::Count,
+        "Domestic-owned suppliers the anchor has qualified as tier-1.",
+    ),
+    kpi(
+        "tier2_suppliers",
+        "Tier-2 suppliers",
+        "firms",
+        0.0,
+        INF,
+        Format::Count,
+        "Domestic-owned suppliers the anchor has qualified as tier-2.",
+    ),
     kpi(
         "mean_supplier_capability",
         "Mean supplier capability",
@@ -869,7 +979,7 @@ pub static KPIS: &[Kpi] = &[
         0.0,
         1.0,
         Format::Index,
-        "Mean capability of the suppliers (1 = the anchor's frontier).",
+        "Mean capability of the domestic-owned suppliers (1 = the anchor's frontier).",
     ),
     kpi("employment", "Employment", "jobs", 0.0, INF, Format::Count, "Jobs at the anchor and its suppliers."),
     flow(kpi(
@@ -879,7 +989,7 @@ pub static KPIS: &[Kpi] = &[
         -INF,
         INF,
         Format::UsdM,
-        "Forgone tax and subsidies paid in the quarter (negative when a preferential rate is above the standard one).",
+        "Forgone tax and subsidies paid in the quarter, less the local-content fines collected (negative when a preferential rate is above the standard one, or fines exceed the incentives).",
     )),
     kpi("cumulative_fiscal_cost_usd_m", "Cumulative fiscal cost", "USD million", -INF, INF, Format::UsdM, "Fiscal cost since the start."),
     kpi(
@@ -1013,8 +1123,7 @@ mod tests {
 
     #[test]
     fn every_field_reads_and_writes_its_own_value() {
-        let mut s = Scenario::default();
-        crate::check::add_one_of_each(&mut s);
+        let mut s = Scenario::default().with_one_of_each();
         for f in FIELDS {
             let v = if f.integer { (f.min + 1.0).min(f.max) } else { f.min + 0.37 * (f.max - f.min) };
             f.set(&mut s, v);

@@ -48,6 +48,7 @@ fn suppliers_after(s: &Scenario, quarters: u32) -> Vec<(String, Supplier)> {
 fn controlled(mut s: Scenario, suppliers: Vec<SupplierSpec>) -> Scenario {
     s.model.capability_noise = 0.0;
     s.model.entry_rate = 0.0;
+    s.model.foreign_entry_rate = 0.0;
     s.model.exit_rate = 0.0;
     s.suppliers = suppliers;
     assert!(s.validate().is_empty(), "{:?}", s.validate());
@@ -55,7 +56,7 @@ fn controlled(mut s: Scenario, suppliers: Vec<SupplierSpec>) -> Scenario {
 }
 
 fn supplier(name: &str, site: Site, capability: f64, tier: Tier) -> SupplierSpec {
-    SupplierSpec { name: name.into(), site, capability, capacity_usd_m: 10.0, tier }
+    SupplierSpec { name: name.into(), site, capability, capacity_usd_m: 10.0, tier, ..Default::default() }
 }
 
 // ---- 1. Freight reaches exports, through cost, and distance is not counted twice --------------
@@ -232,29 +233,36 @@ fn listed_suppliers_start_with_the_tier_and_past_the_file_gives_them() {
 
 // ---- 3. The anchor's size goes through what it buys ----------------------------------------------
 
-/// The baseline's suppliers next to anchors of USD 20 m, 2,000 m and 20,000 m: Song Da Tooling,
-/// 0.9 km from the anchor, receives more spillover and learns more next to a bigger anchor.
+/// The baseline's suppliers next to anchors of USD 20 m, 2,000 m and 20,000 m: Sao Mai
+/// Electronics, a tier-2 vendor, sells the bigger anchor more of its output, so it receives more
+/// spillover through that link and learns more; Song Da Tooling, 0.9 km from the anchor but not
+/// qualified, sells it nothing and gets the same small proximity spillover from all three.
 #[test]
-fn a_bigger_anchor_gives_more_spillover_at_the_same_distance() {
+fn a_bigger_anchor_gives_more_spillover_to_the_firms_it_buys_from() {
     let s = baseline(3);
     let listed = s.suppliers.clone();
     let s = controlled(s, listed);
-    let learn = |output: f64| {
+    let learn = |output: f64, name: &str| {
         let mut t = s.clone();
         t.anchor.output_usd_m = output;
         let after = suppliers_after(&t, 12);
-        let sp = &after.iter().find(|(n, _)| n == "Song Da Tooling").unwrap().1;
-        (sp.spillover, sp.capability - 0.38)
+        let sp = &after.iter().find(|(n, _)| n == name).unwrap().1;
+        let start = s.suppliers.iter().find(|x| x.name == name).unwrap().capability;
+        (sp.spillover, sp.capability - start)
     };
-    let (small, mid, big) = (learn(20.0), learn(2_000.0), learn(20_000.0));
-    eprintln!("(spillover, capability gain) next to USD 20 m, 2,000 m, 20,000 m anchors: {small:?} {mid:?} {big:?}");
-    assert!(small.0 < mid.0 && mid.0 < big.0, "spillover {small:?} {mid:?} {big:?}");
-    assert!(small.1 < mid.1 && mid.1 < big.1, "capability gain {small:?} {mid:?} {big:?}");
+    let v = "Sao Mai Electronics";
+    let (small, mid, big) = (learn(20.0, v), learn(2_000.0, v), learn(20_000.0, v));
+    eprintln!("(spillover, capability gain) of a tier-2 vendor next to USD 20 m, 2,000 m, 20,000 m anchors: {small:?} {mid:?} {big:?}");
+    assert!(small.0 < mid.0 && mid.0 <= big.0 + 1e-12, "spillover {small:?} {mid:?} {big:?}");
+    assert!(small.1 < mid.1 && mid.1 <= big.1 + 1e-12, "capability gain {small:?} {mid:?} {big:?}");
     assert!(
         small.1 < 0.5 * mid.1,
         "next to a USD 20 m anchor it learns {:.2} times what it learns next to a USD 2,000 m one",
         small.1 / mid.1
     );
+    let n = "Song Da Tooling";
+    let (a, b) = (learn(20.0, n), learn(20_000.0, n));
+    assert!((a.0 - b.0).abs() < 1e-9, "an unqualified firm's spillover does not depend on what the anchor buys from others: {a:?} {b:?}");
 }
 
 // ---- 4. The R&D deduction is worth something only to a firm that pays tax -------------------------
@@ -356,6 +364,12 @@ fn the_gain_is_an_inverted_u_in_the_technology_gap() {
     let mut s = baseline(2);
     let a = s.anchor.site;
     s.training_centres.clear();
+    // The firms sell nothing (untiered): an R&D centre nearby is their source of knowledge.
+    s.rd_centres = vec![kicsim_model::scenario::RdCentreSpec {
+        name: "lab".into(),
+        site: Site { x_km: a.x_km + 2.0, y_km: a.y_km },
+        budget_usd_m_per_year: 30.0,
+    }];
     let spots = [(0.05, 1.0), (0.45, -1.0), (0.9, 0.0)];
     let list = spots
         .iter()
@@ -390,4 +404,215 @@ fn incentives_raise_fiscal_cost_monotonically() {
         let c = cost(f);
         assert!(c > base, "{name}: {c} vs {base}");
     }
+}
+
+// ---- Issue 26: foreign-owned suppliers, a rule that costs what it costs, an anchor that answers
+// its costs, spillover through supply links --------------------------------------------------------
+
+/// Mean over `seeds` seeds of a KPI at the end of year `year`.
+fn kpi_at(s: &Scenario, seeds: u64, year: usize, kpi: &str) -> f64 {
+    mean_over_seeds(s, seeds, |h| h[4 * year - 1].kpi(kpi).unwrap())
+}
+
+#[test]
+fn foreign_suppliers_follow_the_anchors_imports_and_a_binding_rule_invites_more() {
+    let mut s = baseline(10);
+    let base = kpi_at(&s, 6, 10, "foreign_suppliers");
+    let listed = s.suppliers.iter().filter(|sp| sp.ownership.is_foreign()).count() as f64;
+    s.model.foreign_entry_rate = 0.0;
+    assert_eq!(kpi_at(&s, 2, 10, "foreign_suppliers"), listed, "no follower arrives at a zero rate");
+    s.model.foreign_entry_rate = Scenario::default().model.foreign_entry_rate;
+    s.incentives.local_content = vec![(1.0, 0.6)];
+    let ruled = kpi_at(&s, 6, 10, "foreign_suppliers");
+    let mut small = baseline(10);
+    small.anchor.output_usd_m = 200.0;
+    let few = kpi_at(&small, 6, 10, "foreign_suppliers");
+    eprintln!("foreign suppliers at year 10: baseline {base}, with a 60% rule {ruled}, next to a USD 200 m anchor {few} (listed {listed})");
+    assert!(base > listed + 1.0, "followers arrive under today's incentives: {base}");
+    assert!(ruled > base + 1.0, "a binding rule draws more: {ruled} vs {base}");
+    assert!(few < listed + 0.5 * (base - listed), "a small anchor draws few: {few}");
+}
+
+#[test]
+fn domestic_sourcing_is_part_of_localization_and_well_under_half_of_it_today() {
+    let s = baseline(10);
+    for seed in 1..4 {
+        let mut t = s.clone();
+        t.seed = seed;
+        for r in run_to_end(&t) {
+            assert!(r.domestic_sourcing_share <= r.localization_rate + 1e-12, "quarter {}: {r:?}", r.quarter);
+        }
+    }
+    let (loc, dom) = (kpi_at(&s, 6, 10, "localization_rate"), kpi_at(&s, 6, 10, "domestic_sourcing_share"));
+    eprintln!("baseline year 10: localization {loc:.3}, of which domestic-owned {dom:.3}");
+    assert!(dom < 0.6 * loc, "domestic-owned firms supply {dom:.3} of {loc:.3}");
+}
+
+#[test]
+fn the_import_substitution_elasticity_is_in_the_armington_range() {
+    // A 2% rise in the price of imports, everything else equal, at year 20; the implied elasticity
+    // of the local/import ratio of the localizable inputs.
+    let mut s = baseline(20);
+    s.model.foreign_entry_rate = 0.0;
+    let open = s.anchor.sector.localizable_share();
+    let ratio = |t: &Scenario| {
+        let l = kpi_at(t, 8, 20, "localization_rate");
+        l / (open - l)
+    };
+    let r0 = ratio(&s);
+    s.model.import_cost *= 1.02;
+    let r1 = ratio(&s);
+    let sigma = (r1 / r0).ln() / 1.02f64.ln();
+    eprintln!("implied elasticity of the local/import ratio to the import price at year 20: {sigma:.2}");
+    assert!((0.5..=5.0).contains(&sigma), "{sigma}");
+}
+
+#[test]
+fn a_binding_rule_costs_the_anchor_for_as_long_as_it_binds_and_its_fines_are_revenue() {
+    let mut s = baseline(40);
+    s.model.foreign_entry_rate = 0.0;
+    let plain = s.clone();
+    s.incentives.local_content = vec![(2.0, 0.7)];
+    let ruled = s.clone();
+    let gap = |year: usize| kpi_at(&ruled, 4, year, "anchor_unit_cost_index") - kpi_at(&plain, 4, year, "anchor_unit_cost_index");
+    let (g5, g15, g40) = (gap(5), gap(15), gap(40));
+    eprintln!("unit-cost gap of a 70% rule that cannot be met: year 5 {g5:.4}, 15 {g15:.4}, 40 {g40:.4}");
+    assert!(g5 > 0.005 && g15 > 0.005 && g40 > 0.005, "{g5} {g15} {g40}");
+    assert!(g40 > 0.5 * g5, "the cost does not fade while the rule binds: {g5} -> {g40}");
+    // The fines are paid to the state: the same rule with no fine costs the budget more.
+    let mut unfined = ruled.clone();
+    unfined.model.lcr_fine = 0.0;
+    let h = run_to_end(&ruled);
+    let u = run_to_end(&unfined);
+    assert!(h[12].fiscal_cost_usd_m < u[12].fiscal_cost_usd_m, "{} vs {}", h[12].fiscal_cost_usd_m, u[12].fiscal_cost_usd_m);
+}
+
+#[test]
+fn a_strict_fine_moves_exports_smoothly() {
+    // The roadmap of scenarios/strong_lcr.ron (30% -> 45% -> 60%) with a fine 40 times the default.
+    let mut s = baseline(20);
+    s.model.lcr_fine = 10.0;
+    s.incentives.local_content = vec![(2.0, 0.3), (4.0, 0.45), (6.0, 0.6)];
+    let h = run_to_end(&s);
+    let changes: Vec<f64> = h.windows(2).map(|w| w[1].exports_usd_m / w[0].exports_usd_m - 1.0).collect();
+    let worst = changes.iter().map(|c| c.abs()).fold(0.0, f64::max);
+    // An oscillation reverses direction quarter after quarter; an adjustment does not.
+    let swings = changes.windows(2).filter(|w| w[0] * w[1] < 0.0 && w[0].abs().min(w[1].abs()) > 0.05).count();
+    eprintln!("with lcr_fine = 10: largest quarter-to-quarter change of exports {:.1}%, {swings} reversals of more than 5%", 100.0 * worst);
+    assert!(worst <= 0.3, "{worst}");
+    assert_eq!(swings, 0, "{:?}", changes.iter().map(|c| format!("{c:.3}")).collect::<Vec<_>>());
+    // Each step of the roadmap costs exports while suppliers catch up; they recover after.
+    let last = final_year_exports(&h);
+    let year6: f64 = h[20..24].iter().map(|r| r.exports_usd_m).sum();
+    assert!(last > year6, "exports recover once suppliers meet the rule: {year6} -> {last}");
+}
+
+#[test]
+fn the_anchor_invests_less_under_a_heavier_tax_burden() {
+    use kicsim_model::sim::exports::{investment_scale, tax_burden};
+    let s = baseline(10);
+    let output = |t: &Scenario| run_to_end(t)[0].anchor_output_usd_m;
+    let base = output(&s);
+    let mut taxed = s.clone();
+    taxed.incentives.cit_holiday_years = 0.0;
+    taxed.incentives.cit_rate = 0.5;
+    let heavy = output(&taxed);
+    // The semi-elasticity recovered from the two plans is the model's parameter.
+    let semi = -(heavy / base).ln() / (tax_burden(&taxed) - tax_burden(&s));
+    eprintln!("output with a 50% CIT rate: {heavy:.0} vs {base:.0}; semi-elasticity {semi:.2}");
+    assert!(heavy < 0.5 * base, "{heavy} vs {base}");
+    assert!((semi - s.model.fdi_tax_semi_elasticity).abs() < 0.3, "{semi}");
+    // Commitments are not free: an R&D commitment the anchor pays for shrinks it.
+    let mut committed = s.clone();
+    committed.anchor.commitments.rd_usd_m_per_year = 100.0;
+    assert!(investment_scale(&committed) < investment_scale(&s) * 0.8);
+    let mut huge = s.clone();
+    huge.anchor.commitments.rd_usd_m_per_year = 1_000.0;
+    assert!(output(&huge) < 0.05 * base, "a commitment above its profit: the anchor does not come");
+    // A holiday is worth something to the investor.
+    let mut none = s.clone();
+    none.incentives.cit_holiday_years = 0.0;
+    none.incentives.cit_rate = 0.2;
+    assert!(output(&none) < base);
+}
+
+#[test]
+fn an_anchor_whose_costs_rise_too_far_moves_lines_out() {
+    let mut s = baseline(20);
+    s.model.lcr_fine = 10.0;
+    s.model.lcr_detection = 1.0;
+    s.incentives.local_content = vec![(1.0, 0.64)];
+    let h = run_to_end(&s);
+    let plain = run_to_end(&baseline(20));
+    let (a, b) = (h.last().unwrap().anchor_output_usd_m, plain.last().unwrap().anchor_output_usd_m);
+    eprintln!("anchor output at year 20 under an unmeetable rule with a heavy fine: {a:.0} vs {b:.0}");
+    assert!(a < 0.7 * b, "{a} vs {b}");
+}
+
+#[test]
+fn an_enclave_anchor_teaches_little_and_makes_no_tier1_vendor() {
+    let cap = |t: &Scenario| kpi_at(t, 4, 20, "mean_supplier_capability");
+    // What the anchor's spillover adds to its suppliers' capability: with it, minus without it.
+    let gain = |t: &Scenario| {
+        let mut off = t.clone();
+        off.model.anchor_spillover = 0.0;
+        cap(t) - cap(&off)
+    };
+    let mut s = baseline(20);
+    s.model.foreign_entry_rate = 0.0;
+    let buying = gain(&s);
+    // Imports so cheap that the anchor buys almost nothing locally.
+    s.model.import_cost = 0.3;
+    let enclave = gain(&s);
+    let tier1 = kpi_at(&s, 4, 20, "tier1_suppliers");
+    let loc = kpi_at(&s, 4, 20, "localization_rate");
+    eprintln!(
+        "capability the anchor's spillover adds at year 20: {buying:.3} when it buys locally, {enclave:.3} as an enclave (localization {loc:.3}, tier-1 {tier1})"
+    );
+    assert!(loc < 0.02, "{loc}");
+    assert!(enclave < 0.35 * buying, "only the proximity term is left: {enclave} vs {buying}");
+    assert!(tier1 < 0.01, "no tier-1 vendor of an anchor that buys nothing: {tier1}");
+}
+
+#[test]
+fn a_joint_venture_teaches_more_than_a_wholly_owned_affiliate() {
+    use kicsim_model::sim::spillover::ownership_factor;
+    assert!(ownership_factor(Ownership::JointVenture) > ownership_factor(Ownership::Fdi));
+    assert!(ownership_factor(Ownership::Fdi) > ownership_factor(Ownership::Domestic));
+    let s = baseline(10);
+    let cap = |o: Ownership| {
+        let mut t = s.clone();
+        t.anchor.ownership = o;
+        kpi_at(&t, 6, 10, "mean_supplier_capability")
+    };
+    let (jv, fdi) = (cap(Ownership::JointVenture), cap(Ownership::Fdi));
+    eprintln!("mean capability at year 10: joint venture {jv:.3}, wholly owned {fdi:.3}");
+    assert!(jv > fdi, "{jv} vs {fdi}");
+}
+
+#[test]
+fn export_promotion_has_diminishing_returns_relative_to_the_exports_it_serves() {
+    use kicsim_model::sim::exports::promotion_effect;
+    let mut s = baseline(10);
+    s.incentives.export_promotion_usd_m_per_year = 2.0;
+    let at = |t: &Scenario, exports: f64| promotion_effect(t, exports) - 1.0;
+    let (small, big) = (at(&s, 1_600.0), at(&s, 16_000.0));
+    assert!(big < 0.2 * small, "the same budget for ten times the exports: {big} vs {small}");
+    let mut double = s.clone();
+    double.incentives.export_promotion_usd_m_per_year = 4.0;
+    assert!(at(&double, 1_600.0) < 2.0 * small * 0.9, "doubling the budget adds less than the first");
+    assert!(small < 0.1, "USD 2 m on USD 1.6 bn of exports: {small}");
+}
+
+#[test]
+fn a_bigger_anchor_raises_domestic_capability() {
+    let s = baseline(10);
+    let cap = |output: f64| {
+        let mut t = s.clone();
+        t.anchor.output_usd_m = output;
+        kpi_at(&t, 6, 10, "mean_supplier_capability")
+    };
+    let (small, big) = (cap(500.0), cap(8_000.0));
+    eprintln!("mean capability at year 10 next to a USD 500 m and a USD 8,000 m anchor: {small:.3} {big:.3}");
+    assert!(big > small + 0.02, "{small} vs {big}");
 }

@@ -416,8 +416,7 @@ proptest! {
     /// Any `--set` gives a scenario that reads back, or an error that names the assignment.
     #[test]
     fn any_set_is_applied_or_refused(path in set_path(), value in set_value()) {
-        let mut s = default_scenario();
-        kicsim_model::check::add_one_of_each(&mut s);
+        let mut s = default_scenario().with_one_of_each();
         s.incentives.local_content = vec![(2.0, 0.3)];
         let a = format!("{path}={value}");
         match apply_set(&s, &a) {
@@ -453,8 +452,7 @@ proptest! {
     #[test]
     fn every_numeric_field_takes_a_number(k in 0..FIELDS.len(), t in 0.0..=1.0f64) {
         let f = &FIELDS[k];
-        let mut s = default_scenario();
-        kicsim_model::check::add_one_of_each(&mut s);
+        let s = default_scenario().with_one_of_each();
         let v = f.min + t * (f.max - f.min);
         let v = if f.integer { v.round() } else { v };
         let written = if f.integer { format!("{}", v as i64) } else { format!("{v:?}") };

@@ -80,9 +80,9 @@ impl Sector {
         match self {
             Sector::Electronics => 0.65,
             Sector::Automotive => 0.7,
-            Sector::Machinery => 0.75,
-            Sector::Textiles => 0.8,
-            Sector::Footwear => 0.8,
+            Sector::Machinery => 0.7,
+            Sector::Textiles => 0.72,
+            Sector::Footwear => 0.72,
         }
     }
 
@@ -92,17 +92,38 @@ impl Sector {
         match self {
             Sector::Electronics => 1.0,
             Sector::Automotive => 1.0,
-            Sector::Machinery => 0.97,
-            Sector::Textiles => 0.95,
-            Sector::Footwear => 0.95,
+            Sector::Machinery => 0.98,
+            Sector::Textiles => 0.97,
+            Sector::Footwear => 0.97,
         }
     }
 }
 
+/// Who owns a firm: the anchor or a supplier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Ownership {
+    /// Wholly foreign-owned (a multinational's affiliate).
     Fdi,
+    /// A joint venture of a foreign investor with domestic partners (shared ownership).
+    JointVenture,
+    /// Domestic-owned.
     Domestic,
+}
+
+impl Ownership {
+    /// Foreign-invested: wholly foreign-owned or a joint venture (as Vietnam's statistics count
+    /// the FDI sector).
+    pub fn is_foreign(self) -> bool {
+        self != Ownership::Domestic
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Ownership::Fdi => "foreign-owned",
+            Ownership::JointVenture => "joint venture",
+            Ownership::Domestic => "domestic-owned",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -165,6 +186,10 @@ pub struct SupplierSpec {
     /// Production capacity, USD million per year.
     pub capacity_usd_m: f64,
     pub tier: Tier,
+    /// Domestic-owned (the default), or a foreign-owned supplier or joint venture that located in
+    /// the complex to supply the anchor (`Fdi`, `JointVenture`): it counts in the localization
+    /// rate, not in the domestic sourcing share.
+    pub ownership: Ownership,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -220,12 +245,9 @@ pub struct Incentives {
 pub struct ModelParams {
     /// Distance decay of spillovers, km: S(d) = a * exp(-d / lambda).
     pub spillover_lambda_km: f64,
-    /// Spillover amplitude of the anchor (times its tech-transfer commitment, plus a floor) at the
-    /// baseline's presence (its localizable purchases twice its suppliers' capacity).
+    /// Spillover amplitude of the anchor's supply link to a supplier that sells it all its output
+    /// (times a floor plus its tech-transfer commitment); a tenth reaches firms nearby.
     pub anchor_spillover: f64,
-    /// Elasticity of the anchor's spillover with respect to its presence in its suppliers'
-    /// market, purchases / (purchases + suppliers' capacity) (Javorcik 2004).
-    pub anchor_presence_elasticity: f64,
     /// Spillover amplitude of an R&D centre per USD 10 million of yearly budget.
     pub rd_spillover: f64,
     /// Spillover amplitude of a tier-1 supplier (times its capability).
@@ -262,8 +284,11 @@ pub struct ModelParams {
     pub training_effect: f64,
     /// Yearly loss of skill to attrition and obsolescence.
     pub skill_attrition: f64,
-    /// Logit scale of the anchor's sourcing choice (cost units).
-    pub sourcing_logit_scale: f64,
+    /// Elasticity of substitution between imported and locally made inputs (Armington): the
+    /// ratio of local to imported purchases rises by about this many % for a 1% rise in the
+    /// import price. Sets the logit scale of the choice between the local and import nests,
+    /// mu = import_cost / elasticity.
+    pub import_substitution_elasticity: f64,
     /// Nest parameter of the domestic suppliers in the sourcing choice, 0..1: 1 = every domestic
     /// firm is as distinct from the others as from imports (each new firm adds a product line),
     /// lower = domestic firms are closer substitutes for each other.
@@ -279,8 +304,11 @@ pub struct ModelParams {
     pub freight_per_km: f64,
     /// Discount on freight routed through a logistics hub, 0..1.
     pub hub_discount: f64,
-    /// Fine per unit of local-content shortfall, index units.
+    /// Fine per unit of local-content shortfall that is found, index units (a share of the value
+    /// of the inputs missing from the requirement).
     pub lcr_fine: f64,
+    /// Share of a shortfall that the authorities' compliance audits find and fine, 0..1.
+    pub lcr_detection: f64,
     /// Price elasticity of exports.
     pub export_elasticity: f64,
     /// Yearly real growth of the anchor's output before competitiveness effects.
@@ -298,6 +326,26 @@ pub struct ModelParams {
     pub land_rent_usd_m: f64,
     /// Share of a supplier's capacity financed by loans.
     pub leverage: f64,
+    /// Foreign-owned suppliers that locate in the complex a year when the anchor's imports of
+    /// localizable inputs are at the baseline's level and a follower would win them at the
+    /// baseline's margin ("follow sourcing").
+    pub foreign_entry_rate: f64,
+    /// Cost premium of a foreign-owned supplier's goods over a domestic frontier firm's
+    /// (expatriate staff, imported materials, a second plant's overheads), index.
+    pub foreign_cost_premium: f64,
+    /// Share of a foreign-owned supplier's sales it buys from domestic firms in the complex.
+    pub foreign_local_inputs: f64,
+    /// Semi-elasticity of the anchor's investment with respect to its tax burden (minus): a
+    /// burden 1 pp above its alternative location's shrinks the anchor by about this many %.
+    pub fdi_tax_semi_elasticity: f64,
+    /// The tax burden (effective tax rate plus commitments and rent as a share of profit) at the
+    /// anchor's alternative location, 0..1.
+    pub rival_tax_burden: f64,
+    /// The anchor's unit cost above its alternative location's (share) beyond which it starts to
+    /// move production lines out.
+    pub relocation_threshold: f64,
+    /// Share of the anchor moved out a year per unit of unit-cost gap beyond the threshold.
+    pub relocation_rate: f64,
 }
 
 impl Default for Scenario {
@@ -353,6 +401,7 @@ impl Default for SupplierSpec {
             capability: 0.3,
             capacity_usd_m: 20.0,
             tier: Tier::Untiered,
+            ownership: Ownership::Domestic,
         }
     }
 }
@@ -395,9 +444,8 @@ impl Default for Incentives {
 impl Default for ModelParams {
     fn default() -> Self {
         ModelParams {
-            spillover_lambda_km: 2.5,
+            spillover_lambda_km: 4.0,
             anchor_spillover: 1.0,
-            anchor_presence_elasticity: 1.0,
             rd_spillover: 0.3,
             tier1_spillover: 0.05,
             learning_rate: 1.0,
@@ -408,7 +456,7 @@ impl Default for ModelParams {
             capability_noise: 0.01,
             rd_price_elasticity: 1.0,
             rd_learning_elasticity: 0.5,
-            tier2_threshold: 0.45,
+            tier2_threshold: 0.5,
             tier1_threshold: 0.68,
             tier2_quarters: 4,
             tier1_quarters: 8,
@@ -416,7 +464,7 @@ impl Default for ModelParams {
             commute_lambda_km: 8.0,
             training_effect: 0.25,
             skill_attrition: 0.02,
-            sourcing_logit_scale: 0.06,
+            import_substitution_elasticity: 2.5,
             domestic_nest: 0.7,
             import_cost: 1.15,
             local_cost_premium: 0.25,
@@ -424,6 +472,7 @@ impl Default for ModelParams {
             freight_per_km: 0.002,
             hub_discount: 0.4,
             lcr_fine: 0.25,
+            lcr_detection: 0.6,
             export_elasticity: 3.0,
             output_growth: 0.05,
             entry_rate: 3.0,
@@ -433,6 +482,13 @@ impl Default for ModelParams {
             lending_rate_pct: 9.0,
             land_rent_usd_m: 0.15,
             leverage: 0.5,
+            foreign_entry_rate: 0.2,
+            foreign_cost_premium: 0.06,
+            foreign_local_inputs: 0.1,
+            fdi_tax_semi_elasticity: 2.5,
+            rival_tax_burden: 0.10,
+            relocation_threshold: 0.05,
+            relocation_rate: 2.0,
         }
     }
 }
@@ -446,6 +502,23 @@ impl Scenario {
     /// Share of land rent waived in a year.
     pub fn land_rent_exemption_at(&self, year: f64) -> f64 {
         if year < self.incentives.land_rent_exemption_years { self.incentives.land_rent_exemption } else { 0.0 }
+    }
+
+    /// Capability a supplier needs for tier-2 and tier-1 in the anchor's sector: the thresholds
+    /// scaled by the sector's input complexity.
+    pub fn tier_thresholds(&self) -> (f64, f64) {
+        let k = self.anchor.sector.input_complexity();
+        (self.model.tier2_threshold * k, self.model.tier1_threshold * k)
+    }
+
+    /// The scenario with one default item in each list (the registry's item defaults and the
+    /// docs test read them).
+    pub fn with_one_of_each(mut self) -> Scenario {
+        self.suppliers.push(SupplierSpec::default());
+        self.rd_centres.push(RdCentreSpec::default());
+        self.training_centres.push(TrainingCentreSpec::default());
+        self.logistics_hubs.push(LogisticsHubSpec::default());
+        self
     }
 
     /// The interest subsidy as a share of the lending rate, 0..1.

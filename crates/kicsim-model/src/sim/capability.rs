@@ -14,8 +14,10 @@
 //! (for a small r the first line is r (p - c), the usual catch-up form; the exponential keeps a
 //! firm from overshooting its potential however strong the spillover).
 //!
-//! `boost` is what the incentives buy: the credit subsidy pays for equipment, (1 + 0.5 subsidy /
-//! rate); and the firm's own R&D, which the R&D deduction raises only when the firm pays tax:
+//! `boost` is what the incentives buy through the firm's own R&D, which the R&D deduction raises
+//! only when the firm pays tax (the credit subsidy acts through the firm's costs, capacity and
+//! entry, `sourcing.rs` and `firms.rs`, not through a learning multiplier of its own: we found no
+//! source for one):
 //!
 //!   after-tax price of R&D relative to no deduction  q = (1 - t (1 + d)) / (1 - t)
 //!   R&D = SUPPLIER_RD_SHARE * sales * q^(-rd_price_elasticity)
@@ -24,6 +26,9 @@
 //! with t the tax rate the firm pays this year (0 during a tax holiday, and for a firm that sells
 //! nothing and so has no taxable profit) and d = `incentives.rd_deduction`. A deduction is worth
 //! d * t per USD of R&D (Hall & Van Reenen 2000): nothing to a firm that pays no tax.
+//!
+//! Utilisation counts everything the firm sells in the complex (to the anchor and to foreign-owned
+//! suppliers). Foreign-owned suppliers do not learn here: their capability is their parent's.
 
 use bevy::prelude::*;
 
@@ -43,11 +48,6 @@ pub const MIN_RD_PRICE: f64 = 0.1;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(SimStep, learn.in_set(SimSet::Capability));
-}
-
-/// Multiplier of learning bought by the credit subsidy (cheaper equipment finance).
-pub fn credit_boost(s: &Scenario) -> f64 {
-    1.0 + 0.5 * s.credit_subsidy_share()
 }
 
 /// After-tax price of R&D with the deduction, relative to without it, for a firm paying `tax`.
@@ -77,18 +77,20 @@ fn learn(scenario: Res<ActiveScenario>, clock: Res<SimClock>, mut rng: ResMut<Si
     let s = &scenario.0;
     let m = &s.model;
     let year = clock.years_elapsed();
-    let credit = credit_boost(s);
     let drift = m.depreciation + m.frontier_growth / 4.0;
     let mut list: Vec<(u32, Mut<Supplier>)> = suppliers.iter_mut().map(|(f, sp)| (f.id, sp)).collect();
     list.sort_by_key(|(id, _)| *id);
     for (_, sp) in list.iter_mut() {
+        if sp.is_foreign() {
+            continue;
+        }
         let c = sp.capability;
-        let sales = sp.sales_usd_m + sp.exports_usd_m;
+        let sales = sp.local_sales() + sp.exports_usd_m;
         let price = rd_price(s.incentives.rd_deduction, tax_paid(s, year, sales));
         sp.rd_usd_m = SUPPLIER_RD_SHARE * sales * price.powf(-m.rd_price_elasticity);
-        let boost = credit * price.powf(-m.rd_price_elasticity * m.rd_learning_elasticity);
+        let boost = price.powf(-m.rd_price_elasticity * m.rd_learning_elasticity);
         let absorb = absorptive_capacity(sp.worker_skill, c);
-        let utilisation = if sp.capacity_usd_m > 0.0 { (sp.sales_usd_m / sp.capacity_usd_m).min(1.0) } else { 0.0 };
+        let utilisation = if sp.capacity_usd_m > 0.0 { (sp.local_sales() / sp.capacity_usd_m).min(1.0) } else { 0.0 };
         let intensity = m.learning_rate * boost * absorb * sp.spillover + m.learning_by_doing * utilisation;
         let next = capability_step(c, sp.potential, intensity, drift) + m.capability_noise * normal(&mut rng.capability);
         sp.absorb = absorb;

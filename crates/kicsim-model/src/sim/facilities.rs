@@ -3,7 +3,10 @@
 
 use bevy::prelude::*;
 
-use crate::scenario::{Scenario, Site, Tier};
+use crate::scenario::{Ownership, Scenario, Site, Tier};
+
+/// Quarters a supplier must have sold to the anchor as tier-2 before a tier-1 audit.
+pub const TIER1_RECORD_QUARTERS: u32 = 4;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FacilityKind {
@@ -87,7 +90,7 @@ pub struct Supplier {
     /// Consecutive quarters at or above the tier-2 / tier-1 threshold.
     pub quarters_at_tier2_level: u32,
     pub quarters_at_tier1_level: u32,
-    /// Quarters spent as tier-2 (tier-1 audits need a record as tier-2).
+    /// Quarters spent as tier-2 selling to the anchor (tier-1 audits need a record of supply).
     pub quarters_as_tier2: u32,
     /// Quarters it has waited for an audit since it became ready for promotion.
     pub quarters_waiting: u32,
@@ -101,6 +104,11 @@ pub struct Supplier {
     pub absorb: f64,
     /// Sales to the anchor, USD million per year at this quarter's rate.
     pub sales_usd_m: f64,
+    /// Sales to foreign-owned suppliers of the complex (inputs for what they make for the
+    /// anchor), USD million per year.
+    pub sub_sales_usd_m: f64,
+    /// Who owns the firm (`Fdi` and `JointVenture` are foreign-invested suppliers).
+    pub ownership: Ownership,
     /// What the anchor would buy from it with unlimited capacity, USD million per year.
     pub desired_usd_m: f64,
     /// Delivered cost index to the anchor.
@@ -110,6 +118,18 @@ pub struct Supplier {
     pub status: SupplyStatus,
     /// Quarter the firm entered (0 = present at the start).
     pub entered_quarter: u32,
+}
+
+impl Supplier {
+    /// A foreign-owned supplier or joint venture.
+    pub fn is_foreign(&self) -> bool {
+        self.ownership.is_foreign()
+    }
+
+    /// Everything it sells in the complex (to the anchor and to foreign-owned suppliers).
+    pub fn local_sales(&self) -> f64 {
+        self.sales_usd_m + self.sub_sales_usd_m
+    }
 }
 
 impl Supplier {
@@ -128,6 +148,8 @@ impl Supplier {
             worker_skill: 0.0,
             absorb: 0.0,
             sales_usd_m: 0.0,
+            sub_sales_usd_m: 0.0,
+            ownership: Ownership::Domestic,
             desired_usd_m: 0.0,
             delivered_cost: 0.0,
             exports_usd_m: 0.0,
@@ -222,14 +244,15 @@ pub fn listed_supplier(s: &Scenario, spec: &crate::scenario::SupplierSpec, histo
     let c = spec.capability;
     let potential = c + (1.0 - c) * s.model.catch_up_potential;
     let mut sp = Supplier::new(c, potential, spec.capacity_usd_m, spec.tier, 0);
-    let (t2, _) = super::tiers::thresholds(s);
+    sp.ownership = spec.ownership;
+    let (t2, _) = s.tier_thresholds();
     let draw: f64 = history.random();
     match spec.tier {
         Tier::Untiered if c >= t2 => sp.quarters_at_tier2_level = (draw * s.model.tier2_quarters as f64).floor() as u32,
         Tier::Untiered => {}
         Tier::Tier2 | Tier::Tier1 => {
             sp.quarters_at_tier2_level = s.model.tier2_quarters;
-            sp.quarters_as_tier2 = super::tiers::TIER1_RECORD_QUARTERS;
+            sp.quarters_as_tier2 = TIER1_RECORD_QUARTERS;
             if spec.tier == Tier::Tier1 {
                 sp.quarters_at_tier1_level = s.model.tier1_quarters;
             }

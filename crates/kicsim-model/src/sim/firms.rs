@@ -16,6 +16,19 @@
 //! An entrant picks the best of `ENTRY_CANDIDATES` random buildable sites by suitability,
 //! spillover and land price, and draws its catch-up potential: the share h of its gap to the
 //! frontier it can ever close, h = u^((1 - m) / m) with u uniform (mean m = `catch_up_potential`).
+//!
+//! Foreign-owned suppliers follow the anchor ("follow sourcing": Belderbos, Capannelli & Fukao
+//! 2001; surveys of Japanese firms in Vietnam find their local purchases come largely from
+//! Korean, Taiwanese and Japanese suppliers located there, JETRO/NNA 2019): they arrive as a
+//! Poisson flow with yearly mean
+//!   foreign_entry_rate * tax_pull * rent_pull * imports / REFERENCE_IMPORTS * win   (capped at 8 * foreign_entry_rate)
+//!   win = max(0, 1 + (import_cost + markup - C_f) / FOLLOWER_MARGIN)
+//! where imports is what the anchor still imports of the localizable inputs, the market a follower
+//! can take, and C_f a follower's delivered cost (`FOLLOWER_CAPABILITY`, plus the
+//! `foreign_cost_premium`): the shadow markup of a binding local-content rule is the anchor
+//! inviting its suppliers to move in. A follower locates near the anchor, arrives qualified as a
+//! tier-1 vendor (it supplies the anchor elsewhere) with capacity 15-40 USD million a year.
+//!
 //! Exit: yearly probability exit_rate * (1 - c) * (1 - utilisation) / tax_pull.
 
 use bevy::prelude::*;
@@ -29,13 +42,24 @@ use super::sourcing::AnchorState;
 use super::spillover::SpilloverSources;
 use super::workforce::{LabourPools, worker_skill};
 use super::{ActiveScenario, SimSet, SimStep};
-use crate::scenario::{Scenario, Tier};
+use crate::scenario::{Ownership, Scenario, Tier};
 
 pub const EXPANSION_PER_QUARTER: f64 = 0.06;
 pub const SHRINK_PER_QUARTER: f64 = 0.01;
 pub const ENTRY_CANDIDATES: usize = 40;
 /// Most suppliers the complex holds (keeps runs bounded).
 pub const MAX_SUPPLIERS: usize = 600;
+/// The anchor's imports of localizable inputs at which `foreign_entry_rate` applies as written
+/// (about the baseline's in its first years), USD million a year.
+pub const REFERENCE_IMPORTS: f64 = 400.0;
+/// Capability of a foreign-owned follower (it brings its parent's technology).
+pub const FOLLOWER_CAPABILITY: f64 = 0.8;
+/// Price margin over a follower's cost at which its entry rate doubles, index.
+pub const FOLLOWER_MARGIN: f64 = 0.1;
+/// Most followers a year, in units of `foreign_entry_rate`.
+pub const MAX_FOLLOWER_PULL: f64 = 8.0;
+/// Distance scale of a follower's site choice: it locates near its customer, km.
+pub const FOLLOWER_REACH_KM: f64 = 4.0;
 
 /// Entries and exits of this quarter.
 #[derive(Resource, Clone, Copy, Debug, Default)]
@@ -73,7 +97,7 @@ fn invest(scenario: Res<ActiveScenario>, mut suppliers: Query<&mut Supplier>) {
             let gap = sp.desired_usd_m - sp.capacity_usd_m;
             let grow = (EXPANSION_PER_QUARTER * finance * sp.capacity_usd_m).min(gap);
             sp.capacity_usd_m += grow;
-        } else if sp.sales_usd_m <= 0.0 && sp.exports_usd_m <= 0.0 {
+        } else if sp.local_sales() <= 0.0 && sp.exports_usd_m <= 0.0 {
             sp.capacity_usd_m = (sp.capacity_usd_m * (1.0 - SHRINK_PER_QUARTER)).max(1.0);
         }
     }
@@ -111,7 +135,7 @@ fn enter_and_exit(
     for (_, e, _, sp) in &all {
         let Some(sp) = sp else { continue };
         let draw: f64 = rng.exit.random();
-        let util = if sp.capacity_usd_m > 0.0 { ((sp.sales_usd_m + sp.exports_usd_m) / sp.capacity_usd_m).min(1.0) } else { 0.0 };
+        let util = if sp.capacity_usd_m > 0.0 { ((sp.local_sales() + sp.exports_usd_m) / sp.capacity_usd_m).min(1.0) } else { 0.0 };
         let p = m.exit_rate / 4.0 * (1.0 - sp.capability) * (1.0 - util) / tax;
         if draw < p {
             commands.entity(*e).despawn();
@@ -158,5 +182,54 @@ fn enter_and_exit(
         ));
         entries += 1;
     }
+    // Foreign-owned followers, after the domestic entrants (their own stream).
+    let n_now = n_suppliers + entries as usize;
+    let rate_f = follower_rate(s, &anchor, tax * rent_pull);
+    let followers = poisson(&mut rng.foreign, rate_f / 4.0).min(MAX_SUPPLIERS.saturating_sub(n_now) as u32);
+    let anchor_site = all.iter().find(|(_, _, f, _)| f.kind == FacilityKind::Anchor).map_or(s.anchor.site, |(_, _, f, _)| f.site);
+    for _ in 0..followers {
+        let mut best: Option<(f64, usize)> = None;
+        for _ in 0..ENTRY_CANDIDATES {
+            let i = rng.foreign.random_range(0..cells);
+            let luck: f64 = rng.foreign.random();
+            let suit = map.suitability(i);
+            if suit <= 0.0 {
+                continue;
+            }
+            let site = map.cell_centre(i);
+            let near = (-super::dist(site, anchor_site) / FOLLOWER_REACH_KM).exp();
+            let score = suit * near * (0.5 + 0.5 * luck) / map.land_price[i].max(0.2).sqrt();
+            if best.is_none_or(|(b, _)| score > b) && map.check_site(site, placed.iter().map(|(n, s)| (n.as_str(), *s))).is_ok() {
+                best = Some((score, i));
+            }
+        }
+        let u: f64 = rng.foreign.random();
+        let v: f64 = rng.foreign.random();
+        let Some((_, i)) = best else { continue };
+        let site = map.cell_centre(i);
+        let capability = FOLLOWER_CAPABILITY + 0.1 * (u - 0.5);
+        let id = next_id.take();
+        let name = format!("Foreign supplier {id}");
+        placed.push((name.clone(), site));
+        let mut sp = Supplier::new(capability, capability, 15.0 + 25.0 * v, Tier::Tier1, clock.quarter);
+        sp.ownership = Ownership::Fdi;
+        commands.spawn((Facility { id, kind: FacilityKind::Supplier, name, site }, sp));
+        entries += 1;
+    }
     *flows = FirmFlows { entries, exits };
+}
+
+/// Yearly arrivals of foreign-owned followers (see the module's doc); `pull` is the tax and rent
+/// pull of the incentives.
+pub fn follower_rate(s: &Scenario, anchor: &AnchorState, pull: f64) -> f64 {
+    let m = &s.model;
+    let gap = 1.0 - FOLLOWER_CAPABILITY;
+    let rate = (m.lending_rate_pct - s.incentives.credit_interest_subsidy_pp).max(0.0) / 100.0;
+    let cost = 1.0
+        + m.foreign_cost_premium
+        + m.local_cost_premium * gap
+        + m.quality_risk * gap * gap
+        + rate * m.leverage * super::sourcing::CAPITAL_INTENSITY;
+    let win = (1.0 + (anchor.import_cost + anchor.lcr_markup - cost) / FOLLOWER_MARGIN).max(0.0);
+    (m.foreign_entry_rate * pull * anchor.open_imports_usd_m / REFERENCE_IMPORTS * win).min(MAX_FOLLOWER_PULL * m.foreign_entry_rate)
 }

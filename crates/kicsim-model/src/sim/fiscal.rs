@@ -7,6 +7,7 @@
 //!   training subsidy  = subsidy per trainee * trainees
 //!   export promotion  = the budget
 //!   programmes        = R&D centre budgets + training centres' own trainees * training cost
+//!   local-content fines (revenue, subtracted) = what the anchor pays for a shortfall the audits find
 //! Part of this is redundant (it pays firms that would have come anyway): measure it with a
 //! paired run with that incentive off (`kicsim compare`).
 
@@ -31,6 +32,8 @@ pub struct FiscalQuarter {
     pub training_subsidy: f64,
     pub export_promotion: f64,
     pub programmes: f64,
+    /// Local-content fines collected (revenue: subtracted from the total).
+    pub lcr_fines: f64,
     pub total: f64,
     pub cumulative: f64,
 }
@@ -59,7 +62,7 @@ fn account(
     let year = clock.years_elapsed();
     let mut list: Vec<(u32, f64, f64, f64, f64)> = suppliers
         .iter()
-        .map(|(f, sp)| (f.id, sp.sales_usd_m + sp.exports_usd_m, sp.capacity_usd_m, map.land_price_at(f.site), sp.rd_usd_m))
+        .map(|(f, sp)| (f.id, sp.local_sales() + sp.exports_usd_m, sp.capacity_usd_m, map.land_price_at(f.site), sp.rd_usd_m))
         .collect();
     list.sort_by_key(|x| x.0);
     let supplier_sales: f64 = list.iter().map(|x| x.1).sum();
@@ -80,7 +83,9 @@ fn account(
     let export_promotion = inc.export_promotion_usd_m_per_year / 4.0;
     let rd_budgets: f64 = centres.iter().map(|c| c.budget_usd_m_per_year).sum();
     let programmes = (rd_budgets + pools.centre_trainees_per_year * TRAINING_COST_USD / 1e6) / 4.0;
-    let total = forgone_cit + forgone_land_rent + interest_subsidy + rd_deduction + training_subsidy + export_promotion + programmes;
+    let lcr_fines = anchor.lcr_fines_usd_m / 4.0;
+    let total =
+        forgone_cit + forgone_land_rent + interest_subsidy + rd_deduction + training_subsidy + export_promotion + programmes - lcr_fines;
     *fiscal = FiscalQuarter {
         forgone_cit,
         forgone_land_rent,
@@ -89,6 +94,7 @@ fn account(
         training_subsidy,
         export_promotion,
         programmes,
+        lcr_fines,
         total,
         cumulative: fiscal.cumulative + total,
     };

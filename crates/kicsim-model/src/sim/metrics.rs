@@ -18,14 +18,19 @@ pub const ANCHOR_JOBS_PER_USD_M: f64 = 1.5;
 pub const SUPPLIER_JOBS_PER_USD_M: f64 = 8.0;
 pub const SUPPLIER_BASE_JOBS: f64 = 25.0;
 
+/// The number of KPI columns ([`crate::registry::KPIS`]).
+pub const N_KPIS: usize = 17;
+
 /// One row of `timeseries.csv`. Flows (exports, fiscal cost) are per quarter.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct QuarterRecord {
     pub quarter: u32,
     pub year: f64,
     pub localization_rate: f64,
+    pub domestic_sourcing_share: f64,
     pub exports_usd_m: f64,
     pub domestic_suppliers: u32,
+    pub foreign_suppliers: u32,
     pub tier1_suppliers: u32,
     pub tier2_suppliers: u32,
     pub mean_supplier_capability: f64,
@@ -42,11 +47,13 @@ pub struct QuarterRecord {
 
 impl QuarterRecord {
     /// KPI values in the order of [`crate::registry::KPIS`].
-    pub fn kpis(&self) -> [f64; 15] {
+    pub fn kpis(&self) -> [f64; N_KPIS] {
         [
             self.localization_rate,
+            self.domestic_sourcing_share,
             self.exports_usd_m,
             self.domestic_suppliers as f64,
+            self.foreign_suppliers as f64,
             self.tier1_suppliers as f64,
             self.tier2_suppliers as f64,
             self.mean_supplier_capability,
@@ -89,22 +96,27 @@ fn record(
     mut metrics: ResMut<Metrics>,
     suppliers: Query<(&super::Facility, &Supplier)>,
 ) {
-    let mut list: Vec<(u32, &Supplier)> = suppliers.iter().map(|(f, s)| (f.id, s)).collect();
-    list.sort_by_key(|(id, _)| *id);
+    let mut all: Vec<(u32, &Supplier)> = suppliers.iter().map(|(f, s)| (f.id, s)).collect();
+    all.sort_by_key(|(id, _)| *id);
+    // Jobs and exports count every supplier; tiers and capability are the domestic-owned firms'.
+    let supplier_jobs: f64 =
+        all.iter().map(|(_, s)| SUPPLIER_BASE_JOBS + SUPPLIER_JOBS_PER_USD_M * (s.local_sales() + s.exports_usd_m)).sum();
+    let supplier_exports: f64 = all.iter().map(|(_, s)| s.exports_usd_m).sum();
+    let foreign = all.iter().filter(|(_, s)| s.is_foreign()).count();
+    let list: Vec<&(u32, &Supplier)> = all.iter().filter(|(_, s)| !s.is_foreign()).collect();
     let n = list.len();
     let tier1 = list.iter().filter(|(_, s)| s.tier == Tier::Tier1).count();
     let tier2 = list.iter().filter(|(_, s)| s.tier == Tier::Tier2).count();
     let mean_cap = if n > 0 { list.iter().map(|(_, s)| s.capability).sum::<f64>() / n as f64 } else { 0.0 };
-    let supplier_jobs: f64 =
-        list.iter().map(|(_, s)| SUPPLIER_BASE_JOBS + SUPPLIER_JOBS_PER_USD_M * (s.sales_usd_m + s.exports_usd_m)).sum();
     let mean_skill = if pools.skill.is_empty() { 0.0 } else { pools.skill.iter().sum::<f64>() / pools.skill.len() as f64 };
-    let supplier_exports: f64 = list.iter().map(|(_, s)| s.exports_usd_m).sum();
     metrics.history.push(QuarterRecord {
         quarter: clock.quarter,
         year: clock.year_end(),
         localization_rate: anchor.localization_rate,
+        domestic_sourcing_share: anchor.domestic_sourcing_share,
         exports_usd_m: (anchor.exports_usd_m + supplier_exports) / 4.0,
         domestic_suppliers: n as u32,
+        foreign_suppliers: foreign as u32,
         tier1_suppliers: tier1 as u32,
         tier2_suppliers: tier2 as u32,
         mean_supplier_capability: mean_cap,
@@ -130,8 +142,10 @@ mod tests {
             quarter: 1,
             year: 0.25,
             localization_rate: 0.1,
+            domestic_sourcing_share: 0.05,
             exports_usd_m: 2.0,
             domestic_suppliers: 3,
+            foreign_suppliers: 2,
             tier1_suppliers: 4,
             tier2_suppliers: 5,
             mean_supplier_capability: 0.6,

@@ -15,6 +15,8 @@ pub struct SimRng {
     pub exit: ChaCha8Rng,
     /// Entrants' catch-up potential (`firms.rs`).
     pub potential: ChaCha8Rng,
+    /// Foreign-owned followers: how many, where, how big (`firms.rs`).
+    pub foreign: ChaCha8Rng,
 }
 
 /// Stream numbers: fixed forever, so old seeds reproduce old runs.
@@ -25,6 +27,8 @@ const EXIT: u64 = 3;
 pub const HISTORY: u64 = 4;
 /// Entrants' catch-up potential (`firms.rs`).
 const POTENTIAL: u64 = 5;
+/// Foreign-owned followers (`firms.rs`).
+const FOREIGN: u64 = 6;
 
 /// A stream derived from the run seed and a stream number (splitmix64 mixing).
 pub fn stream(seed: u64, stream: u64) -> ChaCha8Rng {
@@ -41,6 +45,7 @@ pub(super) fn reset(world: &mut World, seed: u64) {
         entry: stream(seed, ENTRY),
         exit: stream(seed, EXIT),
         potential: stream(seed, POTENTIAL),
+        foreign: stream(seed, FOREIGN),
     });
 }
 

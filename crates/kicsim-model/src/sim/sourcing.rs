@@ -1,16 +1,22 @@
 //! The anchor's sourcing choice. Each quarter the anchor splits its input demand
-//! D = output * input_share between qualified domestic suppliers (tier-2 and tier-1) and imports
-//! by a nested logit on delivered cost (smooth shares, as in discrete-choice sourcing models):
+//! D = output * input_share between qualified suppliers located in the country (tier-2 and tier-1,
+//! domestic-owned and foreign-owned) and imports by a nested logit on delivered cost (smooth
+//! shares, as in discrete-choice sourcing models):
 //!
 //!   local delivered cost C_i = 1 + premium (1 - c) + trust * risk (1 - c)^2 + freight * km_i
 //!                              + land rent share + interest share (+ tier-2 margin)
+//!                              (+ foreign_cost_premium for a foreign-owned supplier)
 //!   import delivered cost C_m = import_cost + freight * km(port -> anchor) + markup
 //!   domestic nest  W = (sum_j exp(-C_j / (mu lambda)))^lambda,   lambda = `domestic_nest`
 //!   import nest    W_m = (M exp(-C_m / (mu lambda)))^lambda = M^lambda exp(-C_m / mu)
 //!   local share    P_L = W / (W_m + W)
 //!   desired_i      = P_L * exp(-C_i / (mu lambda)) / sum_j exp(-C_j / (mu lambda))
 //!
-//! over the localizable part of D (`Sector::localizable_share`: chips, engines and the like are
+//! with mu = import_cost / `import_substitution_elasticity`: near the import price, the ratio of
+//! local to imported purchases then moves by sigma % for a 1% change in their relative price, the
+//! Armington elasticity (estimates for intermediate inputs are about 1-4: Feenstra, Luck, Obstfeld
+//! & Russ 2018 find about 1 between home and foreign goods at the macro level and 3-4 at the
+//! micro level; we take 2.5), over the localizable part of D (`Sector::localizable_share`: chips, engines and the like are
 //! imported whatever happens), where trust = 0.7 for a domestic anchor (it knows local firms),
 //! else 1. Imports are a nest of M = `IMPORT_VARIETY` equal foreign sources (imports offer many more
 //! product lines than one domestic firm), x `DOMESTIC_IMPORT_NETWORK` for a domestic anchor, which
@@ -22,11 +28,25 @@
 //! its within-nest share, up to its capacity; what a full supplier cannot take goes to the other
 //! domestic suppliers (water-filling), and what none can take is imported.
 //!
-//! The local-content requirement (the roadmap, or the anchor's own commitment if higher) acts as a
-//! shadow markup on imports, found by bisection up to `lcr_fine`; any shortfall left is fined at
-//! `lcr_fine` per unit. The anchor's input cost index is the average price it would pay with no
-//! requirement, plus what the markup costs it (the logit's deadweight loss, `Nest::distortion`),
-//! plus fines. Localization rate = domestic purchases / D.
+//! The local-content requirement (the roadmap, or the anchor's own commitment if higher) is
+//! checked by the authorities' audits, which find a share `lcr_detection` of a shortfall and fine
+//! it at `lcr_fine` per unit: the anchor's expected fine per unit of shortfall is
+//! e = lcr_detection * lcr_fine. It chooses between compliance and the fine: it buys local inputs
+//! as if imports cost a shadow markup more, up to e (buying dearer local goods, from domestic
+//! firms or from the foreign-owned suppliers it invites, costs it less than the fine up to there),
+//! found by bisection; what is still short is fined, and the fines are fiscal revenue. The markup
+//! moves half-way to its target each quarter (purchase contracts and qualification take time), so
+//! a strict fine cannot make purchases jump between quarters. The anchor's input cost index is the
+//! average price it would pay with no requirement, plus what the markup costs it (the logit's
+//! deadweight loss, `Nest::distortion`), plus the expected fines: it pays this for as long as the
+//! rule binds. Its other choices, cutting output and moving lines out, are in `exports.rs`.
+//!
+//! Localization rate = purchases from all suppliers located in the country / D (as local-content
+//! rules and the surveys count it); domestic sourcing share = purchases from domestic-owned
+//! suppliers / D. Foreign-owned suppliers buy `foreign_local_inputs` of their sales from domestic
+//! firms in the complex (any tier: their inputs are simpler), spread by the same within-nest
+//! logit up to each firm's spare capacity; that supply link is how an enclave of foreign
+//! suppliers can still teach domestic firms (`spillover.rs`).
 
 use bevy::prelude::*;
 
@@ -44,6 +64,10 @@ pub const IMPORT_VARIETY: f64 = 8.0;
 /// Javorcik & Spatareanu 2008, 2011: affiliates with local owners, and investors from far away,
 /// source more locally).
 pub const DOMESTIC_IMPORT_NETWORK: f64 = 0.35;
+/// Foreign sources a joint venture imports from, relative to a wholly owned affiliate's (its local
+/// partner brings local suppliers; Javorcik & Spatareanu 2011 find affiliates with local owners
+/// source more locally).
+pub const JOINT_VENTURE_IMPORT_NETWORK: f64 = 0.7;
 /// Quality risk as a domestic anchor sees it, relative to a multinational (it knows local firms).
 pub const DOMESTIC_TRUST: f64 = 0.7;
 /// Extra margin of a tier-2 supplier's goods (they reach the anchor through a tier-1 or trader).
@@ -52,6 +76,8 @@ pub const TIER2_MARGIN: f64 = 0.015;
 pub const CAPITAL_INTENSITY: f64 = 0.5;
 /// Share of desired inputs below which a qualified supplier counts as priced out.
 pub const PRICED_OUT_SHARE: f64 = 0.002;
+/// Share of the gap to its target the requirement's shadow markup closes each quarter.
+pub const MARKUP_ADJUSTMENT: f64 = 0.5;
 
 /// The anchor this quarter.
 #[derive(Resource, Clone, Debug, Default, PartialEq)]
@@ -62,12 +88,21 @@ pub struct AnchorState {
     pub demand_usd_m: f64,
     /// The anchor's presence in its suppliers' market, 0..1 (set by `spillover.rs`).
     pub presence: f64,
-    /// Domestic purchases, USD million per year.
+    /// Purchases from suppliers located in the country, USD million per year.
     pub local_purchases_usd_m: f64,
+    /// Of which from domestic-owned suppliers, USD million per year.
+    pub domestic_purchases_usd_m: f64,
+    /// Imports of localizable inputs (what a supplier located here could win), USD million per year.
+    pub open_imports_usd_m: f64,
     /// What the anchor wanted to buy from qualified suppliers at this quarter's prices (import
     /// markup of a requirement included) beyond all their capacity, USD million per year.
     pub unmet_local_usd_m: f64,
     pub localization_rate: f64,
+    /// Share of D bought from domestic-owned suppliers.
+    pub domestic_sourcing_share: f64,
+    /// Fines the anchor pays for the requirement's shortfall, USD million per year (expected:
+    /// the share the audits find, times the fine).
+    pub lcr_fines_usd_m: f64,
     /// Local-content requirement in force.
     pub lcr_required: f64,
     /// Shadow markup on imports the requirement imposes (index units).
@@ -90,6 +125,11 @@ pub struct AnchorState {
     pub reference_unit_cost_index: f64,
     /// Exports of the anchor, USD million per year (set by `exports.rs`).
     pub exports_usd_m: f64,
+    /// The anchor's investment relative to its plan: its response to the tax burden and its
+    /// commitments, set at the start (`exports.rs`).
+    pub investment_scale: f64,
+    /// Share of the anchor still in the country (1 = none of its lines moved out, `exports.rs`).
+    pub stays: f64,
 }
 
 pub(super) fn plugin(app: &mut App) {
@@ -97,7 +137,13 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 pub(super) fn reset(world: &mut World, s: &Scenario) {
-    world.insert_resource(AnchorState { output_usd_m: s.anchor.output_usd_m, ..Default::default() });
+    let scale = super::exports::investment_scale(s);
+    world.insert_resource(AnchorState {
+        output_usd_m: s.anchor.output_usd_m * scale,
+        investment_scale: scale,
+        stays: 1.0,
+        ..Default::default()
+    });
 }
 
 /// The requirement in force in a year: the roadmap or the anchor's commitment, whichever is higher.
@@ -116,7 +162,14 @@ pub fn local_cost(s: &Scenario, map: &SiteMap, year: f64, sp: &Supplier, site: S
     let rate = (m.lending_rate_pct - s.incentives.credit_interest_subsidy_pp).max(0.0) / 100.0;
     let interest = rate * m.leverage * CAPITAL_INTENSITY;
     let margin = if sp.tier == Tier::Tier2 { TIER2_MARGIN } else { 0.0 };
-    1.0 + m.local_cost_premium * gap + trust * m.quality_risk * gap * gap + m.freight_per_km * freight_km + rent + interest + margin
+    let foreign = if sp.is_foreign() { m.foreign_cost_premium } else { 0.0 };
+    1.0 + foreign
+        + m.local_cost_premium * gap
+        + trust * m.quality_risk * gap * gap
+        + m.freight_per_km * freight_km
+        + rent
+        + interest
+        + margin
 }
 
 /// The domestic nest of one quarter: each qualified supplier's share within the nest and the
@@ -189,6 +242,12 @@ impl Nest {
         (f64::INFINITY, used, paid)
     }
 
+    /// What each supplier gets of `total` spread as [`Nest::fill`] spreads it.
+    fn allocate(&self, total: f64) -> Vec<f64> {
+        let (theta, _, _) = self.fill(total);
+        self.shares.iter().zip(&self.caps).map(|(sh, cap)| if theta.is_finite() { (theta * sh).min(*cap) } else { *cap }).collect()
+    }
+
     /// What a shadow markup on imports costs the anchor, USD million a year: the loss in the
     /// logit's expected cost (Small & Rosen 1981), int_0^markup imports(t) dt - markup * imports(markup),
     /// the Harberger triangle under the anchor's import demand curve. It is never negative, and
@@ -216,6 +275,28 @@ impl Nest {
     }
 }
 
+/// The shadow markup on imports at which the anchor's local purchases meet `required` (a share
+/// of `demand`), at most `cap` (the expected fine per unit of shortfall): 0 when the requirement
+/// does not bind, `cap` when even that markup does not meet it.
+pub fn compliance_markup(nest: &Nest, import_cost: f64, open: f64, demand: f64, required: f64, cap: f64) -> f64 {
+    if demand <= 0.0 || cap <= 0.0 || nest.bought(import_cost, open).0 / demand >= required {
+        return 0.0;
+    }
+    if nest.bought(import_cost + cap, open).0 / demand < required {
+        return cap;
+    }
+    let (mut lo, mut hi) = (0.0, cap);
+    for _ in 0..40 {
+        let mid = 0.5 * (lo + hi);
+        if nest.bought(import_cost + mid, open).0 / demand < required {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    hi
+}
+
 fn source_inputs(
     scenario: Res<ActiveScenario>,
     clock: Res<SimClock>,
@@ -232,7 +313,7 @@ fn source_inputs(
     let port_km = freight_km(&map, anchor_site, map.port, &hubs, m.hub_discount);
     let import_cost = m.import_cost + m.freight_per_km * port_km;
     let demand = anchor.output_usd_m * s.anchor.input_share;
-    // Only the localizable part of the inputs is open to domestic suppliers.
+    // Only the localizable part of the inputs is open to suppliers located here.
     let open = demand * s.anchor.sector.localizable_share();
 
     let mut list: Vec<(u32, Site, Mut<Supplier>)> = suppliers.iter_mut().map(|(f, sp)| (f.id, f.site, sp)).collect();
@@ -245,6 +326,7 @@ fn source_inputs(
         let c = local_cost(s, &map, year, sp, *site, km);
         sp.delivered_cost = c;
         sp.sales_usd_m = 0.0;
+        sp.sub_sales_usd_m = 0.0;
         sp.desired_usd_m = 0.0;
         if sp.tier != Tier::Untiered {
             idx.push(i);
@@ -252,36 +334,28 @@ fn source_inputs(
             caps.push(sp.capacity_usd_m);
         }
     }
-    let variety = if s.anchor.ownership == Ownership::Domestic { IMPORT_VARIETY * DOMESTIC_IMPORT_NETWORK } else { IMPORT_VARIETY };
+    let network = match s.anchor.ownership {
+        Ownership::Fdi => 1.0,
+        Ownership::JointVenture => JOINT_VENTURE_IMPORT_NETWORK,
+        Ownership::Domestic => DOMESTIC_IMPORT_NETWORK,
+    };
     let lambda = m.domestic_nest.clamp(0.05, 1.0);
-    let nest = Nest::new(costs, caps, m.sourcing_logit_scale, lambda, variety.powf(lambda));
+    let mu = logit_scale(s);
+    let nest = Nest::new(costs, caps, mu, lambda, (IMPORT_VARIETY * network).powf(lambda));
     let required = required_share(s, year);
-    let (mut local, paid) = nest.bought(import_cost, open);
+    let (free_local, paid) = nest.bought(import_cost, open);
     // What the inputs cost with no requirement: the basis of the input cost index.
-    let free_cost = if demand > 0.0 { (paid + (demand - local) * import_cost) / demand } else { import_cost };
-    let mut markup = 0.0;
-    if demand > 0.0 && local / demand < required {
-        let l_max = nest.bought(import_cost + m.lcr_fine, open).0;
-        if l_max / demand < required {
-            (local, markup) = (l_max, m.lcr_fine);
-        } else {
-            let (mut lo, mut hi) = (0.0, m.lcr_fine);
-            for _ in 0..40 {
-                let mid = 0.5 * (lo + hi);
-                if nest.bought(import_cost + mid, open).0 / demand < required {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-            markup = hi;
-            local = nest.bought(import_cost + hi, open).0;
-        }
-    }
+    let free_cost = if demand > 0.0 { (paid + (demand - free_local) * import_cost) / demand } else { import_cost };
+    let expected_fine = m.lcr_detection.clamp(0.0, 1.0) * m.lcr_fine.max(0.0);
+    let target = compliance_markup(&nest, import_cost, open, demand, required, expected_fine);
+    let markup = anchor.lcr_markup + MARKUP_ADJUSTMENT * (target - anchor.lcr_markup);
     // What the anchor wants from each supplier at this markup (beyond capacity for a full one:
     // the signal to invest) and what it buys.
+    let local = nest.bought(import_cost + markup, open).0;
     let wanted = nest.local_share(import_cost + markup) * open;
     let (theta, _, _) = nest.fill(wanted);
+    let mut domestic = 0.0;
+    let mut foreign_sales = 0.0;
     for (k, &i) in idx.iter().enumerate() {
         let sp = &mut list[i].2;
         let cap = nest.caps[k];
@@ -290,24 +364,58 @@ fn source_inputs(
         let sold = desired.min(cap);
         sp.sales_usd_m = sold;
         sp.desired_usd_m = desired;
+        if sp.is_foreign() {
+            foreign_sales += sold;
+        } else {
+            domestic += sold;
+        }
         sp.status = if demand > 0.0 && desired / demand >= PRICED_OUT_SHARE {
             SupplyStatus::Supplying { share_of_inputs: sold / demand, capacity_bound: desired > cap }
         } else {
             SupplyStatus::PricedOut { local_cost: nest.costs[k], import_cost: import_cost + markup }
         };
     }
+    buy_from_domestic_firms(&mut list, m.foreign_local_inputs * foreign_sales, mu * lambda);
     let rate = if demand > 0.0 { (local / demand).clamp(0.0, 1.0) } else { 0.0 };
     let shortfall = (required - rate).max(0.0);
     anchor.demand_usd_m = demand;
     anchor.local_purchases_usd_m = local;
+    anchor.domestic_purchases_usd_m = domestic;
+    anchor.open_imports_usd_m = (open - local).max(0.0);
     anchor.unmet_local_usd_m = (wanted - local).max(0.0);
     anchor.localization_rate = rate;
+    anchor.domestic_sourcing_share = if demand > 0.0 { (domestic / demand).clamp(0.0, 1.0) } else { 0.0 };
     anchor.lcr_required = required;
     anchor.lcr_markup = markup;
     anchor.lcr_shortfall = shortfall;
+    anchor.lcr_fines_usd_m = expected_fine * shortfall * demand;
     anchor.import_cost = import_cost;
     anchor.port_freight_km = port_km;
     anchor.port_road_km = road_km(&map, anchor_site, map.port);
     let distortion = if demand > 0.0 { nest.distortion(import_cost, markup, open) / demand } else { 0.0 };
-    anchor.input_cost_index = free_cost + distortion + m.lcr_fine * shortfall;
+    anchor.input_cost_index = free_cost + distortion + expected_fine * shortfall;
+}
+
+/// The logit scale of the choice between the local and import nests, mu = import_cost / sigma.
+pub fn logit_scale(s: &Scenario) -> f64 {
+    s.model.import_cost / s.model.import_substitution_elasticity.max(0.1)
+}
+
+/// Foreign-owned suppliers' purchases from domestic firms (`total`, USD million a year), spread
+/// over the domestic firms of any tier by a logit on their delivered cost at scale `scale`, up to
+/// what each has left after the anchor's orders.
+fn buy_from_domestic_firms(list: &mut [(u32, Site, Mut<Supplier>)], total: f64, scale: f64) {
+    if total <= 0.0 {
+        return;
+    }
+    let firms: Vec<usize> = (0..list.len()).filter(|&i| !list[i].2.is_foreign()).collect();
+    if firms.is_empty() {
+        return;
+    }
+    let costs = firms.iter().map(|&i| list[i].2.delivered_cost).collect();
+    let spare = firms.iter().map(|&i| (list[i].2.capacity_usd_m - list[i].2.sales_usd_m).max(0.0)).collect();
+    let nest = Nest::new(costs, spare, scale, 1.0, 1.0);
+    for (k, v) in nest.allocate(total).into_iter().enumerate() {
+        list[firms[k]].2.sub_sales_usd_m = v;
+    }
 }

@@ -1,28 +1,31 @@
-//! Knowledge spillover: S(d) = a * exp(-d / lambda), summed over sources (Rosenthal & Strange:
-//! agglomeration benefits fade within a few km). Sources are the anchor, public R&D centres (with
-//! their budget) and tier-1 suppliers (with their capability).
+//! Knowledge spillover to domestic-owned suppliers, through two channels.
 //!
-//! The anchor's amplitude goes through what it buys and does. Javorcik (2004) finds that the
-//! productivity of domestic firms rises with the share of their industry's output that foreign
-//! firms buy; here, the anchor's presence in its suppliers' market is
+//! Supply links (the main channel): a firm learns from the buyers it actually supplies. Javorcik
+//! (2004) finds domestic firms' productivity rises with the foreign firms' share of their
+//! buyers, and Alfaro-Urena, Manelici & Vasquez (2022) that the gains follow the first sale to a
+//! multinational; a firm that does not sell to the anchor does not learn its specifications,
+//! audits and process know-how. For supplier i,
 //!
-//!   presence = P / (P + K)
+//!   link_i = anchor_spillover * own * (LINK_FLOOR + tech_transfer) * min(1, sales_i / capacity_i)
+//!          + foreign_link_spillover * min(1, sub_sales_i / capacity_i)
 //!
-//! with P its purchases of localizable inputs (output * input share * the sector's localizable
-//! share, USD million a year) and K the capacity of the complex's suppliers: 0 for an anchor that
-//! buys nothing the complex could make, 1 for one that buys far more than it can. Then
+//! with sales_i what the anchor bought from it last quarter and sub_sales_i what foreign-owned
+//! suppliers bought from it (their own inputs), both relative to its capacity (the share of its
+//! output that goes to the foreign buyer). `own` orders the anchor's owners as the literature
+//! does: a joint venture gives the most (Javorcik & Spatareanu 2008 find vertical spillovers from
+//! projects with shared foreign and domestic ownership, not from wholly owned ones; Havranek &
+//! Irsova 2011 find supplier spillovers larger from partly foreign-owned firms), a wholly owned
+//! affiliate less, a domestic anchor the least (it has less frontier technology to pass on).
 //!
-//!   a = anchor_spillover * own * (ENCLAVE_FLOOR + tech_transfer) * (presence / REFERENCE_PRESENCE)^anchor_presence_elasticity
-//!       + rd_spillover * anchor R&D / 10
+//! Proximity (a smaller term: demonstration, worker mobility, visits): S(d) = a exp(-d / lambda)
+//! summed over the anchor (a = anchor_spillover * own * DEMONSTRATION, plus rd_spillover * its R&D
+//! commitment / 10), public R&D centres (rd_spillover * budget / 10) and tier-1 suppliers
+//! (tier1_spillover * capability), which decays with distance (Rosenthal & Strange 2003, 2008).
 //!
-//! with REFERENCE_PRESENCE = 2/3 (the baseline at the start: an anchor buying USD 780 million a
-//! year from a complex of USD 355 million of capacity: 0.69) and own = `DOMESTIC_TECHNOLOGY` = 0.9
-//! for a domestic anchor: it has less frontier technology to pass on than a multinational
-//! (Javorcik & Spatareanu 2008 find multinationals transfer less sophisticated technology to
-//! affiliates with local owners), but a smaller gap is easier to absorb (Havranek & Irsova 2011:
-//! supplier spillovers are largest at moderate gaps, and larger from partly domestic-owned firms).
-//! A bigger anchor next to the same suppliers gives more spillover; an anchor whose suppliers
-//! grow with it keeps its presence.
+//! Foreign-owned suppliers receive no spillover: their capability is their parent's.
+//!
+//! The anchor's presence in its suppliers' market, P / (P + K) with P its purchases of
+//! localizable inputs and K the complex's capacity, is kept for entry (`firms.rs`).
 
 use bevy::prelude::*;
 
@@ -31,13 +34,30 @@ use super::sourcing::AnchorState;
 use super::{ActiveScenario, SimSet, SimStep, dist};
 use crate::scenario::{Ownership, Scenario, Site, Tier};
 
-/// Spillover an "enclave" anchor still gives (demonstration effects, worker mobility).
-pub const ENCLAVE_FLOOR: f64 = 0.2;
+/// What the anchor's owners pass on, relative to a wholly owned affiliate.
+pub fn ownership_factor(o: Ownership) -> f64 {
+    match o {
+        Ownership::Fdi => 1.0,
+        Ownership::JointVenture => JOINT_VENTURE_TECHNOLOGY,
+        Ownership::Domestic => DOMESTIC_TECHNOLOGY,
+    }
+}
+
+/// What a supply link with an anchor that commits no technology transfer still passes on
+/// (the buyer's specifications, audits and feedback), in units of `tech_transfer`.
+pub const LINK_FLOOR: f64 = 0.2;
+/// The anchor's proximity spillover (demonstration, worker mobility) relative to `anchor_spillover`.
+pub const DEMONSTRATION: f64 = 0.1;
+/// Spillover amplitude of the supply link to a foreign-owned supplier that buys all of a
+/// domestic firm's output (its own buyers' audits and specifications).
+pub const FOREIGN_LINK_SPILLOVER: f64 = 0.5;
 /// The anchor's presence at which `anchor_spillover` applies as written: the baseline at the start
 /// (purchases of USD 780 million a year, suppliers' capacity of USD 355 million: 0.69).
 pub const REFERENCE_PRESENCE: f64 = 2.0 / 3.0;
-/// Technology a domestic anchor passes on, relative to a multinational's.
-pub const DOMESTIC_TECHNOLOGY: f64 = 0.9;
+/// Technology a domestic anchor passes on, relative to a wholly owned multinational affiliate.
+pub const DOMESTIC_TECHNOLOGY: f64 = 0.7;
+/// Technology a joint venture passes on, relative to a wholly owned affiliate.
+pub const JOINT_VENTURE_TECHNOLOGY: f64 = 1.3;
 
 /// The sources of this quarter: (facility id, site, amplitude).
 #[derive(Resource, Clone, Debug, Default)]
@@ -71,13 +91,19 @@ pub fn presence(s: &Scenario, output_usd_m: f64, supplier_capacity_usd_m: f64) -
     if p + k > 0.0 { p / (p + k) } else { 0.0 }
 }
 
-/// Amplitude of the anchor's spillover at a presence (see [`presence`]).
-pub fn anchor_amplitude(s: &Scenario, presence: f64) -> f64 {
+/// Amplitude of the anchor's proximity spillover (demonstration and its own R&D).
+pub fn anchor_amplitude(s: &Scenario) -> f64 {
     let m = &s.model;
-    let own = if s.anchor.ownership == Ownership::Fdi { 1.0 } else { DOMESTIC_TECHNOLOGY };
-    let size = (presence / REFERENCE_PRESENCE).powf(m.anchor_presence_elasticity);
-    m.anchor_spillover * own * (ENCLAVE_FLOOR + s.anchor.commitments.tech_transfer) * size
+    m.anchor_spillover * ownership_factor(s.anchor.ownership) * DEMONSTRATION
         + m.rd_spillover * s.anchor.commitments.rd_usd_m_per_year / 10.0
+}
+
+/// The supply-link spillover a domestic supplier receives (see the module's doc).
+pub fn link_spillover(s: &Scenario, sp: &Supplier) -> f64 {
+    let m = &s.model;
+    let cap = sp.capacity_usd_m.max(1.0);
+    let anchor = m.anchor_spillover * ownership_factor(s.anchor.ownership) * (LINK_FLOOR + s.anchor.commitments.tech_transfer);
+    anchor * (sp.sales_usd_m / cap).min(1.0) + FOREIGN_LINK_SPILLOVER * (sp.sub_sales_usd_m / cap).min(1.0)
 }
 
 pub fn spread(
@@ -96,7 +122,7 @@ pub fn spread(
     v.clear();
     for f in &facilities {
         if f.kind == FacilityKind::Anchor {
-            v.push((f.id, f.site, anchor_amplitude(s, anchor.presence)));
+            v.push((f.id, f.site, anchor_amplitude(s)));
         }
     }
     for (f, c) in &centres {
@@ -109,6 +135,6 @@ pub fn spread(
     }
     v.sort_by_key(|(id, _, _)| *id);
     for (f, mut sp) in &mut suppliers {
-        sp.spillover = sources.at(f.site, m.spillover_lambda_km, Some(f.id));
+        sp.spillover = if sp.is_foreign() { 0.0 } else { sources.at(f.site, m.spillover_lambda_km, Some(f.id)) + link_spillover(s, &sp) };
     }
 }
