@@ -138,12 +138,7 @@ pub(super) fn plugin(app: &mut App) {
 
 pub(super) fn reset(world: &mut World, s: &Scenario) {
     let scale = super::exports::investment_scale(s);
-    world.insert_resource(AnchorState {
-        output_usd_m: s.anchor.output_usd_m * scale,
-        investment_scale: scale,
-        stays: 1.0,
-        ..Default::default()
-    });
+    world.insert_resource(AnchorState { output_usd_m: s.anchor.output_usd_m * scale, investment_scale: scale, stays: 1.0, ..Default::default() });
 }
 
 /// The requirement in force in a year: the roadmap or the anchor's commitment, whichever is higher.
@@ -163,13 +158,7 @@ pub fn local_cost(s: &Scenario, map: &SiteMap, year: f64, sp: &Supplier, site: S
     let interest = rate * m.leverage * CAPITAL_INTENSITY;
     let margin = if sp.tier == Tier::Tier2 { TIER2_MARGIN } else { 0.0 };
     let foreign = if sp.is_foreign() { m.foreign_cost_premium } else { 0.0 };
-    1.0 + foreign
-        + m.local_cost_premium * gap
-        + trust * m.quality_risk * gap * gap
-        + m.freight_per_km * freight_km
-        + rent
-        + interest
-        + margin
+    1.0 + foreign + m.local_cost_premium * gap + trust * m.quality_risk * gap * gap + m.freight_per_km * freight_km + rent + interest + margin
 }
 
 /// The domestic nest of one quarter: each qualified supplier's share within the nest and the
