@@ -58,7 +58,7 @@ pub struct CalibrateArgs {
 /// `model` is FILE's model block, put into each target scenario before its overrides.
 pub fn read_targets(path: &Path, model: &crate::scenario::ModelParams) -> Result<Targets, String> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("error: {file}: cannot read the targets file: {e}"))?;
+    let text = crate::scenario::read_to_string_capped(path).map_err(|e| format!("error: {file}: cannot read the targets file: {e}"))?;
     parse_targets(&text, &file, path.parent().unwrap_or(Path::new(".")), model)
 }
 

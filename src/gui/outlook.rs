@@ -350,7 +350,11 @@ mod tests {
         idle.suppliers.push(far);
         // A training programme next to the suppliers (an R&D centre's budget and a skills centre).
         let mut credit = base.clone();
-        credit.rd_centres.push(crate::scenario::RdCentreSpec { site: crate::scenario::Site { x_km: 16.5, y_km: 12.5 }, budget_usd_m_per_year: 30.0, ..Default::default() });
+        credit.rd_centres.push(crate::scenario::RdCentreSpec {
+            site: crate::scenario::Site { x_km: 16.5, y_km: 12.5 },
+            budget_usd_m_per_year: 30.0,
+            ..Default::default()
+        });
         let localization = 0;
         let idle_d = paired_differences(&idle, &base)[localization].unwrap();
         let credit_d = paired_differences(&credit, &base)[localization].unwrap();

@@ -47,8 +47,13 @@ pub fn forecast_band(scenario: &Scenario, draws: usize, replications: u32) -> Ve
     let quarters = runs.iter().map(|r| r.len()).min().unwrap_or(0);
     (0..quarters)
         .map(|q| {
-            let mut band =
-                QuarterBand { quarter: runs[0][q].quarter, year: runs[0][q].year, lo: [0.0; kicsim_model::sim::metrics::N_KPIS], mean: [0.0; kicsim_model::sim::metrics::N_KPIS], hi: [0.0; kicsim_model::sim::metrics::N_KPIS] };
+            let mut band = QuarterBand {
+                quarter: runs[0][q].quarter,
+                year: runs[0][q].year,
+                lo: [0.0; kicsim_model::sim::metrics::N_KPIS],
+                mean: [0.0; kicsim_model::sim::metrics::N_KPIS],
+                hi: [0.0; kicsim_model::sim::metrics::N_KPIS],
+            };
             for k in 0..KPIS.len() {
                 let means: Vec<f64> =
                     runs.chunks(reps as usize).map(|c| c.iter().map(|r| r[q].kpis()[k]).sum::<f64>() / c.len() as f64).collect();

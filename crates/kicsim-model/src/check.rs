@@ -8,11 +8,15 @@
 
 use crate::registry::{Access, FIELDS};
 use crate::scenario::{Problem, Scenario, Site};
-use crate::sim::map::SiteMap;
+use crate::sim::dist;
+use crate::sim::facilities::plan_facilities;
+use crate::sim::map::{MIN_FACILITY_SPACING_KM, SiteMap};
 use crate::sim::workforce::TRAINING_COST_USD;
 
 /// Most suppliers a file may list.
 pub const MAX_PLANNED_SUPPLIERS: usize = 2000;
+/// Most R&D centres, training centres or logistics hubs a file may list (each).
+pub const MAX_PLANNED_CENTRES: usize = 2000;
 /// Most cells per side of the map.
 pub const MAX_MAP_CELLS: f64 = 400.0;
 /// Listed suppliers' capacity above this many times the anchor's purchases of localizable inputs
@@ -21,6 +25,25 @@ pub const TINY_ANCHOR_RATIO: f64 = 5.0;
 
 /// Every problem of a scenario (empty: the scenario is valid).
 pub fn problems(s: &Scenario) -> Vec<Problem> {
+    // A list longer than allowed is the one problem given: checking each of 100,000 items
+    // against every other would keep the user waiting for an answer that is already known.
+    let lists = [
+        ("suppliers", s.suppliers.len(), MAX_PLANNED_SUPPLIERS),
+        ("rd_centres", s.rd_centres.len(), MAX_PLANNED_CENTRES),
+        ("training_centres", s.training_centres.len(), MAX_PLANNED_CENTRES),
+        ("logistics_hubs", s.logistics_hubs.len(), MAX_PLANNED_CENTRES),
+    ];
+    let too_long: Vec<Problem> = lists
+        .iter()
+        .filter(|(_, n, max)| n > max)
+        .map(|(path, n, max)| Problem {
+            path: path.to_string(),
+            message: format!("{n} {}; at most {max} (the other checks wait until the list is shorter)", path.replace('_', " ")),
+        })
+        .collect();
+    if !too_long.is_empty() {
+        return too_long;
+    }
     let mut v = Checker::default();
     for f in FIELDS {
         match f.access {
@@ -41,9 +64,6 @@ pub fn problems(s: &Scenario) -> Vec<Problem> {
     for (path, site) in sites(s) {
         v.site(&path, &site, s.map.size_km);
     }
-    if s.suppliers.len() > MAX_PLANNED_SUPPLIERS {
-        v.push("suppliers", format!("{} suppliers; at most {MAX_PLANNED_SUPPLIERS}", s.suppliers.len()));
-    }
     if s.incentives.credit_interest_subsidy_pp > s.model.lending_rate_pct.max(0.0) && v.ok("incentives.credit_interest_subsidy_pp") {
         v.push(
             "incentives.credit_interest_subsidy_pp",
@@ -62,7 +82,7 @@ pub fn problems(s: &Scenario) -> Vec<Problem> {
     }
     if v.problems.iter().all(|p| !p.path.starts_with("map.")) {
         let map = SiteMap::generate(&s.map);
-        v.problems.extend(map.check_scenario(s));
+        v.problems.extend(site_problems(&map, s));
     }
     v.problems
 }
@@ -171,6 +191,47 @@ pub fn warnings(s: &Scenario) -> Vec<Problem> {
         });
     }
     w
+}
+
+/// The map's checks of every facility (on the map, on land, not too steep, not overlapping an
+/// earlier one), as [`SiteMap::check_site`] makes them against all the facilities before it, but
+/// with the earlier ones looked up in a grid of cells of the least spacing: only the 3x3 cells
+/// around a site can hold one that close, so 2,000 suppliers take 2,000 short looks, not two
+/// million distances.
+pub fn site_problems(map: &SiteMap, s: &Scenario) -> Vec<Problem> {
+    use std::collections::HashMap;
+    let facilities = plan_facilities(s);
+    let cell = |site: &Site| ((site.x_km / MIN_FACILITY_SPACING_KM).floor() as i64, (site.y_km / MIN_FACILITY_SPACING_KM).floor() as i64);
+    let mut grid: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    let mut problems = Vec::new();
+    for (k, (r, label, site)) in facilities.iter().enumerate() {
+        let finite = site.x_km.is_finite() && site.y_km.is_finite();
+        let (cx, cy) = cell(site);
+        // The first earlier facility (in plan order) closer than the spacing, as check_site finds it.
+        let mut first: Option<usize> = None;
+        if finite {
+            for dx in -1..=1i64 {
+                for dy in -1..=1i64 {
+                    let key = (cx.saturating_add(dx), cy.saturating_add(dy));
+                    let near = grid.get(&key).and_then(|ids| ids.iter().find(|&&j| dist(*site, facilities[j].2) < MIN_FACILITY_SPACING_KM));
+                    if let Some(&j) = near {
+                        first = Some(first.map_or(j, |f| f.min(j)));
+                    }
+                }
+            }
+        }
+        let other = first.map(|j| (facilities[j].1.as_str(), facilities[j].2));
+        if let Err(e) = map.check_site(*site, other) {
+            problems.push(Problem {
+                path: format!("{}.site", r.path()),
+                message: format!("{label} at ({:.2}, {:.2}) km: {e}", site.x_km, site.y_km),
+            });
+        }
+        if finite {
+            grid.entry((cx, cy)).or_default().push(k);
+        }
+    }
+    problems
 }
 
 /// The sites of a scenario with their paths, in file order.

@@ -255,7 +255,11 @@ fn a_bigger_anchor_gives_more_spillover_to_the_firms_it_buys_from() {
     eprintln!("(spillover, capability gain) of a tier-2 vendor next to USD 20 m, 2,000 m, 20,000 m anchors: {small:?} {mid:?} {big:?}");
     assert!(small.0 < mid.0 && mid.0 <= big.0 + 1e-12, "spillover {small:?} {mid:?} {big:?}");
     assert!(small.1 < mid.1 && mid.1 <= big.1 + 1e-12, "capability gain {small:?} {mid:?} {big:?}");
-    assert!(small.1 < 0.5 * mid.1, "next to a USD 20 m anchor it learns {:.2} times what it learns next to a USD 2,000 m one", small.1 / mid.1);
+    assert!(
+        small.1 < 0.5 * mid.1,
+        "next to a USD 20 m anchor it learns {:.2} times what it learns next to a USD 2,000 m one",
+        small.1 / mid.1
+    );
     let n = "Song Da Tooling";
     let (a, b) = (learn(20.0, n), learn(20_000.0, n));
     assert!((a.0 - b.0).abs() < 1e-9, "an unqualified firm's spillover does not depend on what the anchor buys from others: {a:?} {b:?}");
@@ -361,7 +365,11 @@ fn the_gain_is_an_inverted_u_in_the_technology_gap() {
     let a = s.anchor.site;
     s.training_centres.clear();
     // The firms sell nothing (untiered): an R&D centre nearby is their source of knowledge.
-    s.rd_centres = vec![kicsim_model::scenario::RdCentreSpec { name: "lab".into(), site: Site { x_km: a.x_km + 2.0, y_km: a.y_km }, budget_usd_m_per_year: 30.0 }];
+    s.rd_centres = vec![kicsim_model::scenario::RdCentreSpec {
+        name: "lab".into(),
+        site: Site { x_km: a.x_km + 2.0, y_km: a.y_km },
+        budget_usd_m_per_year: 30.0,
+    }];
     let spots = [(0.05, 1.0), (0.45, -1.0), (0.9, 0.0)];
     let list = spots
         .iter()
@@ -466,9 +474,7 @@ fn a_binding_rule_costs_the_anchor_for_as_long_as_it_binds_and_its_fines_are_rev
     let plain = s.clone();
     s.incentives.local_content = vec![(2.0, 0.7)];
     let ruled = s.clone();
-    let gap = |year: usize| {
-        kpi_at(&ruled, 4, year, "anchor_unit_cost_index") - kpi_at(&plain, 4, year, "anchor_unit_cost_index")
-    };
+    let gap = |year: usize| kpi_at(&ruled, 4, year, "anchor_unit_cost_index") - kpi_at(&plain, 4, year, "anchor_unit_cost_index");
     let (g5, g15, g40) = (gap(5), gap(15), gap(40));
     eprintln!("unit-cost gap of a 70% rule that cannot be met: year 5 {g5:.4}, 15 {g15:.4}, 40 {g40:.4}");
     assert!(g5 > 0.005 && g15 > 0.005 && g40 > 0.005, "{g5} {g15} {g40}");
@@ -562,9 +568,14 @@ fn an_enclave_anchor_teaches_little_and_makes_no_tier1_vendor() {
     let enclave = gain(&s);
     let tier1 = kpi_at(&s, 4, 20, "tier1_suppliers");
     let loc = kpi_at(&s, 4, 20, "localization_rate");
-    eprintln!("capability the anchor's spillover adds at year 20: {buying:.3} when it buys locally, {enclave:.3} as an enclave (localization {loc:.3}, tier-1 {tier1})");
+    eprintln!(
+        "capability the anchor's spillover adds at year 20: {buying:.3} when it buys locally, {enclave:.3} as an enclave (localization {loc:.3}, tier-1 {tier1})"
+    );
     assert!(loc < 0.02, "{loc}");
-    assert!(enclave < 0.5 * buying, "spillover flows mainly through purchases; the proximity term alone gives less than half: {enclave} vs {buying}");
+    assert!(
+        enclave < 0.5 * buying,
+        "spillover flows mainly through purchases; the proximity term alone gives less than half: {enclave} vs {buying}"
+    );
     assert!(tier1 < 0.01, "no tier-1 vendor of an anchor that buys nothing: {tier1}");
 }
 

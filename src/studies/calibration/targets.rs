@@ -80,6 +80,7 @@ fn problem(src: &str, path: &str, message: String) -> LocatedProblem {
 pub fn parse_targets(text: &str, file: &str, dir: &Path, model: &crate::scenario::ModelParams) -> Result<Targets, String> {
     let src = crate::scenario::without_bom(text);
     let err = |problems: Vec<LocatedProblem>| ScenarioError { file: file.to_string(), problems }.to_string();
+    crate::scenario::nesting_problem(src).map_or(Ok(()), |p| Err(err(vec![p])))?;
     let opts = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let parsed: TargetsFile = opts.from_str(src).map_err(|e| {
         let (line, col) = (e.span.start.line, e.span.start.col);

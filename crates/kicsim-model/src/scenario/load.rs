@@ -37,6 +37,9 @@ pub struct LocatedProblem {
 /// fixes many: a thousand overlapping suppliers need not scroll the first ones away).
 pub const MAX_SHOWN_PROBLEMS: usize = 20;
 
+/// Longest piece of a source line printed under a problem, in characters.
+const MAX_SHOWN_LINE: usize = 160;
+
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, p) in self.problems.iter().take(MAX_SHOWN_PROBLEMS).enumerate() {
@@ -51,9 +54,22 @@ impl fmt::Display for ScenarioError {
                 write!(f, "error: {}:{}:{}:{} {}", self.file, p.line, p.col, field, p.message)?;
             }
             if !p.source_line.is_empty() {
+                // A very long line (a generated file, or one line of brackets) is shown around the
+                // column only.
+                let chars: Vec<char> = p.source_line.chars().collect();
+                let col = p.col.saturating_sub(1).min(chars.len());
+                let (from, to) = if chars.len() <= MAX_SHOWN_LINE {
+                    (0, chars.len())
+                } else {
+                    let from = col.saturating_sub(MAX_SHOWN_LINE / 2).min(chars.len() - MAX_SHOWN_LINE);
+                    (from, from + MAX_SHOWN_LINE)
+                };
+                let (lead, tail) = (if from > 0 { "..." } else { "" }, if to < chars.len() { "..." } else { "" });
+                let shown: String = chars[from..to].iter().collect();
                 // Tabs stay tabs under the line, so the caret lands where the terminal puts the column.
-                let pad: String = p.source_line.chars().take(p.col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-                write!(f, "\n  {:>4} | {}\n       | {pad}^", p.line, p.source_line)?;
+                let pad: String =
+                    lead.chars().map(|_| ' ').chain(chars[from..col].iter().map(|&c| if c == '\t' { '\t' } else { ' ' })).collect();
+                write!(f, "\n  {:>4} | {lead}{shown}{tail}\n       | {pad}^", p.line)?;
             }
         }
         let hidden = self.problems.len().saturating_sub(MAX_SHOWN_PROBLEMS);
@@ -141,6 +157,59 @@ fn source_line(src: &str, line: usize) -> String {
     src.lines().nth(line.saturating_sub(1)).unwrap_or("").to_string()
 }
 
+/// The largest file read as a scenario (or as a calibration targets file): 2,000 suppliers, the
+/// most a scenario may list, take about 0.3 MiB, so anything near this is not a scenario, and
+/// reading a device such as /dev/zero stops here.
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
+
+/// Deepest nesting of brackets a RON file may have: a scenario nests four levels
+/// (`incentives: (local_content: [(2, 0.3)])`), and deeper text must be refused before a
+/// recursive reader runs out of stack on it.
+pub const MAX_NESTING: usize = 64;
+
+/// Reads at most [`MAX_FILE_BYTES`] of a file; a longer file is an error that names the cap.
+pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!(
+                "the file is larger than {} MiB, more than any scenario needs (2,000 suppliers take about 0.3 MiB)",
+                MAX_FILE_BYTES >> 20
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// [`read_capped`] as UTF-8 text (`std::fs::read_to_string` with the cap).
+pub fn read_to_string_capped(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_capped(path)?)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "the file is not UTF-8 text: save it as UTF-8"))
+}
+
+/// A problem if the text nests brackets deeper than [`MAX_NESTING`], at the first bracket too
+/// deep. Every RON reader checks this before `ron` (or [`crate::ronpath`]) reads the text.
+pub fn nesting_problem(src: &str) -> Option<LocatedProblem> {
+    let offset = ronpath::too_deep(src, MAX_NESTING)?;
+    let before = &src[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    Some(LocatedProblem {
+        line,
+        col,
+        field: String::new(),
+        message: format!(
+            "brackets nested more than {MAX_NESTING} deep, where a scenario nests four levels \
+             (`incentives: (local_content: [(2, 0.3)])`): a bracket is probably never closed"
+        ),
+        source_line: source_line(src, line),
+    })
+}
+
 impl Scenario {
     /// Read and validate a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
@@ -152,7 +221,7 @@ impl Scenario {
     pub fn load_with_text(path: &Path) -> Result<(Scenario, String), ScenarioError> {
         let file = path.display().to_string();
         let bytes =
-            std::fs::read(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {}", crate::io_words(&e))))?;
+            read_capped(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {}", crate::io_words(&e))))?;
         let src = String::from_utf8(bytes).map_err(|e| not_utf8(&file, e.as_bytes(), e.utf8_error().valid_up_to()))?;
         Ok((Scenario::parse(&src, &file)?, src))
     }
@@ -168,6 +237,9 @@ impl Scenario {
                  and `kicsim template` prints a complete one"
                     .into(),
             ));
+        }
+        if let Some(p) = nesting_problem(src) {
+            return Err(ScenarioError { file: file.to_string(), problems: vec![p] });
         }
         let scenario: Scenario = ron::Options::default().from_str(src).map_err(|e| {
             let (mut line, mut col) = (e.span.start.line, e.span.start.col);
@@ -190,11 +262,13 @@ impl Scenario {
         if problems.is_empty() {
             return Ok(scenario);
         }
+        // The file is read once for all the problems' places (a file may have thousands).
+        let at = ronpath::Locator::for_paths(src, problems.iter().map(|p| p.path.as_str()));
         let located = problems
             .into_iter()
             .map(|p| {
-                let (line, col) = ronpath::locate(src, &p.path).unwrap_or((1, 1));
-                LocatedProblem { line, col, field: p.path, message: p.message, source_line: source_line(src, line) }
+                let (line, col) = at.locate(&p.path).unwrap_or((1, 1));
+                LocatedProblem { line, col, field: p.path, message: p.message, source_line: at.line_text(line).to_string() }
             })
             .collect();
         Err(ScenarioError { file: file.to_string(), problems: located })
@@ -290,6 +364,18 @@ mod tests {
         assert_eq!(p.source_line, "    name: \"Caf\u{fffd} park\",");
         assert!(e.to_string().starts_with(&format!("error: {}:2:15: byte 0xe9", path.display())), "{e}");
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_the_column() {
+        let src = format!("(years: 5, name: \"{}\", nope: 1)", "x".repeat(1000));
+        let text = Scenario::parse(&src, "long.ron").unwrap_err().to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("error: long.ron:1:1022:"), "{text}");
+        let (quoted, caret) = (lines[1].split_once(" | ").unwrap().1, lines[2].split_once(" | ").unwrap().1);
+        assert!(quoted.starts_with("...x") && quoted.ends_with("nope: 1)") && quoted.chars().count() <= MAX_SHOWN_LINE + 3, "{text}");
+        let at = caret.chars().count() - 1;
+        assert_eq!(quoted.chars().skip(at).take(4).collect::<String>(), "nope", "{text}");
     }
 
     #[test]

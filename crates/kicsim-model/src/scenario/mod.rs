@@ -15,7 +15,10 @@ use std::path::{Path, PathBuf};
 mod load;
 mod overrides;
 
-pub use load::{LocatedProblem, MAX_SHOWN_PROBLEMS, Problem, ScenarioError, without_bom};
+pub use load::{
+    LocatedProblem, MAX_FILE_BYTES, MAX_NESTING, MAX_SHOWN_PROBLEMS, Problem, ScenarioError, nesting_problem, read_capped,
+    read_to_string_capped, without_bom,
+};
 pub use overrides::apply_set;
 
 /// Planned output (USD million a year) from which the anchor is in the global minimum tax's scope

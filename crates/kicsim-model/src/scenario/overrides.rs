@@ -1,63 +1,144 @@
 //! `--set path=value`: one field of a loaded scenario changed for one run, with the scenario's
 //! own names (`incentives.cit_rate=0.1`, `suppliers[0].capability=0.5`,
-//! `anchor.sector=Automotive`, `incentives=()`). The value is read as RON.
+//! `anchor.sector=Automotive`, `incentives=()`, `anchor=(sector: Automotive)`). The value is
+//! read as RON by the field's own type, as in a file: it is put in the field's place in the
+//! scenario's one-line RON, and the whole is read again, so an enum variant cannot stand for a
+//! struct and a struct's missing fields take their defaults.
 
 use std::fmt::Write as _;
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use super::Scenario;
+use super::load::nesting_problem;
+use crate::ronpath::Locator;
 
 /// Applies one `path=value` override, e.g. `incentives.cit_rate=0.1`,
 /// `suppliers[0].capability=0.5`, `anchor.sector=Automotive`,
-/// `incentives.local_content=[(2,0.3),(5,0.5)]`. The value is read as RON.
+/// `incentives.local_content=[(2,0.3),(5,0.5)]`, `anchor=(sector: Automotive)`. The value is read
+/// as RON; a text field also takes its text unquoted (`name=Mine`).
 pub fn apply_set(scenario: &Scenario, assignment: &str) -> Result<Scenario, String> {
     let (path, raw) =
         assignment.split_once('=').ok_or_else(|| format!("--set {assignment}: expected path=value, e.g. incentives.cit_rate=0.1"))?;
     let path = path.trim();
-    let mut root = serde_json::to_value(scenario).map_err(|e| e.to_string())?;
+    // The path is walked on the scenario as data, for messages that name the known fields.
+    let root = serde_json::to_value(scenario).map_err(|e| e.to_string())?;
     let segments = parse_path(path).ok_or_else(|| format!("--set {assignment}: cannot read the path `{path}`"))?;
-    let mut slot = &mut root;
+    let mut slot = &root;
     let mut walked = String::new();
     for seg in &segments {
         slot = match seg {
             Seg::Field(name) => {
-                let obj = slot.as_object_mut().ok_or_else(|| format!("--set {assignment}: `{walked}` has no fields"))?;
-                if !obj.contains_key(name) {
-                    let known: Vec<&String> = obj.keys().collect();
-                    let known: Vec<&str> = known.iter().map(|s| s.as_str()).collect();
+                let obj = slot.as_object().ok_or_else(|| format!("--set {assignment}: `{walked}` has no fields"))?;
+                let Some(next) = obj.get(name) else {
+                    let known: Vec<&str> = obj.keys().map(|s| s.as_str()).collect();
                     return Err(format!(
                         "--set {assignment}: unknown field `{name}`{}; known fields: {}",
                         if walked.is_empty() { String::new() } else { format!(" in `{walked}`") },
                         known.join(", ")
                     ));
-                }
+                };
                 if !walked.is_empty() {
                     walked.push('.');
                 }
                 walked.push_str(name);
-                obj.get_mut(name).expect("checked above")
+                next
             }
             Seg::Index(i) => {
-                let arr = slot.as_array_mut().ok_or_else(|| format!("--set {assignment}: `{walked}` is not a list"))?;
+                let arr = slot.as_array().ok_or_else(|| format!("--set {assignment}: `{walked}` is not a list"))?;
                 let len = arr.len();
                 write!(walked, "[{i}]").ok();
-                arr.get_mut(*i).ok_or_else(|| format!("--set {assignment}: `{walked}` does not exist (the list has {len} items)"))?
+                arr.get(*i).ok_or_else(|| format!("--set {assignment}: `{walked}` does not exist (the list has {len} items)"))?
             }
         };
     }
     let raw = raw.trim();
-    let is_name =
-        !raw.is_empty() && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && raw.starts_with(|c: char| c.is_ascii_alphabetic());
-    *slot = if is_name && raw != "true" && raw != "false" {
-        // An enum variant such as `Automotive` or `Tier1`.
-        Value::String(raw.to_string())
+    if raw.is_empty() {
+        return Err(format!("--set {assignment}: no value after `=`"));
+    }
+    let text = scenario.canonical();
+    let at = Locator::for_paths(&text, [walked.as_str()]);
+    let (start, end) = at.value_span(&walked).ok_or_else(|| format!("--set {assignment}: cannot find `{walked}` in the scenario"))?;
+    let kind = Kind::of(slot, &text[start..end]);
+    let value = if kind == Kind::Text && !raw.starts_with('"') && !raw.starts_with("r#") && !raw.starts_with("r\"") {
+        // A name or a description: the text itself, quoted as RON.
+        ron::ser::to_string(raw).map_err(|e| format!("--set {assignment}: {e}"))?
     } else {
-        let value: ron::Value = ron::from_str(raw).map_err(|e| format!("--set {assignment}: cannot read the value: {}", e.code))?;
-        ron_to_json(value).map_err(|e| format!("--set {assignment}: {e}"))?
+        check_value(raw).map_err(|e| format!("--set {assignment}: {e}"))?;
+        raw.to_string()
     };
-    let out: Scenario = serde_json::from_value(root).map_err(|e| format!("--set {assignment}: {e}"))?;
-    Ok(out)
+    // The value in the field's place, on a line of its own (a `//` comment in it ends there).
+    let spliced = format!("{}{value}\n{}", &text[..start], &text[end..]);
+    ron::Options::default()
+        .from_str::<Scenario>(&spliced)
+        .map_err(|e| format!("--set {assignment}: `{walked}` takes {}, not `{raw}`: {}", kind.describe(), e.code))
+}
+
+/// The value alone: one RON value (nothing after it that could reach into the fields around
+/// it), nested no deeper than a scenario, with finite numbers only.
+fn check_value(raw: &str) -> Result<(), String> {
+    if let Some(p) = nesting_problem(raw) {
+        return Err(format!("cannot read the value: {} (column {})", p.message, p.col));
+    }
+    let value: ron::Value = ron::Options::default().from_str(raw).map_err(|e| format!("cannot read the value: {}", e.code))?;
+    if has_non_finite(&value) {
+        return Err("the number is not finite".into());
+    }
+    Ok(())
+}
+
+fn has_non_finite(v: &ron::Value) -> bool {
+    match v {
+        ron::Value::Number(n) => !n.into_f64().is_finite(),
+        ron::Value::Option(Some(b)) => has_non_finite(b),
+        ron::Value::Seq(items) => items.iter().any(has_non_finite),
+        ron::Value::Map(m) => m.iter().any(|(k, v)| has_non_finite(k) || has_non_finite(v)),
+        _ => false,
+    }
+}
+
+/// What a field holds, for the message when a value does not fit it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    Struct,
+    List,
+    Tuple,
+    Text,
+    Name,
+    Whole,
+    Number,
+    Bool,
+}
+
+impl Kind {
+    /// From the field's current value as data and as written in the one-line RON.
+    fn of(slot: &Value, written: &str) -> Kind {
+        match slot {
+            Value::Object(_) => Kind::Struct,
+            Value::Array(_) if written.starts_with('(') => Kind::Tuple,
+            Value::Array(_) => Kind::List,
+            Value::String(_) if written.starts_with('"') => Kind::Text,
+            Value::String(_) => Kind::Name,
+            Value::Number(n) if n.is_u64() || n.is_i64() => Kind::Whole,
+            Value::Bool(_) => Kind::Bool,
+            _ => Kind::Number,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Kind::Struct => {
+                "a struct `( ... )` of its fields, whose missing fields take their defaults (e.g. `anchor=(sector: Automotive)`, `incentives=()`)"
+            }
+            Kind::List => "a list (a sequence `[ ... ]`)",
+            Kind::Tuple => "a tuple `( ... , ... )`",
+            Kind::Text => "a text",
+            Kind::Name => "one of its names (an enum variant)",
+            Kind::Whole => "a whole number",
+            Kind::Number => "a number",
+            Kind::Bool => "`true` or `false`",
+        }
+    }
 }
 
 enum Seg {
@@ -92,38 +173,4 @@ fn parse_path(p: &str) -> Option<Vec<Seg>> {
         }
     }
     Some(out)
-}
-
-fn ron_to_json(v: ron::Value) -> Result<Value, String> {
-    Ok(match v {
-        ron::Value::Bool(b) => Value::Bool(b),
-        ron::Value::Char(c) => Value::String(c.to_string()),
-        ron::Value::String(s) => Value::String(s),
-        ron::Value::Number(n) => {
-            let f = n.into_f64();
-            if f.fract() == 0.0 && f.abs() < 9.0e15 {
-                if f >= 0.0 { json!(f as u64) } else { json!(f as i64) }
-            } else {
-                serde_json::Number::from_f64(f).map(Value::Number).ok_or("the number is not finite")?
-            }
-        }
-        ron::Value::Option(None) => Value::Null,
-        // `()` is a struct with every field at its default, as in a scenario file (the scenario
-        // has no optional fields for it to mean `None`).
-        ron::Value::Unit => Value::Object(Map::new()),
-        ron::Value::Option(Some(b)) => ron_to_json(*b)?,
-        ron::Value::Seq(items) => Value::Array(items.into_iter().map(ron_to_json).collect::<Result<_, _>>()?),
-        ron::Value::Map(m) => {
-            let mut out = Map::new();
-            for (k, v) in m.into_iter() {
-                let key = match k {
-                    ron::Value::String(s) => s,
-                    other => return Err(format!("map key {other:?} is not a name")),
-                };
-                out.insert(key, ron_to_json(v)?);
-            }
-            Value::Object(out)
-        }
-        ron::Value::Bytes(_) => return Err("byte strings are not supported".into()),
-    })
 }

@@ -158,7 +158,13 @@ pub fn local_cost(s: &Scenario, map: &SiteMap, year: f64, sp: &Supplier, site: S
     let interest = rate * m.leverage * CAPITAL_INTENSITY;
     let margin = if sp.tier == Tier::Tier2 { TIER2_MARGIN } else { 0.0 };
     let foreign = if sp.is_foreign() { m.foreign_cost_premium } else { 0.0 };
-    1.0 + foreign + m.local_cost_premium * gap + trust * m.quality_risk * gap * gap + m.freight_per_km * freight_km + rent + interest + margin
+    1.0 + foreign
+        + m.local_cost_premium * gap
+        + trust * m.quality_risk * gap * gap
+        + m.freight_per_km * freight_km
+        + rent
+        + interest
+        + margin
 }
 
 /// The domestic nest of one quarter: each qualified supplier's share within the nest and the

@@ -94,7 +94,8 @@ pub fn presence(s: &Scenario, output_usd_m: f64, supplier_capacity_usd_m: f64) -
 /// Amplitude of the anchor's proximity spillover (demonstration and its own R&D).
 pub fn anchor_amplitude(s: &Scenario) -> f64 {
     let m = &s.model;
-    m.anchor_spillover * ownership_factor(s.anchor.ownership) * DEMONSTRATION + m.rd_spillover * s.anchor.commitments.rd_usd_m_per_year / 10.0
+    m.anchor_spillover * ownership_factor(s.anchor.ownership) * DEMONSTRATION
+        + m.rd_spillover * s.anchor.commitments.rd_usd_m_per_year / 10.0
 }
 
 /// The supply-link spillover a domestic supplier receives (see the module's doc).

@@ -66,9 +66,7 @@ pub fn audit_one(sp: &mut Supplier, t2: f64, t1: f64, q2: u32, q1: u32) -> Optio
     };
     let ready = match sp.tier {
         Tier::Untiered if sp.quarters_at_tier2_level >= q2.max(1) => Some(Tier::Tier2),
-        Tier::Tier2
-            if sp.quarters_at_tier1_level >= q1.max(1) && sp.quarters_as_tier2 >= TIER1_RECORD_QUARTERS && supplies =>
-        {
+        Tier::Tier2 if sp.quarters_at_tier1_level >= q1.max(1) && sp.quarters_as_tier2 >= TIER1_RECORD_QUARTERS && supplies => {
             Some(Tier::Tier1)
         }
         _ => None,
