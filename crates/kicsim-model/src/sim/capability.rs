@@ -78,6 +78,8 @@ fn learn(scenario: Res<ActiveScenario>, clock: Res<SimClock>, mut rng: ResMut<Si
     let m = &s.model;
     let year = clock.years_elapsed();
     let drift = m.depreciation + m.frontier_growth / 4.0;
+    let price = rd_price(s.incentives.rd_deduction, tax_paid(s, year, 1.0));
+    let selling = (price.powf(-m.rd_price_elasticity), price.powf(-m.rd_price_elasticity * m.rd_learning_elasticity));
     let mut list: Vec<(u32, Mut<Supplier>)> = suppliers.iter_mut().map(|(f, sp)| (f.id, sp)).collect();
     list.sort_by_key(|(id, _)| *id);
     for (_, sp) in list.iter_mut() {
@@ -86,9 +88,9 @@ fn learn(scenario: Res<ActiveScenario>, clock: Res<SimClock>, mut rng: ResMut<Si
         }
         let c = sp.capability;
         let sales = sp.local_sales() + sp.exports_usd_m;
-        let price = rd_price(s.incentives.rd_deduction, tax_paid(s, year, sales));
-        sp.rd_usd_m = SUPPLIER_RD_SHARE * sales * price.powf(-m.rd_price_elasticity);
-        let boost = price.powf(-m.rd_price_elasticity * m.rd_learning_elasticity);
+        // Every firm that sells pays this year's rate: one price (and its powers) for all of them.
+        let (rd_factor, boost) = if sales > 0.0 { selling } else { (1.0, 1.0) };
+        sp.rd_usd_m = SUPPLIER_RD_SHARE * sales * rd_factor;
         let absorb = absorptive_capacity(sp.worker_skill, c);
         let utilisation = if sp.capacity_usd_m > 0.0 { (sp.local_sales() / sp.capacity_usd_m).min(1.0) } else { 0.0 };
         let intensity = m.learning_rate * boost * absorb * sp.spillover + m.learning_by_doing * utilisation;

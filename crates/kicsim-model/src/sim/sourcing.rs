@@ -237,12 +237,6 @@ impl Nest {
         (f64::INFINITY, used, paid)
     }
 
-    /// What each supplier gets of `total` spread as [`Nest::fill`] spreads it.
-    fn allocate(&self, total: f64) -> Vec<f64> {
-        let (theta, _, _) = self.fill(total);
-        self.shares.iter().zip(&self.caps).map(|(sh, cap)| if theta.is_finite() { (theta * sh).min(*cap) } else { *cap }).collect()
-    }
-
     /// What a shadow markup on imports costs the anchor, USD million a year: the loss in the
     /// logit's expected cost (Small & Rosen 1981), int_0^markup imports(t) dt - markup * imports(markup),
     /// the Harberger triangle under the anchor's import demand curve. It is never negative, and
@@ -274,7 +268,7 @@ impl Nest {
 /// of `demand`), at most `cap` (the expected fine per unit of shortfall): 0 when the requirement
 /// does not bind, `cap` when even that markup does not meet it.
 pub fn compliance_markup(nest: &Nest, import_cost: f64, open: f64, demand: f64, required: f64, cap: f64) -> f64 {
-    if demand <= 0.0 || cap <= 0.0 || nest.bought(import_cost, open).0 / demand >= required {
+    if demand <= 0.0 || cap <= 0.0 || required <= 0.0 || nest.bought(import_cost, open).0 / demand >= required {
         return 0.0;
     }
     if nest.bought(import_cost + cap, open).0 / demand < required {
@@ -346,7 +340,7 @@ fn source_inputs(
     let markup = anchor.lcr_markup + MARKUP_ADJUSTMENT * (target - anchor.lcr_markup);
     // What the anchor wants from each supplier at this markup (beyond capacity for a full one:
     // the signal to invest) and what it buys.
-    let local = nest.bought(import_cost + markup, open).0;
+    let local = if markup == 0.0 { free_local } else { nest.bought(import_cost + markup, open).0 };
     let wanted = nest.local_share(import_cost + markup) * open;
     let (theta, _, _) = nest.fill(wanted);
     let mut domestic = 0.0;
@@ -397,20 +391,21 @@ pub fn logit_scale(s: &Scenario) -> f64 {
 }
 
 /// Foreign-owned suppliers' purchases from domestic firms (`total`, USD million a year), spread
-/// over the domestic firms of any tier by a logit on their delivered cost at scale `scale`, up to
-/// what each has left after the anchor's orders.
+/// over the domestic firms of any tier by a logit on their delivered cost at scale `scale`, each
+/// firm up to what it has left after the anchor's orders (what a full firm cannot take, the
+/// foreign suppliers import: it is a tenth of their sales, so this rarely binds).
 fn buy_from_domestic_firms(list: &mut [(u32, Site, Mut<Supplier>)], total: f64, scale: f64) {
     if total <= 0.0 {
         return;
     }
-    let firms: Vec<usize> = (0..list.len()).filter(|&i| !list[i].2.is_foreign()).collect();
-    if firms.is_empty() {
+    let base = list.iter().filter(|x| !x.2.is_foreign()).map(|x| x.2.delivered_cost).fold(f64::INFINITY, f64::min);
+    let weight = |sp: &Supplier| (-(sp.delivered_cost - base) / scale).exp();
+    let sum: f64 = list.iter().filter(|x| !x.2.is_foreign()).map(|x| weight(&x.2)).sum();
+    if sum <= 0.0 || !sum.is_finite() {
         return;
     }
-    let costs = firms.iter().map(|&i| list[i].2.delivered_cost).collect();
-    let spare = firms.iter().map(|&i| (list[i].2.capacity_usd_m - list[i].2.sales_usd_m).max(0.0)).collect();
-    let nest = Nest::new(costs, spare, scale, 1.0, 1.0);
-    for (k, v) in nest.allocate(total).into_iter().enumerate() {
-        list[firms[k]].2.sub_sales_usd_m = v;
+    for (_, _, sp) in list.iter_mut().filter(|x| !x.2.is_foreign()) {
+        let spare = (sp.capacity_usd_m - sp.sales_usd_m).max(0.0);
+        sp.sub_sales_usd_m = (total * weight(sp) / sum).min(spare);
     }
 }

@@ -20,7 +20,7 @@
 //! Proximity (a smaller term: demonstration, worker mobility, visits): S(d) = a exp(-d / lambda)
 //! summed over the anchor (a = anchor_spillover * own * DEMONSTRATION, plus rd_spillover * its R&D
 //! commitment / 10), public R&D centres (rd_spillover * budget / 10) and tier-1 suppliers
-//! (tier1_spillover * capability), which decays with distance (Rosenthal & Strange 2003, 2008).
+//! (domestic-owned ones, tier1_spillover * capability), which decays with distance (Rosenthal & Strange 2003, 2008).
 //!
 //! Foreign-owned suppliers receive no spillover: their capability is their parent's.
 //!
@@ -128,8 +128,9 @@ pub fn spread(
     for (f, c) in &centres {
         v.push((f.id, f.site, m.rd_spillover * c.budget_usd_m_per_year / 10.0));
     }
+    // Domestic tier-1 firms only: what foreign-owned suppliers pass on goes through what they buy.
     for (f, sp) in &suppliers {
-        if sp.tier == Tier::Tier1 {
+        if sp.tier == Tier::Tier1 && !sp.is_foreign() {
             v.push((f.id, f.site, m.tier1_spillover * sp.capability));
         }
     }
