@@ -148,23 +148,8 @@ fn enter_and_exit(
     let arrivals = poisson(&mut rng.entry, rate / 4.0).min(MAX_SUPPLIERS.saturating_sub(n_suppliers) as u32);
     let mut placed: Vec<(String, crate::scenario::Site)> = all.iter().map(|(_, _, f, _)| (f.name.clone(), f.site)).collect();
     let mut entries = 0;
-    let cells = map.n * map.n;
     for _ in 0..arrivals {
-        let mut best: Option<(f64, usize)> = None;
-        for _ in 0..ENTRY_CANDIDATES {
-            let i = rng.entry.random_range(0..cells);
-            let luck: f64 = rng.entry.random();
-            let suit = map.suitability(i);
-            if suit <= 0.0 {
-                continue;
-            }
-            let site = map.cell_centre(i);
-            let score =
-                suit * (0.3 + sources.at(site, m.spillover_lambda_km, None)) * (0.5 + 0.5 * luck) / map.land_price[i].max(0.2).sqrt();
-            if best.is_none_or(|(b, _)| score > b) && map.check_site(site, placed.iter().map(|(n, s)| (n.as_str(), *s))).is_ok() {
-                best = Some((score, i));
-            }
-        }
+        let best = best_site(&map, &mut rng.entry, &placed, |site| 0.3 + sources.at(site, m.spillover_lambda_km, None));
         let u: f64 = rng.entry.random();
         let v: f64 = rng.entry.random();
         let Some((_, i)) = best else { continue };
@@ -188,21 +173,7 @@ fn enter_and_exit(
     let followers = poisson(&mut rng.foreign, rate_f / 4.0).min(MAX_SUPPLIERS.saturating_sub(n_now) as u32);
     let anchor_site = all.iter().find(|(_, _, f, _)| f.kind == FacilityKind::Anchor).map_or(s.anchor.site, |(_, _, f, _)| f.site);
     for _ in 0..followers {
-        let mut best: Option<(f64, usize)> = None;
-        for _ in 0..ENTRY_CANDIDATES {
-            let i = rng.foreign.random_range(0..cells);
-            let luck: f64 = rng.foreign.random();
-            let suit = map.suitability(i);
-            if suit <= 0.0 {
-                continue;
-            }
-            let site = map.cell_centre(i);
-            let near = (-super::dist(site, anchor_site) / FOLLOWER_REACH_KM).exp();
-            let score = suit * near * (0.5 + 0.5 * luck) / map.land_price[i].max(0.2).sqrt();
-            if best.is_none_or(|(b, _)| score > b) && map.check_site(site, placed.iter().map(|(n, s)| (n.as_str(), *s))).is_ok() {
-                best = Some((score, i));
-            }
-        }
+        let best = best_site(&map, &mut rng.foreign, &placed, |site| (-super::dist(site, anchor_site) / FOLLOWER_REACH_KM).exp());
         let u: f64 = rng.foreign.random();
         let v: f64 = rng.foreign.random();
         let Some((_, i)) = best else { continue };
@@ -217,6 +188,32 @@ fn enter_and_exit(
         entries += 1;
     }
     *flows = FirmFlows { entries, exits };
+}
+
+/// The best of `ENTRY_CANDIDATES` random cells for an entrant: suitability x `pull(site)` x luck /
+/// sqrt(land price), on a site that passes the site checks (None if no candidate does). Two draws
+/// a candidate from `rng`, in order, whether or not the cell is buildable.
+fn best_site(
+    map: &SiteMap,
+    rng: &mut rand::rngs::ChaCha8Rng,
+    placed: &[(String, crate::scenario::Site)],
+    pull: impl Fn(crate::scenario::Site) -> f64,
+) -> Option<(f64, usize)> {
+    let mut best: Option<(f64, usize)> = None;
+    for _ in 0..ENTRY_CANDIDATES {
+        let i = rng.random_range(0..map.n * map.n);
+        let luck: f64 = rng.random();
+        let suit = map.suitability(i);
+        if suit <= 0.0 {
+            continue;
+        }
+        let site = map.cell_centre(i);
+        let score = suit * pull(site) * (0.5 + 0.5 * luck) / map.land_price[i].max(0.2).sqrt();
+        if best.is_none_or(|(b, _)| score > b) && map.check_site(site, placed.iter().map(|(n, s)| (n.as_str(), *s))).is_ok() {
+            best = Some((score, i));
+        }
+    }
+    best
 }
 
 /// Yearly arrivals of foreign-owned followers (see the module's doc); `pull` is the tax and rent
