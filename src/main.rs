@@ -7,7 +7,16 @@ use clap::Parser;
 use kicsim::commands::{Cli, execute};
 
 fn main() -> ExitCode {
-    match execute(Cli::parse().command) {
+    // Every user error exits 1, bad arguments too (clap's own default is 2); --help and
+    // --version exit 0.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
+        }
+    };
+    match execute(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
             // Scenario errors already start with "error: file:line:col"; give the rest the same start.

@@ -185,9 +185,21 @@ fn bad_command_line_values_are_refused() {
     assert!(err.contains("water"), "{err}");
     let err = fails(&["run", "no/such/file.ron"]);
     assert!(err.contains("no/such/file.ron") && err.contains("cannot read"), "{err}");
-    // clap's own errors (exit 2) for malformed flags
+    // A malformed or out-of-bounds flag is a user error like any other: exit 1, the bound named.
     let o = kicsim().args(["run", "scenarios/baseline.ron", "--replications", "0"]).output().unwrap();
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1));
+    for args in [
+        &["sensitivity", "scenarios/baseline.ron", "--method", "morris", "--morris-r", "18446744073709551615"][..],
+        &["sensitivity", "scenarios/baseline.ron", "--bootstrap", "1000000000000"],
+        &["calibrate", "scenarios/baseline.ron", "--targets", "calibration/targets.ron", "--particles", "100000000000"],
+    ] {
+        let o = kicsim().args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("1..=100000"), "the bound is named: {err}");
+    }
+    // --help is not an error.
+    assert_eq!(kicsim().args(["run", "--help"]).output().unwrap().status.code(), Some(0));
 }
 
 #[test]

@@ -31,13 +31,15 @@ pub struct CalibrateArgs {
     #[arg(long, default_value = "smc")]
     pub method: String,
     /// Particles per generation (smc) or samples kept (rejection: the best of --simulations).
-    #[arg(long, default_value_t = 200)]
+    /// At most 100,000.
+    #[arg(long, default_value_t = 200, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100000))]
     pub particles: usize,
     /// Most generations (smc).
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = 6, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
     pub generations: usize,
     /// Simulations: the budget of smc, the prior draws of rejection (default: 20 x particles).
-    #[arg(long)]
+    /// At most 5,000,000 (about a day of CPU with the shipped targets).
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=5000000))]
     pub simulations: Option<usize>,
     /// Replications of each target scenario per simulation (their mean is compared).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1000))]

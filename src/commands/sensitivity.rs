@@ -37,16 +37,19 @@ pub struct SensitivityArgs {
     #[arg(long)]
     pub year: Option<String>,
     /// Sobol' base samples N (a power of two; N (k + 3) design points for k parameters).
-    #[arg(long, default_value_t = 256)]
+    /// At most 65,536: with 45 parameters and 4 replications, about a day of CPU.
+    #[arg(long, default_value_t = 256, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65536))]
     pub sobol_n: usize,
     /// Morris trajectories r (r (k + 2) design points).
-    #[arg(long, default_value_t = 20)]
+    /// At most 100,000 (about a day of CPU with every parameter).
+    #[arg(long, default_value_t = 20, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100000))]
     pub morris_r: usize,
     /// Replications per design point (common random numbers; the KPI is their mean).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub replications: u32,
     /// Bootstrap resamples for the 95% intervals.
-    #[arg(long, default_value_t = 1000)]
+    /// At most 100,000.
+    #[arg(long, default_value_t = 1000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100000))]
     pub bootstrap: usize,
     /// Seed of the design and of replication 0 (default: the scenario's seed).
     #[arg(long)]
