@@ -37,6 +37,8 @@ fn icon_scale(zoom: f32) -> f32 {
 struct Palette {
     anchor: (Handle<Mesh>, Handle<ColorMaterial>),
     supplier: Handle<Mesh>,
+    /// Foreign-owned suppliers: a small square in the tier's colour.
+    foreign: Handle<Mesh>,
     tier: [Handle<ColorMaterial>; 3],
     rd: (Handle<Mesh>, Handle<ColorMaterial>),
     training: (Handle<Mesh>, Handle<ColorMaterial>),
@@ -60,6 +62,7 @@ fn setup(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut mats: Res
     let palette = Palette {
         anchor: (meshes.add(Rectangle::new(20.0, 20.0)), mat(FacilityKind::Anchor, None)),
         supplier: meshes.add(Circle::new(5.5)),
+        foreign: meshes.add(Rectangle::new(10.0, 10.0)),
         tier: [
             mat(FacilityKind::Supplier, None),
             mat(FacilityKind::Supplier, Some(Tier::Tier2)),
@@ -235,7 +238,11 @@ fn dress_facilities(
     for (e, f, sp) in &new {
         let (mesh, mat, z) = match f.kind {
             FacilityKind::Anchor => (palette.anchor.0.clone(), palette.anchor.1.clone(), 6.0),
-            FacilityKind::Supplier => (palette.supplier.clone(), palette.tier[tier_index(sp.map(|s| s.tier))].clone(), 4.0),
+            // A foreign-owned supplier is a small square, a domestic-owned one a circle.
+            FacilityKind::Supplier => {
+                let shape = if sp.is_some_and(|s| s.is_foreign()) { &palette.foreign } else { &palette.supplier };
+                (shape.clone(), palette.tier[tier_index(sp.map(|s| s.tier))].clone(), 4.0)
+            }
             FacilityKind::RdCentre => (palette.rd.0.clone(), palette.rd.1.clone(), 5.0),
             FacilityKind::TrainingCentre => (palette.training.0.clone(), palette.training.1.clone(), 5.0),
             FacilityKind::LogisticsHub => (palette.hub.0.clone(), palette.hub.1.clone(), 5.0),
@@ -343,7 +350,7 @@ fn draw_legend(painter: &egui::Painter, area: egui::Rect, px_per_km: f32) {
         (FacilityKind::Anchor, None, "anchor (square)"),
         (FacilityKind::Supplier, None, "supplier, no tier"),
         (FacilityKind::Supplier, Some(Tier::Tier2), "tier-2 supplier"),
-        (FacilityKind::Supplier, Some(Tier::Tier1), "tier-1 supplier"),
+        (FacilityKind::Supplier, Some(Tier::Tier1), "tier-1 supplier (square: foreign)"),
         (FacilityKind::RdCentre, None, "R&D centre (hexagon)"),
         (FacilityKind::TrainingCentre, None, "training centre (triangle)"),
         (FacilityKind::LogisticsHub, None, "logistics hub (diamond)"),
@@ -354,7 +361,7 @@ fn draw_legend(painter: &egui::Painter, area: egui::Rect, px_per_km: f32) {
     let height = line_h * items.len() as f32 + 30.0;
     let box_rect = egui::Rect::from_min_size(
         egui::pos2(area.min.x + 8.0, area.max.y - height - 8.0),
-        egui::vec2(175.0_f32.max(bar_px + 16.0), height),
+        egui::vec2(195.0_f32.max(bar_px + 16.0), height),
     );
     painter.rect_filled(box_rect, 4.0, egui::Color32::from_black_alpha(150));
     for (i, (kind, tier, text)) in items.iter().enumerate() {
