@@ -3,19 +3,30 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// Checks, before any work is done, that `out` is a folder or can be made one, so that a long run
-/// does not fail at its end on a mistyped `--out` (`flag` names the option in the message).
-/// Creates nothing: a refused run writes nothing.
+/// Checks, before any work is done, that `out` is a folder or can be made one, and that its
+/// nearest existing folder takes files, so that a long run does not fail at its end on a mistyped
+/// or read-only `--out` (`flag` names the option in the message). Leaves nothing behind: the
+/// probe file it writes is removed at once, and a refused run writes nothing.
 pub fn check_out_dir(flag: &str, out: &Path) -> Result<(), String> {
+    let writable = |dir: &Path| -> Result<(), String> {
+        let probe = dir.join(format!(".kicsim-write-check-{}", std::process::id()));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+            Ok(_) => {
+                let _ = std::fs::remove_file(&probe);
+                Ok(())
+            }
+            Err(e) => Err(format!("{flag} {}: cannot write in {}: {}", out.display(), dir.display(), kicsim_model::io_words(&e))),
+        }
+    };
     let mut p = out;
     loop {
         match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => return Ok(()),
+            Ok(m) if m.is_dir() => return writable(p),
             Ok(_) if p == out => return Err(format!("{flag} {}: this is a file, not a folder", out.display())),
             Ok(_) => return Err(format!("{flag} {}: {} is a file, not a folder", out.display(), p.display())),
             Err(_) => match p.parent() {
                 Some(q) if !q.as_os_str().is_empty() => p = q,
-                _ => return Ok(()),
+                _ => return writable(Path::new(".")),
             },
         }
     }

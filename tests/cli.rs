@@ -271,3 +271,15 @@ fn template_is_a_valid_scenario() {
     let o = kicsim().args(["validate", f.to_str().unwrap()]).output().unwrap();
     assert!(o.status.success(), "{:?}", text(&o));
 }
+
+/// A folder that takes no files is refused before the run, not after it (/proc takes no new files,
+/// even for root).
+#[cfg(target_os = "linux")]
+#[test]
+fn an_out_folder_that_takes_no_files_is_refused_before_the_run() {
+    let o = kicsim().args(["run", "scenarios/baseline.ron", "--replications", "3", "--out", "/proc/kicsim-out"]).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("--out /proc/kicsim-out: cannot write in /proc"), "{err}");
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("KPI"), "nothing ran");
+}
