@@ -6,7 +6,8 @@
 //! (`--posterior FILE`, the `posterior.csv` of `kicsim calibrate`). Draw d with replication r runs
 //! seed `seed + d R + r` with parameter set d in every scenario compared, so each scenario meets
 //! the same parameters and the same luck, and a difference between two scenarios is a paired
-//! difference per draw.
+//! difference per draw. A `model.*` parameter a scenario sets away from its default is that
+//! scenario's own and is not drawn for it.
 //!
 //! What is reported for a level: the mean over all runs and the 2.5-97.5% range of the draws'
 //! means ("95% over parameter draws"). For a difference: the same, plus the share of draws in
@@ -102,9 +103,15 @@ impl Draws {
         run::replication_seed(base, 0).wrapping_add(d as u64 * self.replications as u64 + r as u64)
     }
 
-    /// The scenario of draw d (its seed is set per replication by the caller).
+    /// The scenario of draw d (its seed is set per replication by the caller). A parameter the
+    /// scenario sets away from the model's default is the scenario's own (a what-if, say a tariff
+    /// on inputs), not an uncertainty: it keeps the scenario's value, so two plans that differ in
+    /// it still differ in every draw.
     pub fn scenario(&self, base: &Scenario, d: usize) -> Scenario {
-        params::apply(base, &self.params, &self.values[d])
+        let own = |p: &Param| p.field.get(base).is_some_and(|v| (v - p.field.default_value()).abs() > 1e-12);
+        let (params, values): (Vec<Param>, Vec<f64>) =
+            self.params.iter().zip(&self.values[d]).filter(|(p, _)| !own(p)).map(|(p, v)| (p.clone(), *v)).unzip();
+        params::apply(base, &params, &values)
     }
 
     /// Checks that every draw gives a valid scenario for each of `scenarios`.
@@ -335,6 +342,19 @@ pub(crate) fn run_all(arms: &[(String, Scenario)], draws: &Draws, base_seed: u64
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_model_value_the_scenario_sets_itself_is_not_drawn() {
+        let params = crate::studies::params::select(Some("import_cost,learning_rate")).unwrap();
+        let draws = Draws { params, values: vec![vec![1.08, 0.7]], replications: 1, source: String::new() };
+        let base = crate::scenario::default_scenario();
+        let mut tariff = base.clone();
+        tariff.model.import_cost = 1.3;
+        let (a, b) = (draws.scenario(&base, 0), draws.scenario(&tariff, 0));
+        assert_eq!((a.model.import_cost, a.model.learning_rate), (1.08, 0.7));
+        assert_eq!((b.model.import_cost, b.model.learning_rate), (1.3, 0.7), "the tariff stays, the rest is drawn");
+    }
+
     use super::*;
 
     fn small_draws(n: usize) -> Draws {
