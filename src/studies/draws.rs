@@ -110,7 +110,7 @@ impl Draws {
     pub fn scenario(&self, base: &Scenario, d: usize) -> Scenario {
         let own = |p: &Param| p.field.get(base).is_some_and(|v| (v - p.field.default_value()).abs() > 1e-12);
         let (params, values): (Vec<Param>, Vec<f64>) =
-            self.params.iter().zip(&self.values[d]).filter(|(p, _)| !own(p)).map(|(p, v)| (p.clone(), *v)).unzip();
+            self.params.iter().zip(&self.values[d]).filter(|(p, _)| !own(p)).map(|(p, v)| (*p, *v)).unzip();
         params::apply(base, &params, &values)
     }
 
