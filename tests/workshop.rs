@@ -518,3 +518,75 @@ fn sweep_takes_years_and_set_and_writes_a_report() {
     );
     assert!(!bad.exists());
 }
+
+fn refused(args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_kicsim")).args(args).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{args:?}");
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A grid too big to run is refused before it is built; merge refuses rows that are not the
+/// grid's (a point outside it, values not its own) and results that are not finite (issue 29).
+#[test]
+fn a_huge_grid_and_tampered_shards_are_refused() {
+    let values = "0,1,2,3,4,5,6,7,8,0.5";
+    let paths = [
+        "cit_rate",
+        "cit_holiday_years",
+        "land_rent_exemption",
+        "land_rent_exemption_years",
+        "rd_deduction",
+        "training_subsidy_usd_per_trainee",
+        "export_promotion_usd_m_per_year",
+    ];
+    let mut args = vec!["sweep".to_string(), "scenarios/baseline.ron".into()];
+    for p in paths {
+        args.extend(["--vary".to_string(), format!("incentives.{p}={values}")]);
+    }
+    let out = tmpdir("huge");
+    args.extend(["--out".to_string(), out.to_str().unwrap().to_string()]);
+    let err = refused(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(err.contains("more than 1000000 points"), "{err}");
+    assert!(!out.exists(), "nothing written");
+
+    let dir = tmpdir("tamper");
+    let d = dir.to_str().unwrap();
+    for shard in ["1/2", "2/2"] {
+        kicsim(&[
+            "sweep",
+            "scenarios/baseline.ron",
+            "--vary",
+            "incentives.cit_rate=0.1,0.2",
+            "--replications",
+            "2",
+            "--shard",
+            shard,
+            "--out",
+            d,
+        ]);
+    }
+    let file = dir.join("results-shard-1-of-2.csv");
+    let good = std::fs::read_to_string(&file).unwrap();
+    let merged = tmpdir("tamper-out");
+    let m = merged.to_str().unwrap();
+    kicsim(&["merge", d, "--out", m]);
+    // The third line is the first row: point, cit_rate, replication, results.
+    let row = good.lines().nth(2).unwrap().to_string();
+    let cells: Vec<&str> = row.split(',').collect();
+    let with = |f: &dyn Fn(&mut Vec<String>)| {
+        let mut c: Vec<String> = cells.iter().map(|s| s.to_string()).collect();
+        f(&mut c);
+        good.replacen(&row, &c.join(","), 1)
+    };
+    let cases: [(&str, &dyn Fn(&mut Vec<String>)); 4] = [
+        ("not a finite result", &|c| *c.last_mut().unwrap() = "NaN".into()),
+        ("not a finite result", &|c| *c.last_mut().unwrap() = "1e308".into()),
+        ("not a point of the grid", &|c| c[0] = "7".into()),
+        ("but grid point", &|c| c[1] = "0.15".into()),
+    ];
+    for (want, f) in cases {
+        std::fs::write(&file, with(f)).unwrap();
+        let err = refused(&["merge", d, "--out", tmpdir("tamper-no").to_str().unwrap()]);
+        assert!(err.contains(want), "{want}: {err}");
+    }
+}

@@ -12,7 +12,7 @@ use crate::report::sensitivity::report;
 use crate::report::sweep::finish_sweep;
 use crate::run::RunRecord;
 use crate::studies::sensitivity::{Outputs, Settings, design, design_csv, read_shard};
-use crate::studies::sweep::{SWEEP_KPIS, check_sweep_file, grid, parse_vary, read_sweep_csv};
+use crate::studies::sweep::{SWEEP_KPIS, Vary, check_sweep_file, grid_size, parse_vary, point_at, read_sweep_csv};
 
 #[derive(Args)]
 pub struct MergeArgs {
@@ -109,11 +109,13 @@ fn merge_sweep(a: &MergeArgs) -> Result<(), String> {
     // Every point of the grid its run record names, each with every replication: a shard file
     // left out of a list of files is missing too.
     let varies = record.vary.iter().map(|v| parse_vary(v)).collect::<Result<Vec<_>, _>>()?;
-    let expected = grid(&varies).len() * record.replications as usize;
+    let size = grid_size(&varies).map_err(|e| format!("merge: the run record's sweep: {e}"))?;
+    check_rows(&rows, &header, &varies, size, record.replications)?;
+    let expected = size * record.replications as usize;
     if rows.len() != expected {
         return Err(format!(
             "merge: the sweep has {} x {} = {expected} rows, but the files hold {} (a shard missing?)",
-            count_of(grid(&varies).len() as u64, "grid point"),
+            count_of(size as u64, "grid point"),
             count_of(record.replications.into(), "replication"),
             rows.len()
         ));
@@ -135,6 +137,33 @@ fn merge_sweep(a: &MergeArgs) -> Result<(), String> {
     );
     for path in written.iter().skip(1) {
         crate::say!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// Every row of the shards names a point of the grid with that point's values, a replication the
+/// run record has, and finite results (a file edited by hand, or damaged, is refused).
+fn check_rows(rows: &[Vec<String>], header: &[String], varies: &[Vary], size: usize, replications: u32) -> Result<(), String> {
+    let rep = header.iter().position(|h| h == "replication").unwrap_or(1);
+    for (n, r) in rows.iter().enumerate() {
+        let bad = |what: String| Err(format!("merge: row {} of the shards ({}): {what}", n + 1, r.join(",")));
+        let Some(k) = r[0].parse::<usize>().ok().filter(|&k| k < size) else {
+            return bad(format!("point {} is not a point of the grid (0 to {})", r[0], size - 1));
+        };
+        let p = point_at(varies, k);
+        for (j, v) in varies.iter().enumerate() {
+            if r.get(1 + j) != Some(&v.values[p[j]]) {
+                return bad(format!("{} is {}, but grid point {k} has {}", v.path, r.get(1 + j).map_or("", |s| s), v.values[p[j]]));
+            }
+        }
+        if !r[rep].parse::<u32>().is_ok_and(|x| x < replications) {
+            return bad(format!("replication {} is not one of the run's {replications}", r[rep]));
+        }
+        for (h, x) in header.iter().zip(r).skip(rep + 1) {
+            if !x.parse::<f64>().is_ok_and(|v| v.is_finite() && v.abs() < 1e15) {
+                return bad(format!("{h} = {x} is not a finite result"));
+            }
+        }
     }
     Ok(())
 }

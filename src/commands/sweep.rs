@@ -12,7 +12,7 @@ use crate::io::write_atomic;
 use crate::report::sweep::finish_sweep;
 use crate::run::{self, RunRecord};
 use crate::studies::comparison::value;
-use crate::studies::sweep::{SWEEP_KPIS, Vary, describe, grid, parse_vary, sweep_csv};
+use crate::studies::sweep::{SWEEP_KPIS, Vary, describe, grid, grid_size, parse_vary, sweep_csv};
 
 #[derive(Args)]
 pub struct SweepArgs {
@@ -54,6 +54,7 @@ pub fn sweep(a: SweepArgs) -> Result<(), String> {
     if !SWEEP_KPIS.contains(&a.kpi.as_str()) {
         return Err(format!("--kpi {}: choose one of {}", a.kpi, SWEEP_KPIS.join(", ")));
     }
+    grid_size(&varies).map_err(|e| format!("--vary: {e}"))?;
     let points = grid(&varies);
     // Check every point before running any.
     let mut scenarios = Vec::new();

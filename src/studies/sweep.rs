@@ -58,6 +58,31 @@ fn split_top_level(s: &str) -> Vec<String> {
 }
 
 /// Every point of the grid: the value index of each varied parameter, first parameter slowest.
+/// Most points a sweep's grid may have: at 16 replications of a few milliseconds each, a day of
+/// CPU on two cores, and the grid's indices stay small in memory.
+pub const MAX_GRID_POINTS: usize = 1_000_000;
+
+/// The number of points of the grid, checked before the grid is built (a product of value counts
+/// overflows long before memory runs out).
+pub fn grid_size(varies: &[Vary]) -> Result<usize, String> {
+    let counts: Vec<String> = varies.iter().map(|v| v.values.len().to_string()).collect();
+    varies
+        .iter()
+        .try_fold(1usize, |n, v| n.checked_mul(v.values.len()).filter(|&m| m <= MAX_GRID_POINTS))
+        .ok_or_else(|| format!("the grid of {} values has more than {MAX_GRID_POINTS} points; vary fewer values", counts.join(" x ")))
+}
+
+/// The value indices of grid point `k` (the order of [`grid`]: the last `--vary` changes fastest).
+pub fn point_at(varies: &[Vary], mut k: usize) -> Vec<usize> {
+    let mut p = vec![0; varies.len()];
+    for (j, v) in varies.iter().enumerate().rev() {
+        let n = v.values.len().max(1);
+        p[j] = k % n;
+        k /= n;
+    }
+    p
+}
+
 pub fn grid(varies: &[Vary]) -> Vec<Vec<usize>> {
     let mut points = vec![Vec::new()];
     for v in varies {
