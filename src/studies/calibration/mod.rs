@@ -107,7 +107,8 @@ pub fn parse_synthetic(spec: &str, params: &[Param], base: &Scenario) -> Result<
             .position(|p| p.path() == path)
             .ok_or_else(|| format!("--synthetic {item}: `{path}` is not among the calibrated parameters"))?;
         let v: f64 = v.trim().parse().map_err(|_| format!("--synthetic {item}: `{}` is not a number", v.trim()))?;
-        if v < params[j].lo || v > params[j].hi {
+        // A range check that also refuses NaN (every comparison with NaN is false).
+        if !(params[j].lo..=params[j].hi).contains(&v) {
             return Err(format!(
                 "--synthetic {item}: {v} is outside the prior range {}..{} (it could not be recovered)",
                 params[j].lo, params[j].hi
