@@ -14,7 +14,7 @@ use noise::{Fbm, MultiFractal, NoiseFn, Perlin};
 use rand::RngExt;
 
 use super::rng;
-use crate::scenario::{MapSpec, Problem, Scenario, Site};
+use crate::scenario::{MapSpec, Scenario, Site};
 
 /// Steepest slope (percent) on which a facility may be built.
 pub const MAX_BUILD_SLOPE_PCT: f64 = 8.0;
@@ -311,22 +311,6 @@ impl MapData {
             }
         }
         Ok(())
-    }
-
-    /// Map-dependent checks of a scenario: every facility on buildable land, none overlapping.
-    pub fn check_scenario(&self, s: &Scenario) -> Vec<Problem> {
-        let facilities = super::facilities::plan_facilities(s);
-        let mut problems = Vec::new();
-        for (k, (r, label, site)) in facilities.iter().enumerate() {
-            let placed = facilities[..k].iter().map(|(_, n, s)| (n.as_str(), *s));
-            if let Err(e) = self.check_site(*site, placed) {
-                problems.push(Problem {
-                    path: format!("{}.site", r.path()),
-                    message: format!("{label} at ({:.2}, {:.2}) km: {e}", site.x_km, site.y_km),
-                });
-            }
-        }
-        problems
     }
 
     /// Site suitability for a new supplier, 0..1 (0 = cannot build): gentle land, near labour,

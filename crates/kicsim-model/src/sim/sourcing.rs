@@ -266,9 +266,10 @@ impl Nest {
 
 /// The shadow markup on imports at which the anchor's local purchases meet `required` (a share
 /// of `demand`), at most `cap` (the expected fine per unit of shortfall): 0 when the requirement
-/// does not bind, `cap` when even that markup does not meet it.
-pub fn compliance_markup(nest: &Nest, import_cost: f64, open: f64, demand: f64, required: f64, cap: f64) -> f64 {
-    if demand <= 0.0 || cap <= 0.0 || required <= 0.0 || nest.bought(import_cost, open).0 / demand >= required {
+/// does not bind (`free_local` is what it buys with no markup), `cap` when even that markup does
+/// not meet it.
+pub fn compliance_markup(nest: &Nest, import_cost: f64, open: f64, demand: f64, free_local: f64, required: f64, cap: f64) -> f64 {
+    if demand <= 0.0 || cap <= 0.0 || required <= 0.0 || free_local / demand >= required {
         return 0.0;
     }
     if nest.bought(import_cost + cap, open).0 / demand < required {
@@ -336,7 +337,7 @@ fn source_inputs(
     // What the inputs cost with no requirement: the basis of the input cost index.
     let free_cost = if demand > 0.0 { (paid + (demand - free_local) * import_cost) / demand } else { import_cost };
     let expected_fine = m.lcr_detection.clamp(0.0, 1.0) * m.lcr_fine.max(0.0);
-    let target = compliance_markup(&nest, import_cost, open, demand, required, expected_fine);
+    let target = compliance_markup(&nest, import_cost, open, demand, free_local, required, expected_fine);
     let markup = anchor.lcr_markup + MARKUP_ADJUSTMENT * (target - anchor.lcr_markup);
     // What the anchor wants from each supplier at this markup (beyond capacity for a full one:
     // the signal to invest) and what it buys.

@@ -46,11 +46,6 @@ pub(super) fn reset(world: &mut World) {
     world.insert_resource(AuditBudget::default());
 }
 
-/// Capability needed for tier-2 and tier-1 in the scenario's sector ([`Scenario::tier_thresholds`]).
-pub fn thresholds(s: &Scenario) -> (f64, f64) {
-    s.tier_thresholds()
-}
-
 /// One quarter of one supplier's record (pure, so it can be tested on its own): counts the
 /// quarters at each threshold, applies demotions, and returns the tier the firm is ready to be
 /// audited for (`None` if none). Promotion itself waits for an audit ([`promote`]).
@@ -104,7 +99,7 @@ fn audit(
     mut suppliers: Query<(&Facility, &mut Supplier)>,
 ) {
     let s = &scenario.0;
-    let (t2, t1) = thresholds(s);
+    let (t2, t1) = s.tier_thresholds();
     let per_year = audits_per_year(s, anchor.lcr_markup);
     // Audits not used in a quarter are not saved up: at most one quarter's worth (at least one
     // audit) is available, so firms ready together are qualified over several quarters.
