@@ -113,7 +113,7 @@ pub fn fmt_difference_with_unit(k: &Kpi, e: &Estimate) -> String {
 /// A level with its 95% CI, as the registry writes the KPI: "33.1% [31.0%, 35.2%]" (no
 /// interval with one replication).
 pub fn fmt_estimate(k: &Kpi, e: &Estimate) -> String {
-    if e.n > 1 { format!("{} [{}, {}]", k.fmt(e.mean), k.fmt(e.ci95_low), k.fmt(e.ci95_high)) } else { k.fmt(e.mean) }
+    if e.n > 1 { format!("{} [{}, {}]", k.fmt_mean(e.mean), k.fmt_mean(e.ci95_low), k.fmt_mean(e.ci95_high)) } else { k.fmt(e.mean) }
 }
 
 /// A difference with its 95% CI: "+2.4 pp [+1.0 pp, +3.8 pp]".

@@ -119,8 +119,18 @@ fn breakdown_lists_each_incentive() {
     let j: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("breakdown.json")).unwrap()).unwrap();
     assert_eq!(j["run"]["scenario_file"], "scenarios/rd_training_cluster.ron");
     assert!(j["run"]["scenario_hash"].as_str().is_some_and(|h| h.len() == 16));
-    let export = j["contributions"].as_array().unwrap().iter().find(|r| r["incentive"] == "export promotion").unwrap();
+    let export = j["contributions"].as_array().unwrap().iter().find(|r| r["item"] == "export promotion").unwrap();
     assert!(export["final_year_exports_usd_m"]["mean"].as_f64().unwrap() > 0.0, "export promotion raises exports per year");
+    // Public facilities are budget items too, and the rows add up to the plan's fiscal cost.
+    let items = j["contributions"].as_array().unwrap();
+    assert!(items.iter().any(|r| r["item"] == "R&D centres (public budget)"), "{items:?}");
+    let sum: f64 = items.iter().map(|r| r["cumulative_fiscal_cost_usd_m"]["mean"].as_f64().unwrap()).sum::<f64>()
+        + j["fiscal_cost_interactions"]["mean"].as_f64().unwrap();
+    let total = j["fiscal_cost_total"]["mean"].as_f64().unwrap();
+    assert!((sum - total).abs() < 1e-6 * total.abs().max(1.0), "rows {sum} vs the plan's {total}");
+    // The terminal says what each item adds, in the verdict's words, not "without X: -5.8 pp".
+    assert!(stdout.contains("credit interest subsidy") && stdout.contains(" adds "), "{stdout}");
+    assert!(!stdout.contains("without credit interest subsidy"), "{stdout}");
 }
 
 #[test]
@@ -447,7 +457,7 @@ fn compare_report_opens_with_a_verdict_and_says_what_differs() {
     for words in [
         "gives the most localization (",
         "gives the most exports per year (",
-        "buys the most localization per USD million of fiscal cost: ",
+        "Value for money is each plan's extra fiscal cost per extra localization point against ",
         "against Baseline (typical incentives): clearly higher localization (+",
     ] {
         assert!(verdict.contains(words), "{words}: {verdict}");

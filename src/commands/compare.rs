@@ -8,7 +8,7 @@ use super::options::DrawArgs;
 use crate::format::{count_of, unique_labels};
 use crate::io::OutputSet;
 use crate::report::comparison::{band_charts, intro};
-use crate::report::table::comparison_table;
+use crate::report::table::{comparison_table, value_row};
 use crate::report::uncertainty::{Appendix, compare_section};
 use crate::report::{CI_NOTE, Note, Report, inputs, verdict, write_report};
 use crate::run;
@@ -74,15 +74,29 @@ pub fn compare(a: CompareArgs) -> Result<(), String> {
     let base_seed = a.seed.unwrap_or(arms[0].1.seed);
     let pairs: Vec<(String, crate::scenario::Scenario)> = arms.iter().map(|(l, s, _)| (l.clone(), s.clone())).collect();
     let (appendix, appendix_json) = Appendix::split(compare_section(a.draws.draws(base_seed)?, &pairs, base_seed)?);
-    let arms = run_arms(arms, base_seed, a.replications);
-    let table = comparison_table(&arms);
+    // Value for money is priced against one reference for every plan: the first plan without
+    // incentives (its layout, anchor and facilities under the standard regime).
+    let reference_in = crate::studies::comparison::without_incentives(&arms[0].0, &arms[0].1, &arms[0].2);
+    let mut arms = run_arms([arms, vec![reference_in]].concat(), base_seed, a.replications);
+    let reference = arms.pop().expect("the reference arm");
+    let mut table = comparison_table(&arms);
+    let (row, row_json) = value_row(&arms, &reference);
     crate::say_raw!("{}", table.text);
+    crate::say!("{}", row.label);
+    let width = arms.iter().map(|a| a.label.chars().count()).max().unwrap_or(0).clamp(12, 48);
+    for (arm, c) in arms.iter().zip(&row.cells) {
+        crate::say!("  {:<width$} {} {}", crate::format::shorten(&arm.label, width), c.value, c.ci);
+    }
+    table.view.rows.push(row);
+    if let serde_json::Value::Array(rows) = &mut table.json {
+        rows.push(row_json);
+    }
     let mut set = OutputSet::default();
     std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {}", a.out.display(), crate::io_words(&e)))?;
     let charts = band_charts(&mut set, &a.out, &arms)?;
     let report = Report {
         title: "Scenario comparison".into(),
-        verdict: verdict::compare(&arms),
+        verdict: verdict::compare(&arms, &reference),
         intro: intro(&arms),
         ci_note: CI_NOTE.into(),
         notes,

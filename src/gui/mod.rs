@@ -181,7 +181,7 @@ fn idle_when_paused(
     forecast: Res<Forecast>,
     view: Res<compare::CompareView>,
     band: Res<outlook::ParameterBand>,
-    chance: Res<outlook::Chance>,
+    figures: Res<outlook::Figures>,
     awake: Option<Res<screenshot::KeepAwake>>,
     mut settings: ResMut<bevy::winit::WinitSettings>,
 ) {
@@ -190,7 +190,7 @@ fn idle_when_paused(
         || forecast.pending()
         || view.computing()
         || band.computing()
-        || chance.computing()
+        || figures.computing()
         || awake.is_some();
     let want = if busy {
         bevy::winit::WinitSettings::game()

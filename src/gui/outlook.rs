@@ -34,59 +34,124 @@ impl Reference {
     }
 }
 
-/// Whether each card's difference is more than chance: the plan and the reference run over
-/// [`CHANCE_RUNS`] seeds in pairs (the same seeds for both), off the frame after each edit. A
-/// single forecast differs from its reference after any edit (an idle supplier shifts every later
-/// random draw), so the cards grey out the differences these paired runs cannot tell from zero.
+/// Every number of the cards: the mean of paired runs of the plan and the reference over the
+/// same seeds (common random numbers), with its 95% interval, computed off the frame. One run
+/// differs from its reference after any edit (an idle supplier shifts every later random draw),
+/// so a single run can even point the wrong way; the paired means cannot be told apart from
+/// chance only where their interval includes zero, and those differences are greyed.
 #[derive(Resource, Default)]
-pub struct Chance {
-    /// The plan and the reference the check is of.
+pub struct Figures {
+    /// The plan (or the edit in progress) and the reference the figures are of.
     of: Option<(Scenario, Scenario)>,
-    job: super::job::Job<Vec<Option<crate::stats::Estimate>>>,
-    /// Per card: the paired difference over the seeds (None: not computed yet, or no value).
-    per_card: Vec<Option<crate::stats::Estimate>>,
+    /// The plan and reference of the job on its way, and how many pairs it runs.
+    asked: Option<(Scenario, Scenario, u64)>,
+    job: super::job::Job<Vec<Figure>>,
+    /// Per card, once in.
+    pub per_card: Vec<Figure>,
+    /// Pairs behind `per_card`.
+    pub runs: u64,
 }
 
-/// Paired runs behind [`Chance`]: 2 x 8 runs, a few milliseconds.
-pub const CHANCE_RUNS: u64 = 8;
+/// One card's figure: the plan's level over the paired runs and its difference to the reference.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Figure {
+    pub level: Level,
+    /// Plan minus reference, paired (None where there is no value).
+    pub diff: Option<crate::stats::Estimate>,
+}
 
-impl Chance {
-    /// Paired runs launched and not in yet (the window keeps drawing until they are).
+/// A card's level: a KPI's mean with its interval, or value for money.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Level {
+    Kpi(crate::stats::Estimate),
+    Value(crate::studies::value::Value),
+    None,
+}
+
+/// Pairs of runs behind the cards while an edit is in progress (a drag, a slider held), and
+/// once it is released. A 20-year run takes about 1.3 ms (`cargo bench`), and the value card
+/// also runs the plan and the reference without incentives: 4 x 8 runs are about 40 ms on one
+/// core, so a drag updates several times a second; 4 x 32 runs (about 0.2 s) refine the figures.
+pub const LIVE_RUNS: u64 = 8;
+pub const CARD_RUNS: u64 = 32;
+
+impl Figures {
+    /// Runs launched and not in yet (the window keeps drawing until they are).
     pub fn computing(&self) -> bool {
         self.job.running()
     }
 }
 
-/// The paired difference of each card's value, plan minus reference, over `CHANCE_RUNS` seeds.
-fn paired_differences(plan: &Scenario, reference: &Scenario) -> Vec<Option<crate::stats::Estimate>> {
-    let runs = |s: &Scenario| -> Vec<Vec<QuarterRecord>> {
-        (0..CHANCE_RUNS).map(|r| sim::run_to_end(&Scenario { seed: plan.seed.wrapping_add(r), ..s.clone() })).collect()
+/// The runs of `s` on seeds seed, seed+1, ... (as `kicsim compare` and `run --replications` use).
+fn paired_runs(s: &Scenario, seed: u64, n: u64) -> Vec<Vec<QuarterRecord>> {
+    use rayon::prelude::*;
+    (0..n).into_par_iter().map(|r| sim::run_to_end(&Scenario { seed: seed.wrapping_add(r), ..s.clone() })).collect()
+}
+
+/// The plan without incentives (the value-for-money card's reference).
+fn without_incentives(s: &Scenario) -> Scenario {
+    Scenario { incentives: crate::scenario::Incentives::default(), ..s.clone() }
+}
+
+/// The figures of every card: `n` pairs of runs of the plan and the reference, on the plan's
+/// seeds.
+pub fn figures(plan: &Scenario, reference: &Scenario, n: u64) -> Vec<Figure> {
+    let seed = plan.seed;
+    let (now, before) = (paired_runs(plan, seed, n), paired_runs(reference, seed, n));
+    let bare = |s: &Scenario, runs: &Vec<Vec<QuarterRecord>>| {
+        if s.incentives == crate::scenario::Incentives::default() { runs.clone() } else { paired_runs(&without_incentives(s), seed, n) }
     };
-    let (now, before) = (runs(plan), runs(reference));
+    let (now0, before0) = (bare(plan, &now), bare(reference, &before));
+    let diffs = |a: &[Vec<QuarterRecord>], b: &[Vec<QuarterRecord>], f: fn(&[QuarterRecord]) -> Option<f64>| -> Option<Vec<f64>> {
+        a.iter().zip(b).map(|(a, b)| Some(f(a)? - f(b)?)).collect()
+    };
+    let loc: fn(&[QuarterRecord]) -> Option<f64> = |h| last(h, |r| r.localization_rate);
+    let cost: fn(&[QuarterRecord]) -> Option<f64> = |h| last(h, |r| r.cumulative_fiscal_cost_usd_m);
     cards()
         .iter()
-        .map(|c| {
-            let d: Option<Vec<f64>> = now.iter().zip(&before).map(|(a, b)| Some((c.value)(a)? - (c.value)(b)?)).collect();
-            d.map(|d| crate::stats::estimate(&d))
+        .map(|c| match c.value {
+            Some(f) => {
+                let levels: Option<Vec<f64>> = now.iter().map(|h| f(h)).collect();
+                let level = levels.map_or(Level::None, |xs| Level::Kpi(crate::stats::estimate_kpi(c.kpi.name, &xs)));
+                Figure { level, diff: diffs(&now, &before, f).map(|d| crate::stats::estimate(&d)) }
+            }
+            None => {
+                let pair = |a: &[Vec<QuarterRecord>], b: &[Vec<QuarterRecord>]| Some((diffs(a, b, loc)?, diffs(a, b, cost)?));
+                let (p, r) = (pair(&now, &now0), pair(&before, &before0));
+                let level = p.as_ref().map_or(Level::None, |(l, c)| Level::Value(crate::studies::value::value_for_money(l, c)));
+                let diff = p.zip(r).and_then(|(p, r)| crate::studies::value::difference(&p, &r));
+                Figure { level, diff }
+            }
         })
         .collect()
 }
 
-fn check_chance(plan: Res<Plan>, reference: Res<Reference>, preview: Res<Preview>, mut chance: ResMut<Chance>) {
-    if let Some(done) = chance.job.take() {
-        chance.per_card = done;
+/// Keeps the figures of the plan shown (the edit in progress, else the plan) against the
+/// reference: a first pass of [`LIVE_RUNS`] pairs, then [`CARD_RUNS`] once the edit is released.
+/// While a job runs a newer edit waits for it, so a drag never piles up threads.
+fn update_figures(plan: Res<Plan>, reference: Res<Reference>, preview: Res<Preview>, mut figures: ResMut<Figures>) {
+    if let Some(done) = figures.job.take() {
+        figures.per_card = done;
+        if let Some((p, r, n)) = figures.asked.take() {
+            figures.runs = n;
+            figures.of = Some((p, r));
+        }
     }
     let Some(reference) = reference.scenario.as_ref() else { return };
-    if preview.history.is_some() {
-        return; // a drag in progress: checked when it is released
-    }
-    if chance.of.as_ref().is_some_and(|(a, b)| *a == plan.scenario && b == reference) {
+    if figures.job.running() {
         return;
     }
-    chance.per_card.clear();
-    let (a, b) = (plan.scenario.clone(), reference.clone());
-    chance.of = Some((a.clone(), b.clone()));
-    chance.job.launch(move || paired_differences(&a, &b));
+    let target = preview.scenario.as_ref().unwrap_or(&plan.scenario);
+    let dragging = preview.history.is_some();
+    let current = figures.of.as_ref().is_some_and(|(a, b)| a == target && b == reference);
+    let n = match (current, dragging) {
+        (false, _) => LIVE_RUNS,
+        (true, false) if figures.runs < CARD_RUNS => CARD_RUNS,
+        _ => return,
+    };
+    let (a, b) = (target.clone(), reference.clone());
+    figures.asked = Some((a.clone(), b.clone(), n));
+    figures.job.launch(move || self::figures(&a, &b, n));
 }
 
 /// The label of a reference the planner pinned.
@@ -145,9 +210,9 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Reference>();
     app.init_resource::<Preview>();
     app.init_resource::<ParameterBand>();
-    app.init_resource::<Chance>();
+    app.init_resource::<Figures>();
     app.add_systems(Update, parameter_band);
-    app.add_systems(Update, check_chance.after(live_preview));
+    app.add_systems(Update, update_figures.after(live_preview));
     app.add_systems(Update, (follow_the_file, live_preview).chain().in_set(WindowSet::Preview));
 }
 
@@ -188,12 +253,13 @@ pub fn shown<'a>(preview: &'a Preview, forecast: &'a Forecast) -> &'a [QuarterRe
     preview.history.as_deref().unwrap_or(&forecast.history)
 }
 
-/// One card: a KPI of the forecast's end, which way is better, and how it is computed.
+/// One card: a KPI of the forecast's end (which way is better is the registry's), or value for
+/// money (`value` None).
 struct Card {
     kpi: &'static Kpi,
-    /// More is better (localization, exports, tier-1 firms); less is better (costs).
-    more_is_better: bool,
-    value: fn(&[QuarterRecord]) -> Option<f64>,
+    /// The card's label (the registry's, or a shorter one that fits the panel).
+    label: &'static str,
+    value: Option<fn(&[QuarterRecord]) -> Option<f64>>,
 }
 
 fn last(h: &[QuarterRecord], f: fn(&QuarterRecord) -> f64) -> Option<f64> {
@@ -205,45 +271,37 @@ fn exports_per_year(h: &[QuarterRecord]) -> Option<f64> {
     (!h.is_empty()).then(|| h.iter().rev().take(4).map(|r| r.exports_usd_m).sum())
 }
 
-/// Fiscal cost over the horizon per point of localization reached.
-fn cost_per_point(h: &[QuarterRecord]) -> Option<f64> {
-    let r = h.last()?;
-    (r.localization_rate > 0.001).then(|| r.cumulative_fiscal_cost_usd_m / (100.0 * r.localization_rate))
-}
-
-/// The unit of the cost-per-point card (not a column of the outputs, so not in the registry).
-static COST_PER_POINT: Kpi = Kpi {
-    name: "fiscal_cost_per_localization_point",
-    label: "Fiscal cost per localization point",
-    unit: "USD million per pp",
-    min: f64::NEG_INFINITY,
-    max: f64::INFINITY,
-    format: crate::registry::Format::UsdM,
-    quarterly_flow: false,
-    help: "Cumulative fiscal cost divided by the localization reached, in percentage points.",
-};
-
 fn cards() -> [Card; 6] {
     let k = |name| kpi_of(name).expect("a KPI of the registry");
     [
-        Card { kpi: k("localization_rate"), more_is_better: true, value: |h| last(h, |r| r.localization_rate) },
-        Card { kpi: k("domestic_sourcing_share"), more_is_better: true, value: |h| last(h, |r| r.domestic_sourcing_share) },
-        Card { kpi: k("final_year_exports_usd_m"), more_is_better: true, value: exports_per_year },
-        Card { kpi: k("cumulative_fiscal_cost_usd_m"), more_is_better: false, value: |h| last(h, |r| r.cumulative_fiscal_cost_usd_m) },
-        Card { kpi: &COST_PER_POINT, more_is_better: false, value: cost_per_point },
-        Card { kpi: k("tier1_suppliers"), more_is_better: true, value: |h| last(h, |r| r.tier1_suppliers as f64) },
+        Card { kpi: k("localization_rate"), label: k("localization_rate").label, value: Some(|h| last(h, |r| r.localization_rate)) },
+        Card {
+            kpi: k("domestic_sourcing_share"),
+            label: k("domestic_sourcing_share").label,
+            value: Some(|h| last(h, |r| r.domestic_sourcing_share)),
+        },
+        Card { kpi: k("final_year_exports_usd_m"), label: k("final_year_exports_usd_m").label, value: Some(exports_per_year) },
+        Card {
+            kpi: k("cumulative_fiscal_cost_usd_m"),
+            label: k("cumulative_fiscal_cost_usd_m").label,
+            value: Some(|h| last(h, |r| r.cumulative_fiscal_cost_usd_m)),
+        },
+        Card { kpi: &crate::registry::VALUE_FOR_MONEY, label: "Cost per extra point", value: None },
+        Card { kpi: k("tier1_suppliers"), label: k("tier1_suppliers").label, value: Some(|h| last(h, |r| r.tier1_suppliers as f64)) },
     ]
 }
 
-/// The text of one card's difference to the reference, and whether it is better (None: no change).
-pub fn card_delta(kpi: &Kpi, more_is_better: bool, now: Option<f64>, reference: Option<f64>) -> Option<(String, Option<bool>)> {
-    let (now, reference) = (now?, reference?);
-    let d = now - reference;
-    let tiny = 1e-9 * reference.abs().max(1.0);
-    if d.abs() <= tiny {
+/// The text of one card's difference to the reference, and whether it is better (None: no
+/// change, or neither way is better).
+pub fn card_delta(kpi: &Kpi, d: Option<&crate::stats::Estimate>) -> Option<(String, Option<bool>)> {
+    let d = d?;
+    if !d.mean.is_finite() {
+        return None;
+    }
+    if d.mean.abs() <= 1e-9 && d.ci95_low.abs() <= 1e-9 && d.ci95_high.abs() <= 1e-9 {
         return Some(("no change".into(), None));
     }
-    Some((kpi.fmt_diff(d), Some((d > 0.0) == more_is_better)))
+    Some((kpi.fmt_diff(d.mean), kpi.is_better(d.mean)))
 }
 
 /// A KPI's unit as short as a card's column allows ("%" is part of the value already).
@@ -257,18 +315,45 @@ fn short_unit(k: &Kpi) -> &'static str {
     }
 }
 
+/// A card's value: the mean over the paired runs with its unit, and the interval's text.
+fn level_text(k: &Kpi, level: &Level) -> (String, String) {
+    let unit = short_unit(k);
+    let with_unit = |v: String| match unit {
+        "" => v,
+        _ => format!("{v} {unit}"),
+    };
+    // The range as a half-width ("±1.1"), so the cards keep the panel's width; the interval's
+    // ends are in the tooltip.
+    let half = |e: &crate::stats::Estimate| {
+        let h = k.fmt_diff((e.ci95_high - e.ci95_low) / 2.0);
+        format!("±{}", h.trim_start_matches('+').trim_end_matches(" pp"))
+    };
+    match level {
+        Level::Kpi(e) if e.n > 1 => (with_unit(k.fmt_mean(e.mean)), half(e)),
+        Level::Kpi(e) => (with_unit(k.fmt_mean(e.mean)), String::new()),
+        Level::Value(crate::studies::value::Value::PerPoint(e)) if e.n > 1 => (with_unit(format!("{:.1}", e.mean)), half(e)),
+        Level::Value(crate::studies::value::Value::PerPoint(e)) => (with_unit(format!("{:.1}", e.mean)), String::new()),
+        Level::Value(v) => (v.short(), String::new()),
+        Level::None => ("n/a".into(), String::new()),
+    }
+}
+
 /// The KPI cards, with the reference's name and the buttons to pin the plan as the reference.
-pub fn cards_ui(ui: &mut egui::Ui, plan: &Plan, reference: &mut Reference, chance: &Chance, shown: &[QuarterRecord], previewing: bool) {
+/// Every number is a mean of [`Figures`]' paired runs; the charts' line is one run.
+pub fn cards_ui(ui: &mut egui::Ui, plan: &Plan, reference: &mut Reference, figures: &Figures, shown: &[QuarterRecord], previewing: bool) {
     let year = shown.last().map_or(0.0, |r| r.year);
     ui.horizontal_wrapped(|ui| {
         ui.strong(format!("Forecast at year {year:.0}"));
+        if figures.computing() || figures.per_card.is_empty() {
+            ui.label(egui::RichText::new("computing...").italics());
+        } else {
+            ui.weak(format!("mean of {} paired runs", figures.runs)).on_hover_text(format!(
+                "Each number is the mean of {} runs of the plan with seeds {}, {}+1, ... and the difference to the reference on the same seeds (paired: the same luck on both sides), with its 95% interval. The charts' line is one of those runs. A difference is grey when its interval includes zero: the runs cannot tell it from chance.",
+                figures.runs, plan.scenario.seed, plan.scenario.seed
+            ));
+        }
         if previewing {
             ui.label(egui::RichText::new("(live: release to apply)").italics());
-        } else {
-            // On the heading's line, so the panel below keeps its place.
-            ui.weak("grey: within chance").on_hover_text(format!(
-                "A difference is grey when {CHANCE_RUNS} paired runs of the plan and the reference with other seeds cannot tell it from zero"
-            ));
         }
     });
     // In a narrow panel (a 1024x768 window) the labels are set small, so the differences keep
@@ -276,39 +361,40 @@ pub fn cards_ui(ui: &mut egui::Ui, plan: &Plan, reference: &mut Reference, chanc
     let narrow = ui.available_width() < 345.0;
     egui::Grid::new("cards").num_columns(3).striped(true).spacing([8.0, 2.0]).show(ui, |ui| {
         for (i, c) in cards().iter().enumerate() {
-            let now = (c.value)(shown);
-            let before = (c.value)(&reference.history);
-            let label = if narrow { egui::RichText::new(c.kpi.label).small() } else { egui::RichText::new(c.kpi.label) };
-            ui.label(label).on_hover_text(format!("{} ({}). {}", c.kpi.label, c.kpi.display_unit(), c.kpi.help));
-            let value = now.map_or("n/a".into(), |v| c.kpi.fmt(v));
-            let unit = short_unit(c.kpi);
-            let text = match unit {
-                "" => value,
-                "firms" if value == "1" => "1 firm".into(),
-                _ => format!("{value} {unit}"),
+            let label = if narrow { egui::RichText::new(c.label).small() } else { egui::RichText::new(c.label) };
+            let help = match c.value {
+                Some(_) => format!("{} ({}). {}", c.kpi.label, c.kpi.display_unit(), c.kpi.help),
+                None => format!("{} ({}), against the plan without incentives. {}", c.kpi.label, c.kpi.unit, c.kpi.help),
             };
-            ui.label(egui::RichText::new(text).strong());
-            // The paired runs over other seeds, once in (not while a drag is in progress).
-            let check = if previewing { None } else { chance.per_card.get(i).copied().flatten() };
+            ui.label(label).on_hover_text(help);
+            let figure = figures.per_card.get(i);
+            let (value, interval) = figure.map_or(("...".into(), String::new()), |f| level_text(c.kpi, &f.level));
+            let ends = match figure.map(|f| f.level) {
+                Some(Level::Kpi(e)) => format!("[{}, {}]", c.kpi.fmt_mean(e.ci95_low), c.kpi.fmt_mean(e.ci95_high)),
+                Some(Level::Value(v)) => v.words(),
+                _ => String::new(),
+            };
+            ui.horizontal(|ui| {
+                ui.label(egui::RichText::new(value).strong());
+                if !interval.is_empty() {
+                    ui.label(egui::RichText::new(interval).small().weak())
+                        .on_hover_text(format!("95% interval of the mean over {} paired runs: {ends}", figures.runs));
+                }
+            });
+            let diff = figure.and_then(|f| f.diff);
             let interval = |e: &crate::stats::Estimate| {
                 format!("{} [{}, {}] (95% interval)", c.kpi.fmt_diff(e.mean), c.kpi.fmt_diff(e.ci95_low), c.kpi.fmt_diff(e.ci95_high))
             };
-            match (card_delta(c.kpi, c.more_is_better, now, before), check) {
+            match (card_delta(c.kpi, diff.as_ref()), diff) {
                 (Some((text, Some(_))), Some(e)) if !e.excludes_zero() => ui.weak(text).on_hover_text(format!(
-                    "Not distinguishable from chance: over {CHANCE_RUNS} runs with other seeds the difference averages {}, which includes zero.",
+                    "Not distinguishable from chance: over {} paired runs the difference is {}, which includes zero.",
+                    figures.runs,
                     interval(&e)
                 )),
-                (Some((text, Some(better))), e) => {
-                    let r = ui.colored_label(if better { BETTER } else { WORSE }, text);
-                    match e {
-                        Some(e) => r.on_hover_text(format!(
-                            "Over {CHANCE_RUNS} runs with other seeds the difference averages {}: not chance.",
-                            interval(&e)
-                        )),
-                        None => r,
-                    }
-                }
-                (Some((text, None)), _) => ui.weak(text),
+                (Some((text, Some(better))), Some(e)) => ui
+                    .colored_label(if better { BETTER } else { WORSE }, text)
+                    .on_hover_text(format!("Over {} paired runs the difference is {}: not chance.", figures.runs, interval(&e))),
+                (Some((text, _)), _) => ui.weak(text),
                 (None, _) => ui.weak(""),
             };
             ui.end_row();
@@ -325,42 +411,97 @@ pub fn cards_ui(ui: &mut egui::Ui, plan: &Plan, reference: &mut Reference, chanc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::default_scenario;
+    use crate::scenario::{RdCentreSpec, Site, default_scenario};
+    use crate::stats::estimate;
 
     #[test]
     fn a_card_says_how_much_and_whether_it_is_better() {
         let loc = kpi_of("localization_rate").unwrap();
-        assert_eq!(card_delta(loc, true, Some(0.35), Some(0.33)), Some(("+2.0 pp".into(), Some(true))));
+        assert_eq!(card_delta(loc, Some(&estimate(&[0.02, 0.021, 0.019]))), Some(("+2.0 pp".into(), Some(true))));
+        // More fiscal cost is worse: the registry's direction.
         let cost = kpi_of("cumulative_fiscal_cost_usd_m").unwrap();
-        assert_eq!(card_delta(cost, false, Some(120.0), Some(100.0)), Some(("+20.0".into(), Some(false))));
-        assert_eq!(card_delta(cost, false, Some(100.0), Some(100.0)), Some(("no change".into(), None)));
-        assert_eq!(card_delta(cost, false, None, Some(100.0)), None);
+        assert_eq!(card_delta(cost, Some(&estimate(&[20.0, 21.0, 19.0]))), Some(("+20.0".into(), Some(false))));
+        assert_eq!(card_delta(cost, Some(&estimate(&[0.0, 0.0]))), Some(("no change".into(), None)));
+        assert_eq!(card_delta(cost, None), None);
+        let vfm = &crate::registry::VALUE_FOR_MONEY;
+        assert_eq!(card_delta(vfm, Some(&estimate(&[-5.0, -6.0, -4.0]))).unwrap().1, Some(true), "a cheaper point is better");
+    }
+
+    /// The baseline with an R&D centre (USD 20 m a year) at a site.
+    fn with_rd_centre(x_km: f64, y_km: f64) -> Scenario {
+        let mut s = default_scenario();
+        s.rd_centres.push(RdCentreSpec { site: Site { x_km, y_km }, budget_usd_m_per_year: 20.0, ..Default::default() });
+        s
+    }
+
+    fn localization(s: &Scenario) -> f64 {
+        sim::run_to_end(s).last().unwrap().localization_rate
+    }
+
+    /// Issue 27's finding 1: a planner moves an R&D centre from (6, 24) km to beside the
+    /// suppliers at (17.4, 12) km. `kicsim compare` at 20 replications says the move raises
+    /// localization; one run with some seed says it lowers it. The card (the plan after the
+    /// move against the pinned plan before it) agrees with compare, on that very seed.
+    #[test]
+    fn the_card_for_a_move_agrees_with_compare_where_one_run_does_not() {
+        let (far, near) = (with_rd_centre(6.0, 24.0), with_rd_centre(17.4, 12.0));
+        // compare: 20 replications, seeds seed..seed+19, paired.
+        let arms = crate::studies::comparison::run_arms(
+            vec![("far".into(), far.clone(), String::new()), ("near".into(), near.clone(), String::new())],
+            far.seed,
+            20,
+        );
+        let compare = crate::report::table::paired_difference(&arms[1], &arms[0], "localization_rate");
+        assert!(compare.excludes_zero() && compare.mean > 0.0, "compare says the move raises localization: {compare:?}");
+        // A seed whose single run says the opposite.
+        let seed = (1..60u64)
+            .find(|&seed| localization(&Scenario { seed, ..near.clone() }) < localization(&Scenario { seed, ..far.clone() }))
+            .expect("some seed's single run says the move lowers localization");
+        let (far, near) = (Scenario { seed, ..far }, Scenario { seed, ..near });
+        let card = figures(&near, &far, CARD_RUNS)[0].diff.unwrap();
+        assert_eq!(card.n, CARD_RUNS as usize);
+        assert!(card.mean > 0.0, "the card agrees in sign with compare ({compare:?}) on seed {seed}: {card:?}");
+        let Level::Kpi(level) = figures(&near, &far, LIVE_RUNS)[0].level else { panic!("a level") };
+        assert!(level.ci95_low < level.mean && level.mean < level.ci95_high, "the card's level has its range: {level:?}");
     }
 
     /// An edit that cannot matter (a supplier placed far from everything, which never sells to
     /// the anchor) still changes a single forecast, because every later random draw shifts; the
-    /// paired runs over other seeds tell that from a real effect (a credit subsidy).
+    /// paired runs tell that from a real effect (an R&D centre beside the suppliers).
     #[test]
     fn the_cards_tell_chance_from_an_effect() {
         let base = default_scenario();
         let mut idle = base.clone();
         let mut far = idle.suppliers[0].clone();
-        far.site = crate::scenario::Site { x_km: 1.6, y_km: 27.0 };
+        far.site = Site { x_km: 1.6, y_km: 27.0 };
         far.capability = 0.05;
         idle.suppliers.push(far);
-        // A training programme next to the suppliers (an R&D centre's budget and a skills centre).
-        let mut credit = base.clone();
-        credit.rd_centres.push(crate::scenario::RdCentreSpec {
-            site: crate::scenario::Site { x_km: 16.5, y_km: 12.5 },
-            budget_usd_m_per_year: 30.0,
-            ..Default::default()
-        });
-        let localization = 0;
-        let idle_d = paired_differences(&idle, &base)[localization].unwrap();
-        let credit_d = paired_differences(&credit, &base)[localization].unwrap();
-        assert_eq!(idle_d.n, CHANCE_RUNS as usize);
+        let centre = with_rd_centre(16.5, 12.5);
+        let idle_d = figures(&idle, &base, LIVE_RUNS)[0].diff.unwrap();
+        let centre_d = figures(&centre, &base, LIVE_RUNS)[0].diff.unwrap();
+        assert_eq!(idle_d.n, LIVE_RUNS as usize);
         assert!(!idle_d.excludes_zero(), "an idle supplier: {idle_d:?}");
-        assert!(credit_d.excludes_zero() && credit_d.mean > 0.0, "an R&D centre beside the suppliers raises localization: {credit_d:?}");
+        assert!(centre_d.excludes_zero() && centre_d.mean > 0.0, "an R&D centre beside the suppliers raises localization: {centre_d:?}");
+    }
+
+    /// The value card prices the plan against itself without incentives: the baseline's
+    /// incentives buy some localization at a clear cost, so it has a positive USD m per point;
+    /// the plan without incentives has nothing to price.
+    #[test]
+    fn the_value_card_prices_the_incentives_against_none() {
+        let base = default_scenario();
+        let Level::Value(v) = figures(&base, &base, LIVE_RUNS)[4].level else { panic!("the value card") };
+        let bare = without_incentives(&base);
+        let Level::Value(none) = figures(&bare, &base, LIVE_RUNS)[4].level else { panic!("the value card") };
+        assert_eq!(none, crate::studies::value::Value::NoClearGain, "no incentives: nothing to price");
+        // Whatever the figure, it is the one measure: extra cost over extra points against no incentives.
+        let runs = |s: &Scenario| paired_runs(s, s.seed, LIVE_RUNS);
+        let (a, b) = (runs(&base), runs(&bare));
+        let d = |f: fn(&QuarterRecord) -> f64| -> Vec<f64> {
+            a.iter().zip(&b).map(|(x, y)| f(x.last().unwrap()) - f(y.last().unwrap())).collect()
+        };
+        let expected = crate::studies::value::value_for_money(&d(|r| r.localization_rate), &d(|r| r.cumulative_fiscal_cost_usd_m));
+        assert_eq!(v, expected);
     }
 
     #[test]
@@ -369,10 +510,10 @@ mod tests {
         s.years = 3;
         let h = sim::run_to_end(&s);
         let c = cards();
-        assert_eq!((c[0].value)(&h), Some(h.last().unwrap().localization_rate));
+        assert_eq!((c[0].value.unwrap())(&h), Some(h.last().unwrap().localization_rate));
         let yearly: f64 = h[h.len() - 4..].iter().map(|r| r.exports_usd_m).sum();
-        let card = (c[2].value)(&h).unwrap();
+        let card = (c[2].value.unwrap())(&h).unwrap();
         assert!((card - yearly).abs() < 1e-9 * yearly, "{card} vs {yearly}");
-        assert_eq!((c[2].value)(&[]), None);
+        assert_eq!((c[2].value.unwrap())(&[]), None);
     }
 }

@@ -62,7 +62,12 @@ fn sweep_outputs(out: &Path, csv_text: &str, name: &str) -> Result<Vec<(PathBuf,
     };
     let mut set = OutputSet::default();
     let chart = sweep_chart(&mut set, out, &res, k, &footer)?;
-    add_report(&mut set, out, &sweep_report(&res, k, chart))?;
+    let report = sweep_report(&res, k, chart);
+    // The terminal gets the verdict too, not only the names of the files.
+    for line in &report.verdict {
+        crate::say!("{line}");
+    }
+    add_report(&mut set, out, &report)?;
     Ok(set.into_files())
 }
 
@@ -129,6 +134,49 @@ fn sweep_chart(set: &mut OutputSet, out: &Path, res: &Results, k: usize, footer:
     }
 }
 
+/// What the ranking above leaves out, and the point that is the best value for money (the one
+/// measure, `studies::value`): extra fiscal cost per extra localization point against the
+/// cheapest grid point, paired replication by replication.
+fn value_verdict(res: &Results, k: usize) -> Vec<String> {
+    let (loc, cost) =
+        (SWEEP_KPIS.iter().position(|n| *n == "localization_rate"), SWEEP_KPIS.iter().position(|n| *n == "cumulative_fiscal_cost_usd_m"));
+    let (Some(loc), Some(cost)) = (loc, cost) else { return Vec::new() };
+    let mut out = Vec::new();
+    if k != cost {
+        out.push(format!("This ranks the points by {} alone and leaves out their fiscal cost.", kpi(SWEEP_KPIS[k]).label.to_lowercase()));
+    }
+    let cheapest = (0..res.points.len()).min_by(|&a, &b| res.points[a].estimate(cost).mean.total_cmp(&res.points[b].estimate(cost).mean));
+    let Some(c) = cheapest else { return out };
+    let reference = &res.points[c];
+    let pairs: Vec<(Vec<f64>, Vec<f64>)> = res
+        .points
+        .iter()
+        .map(|p| {
+            let d = |k: usize| -> Vec<f64> { p.runs.iter().filter_map(|(r, v)| reference.runs.get(r).map(|w| v[k] - w[k])).collect() };
+            (d(loc), d(cost))
+        })
+        .collect();
+    let ranked = crate::studies::value::rank(&pairs);
+    match ranked.first() {
+        Some((i, v, clearly)) => out.push(format!(
+            "The best value for money, against the cheapest point ({}), is {}: {}{}.",
+            point_text(&res.params, reference),
+            point_text(&res.params, &res.points[*i]),
+            v.words(),
+            match clearly {
+                Some(true) => ", clearly better than the next",
+                Some(false) => ", within chance of the next",
+                None => "",
+            }
+        )),
+        None => out.push(format!(
+            "No point gains localization clearly over the cheapest ({}), so none can be priced per extra point.",
+            point_text(&res.params, reference)
+        )),
+    }
+    out
+}
+
 /// "credit_interest_subsidy_pp=2, local_content=[]": a point's values with the parameters' paths.
 fn point_text(params: &[String], p: &Point) -> String {
     params.iter().zip(&p.values).map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
@@ -172,6 +220,7 @@ fn sweep_report(res: &Results, k: usize, chart: Option<Chart>) -> Report {
             ));
         }
     }
+    verdict.extend(value_verdict(res, k));
     let varied = Section {
         title: "What was varied".into(),
         header: vec!["parameter".into(), "values".into()],

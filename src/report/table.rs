@@ -37,6 +37,9 @@ pub struct KpiCell {
     pub diff_ci: String,
     /// "up" or "down" where the difference's CI excludes 0, else "".
     pub sign: &'static str,
+    /// The report's colour of a clear difference: "better" or "worse" for the plan (the
+    /// registry's direction: more fiscal cost is worse), "clear" where neither way is better.
+    pub tone: &'static str,
 }
 
 pub struct Table {
@@ -63,13 +66,47 @@ pub fn clear_sign(e: &Estimate) -> &'static str {
 
 /// The cell of a level and, for every scenario but the first, its paired difference.
 fn cell(k: &Kpi, e: &Estimate, diff: Option<&Estimate>) -> KpiCell {
-    let mut c = KpiCell { value: k.fmt(e.mean), ci: interval(e, |v| k.fmt(v)), ..KpiCell::default() };
+    let level = |v| if e.n > 1 { k.fmt_mean(v) } else { k.fmt(v) };
+    let mut c = KpiCell { value: level(e.mean), ci: interval(e, level), ..KpiCell::default() };
     if let Some(d) = diff {
         c.diff = k.fmt_diff(d.mean);
         c.diff_ci = interval(d, |v| k.fmt_diff(v));
         c.sign = clear_sign(d);
+        c.tone = tone(k, d);
     }
     c
+}
+
+/// "better", "worse" or "clear" for a clear difference, "" for one within chance.
+pub fn tone(k: &Kpi, d: &Estimate) -> &'static str {
+    match (d.excludes_zero(), k.is_better(d.mean)) {
+        (false, _) => "",
+        (true, Some(true)) => "better",
+        (true, Some(false)) => "worse",
+        (true, None) => "clear",
+    }
+}
+
+/// The table's row of value for money: each plan's extra fiscal cost per extra localization
+/// point against `reference` (one measure, [`crate::studies::value`]), and the JSON of it.
+pub fn value_row(arms: &[Arm], reference: &Arm) -> (KpiRow, serde_json::Value) {
+    let v = &crate::registry::VALUE_FOR_MONEY;
+    let mut cells = Vec::new();
+    let mut json_cells = Vec::new();
+    for arm in arms {
+        let d = |name| finals(arm, name).iter().zip(finals(reference, name)).map(|(x, y)| x - y).collect::<Vec<f64>>();
+        let value = crate::studies::value::value_for_money(&d("localization_rate"), &d("cumulative_fiscal_cost_usd_m"));
+        let (text, ci) = match value {
+            crate::studies::value::Value::PerPoint(e) => (format!("{:.1}", e.mean), interval(&e, |x| format!("{x:.1}"))),
+            _ if arm.scenario == reference.scenario => ("the reference".into(), String::new()),
+            other => (other.short(), String::new()),
+        };
+        cells.push(KpiCell { value: text, ci, ..KpiCell::default() });
+        json_cells.push(json!({"scenario": arm.label, "value": value.per_point(), "words": value.words()}));
+    }
+    let label = format!("{} ({}), against {}", v.label, v.unit, reference.label);
+    let json = json!({"kpi": v.name, "unit": v.unit, "reference": reference.label, "values": json_cells});
+    (KpiRow { label, cells }, json)
 }
 
 /// The final value of `name` in each replication of an arm.

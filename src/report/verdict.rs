@@ -1,12 +1,13 @@
-//! The plain-language verdict a compare or breakdown report opens with: which plan (or
-//! incentive) gives the most localization, exports, and localization per USD million of fiscal
-//! cost, and which differences are clear (their 95% CI excludes 0).
+//! The plain-language verdict a compare or breakdown report opens with: which plan (or budget
+//! item) gives the most localization and exports, which is the best value for money (the one
+//! measure, [`crate::studies::value`]), and which differences are clear (their 95% CI excludes 0).
 
 use super::table::{finals, paired_difference};
 use crate::format::{fmt_difference_with_unit, fmt_with_unit};
 use crate::registry::Kpi;
 use crate::stats::{Estimate, estimate_kpi};
 use crate::studies::comparison::{Arm, REPORT_KPIS, kpi};
+use crate::studies::value::{Value, rank};
 
 const LOC: &str = "localization_rate";
 const EXPORTS: &str = "final_year_exports_usd_m";
@@ -49,46 +50,53 @@ fn leader(arms: &[Arm], name: &str, what: &str) -> String {
     }
 }
 
-/// Localization per USD million of fiscal cost, against the first plan: the extra localization
-/// a plan buys with its extra fiscal cost (a ratio of levels would crown a plan that costs
-/// almost nothing). Only clear gains in localization count; a plan that gains at a lower cost
-/// is better than any ratio.
-fn per_fiscal(arms: &[Arm]) -> String {
-    let (loc, fis) = (kpi(LOC), kpi(FISCAL));
-    let first = &arms[0].label;
-    let gains: Vec<(usize, Estimate, Estimate)> = (1..arms.len())
-        .map(|i| (i, paired_difference(&arms[i], &arms[0], LOC), paired_difference(&arms[i], &arms[0], FISCAL)))
-        .filter(|(_, dl, _)| dl.excludes_zero() && dl.mean > 0.0)
-        .collect();
-    let cheaper: Vec<String> = gains
+/// Value for money ([`crate::studies::value`]): every plan's extra fiscal cost per extra
+/// localization point against the same reference (the first plan without incentives), ranked,
+/// with whether each step of the ranking is clear or within chance. With two priced plans it
+/// says "better value than"; a plan that is itself the reference has nothing to price.
+fn value_for_money(arms: &[Arm], reference: &Arm) -> Vec<String> {
+    let pairs: Vec<(Vec<f64>, Vec<f64>)> = arms
         .iter()
-        .filter(|(_, _, dc)| dc.mean <= 0.0)
-        .map(|(i, dl, dc)| {
-            format!("{} ({} localization, {} USD million fiscal cost)", arms[*i].label, loc.fmt_diff(dl.mean), fis.fmt_diff(dc.mean))
+        .map(|a| {
+            let d = |name| finals(a, name).iter().zip(finals(reference, name)).map(|(x, y)| x - y).collect::<Vec<f64>>();
+            (d(LOC), d(FISCAL))
         })
         .collect();
-    if !cheaper.is_empty() {
-        return format!("More localization than {first} at no extra fiscal cost: {}.", and_list(&cheaper));
-    }
-    let best = gains.iter().map(|(i, dl, dc)| (*i, 100.0 * dl.mean / dc.mean, dl, dc)).max_by(|a, b| a.1.total_cmp(&b.1));
-    match best {
-        Some((i, r, dl, dc)) => format!(
-            "{} buys the most localization per USD million of fiscal cost: {r:.3} percentage points per USD million more than {first} ({} for {} USD million).",
-            arms[i].label,
-            loc.fmt_diff(dl.mean),
-            fis.fmt_diff(dc.mean)
-        ),
-        None if arms.len() > 1 && arms[0].runs.len() > 1 => {
-            format!("No plan gains localization clearly over {first}, so none can be priced per USD million of fiscal cost.")
+    let ranked = rank(&pairs);
+    let mut out =
+        vec![format!("Value for money is each plan's extra fiscal cost per extra localization point against {}.", reference.label)];
+    let value_of = |i: usize| format!("{} ({})", arms[i].label, ranked.iter().find(|r| r.0 == i).map_or(String::new(), |r| r.1.words()));
+    match ranked.as_slice() {
+        [] => out.push(format!("No plan gains localization clearly over {}, so none can be priced.", reference.label)),
+        [only] => out.push(format!("Only {} can be priced: {}.", arms[only.0].label, only.1.words())),
+        [a, b] => {
+            let chance = if a.2 == Some(true) { "" } else { ", though the difference is within chance" };
+            out.push(format!("{} is better value than {}{chance}.", value_of(a.0), value_of(b.0)))
         }
-        None => format!("No plan gains localization over {first} by a clear margin, so none is priced per USD million of fiscal cost."),
+        [first, rest @ ..] => {
+            let chance = if first.2 == Some(true) { "clearly" } else { "but within chance of the next" };
+            let others: Vec<String> = rest.iter().map(|r| value_of(r.0)).collect();
+            out.push(format!("{} is the best value, {chance}; then {}.", value_of(first.0), and_list(&others)))
+        }
     }
+    let unpriced: Vec<String> = (0..arms.len())
+        .filter(|i| !ranked.iter().any(|r| r.0 == *i))
+        .map(|i| {
+            let v = crate::studies::value::value_for_money(&pairs[i].0, &pairs[i].1);
+            format!("{} ({})", arms[i].label, if arms[i].scenario == reference.scenario { "it is the reference".into() } else { v.words() })
+        })
+        .collect();
+    if !unpriced.is_empty() {
+        out.push(format!("Not priced: {}.", and_list(&unpriced)));
+    }
+    out
 }
 
-/// The verdict of a comparison: the leaders, and every difference to the first plan that is
-/// clearly above or below zero.
-pub fn compare(arms: &[Arm]) -> Vec<String> {
-    let mut out = vec![leader(arms, LOC, "localization"), leader(arms, EXPORTS, "exports per year"), per_fiscal(arms)];
+/// The verdict of a comparison: the leaders, value for money against `reference`, and every
+/// difference to the first plan that is clearly better or worse.
+pub fn compare(arms: &[Arm], reference: &Arm) -> Vec<String> {
+    let mut out = vec![leader(arms, LOC, "localization"), leader(arms, EXPORTS, "exports per year")];
+    out.extend(value_for_money(arms, reference));
     if arms.first().is_some_and(|a| a.runs.len() < 2) {
         out.push(ONE_REPLICATION.into());
         return out;
@@ -101,8 +109,8 @@ pub fn compare(arms: &[Arm]) -> Vec<String> {
             let d = paired_difference(arm, &arms[0], name);
             let what = k.label.to_lowercase();
             match (d.excludes_zero(), d.mean > 0.0) {
-                (true, true) => up.push(format!("{what} ({})", fmt_difference_with_unit(k, &d))),
-                (true, false) => down.push(format!("{what} ({})", fmt_difference_with_unit(k, &d))),
+                (true, true) => up.push(format!("{what} ({}{})", fmt_difference_with_unit(k, &d), judged(k, d.mean))),
+                (true, false) => down.push(format!("{what} ({}{})", fmt_difference_with_unit(k, &d), judged(k, d.mean))),
                 (false, _) => unclear.push(what),
             }
         }
@@ -121,14 +129,26 @@ pub fn compare(arms: &[Arm]) -> Vec<String> {
     out
 }
 
-/// One incentive's paired contributions (outcome with it minus outcome without it).
+/// ", worse": whether a clear difference is better or worse for the plan (the registry's
+/// direction), so "higher fiscal cost" is never read as good.
+fn judged(k: &Kpi, d: f64) -> &'static str {
+    match k.is_better(d) {
+        Some(true) => ", better",
+        Some(false) => ", worse",
+        None => "",
+    }
+}
+
+/// One budget item's paired contributions (outcome with it minus outcome without it).
 pub struct Contribution<'a> {
     pub incentive: &'a str,
     pub localization: &'a Estimate,
     pub exports: &'a Estimate,
     pub fiscal: &'a Estimate,
-    /// Fiscal cost per localization point, where the gain is clear.
-    pub cost_per_point: Option<f64>,
+    /// Value for money against the plan without the item.
+    pub value: Value,
+    /// The paired (localization, fiscal cost) contributions, replication by replication.
+    pub pairs: (Vec<f64>, Vec<f64>),
 }
 
 /// "+2.1 pp", "+62.4 USD million per year": a difference with its unit.
@@ -165,16 +185,24 @@ pub fn breakdown(rows: &[Contribution]) -> Vec<String> {
             if c.exports.excludes_zero() { ", clearly" } else { "" }
         ));
     }
-    match rows.iter().filter_map(|c| c.cost_per_point.map(|p| (c, p))).filter(|(_, p)| *p > 0.0).min_by(|a, b| a.1.total_cmp(&b.1)) {
-        Some((c, p)) => out.push(format!(
-            "{} gives the most localization per USD million of fiscal cost: {:.3} percentage points per USD million ({} for {} USD million of fiscal cost, USD {:.1} million per point).",
-            c.incentive,
-            1.0 / p,
-            loc.fmt_diff(c.localization.mean),
-            kpi(FISCAL).fmt_diff(c.fiscal.mean),
-            p
-        )),
-        None => out.push("No incentive has both a clear localization gain and a fiscal cost, so none can be priced per point of localization.".into()),
+    let ranked = rank(&rows.iter().map(|c| c.pairs.clone()).collect::<Vec<_>>());
+    match ranked.first() {
+        Some((i, v, clearly)) => {
+            let c = &rows[*i];
+            let lead = match (clearly, ranked.get(1)) {
+                (Some(true), Some((j, _, _))) => format!(", clearly better than the next, {}", rows[*j].incentive),
+                (Some(false), Some((j, _, _))) => format!(", within chance of the next, {}", rows[*j].incentive),
+                _ => String::new(),
+            };
+            out.push(format!(
+                "{} is the best value: {} ({} localization for {} USD million of fiscal cost, against the plan without it){lead}.",
+                c.incentive,
+                v.words(),
+                loc.fmt_diff(c.localization.mean),
+                kpi(FISCAL).fmt_diff(c.fiscal.mean),
+            ))
+        }
+        None => out.push("No item has a clear localization gain, so none can be priced per extra point of localization.".into()),
     }
     if rows.first().is_some_and(|c| c.localization.n < 2) {
         out.push(ONE_REPLICATION.into());
@@ -218,30 +246,40 @@ mod tests {
 
     #[test]
     fn a_breakdown_verdict_names_the_leaders_and_the_clear_effects() {
-        let (gain, noise) = (estimate(&[0.019, 0.020, 0.021]), estimate(&[0.004, -0.003, 0.002]));
+        let (gain_xs, noise_xs, fiscal_xs) = ([0.019, 0.020, 0.021], [0.004, -0.003, 0.002], [9.0, 10.0, 11.0]);
+        let (gain, noise) = (estimate(&gain_xs), estimate(&noise_xs));
         let (exports_a, exports_b) = (estimate(&[1.0, 2.0, 3.0]), estimate(&[50.0, 60.0, 70.0]));
-        let fiscal = estimate(&[9.0, 10.0, 11.0]);
-        let rows = [
-            Contribution { incentive: "credit", localization: &gain, exports: &exports_a, fiscal: &fiscal, cost_per_point: Some(5.0) },
-            Contribution { incentive: "promotion", localization: &noise, exports: &exports_b, fiscal: &fiscal, cost_per_point: None },
-        ];
+        let fiscal = estimate(&fiscal_xs);
+        let item = |incentive, localization, exports, xs: &[f64; 3]| Contribution {
+            incentive,
+            localization,
+            exports,
+            fiscal: &fiscal,
+            value: crate::studies::value::value_for_money(xs, &fiscal_xs),
+            pairs: (xs.to_vec(), fiscal_xs.to_vec()),
+        };
+        let rows = [item("credit", &gain, &exports_a, &gain_xs), item("promotion", &noise, &exports_b, &noise_xs)];
         let v = breakdown(&rows);
         assert_eq!(v[0], "credit adds the most localization (+2.0 pp, clearly).");
         assert_eq!(v[1], "promotion adds the most exports (+60.0 USD million per year, clearly).");
-        assert!(
-            v[2].starts_with("credit gives the most localization per USD million of fiscal cost: 0.200 percentage points per USD million"),
-            "{}",
-            v[2]
-        );
+        // 10 USD m for 2 points: 5 a point.
+        assert!(v[2].starts_with("credit is the best value: USD 5.0 million per extra point ["), "{}", v[2]);
         assert_eq!(v[3], "Clearly raise localization: credit (+2.0 pp); no clear effect on localization: promotion.");
         // +2 with a spread of 1 over three replications: its interval includes 0.
         assert_eq!(v[4], "Clearly raise exports: promotion (+60.0 USD million per year); no clear effect on exports: credit.");
         // One replication: leaders only, and why nothing is called clear.
-        let one = estimate(&[0.02]);
-        let rows = [Contribution { incentive: "credit", localization: &one, exports: &one, fiscal: &one, cost_per_point: None }];
+        let one = estimate(&[0.0002]);
+        let rows = [Contribution {
+            incentive: "credit",
+            localization: &one,
+            exports: &one,
+            fiscal: &one,
+            value: Value::NoClearGain,
+            pairs: (vec![0.0002], vec![1.0]),
+        }];
         let v = breakdown(&rows);
         assert_eq!(v.last().map(String::as_str), Some(ONE_REPLICATION));
-        assert!(v[2].starts_with("No incentive has both a clear localization gain"), "{}", v[2]);
+        assert!(v[2].starts_with("No item has a clear localization gain"), "{}", v[2]);
     }
 
     #[test]

@@ -7,7 +7,6 @@ use crate::registry::{Kpi, kpi_of};
 use crate::run::{self, RunRecord};
 use crate::scenario::{Incentives, Scenario};
 use crate::sim::QuarterRecord;
-use crate::stats::Estimate;
 
 /// The KPIs a comparison's table and a sweep's results show, by name; labels, units, bounds and
 /// formats come from the registry.
@@ -54,24 +53,26 @@ pub fn run_arms(arms: Vec<(String, Scenario, String)>, base_seed: u64, replicati
     arms
 }
 
-/// Fiscal cost (USD m) per percentage point of localization an incentive adds, from the paired
-/// contributions (`loc` as a share). Only where the effect on localization is clearly positive: a
-/// 95% CI that excludes zero (with one replication, at least 0.05 points); dividing by an effect
-/// that may be zero, or by a loss, gives a number that means nothing.
-pub fn cost_per_localization_point(loc: &Estimate, fiscal: &Estimate) -> Result<f64, &'static str> {
-    let clear = if loc.n >= 2 { loc.ci95_low > 0.0 || loc.ci95_high < 0.0 } else { loc.mean.abs() > 0.0005 };
-    if !clear || !loc.mean.is_finite() {
-        Err("effect on localization not distinguishable from zero")
-    } else if loc.mean < 0.0 {
-        Err("lowers localization")
+/// The reference value for money is measured against ([`crate::studies::value`]): the plan
+/// without incentives (its layout, anchor and facilities under the standard regime), labelled;
+/// the plan itself when it has no incentives.
+pub fn without_incentives(label: &str, s: &Scenario, file: &str) -> (String, Scenario, String) {
+    if s.incentives == Incentives::default() {
+        (label.to_string(), s.clone(), file.to_string())
     } else {
-        Ok(fiscal.mean / (100.0 * loc.mean))
+        (
+            format!("{label} without incentives"),
+            Scenario { incentives: Incentives::default(), ..s.clone() },
+            format!("{file} with every incentive off"),
+        )
     }
 }
 
-/// The incentives of a scenario that are switched on, each with the scenario it gives when
-/// switched off (set to the no-incentive default). Each is named in the planner's words; the
-/// report's table of inputs that differ gives the scenario file's fields.
+/// The budget items of a scenario that are switched on, each with the scenario it gives when
+/// switched off: every incentive (set to the no-incentive default) and the public facilities
+/// with a budget (the R&D centres, the training centres' own trainees), so the items account for
+/// the plan's whole fiscal cost. Each is named in the planner's words; the report's table of
+/// inputs that differ gives the scenario file's fields.
 pub fn switched_off_variants(s: &Scenario) -> Vec<(String, Scenario)> {
     let none = Incentives::default();
     let mut out = Vec::new();
@@ -102,30 +103,14 @@ pub fn switched_off_variants(s: &Scenario) -> Vec<(String, Scenario)> {
         i.export_promotion_usd_m_per_year = none.export_promotion_usd_m_per_year
     });
     push("local-content roadmap", !inc.local_content.is_empty(), &|i| i.local_content.clear());
+    if !s.rd_centres.is_empty() {
+        out.push(("R&D centres (public budget)".into(), Scenario { rd_centres: Vec::new(), ..s.clone() }));
+    }
+    if s.training_centres.iter().any(|t| t.trainees_per_year > 0.0) {
+        out.push(("training centres (public trainees)".into(), Scenario { training_centres: Vec::new(), ..s.clone() }));
+    }
     out
 }
 
 /// The KPIs of the contributions, by name: localization, exports per year, fiscal cost.
 pub const BREAKDOWN_KPIS: [&str; 3] = ["localization_rate", "final_year_exports_usd_m", "cumulative_fiscal_cost_usd_m"];
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::stats::estimate;
-
-    #[test]
-    fn cost_per_point_only_for_a_clear_gain() {
-        let fiscal = estimate(&[100.0, 110.0, 90.0]);
-        // +2 points, clearly: 100 / 2 = 50 USD m a point.
-        let gain = estimate(&[0.019, 0.020, 0.021]);
-        assert!((cost_per_localization_point(&gain, &fiscal).unwrap() - 50.0).abs() < 1e-9);
-        // A mean of +0.1 points with a CI across zero: no figure.
-        let noise = estimate(&[0.004, -0.003, 0.002]);
-        assert!(noise.ci95_low < 0.0 && noise.mean > 0.0);
-        assert_eq!(cost_per_localization_point(&noise, &fiscal), Err("effect on localization not distinguishable from zero"));
-        assert_eq!(cost_per_localization_point(&estimate(&[-0.02, -0.021, -0.019]), &fiscal), Err("lowers localization"));
-        // One replication: no CI, so only a visible effect counts.
-        assert!(cost_per_localization_point(&estimate(&[0.01]), &fiscal).is_ok());
-        assert!(cost_per_localization_point(&estimate(&[0.0001]), &fiscal).is_err());
-    }
-}

@@ -9,6 +9,7 @@
 //! - [`sweep`]: a parameter grid, its results file and its best point.
 //! - [`sensitivity`]: the design, its shards and the analysis of one KPI at one year.
 //! - [`calibration`]: targets and ABC.
+//! - [`value`]: the one value-for-money measure (extra fiscal cost per extra localization point).
 
 pub mod calibration;
 pub mod comparison;
@@ -17,3 +18,4 @@ pub mod forecast;
 pub mod params;
 pub mod sensitivity;
 pub mod sweep;
+pub mod value;

@@ -911,16 +911,53 @@ pub struct Kpi {
     pub format: Format,
     /// Flows per quarter in the time series (summed over four quarters for a yearly figure).
     pub quarterly_flow: bool,
+    /// Which way is better for the plan: every difference a report, a card or a verdict colours
+    /// reads it here (more fiscal cost is worse, more localization better).
+    pub better: Better,
     pub help: &'static str,
 }
 
+/// Which way a KPI's difference is better.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Better {
+    Higher,
+    Lower,
+    /// Neither is better in itself (the count of foreign suppliers, the requirement in force).
+    Neither,
+}
+
 const fn kpi(name: &'static str, label: &'static str, unit: &'static str, min: f64, max: f64, format: Format, help: &'static str) -> Kpi {
-    Kpi { name, label, unit, min, max, format, quarterly_flow: false, help }
+    Kpi { name, label, unit, min, max, format, quarterly_flow: false, better: Better::Higher, help }
 }
 
 const fn flow(k: Kpi) -> Kpi {
     Kpi { quarterly_flow: true, ..k }
 }
+
+const fn lower_is_better(k: Kpi) -> Kpi {
+    Kpi { better: Better::Lower, ..k }
+}
+
+const fn neither_is_better(k: Kpi) -> Kpi {
+    Kpi { better: Better::Neither, ..k }
+}
+
+/// The one value-for-money measure of every output (window cards, compare, breakdown, sweep,
+/// optimize, reports): the extra fiscal cost of a plan per extra point of localization it buys,
+/// against a stated reference (the plan without incentives, or the plan without the item a
+/// breakdown switches off). Not a column of the time series: it is a ratio of two paired
+/// differences, computed by `studies::value`. Lower is better.
+pub static VALUE_FOR_MONEY: Kpi = Kpi {
+    name: "extra_cost_per_extra_localization_point",
+    label: "Extra fiscal cost per extra localization point",
+    unit: "USD million per pp",
+    min: -INF,
+    max: INF,
+    format: Format::UsdM,
+    quarterly_flow: false,
+    better: Better::Lower,
+    help: "The plan's extra cumulative fiscal cost over the reference, divided by the extra localization it reaches over the reference in percentage points (both paired over the same seeds). Only given where the gain is clear; a plan that gains at no extra cost is better value than any ratio.",
+};
 
 const INF: f64 = f64::INFINITY;
 
@@ -954,7 +991,7 @@ pub static KPIS: &[Kpi] = &[
         "Exports of the anchor and its suppliers in the quarter.",
     )),
     kpi("domestic_suppliers", "Domestic suppliers", "firms", 0.0, INF, Format::Count, "Domestic-owned supplier firms in the complex."),
-    kpi(
+    neither_is_better(kpi(
         "foreign_suppliers",
         "Foreign-owned suppliers",
         "firms",
@@ -962,7 +999,7 @@ pub static KPIS: &[Kpi] = &[
         INF,
         Format::Count,
         "Foreign-owned suppliers and joint ventures located in the complex.",
-    ),
+    )),
     kpi(
         "tier1_suppliers",
         "Tier-1 suppliers",
@@ -991,7 +1028,7 @@ pub static KPIS: &[Kpi] = &[
         "Mean capability of the domestic-owned suppliers (1 = the anchor's frontier).",
     ),
     kpi("employment", "Employment", "jobs", 0.0, INF, Format::Count, "Jobs at the anchor and its suppliers."),
-    flow(kpi(
+    lower_is_better(flow(kpi(
         "fiscal_cost_usd_m",
         "Fiscal cost",
         "USD million per quarter",
@@ -999,9 +1036,17 @@ pub static KPIS: &[Kpi] = &[
         INF,
         Format::UsdM,
         "Forgone tax and subsidies paid in the quarter, less the local-content fines collected (negative when a preferential rate is above the standard one, or fines exceed the incentives).",
+    ))),
+    lower_is_better(kpi(
+        "cumulative_fiscal_cost_usd_m",
+        "Cumulative fiscal cost",
+        "USD million",
+        -INF,
+        INF,
+        Format::UsdM,
+        "Fiscal cost since the start.",
     )),
-    kpi("cumulative_fiscal_cost_usd_m", "Cumulative fiscal cost", "USD million", -INF, INF, Format::UsdM, "Fiscal cost since the start."),
-    kpi(
+    neither_is_better(kpi(
         "local_content_required",
         "Local content required",
         "share of inputs",
@@ -1009,8 +1054,8 @@ pub static KPIS: &[Kpi] = &[
         1.0,
         Format::Percent,
         "Local-content requirement in force.",
-    ),
-    kpi(
+    )),
+    lower_is_better(kpi(
         "anchor_unit_cost_index",
         "Anchor's unit cost",
         "index",
@@ -1018,7 +1063,7 @@ pub static KPIS: &[Kpi] = &[
         INF,
         Format::Index,
         "Unit cost of the anchor's output (1 = all value added, no inputs).",
-    ),
+    )),
     kpi(
         "anchor_output_usd_m",
         "Anchor's output",
@@ -1029,8 +1074,16 @@ pub static KPIS: &[Kpi] = &[
         "The anchor's output at this quarter's yearly rate.",
     ),
     kpi("mean_worker_skill", "Mean worker skill", "0-1", 0.0, 1.0, Format::Index, "Mean skill of the towns' labour pools."),
-    flow(kpi("supplier_entries", "Supplier entries", "firms per quarter", 0.0, INF, Format::Count, "New supplier firms in the quarter.")),
-    flow(kpi(
+    neither_is_better(flow(kpi(
+        "supplier_entries",
+        "Supplier entries",
+        "firms per quarter",
+        0.0,
+        INF,
+        Format::Count,
+        "New supplier firms in the quarter.",
+    ))),
+    lower_is_better(flow(kpi(
         "supplier_exits",
         "Supplier exits",
         "firms per quarter",
@@ -1038,7 +1091,7 @@ pub static KPIS: &[Kpi] = &[
         INF,
         Format::Count,
         "Supplier firms that closed in the quarter.",
-    )),
+    ))),
 ];
 
 /// Totals over a run, written beside the final values of the KPIs.
@@ -1078,6 +1131,12 @@ impl Kpi {
         }
     }
 
+    /// A mean over replications and its interval's ends: as [`Kpi::fmt`], but a count keeps one
+    /// decimal where it is not whole ("0.6 [0.1, 1.1]", not "1 [0, 1]").
+    pub fn fmt_mean(&self, v: f64) -> String {
+        if self.format == Format::Count && v.is_finite() && v.fract() != 0.0 { thousands(v, 1) } else { self.fmt(v) }
+    }
+
     /// A difference, e.g. "+2.4 pp", "-12.0".
     pub fn fmt_diff(&self, d: f64) -> String {
         if !d.is_finite() {
@@ -1104,6 +1163,17 @@ impl Kpi {
 
     pub fn is_percent(&self) -> bool {
         self.format == Format::Percent
+    }
+
+    /// Whether a difference `d` (plan minus reference) is better for the plan; None where it is
+    /// zero or neither way is better.
+    pub fn is_better(&self, d: f64) -> Option<bool> {
+        match self.better {
+            _ if d == 0.0 || !d.is_finite() => None,
+            Better::Higher => Some(d > 0.0),
+            Better::Lower => Some(d < 0.0),
+            Better::Neither => None,
+        }
     }
 }
 

@@ -28,7 +28,8 @@ pub(super) fn charts(
     let panel_max = side_panel_max(root.ctx().viewport_rect().width());
     egui::Panel::right("charts").resizable(true).default_size(380.0).max_size(panel_max).show(root, |ui| {
         ui.heading("KPIs");
-        ui.label("solid: running; dashed: forecast of the full horizon; faint dotted: the reference plan");
+        ui.label("one run (the cards give means of paired runs): solid, running; dashed, its full horizon; faint dotted: the reference plan")
+            .on_hover_text("The lines are one run of the plan with its seed: luck moves them. The KPI cards on the left are the means of paired runs over many seeds, with their ranges.");
         ui.checkbox(&mut band.on, "band: where the model's uncertain parameters could put the forecast").on_hover_text(format!(
             "{} draws of every model parameter with a plausible range (Latin hypercube), {} runs each: the shaded band holds 95% of \
              the draws' averages. Computed in the background after each edit.",

@@ -59,12 +59,12 @@ pub(super) fn panels(
     mut map_area: ResMut<MapArea>,
     covered: Res<MapCovered>,
     // Grouped: a system takes at most 16 parameters.
-    (mut reference, preview, map, mut band, chance): (
+    (mut reference, preview, map, mut band, figures): (
         ResMut<super::outlook::Reference>,
         Res<super::outlook::Preview>,
         Res<crate::sim::map::SiteMap>,
         ResMut<super::outlook::ParameterBand>,
-        Res<super::outlook::Chance>,
+        Res<super::outlook::Figures>,
     ),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
@@ -96,7 +96,7 @@ pub(super) fn panels(
             file_section(ui, &mut plan, &mut state);
             ui.separator();
             let shown = super::outlook::shown(&preview, &forecast);
-            super::outlook::cards_ui(ui, &plan, &mut reference, &chance, shown, preview.history.is_some());
+            super::outlook::cards_ui(ui, &plan, &mut reference, &figures, shown, preview.history.is_some());
             ui.separator();
             time_section(ui, &mut plan, &mut control, &mut speed, &clock, &forecast);
             ui.separator();
