@@ -15,12 +15,15 @@ pub struct PlanArgs {
     /// Scenario files to run beside the plan in the compare view (up to 3).
     #[arg(long)]
     pub compare: Vec<PathBuf>,
+    /// Open the compare view in presentation mode (the whole window, large type; Esc leaves it).
+    #[arg(long, requires = "compare")]
+    pub presentation: bool,
 }
 
 /// Opens the planner.
 #[cfg(feature = "gui")]
 pub fn plan(a: PlanArgs) -> Result<(), String> {
-    crate::gui::run(a.file, a.screenshot, a.compare)
+    crate::gui::run(a.file, a.screenshot, a.compare, a.presentation)
 }
 
 /// Says that this build has no window.

@@ -8,12 +8,15 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui_plot::{Line, PlotPoints};
 
 use super::state::{MAX_ARMS, MapArea, MapCovered, UiSet, WindowSet};
-use super::theme::{ARM_COLORS, ERROR_TEXT, MINIMAP_LAND, WATER_RGB, color32, facility_rgb};
+use super::theme::{ARM_COLORS, BETTER, ERROR_TEXT, MINIMAP_LAND, WATER_RGB, WORSE, color32, facility_rgb};
 use super::widgets::{file_picker, kpi_plot_without_legend, resolve_path};
+use crate::registry::kpi_of;
 use crate::scenario::{Scenario, Site, Tier};
 use crate::sim::clock::SimClock;
 use crate::sim::map::SiteMap;
 use crate::sim::{self, Facility, FacilityKind, Metrics, QuarterRecord, Supplier};
+use crate::stats::{Estimate, estimate, estimate_kpi};
+use crate::studies::value::{Value, rank, value_for_money};
 
 /// What the view draws of one scenario, refreshed after each step.
 #[derive(Clone, Default)]
@@ -38,8 +41,10 @@ pub struct Arm {
     pub bands: Bands,
 }
 
-/// Replications behind each column's bands (seeds seed, seed+1, ... as `kicsim compare` uses).
-pub const BAND_REPLICATIONS: u32 = 8;
+/// Replications behind each column's bands and figures (seeds seed, seed+1, ... of the plan's
+/// seed for every column, as `kicsim compare` uses the first file's): 16 x 20-year runs are about
+/// 20 ms a column.
+pub const BAND_REPLICATIONS: u32 = 16;
 
 /// A column's full-horizon runs over [`BAND_REPLICATIONS`] seeds, computed on a background thread.
 #[derive(Default)]
@@ -47,23 +52,31 @@ pub struct Bands {
     job: super::job::Job<Vec<Vec<QuarterRecord>>>,
     /// The runs, once in (none while the runs of a changed plan are on their way).
     runs: Option<Vec<Vec<QuarterRecord>>>,
-    /// The scenario the runs are of (the plan's bands are recomputed when it changes).
-    of: Option<Scenario>,
+    /// The scenario and seed the runs are of (recomputed when either changes).
+    of: Option<(Scenario, u64)>,
 }
 
 impl Bands {
-    fn launch(&mut self, scenario: &Scenario) {
-        if self.of.as_ref() == Some(scenario) {
+    /// Runs `scenario` on seeds `seed`, `seed`+1, ... (the plan's, so every column is paired).
+    fn launch(&mut self, scenario: &Scenario, seed: u64) {
+        if self.of.as_ref().is_some_and(|(s, k)| s == scenario && *k == seed) {
             return;
         }
-        self.of = Some(scenario.clone());
+        self.of = Some((scenario.clone(), seed));
         self.runs = None;
         let scenario = scenario.clone();
         self.job.launch(move || {
+            use rayon::prelude::*;
             (0..BAND_REPLICATIONS)
-                .map(|r| sim::run_to_end(&Scenario { seed: scenario.seed.wrapping_add(r as u64), ..scenario.clone() }))
+                .into_par_iter()
+                .map(|r| sim::run_to_end(&Scenario { seed: seed.wrapping_add(r as u64), ..scenario.clone() }))
                 .collect()
         });
+    }
+
+    /// The final value of a KPI in each run (empty until the runs are in).
+    fn finals(&self, get: fn(&[QuarterRecord]) -> f64) -> Vec<f64> {
+        self.runs.as_ref().map_or(Vec::new(), |runs| runs.iter().map(|r| get(r)).collect())
     }
 
     /// Takes the runs in once they are done.
@@ -100,8 +113,7 @@ impl Arm {
         // Its label (the scenario's name, with its file where another column has the same name)
         // is kept in the snapshot; see `CompareView::relabel`.
         let snapshot = Snapshot { label: scenario.name.clone(), ..default() };
-        let mut bands = Bands::default();
-        bands.launch(&scenario);
+        let bands = Bands::default();
         let mut arm = Arm { scenario, path, world, snapshot, bands };
         arm.refresh();
         arm
@@ -148,6 +160,8 @@ pub struct CompareView {
     plan_key: Option<(u32, u64)>,
     /// The plan's bands.
     pub plan_bands: Bands,
+    /// The plan without incentives on the same seeds: value for money's reference.
+    pub reference_bands: Bands,
     /// Larger text for a room: the view takes the whole window.
     pub presentation: bool,
 }
@@ -155,7 +169,7 @@ pub struct CompareView {
 impl CompareView {
     /// Some column's bands are still being computed.
     pub fn computing(&self) -> bool {
-        self.plan_bands.computing() || self.arms.iter().any(|a| a.bands.computing())
+        self.plan_bands.computing() || self.reference_bands.computing() || self.arms.iter().any(|a| a.bands.computing())
     }
 
     /// Adds a scenario file; errors are kept for the panel and change nothing.
@@ -168,6 +182,8 @@ impl CompareView {
         match Scenario::load(&path) {
             Ok(s) => {
                 self.arms.push(Arm::new(s, path.to_string_lossy().to_string()));
+                // The next frame launches its runs on the plan's seeds.
+                self.plan_key = None;
                 self.relabel();
                 self.open = true;
                 self.message = None;
@@ -204,6 +220,7 @@ fn keep_in_step(world: &mut World) {
         // Bands that are done are taken in, open or not (until then the window keeps drawing).
         let mut view = world.resource_mut::<CompareView>();
         view.plan_bands.poll();
+        view.reference_bands.poll();
         view.arms.iter_mut().for_each(|a| a.bands.poll());
     }
     let open = world.resource::<CompareView>().open;
@@ -216,7 +233,13 @@ fn keep_in_step(world: &mut World) {
         let plan = world.resource::<super::Plan>().scenario.clone();
         let plan_snapshot = snapshot(world, &format!("{} (plan)", plan.name));
         let mut view = world.resource_mut::<CompareView>();
-        view.plan_bands.launch(&plan);
+        view.plan_bands.launch(&plan, plan.seed);
+        let bare = Scenario { incentives: crate::scenario::Incentives::default(), ..plan.clone() };
+        view.reference_bands.launch(&bare, plan.seed);
+        for arm in view.arms.iter_mut() {
+            let s = arm.scenario.clone();
+            arm.bands.launch(&s, plan.seed);
+        }
         view.plan = plan_snapshot;
         view.plan_key = Some(key);
         view.relabel();
@@ -297,7 +320,12 @@ fn compare_window(
     if ctx.zoom_factor() != zoom {
         ctx.set_zoom_factor(zoom);
     }
-    let free = if view.presentation { ctx.viewport_rect() } else { area.0.unwrap_or_else(|| ctx.viewport_rect()) };
+    // Between the side panels when the columns fit there (at least 150 px each); otherwise (three
+    // plans in a 1024x768 window) over the whole window, as in presentation mode: fold it to reach
+    // the panels.
+    let columns = 1 + view.arms.len();
+    let between = area.0.filter(|a| a.width() >= 150.0 * columns as f32 + 40.0);
+    let free = if view.presentation { ctx.viewport_rect() } else { between.unwrap_or_else(|| ctx.viewport_rect()) };
     // Inside a margin of 9 px and below the status line; the title bar and frame take about 45 px.
     // In presentation mode there is no status line to keep clear: the view starts at the top.
     let top = if view.presentation { 9.0 } else { 40.0 };
@@ -311,8 +339,10 @@ fn compare_window(
             egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
                 let columns: Vec<&Snapshot> = std::iter::once(&view.plan).chain(view.arms.iter().map(|a| &a.snapshot)).collect();
                 let bands: Vec<&Bands> = std::iter::once(&view.plan_bands).chain(view.arms.iter().map(|a| &a.bands)).collect();
-                remove = column_rows(ui, &columns, view.presentation, size.y).or(remove);
-                compare_charts(ui, &columns, &bands);
+                let figures = column_figures(&bands, &view.reference_bands);
+                verdict_ui(ui, &columns, &figures);
+                remove = column_rows(ui, &columns, &figures, view.presentation, size.y).or(remove);
+                compare_charts(ui, &columns, &bands, view.presentation);
             });
         });
     if let Some(i) = remove {
@@ -326,13 +356,124 @@ fn compare_window(
     Ok(())
 }
 
-/// The view's three rows, a column per plan: headings, minimaps, the figures at this quarter.
-/// Returns the column whose "remove" was clicked.
-fn column_rows(ui: &mut egui::Ui, columns: &[&Snapshot], presentation: bool, height: f32) -> Option<usize> {
+/// A column's final-year figures over its paired runs: each KPI's level and its paired
+/// difference to the plan (the first column), and value for money against the plan without
+/// incentives. Empty while the runs are on their way.
+#[derive(Default)]
+pub struct ColumnFigures {
+    pub kpis: Vec<(Estimate, Option<Estimate>)>,
+    pub value: Option<Value>,
+    /// The paired (extra localization, extra cost) against the plan without incentives.
+    pairs: Option<(Vec<f64>, Vec<f64>)>,
+    /// Final localization in each run (the verdict's paired differences between columns).
+    localization: Vec<f64>,
+}
+
+type Final = fn(&[QuarterRecord]) -> f64;
+
+/// The figures the view shows, by the registry's KPIs: final values over the horizon.
+/// With a short label that keeps a column's line (the registry's label is in the tooltip).
+fn column_kpis() -> [(&'static str, Final, &'static str); 4] {
+    [
+        ("localization_rate", |h| h.last().map_or(f64::NAN, |r| r.localization_rate), "local."),
+        ("tier1_suppliers", |h| h.last().map_or(f64::NAN, |r| r.tier1_suppliers as f64), "tier-1"),
+        ("final_year_exports_usd_m", |h| h.iter().rev().take(4).map(|r| r.exports_usd_m).sum(), "exports/yr"),
+        ("cumulative_fiscal_cost_usd_m", |h| h.last().map_or(f64::NAN, |r| r.cumulative_fiscal_cost_usd_m), "fiscal cost"),
+    ]
+}
+
+fn column_figures(bands: &[&Bands], reference: &Bands) -> Vec<ColumnFigures> {
+    let plan = bands[0];
+    let diff = |a: &[f64], b: &[f64]| -> Vec<f64> { a.iter().zip(b).map(|(x, y)| x - y).collect() };
+    bands
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let mut f = ColumnFigures::default();
+            for (name, get, _) in column_kpis() {
+                let xs = b.finals(get);
+                if xs.is_empty() {
+                    return ColumnFigures::default();
+                }
+                let d = (i > 0).then(|| plan.finals(get)).filter(|p| p.len() == xs.len()).map(|p| estimate(&diff(&xs, &p)));
+                f.kpis.push((estimate_kpi(name, &xs), d));
+            }
+            let (loc, cost) = (column_kpis()[0].1, column_kpis()[3].1);
+            let (r_loc, r_cost) = (reference.finals(loc), reference.finals(cost));
+            if r_loc.len() == b.finals(loc).len() {
+                let pairs = (diff(&b.finals(loc), &r_loc), diff(&b.finals(cost), &r_cost));
+                f.value = Some(value_for_money(&pairs.0, &pairs.1));
+                f.pairs = Some(pairs);
+            }
+            f.localization = b.finals(loc);
+            f
+        })
+        .collect()
+}
+
+/// The verdict over the columns: the most localization (clearly or within chance of the next)
+/// and the best value for money (`studies::value`, against the plan without incentives).
+fn verdict_ui(ui: &mut egui::Ui, columns: &[&Snapshot], figures: &[ColumnFigures]) {
+    if columns.len() < 2 {
+        ui.label("Add a scenario file in the panel's Compare section to see it beside the plan.");
+        return;
+    }
+    if figures.iter().any(|f| f.kpis.is_empty() || f.pairs.is_none()) {
+        ui.label(egui::RichText::new(format!("computing {BAND_REPLICATIONS} paired runs of each plan...")).italics());
+        return;
+    }
+    let loc = kpi_of("localization_rate").expect("a KPI");
+    let best = (0..figures.len()).max_by(|&a, &b| figures[a].kpis[0].0.mean.total_cmp(&figures[b].kpis[0].0.mean)).unwrap_or(0);
+    // The leader's lead over every other column, paired run by run (the same seeds).
+    let clear = (0..figures.len()).filter(|&j| j != best).all(|j| {
+        let d: Vec<f64> = figures[best].localization.iter().zip(&figures[j].localization).map(|(a, b)| a - b).collect();
+        estimate(&d).excludes_zero()
+    });
+    let most = format!(
+        "Most localization: {} ({}){}.",
+        columns[best].label,
+        loc.fmt(figures[best].kpis[0].0.mean),
+        if clear { ", clearly" } else { ", but within chance of another plan" }
+    );
+    let pairs: Vec<(Vec<f64>, Vec<f64>)> = figures.iter().filter_map(|f| f.pairs.clone()).collect();
+    let ranked = rank(&pairs);
+    let value = match ranked.as_slice() {
+        [] => "No plan gains localization clearly over the plan without incentives, so none can be priced.".to_string(),
+        [(i, v, clearly), ..] => format!(
+            "Best value for money: {} ({}){}.",
+            columns[*i].label,
+            v.words(),
+            match clearly {
+                Some(true) => ", clearly",
+                Some(false) => ", within chance of the next",
+                None => "",
+            }
+        ),
+    };
+    ui.label(egui::RichText::new(most).strong());
+    ui.label(egui::RichText::new(value).strong()).on_hover_text(
+        "Value for money: the extra fiscal cost per extra localization point against the plan without incentives, on the same seeds (the one measure of every output; see OUTPUTS.md).",
+    );
+}
+
+/// "+2.4 pp" coloured better (green) or worse (red) where it is clear, grey within chance.
+fn difference_label(ui: &mut egui::Ui, k: &crate::registry::Kpi, d: &Estimate) {
+    let text = format!("Δ {}", k.fmt_diff(d.mean));
+    let hover = format!("{} [{}, {}] (95% interval, paired runs)", k.fmt_diff(d.mean), k.fmt_diff(d.ci95_low), k.fmt_diff(d.ci95_high));
+    match (d.excludes_zero(), k.is_better(d.mean)) {
+        (true, Some(true)) => ui.colored_label(BETTER, text).on_hover_text(hover),
+        (true, Some(false)) => ui.colored_label(WORSE, text).on_hover_text(hover),
+        _ => ui.weak(format!("{text} (chance)")).on_hover_text(format!("within chance: {hover}")),
+    };
+}
+
+/// The view's three rows, a column per plan: headings, minimaps, the final-year figures over the
+/// paired runs with the differences to the plan. Returns the column whose "remove" was clicked.
+fn column_rows(ui: &mut egui::Ui, columns: &[&Snapshot], figures: &[ColumnFigures], presentation: bool, height: f32) -> Option<usize> {
     let mut remove = None;
     // The maps take at most a third of the height, so the charts keep room below.
-    // In presentation mode (larger type) a fifth, so the four charts fit at 1024x768.
-    let share = if presentation { 5.0 } else { 3.0 };
+    // In presentation mode (larger type, more lines) a little less, so the charts keep room.
+    let share = if presentation { 3.6 } else { 3.0 };
     let side = (ui.available_width() / columns.len() as f32 - 12.0).min(height / share).clamp(70.0, 400.0);
     // The columns' text as wide as the window allows in presentation mode (fewer lines,
     // so the charts keep their room); as wide as the maps otherwise.
@@ -355,22 +496,39 @@ fn column_rows(ui: &mut egui::Ui, columns: &[&Snapshot], presentation: bool, hei
         }
     });
     ui.horizontal_top(|ui| {
-        for (i, s) in columns.iter().enumerate() {
+        for i in 0..columns.len() {
             ui.vertical(|ui| {
                 ui.set_width(col);
-                if let Some(r) = s.history.last() {
-                    ui.label(format!("year {:.2}: localization {:.1}%", r.year, 100.0 * r.localization_rate));
-                    ui.label(format!("tier-1 {}, tier-2 {}, {} firms", r.tier1_suppliers, r.tier2_suppliers, r.domestic_suppliers));
-                    // Exports over the last four quarters, as the planner's KPI cards give them.
-                    let yearly: f64 = s.history.iter().rev().take(4).map(|r| r.exports_usd_m).sum();
-                    ui.label(format!(
-                        "exports {yearly:.0} USD m in the last year, fiscal cost so far {:.0} USD m",
-                        r.cumulative_fiscal_cost_usd_m
-                    ));
-                } else {
-                    ui.label("quarter 0");
+                match figures.get(i) {
+                    Some(f) if !f.kpis.is_empty() => {
+                        ui.weak(format!("at the end, {BAND_REPLICATIONS} runs"));
+                        for ((name, _, short), (level, d)) in column_kpis().iter().zip(&f.kpis) {
+                            let k = kpi_of(name).expect("a KPI");
+                            ui.horizontal_wrapped(|ui| {
+                                ui.label(format!("{short} {}", k.fmt_mean(level.mean))).on_hover_text(format!(
+                                    "{} ({}): mean [{}, {}] over {BAND_REPLICATIONS} runs",
+                                    k.label,
+                                    k.display_unit(),
+                                    k.fmt_mean(level.ci95_low),
+                                    k.fmt_mean(level.ci95_high)
+                                ));
+                                if let Some(d) = d {
+                                    difference_label(ui, k, d);
+                                }
+                            });
+                        }
+                        if let Some(v) = &f.value {
+                            ui.label(format!("per extra point: {}", v.short())).on_hover_text(format!(
+                                "Value for money against the plan without incentives: {} (USD million of extra fiscal cost per extra localization point)",
+                                v.words()
+                            ));
+                        }
+                    }
+                    _ => {
+                        ui.label(egui::RichText::new("computing...").italics());
+                    }
                 }
-                if i > 0 && ui.small_button("remove").clicked() {
+                if i > 0 && !presentation && ui.small_button("remove").clicked() {
                     remove = Some(i - 1);
                 }
             });
@@ -380,7 +538,9 @@ fn column_rows(ui: &mut egui::Ui, columns: &[&Snapshot], presentation: bool, hei
 }
 
 /// The four KPI charts, each with every column's run, band and band mean.
-fn compare_charts(ui: &mut egui::Ui, columns: &[&Snapshot], bands: &[&Bands]) {
+/// In presentation mode the charts show the full horizon's averages only (not the running
+/// clock's one run), so what the room sees does not move.
+fn compare_charts(ui: &mut egui::Ui, columns: &[&Snapshot], bands: &[&Bands], presentation: bool) {
     type Getter = fn(&QuarterRecord) -> f64;
     let charts: [[(&str, Getter); 2]; 2] = [
         [("Localization rate (%)", |r| 100.0 * r.localization_rate), ("Tier-1 suppliers", |r| r.tier1_suppliers as f64)],
@@ -389,7 +549,14 @@ fn compare_charts(ui: &mut egui::Ui, columns: &[&Snapshot], bands: &[&Bands]) {
             ("Cumulative fiscal cost (USD million)", |r| r.cumulative_fiscal_cost_usd_m),
         ],
     ];
-    ui.label(format!("Solid: this run. Shaded: the average of {BAND_REPLICATIONS} runs, 95% sure; dashed: that average."))
+    let legend = if presentation {
+        format!("Shaded: the average of {BAND_REPLICATIONS} runs, 95% sure; dashed: that average; dotted: the local-content requirement.")
+    } else {
+        format!(
+            "Solid: one run, on the clock. Shaded: the average of {BAND_REPLICATIONS} runs, 95% sure; dashed: that average; dotted: the local-content requirement."
+        )
+    };
+    ui.label(legend)
         .on_hover_text("Coloured as the headings above. The runs differ only by luck (their random draws), as in kicsim compare.");
     // The two rows of charts share the height left (each has a title line).
     // What is left of the window's height (inside the scroll area, which scrolls when it is not enough).
@@ -399,7 +566,8 @@ fn compare_charts(ui: &mut egui::Ui, columns: &[&Snapshot], bands: &[&Bands]) {
         ui.columns(2, |cols| {
             for ((title, get), ui) in row.iter().zip(cols.iter_mut()) {
                 ui.label(*title);
-                kpi_plot_without_legend(format!("cmp-{title}")).height(plot_height).allow_scroll(false).show(ui, |p| {
+                let plot = kpi_plot_without_legend(format!("cmp-{title}")).height(plot_height).allow_scroll(false).x_axis_label("year");
+                plot.show(ui, |p| {
                     for (i, s) in columns.iter().enumerate() {
                         let color = ARM_COLORS[i % ARM_COLORS.len()];
                         let band = bands[i].of_kpi(*get);
@@ -412,8 +580,17 @@ fn compare_charts(ui: &mut egui::Ui, columns: &[&Snapshot], bands: &[&Bands]) {
                             let mean: PlotPoints = band.iter().map(|b| [b[0], b[2]]).collect();
                             p.line(Line::new("", mean).color(color.gamma_multiply(0.7)).style(egui_plot::LineStyle::dashed_loose()));
                         }
-                        let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
-                        p.line(Line::new(s.label.clone(), pts).color(color).width(2.0));
+                        if title.starts_with("Localization") {
+                            let required = bands[i].of_kpi(|r| 100.0 * r.local_content_required);
+                            if required.iter().any(|b| b[2] > 0.0) {
+                                let pts: PlotPoints = required.iter().map(|b| [b[0], b[2]]).collect();
+                                p.line(Line::new("", pts).color(color).style(egui_plot::LineStyle::dotted_dense()));
+                            }
+                        }
+                        if !presentation {
+                            let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
+                            p.line(Line::new(s.label.clone(), pts).color(color).width(2.0));
+                        }
                     }
                 });
             }

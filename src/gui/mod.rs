@@ -37,7 +37,7 @@ pub const PX_PER_KM: f32 = 24.0;
 
 /// Opens the planner on a scenario file (or the built-in default). With `screenshot`, renders,
 /// saves the picture and exits.
-pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec<PathBuf>) -> Result<(), String> {
+pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec<PathBuf>, presentation: bool) -> Result<(), String> {
     let plan = open_plan(file)?;
     let scenario = plan.scenario.clone();
     if compare_with.len() > state::MAX_ARMS {
@@ -103,6 +103,7 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
         for f in &compare_with {
             view.add(&f.display().to_string());
         }
+        view.presentation = presentation && view.open;
     }
     screenshot::key_plugin(&mut app);
     if let Some((out, tmp)) = shot {
