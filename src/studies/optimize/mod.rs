@@ -181,10 +181,14 @@ impl Problem {
         if e.invalid.is_some() {
             return INFEASIBLE * 1e3;
         }
+        let objective: f64 =
+            self.objectives.iter().zip(&e.objectives).zip(weights.iter().zip(scales)).map(|((o, v), (w, s))| w * o.sign() * v / s).sum();
         if !e.feasible(self) {
-            return INFEASIBLE * (1.0 + e.shortfall(self)) + (1.0 - e.joint_chance(self)) * INFEASIBLE * 1e-3;
+            // Nearer the requirement first; at the same distance, the better objective.
+            let objective = if objective.is_finite() { objective.clamp(-1e6, 1e6) } else { 1e6 };
+            return INFEASIBLE * (1.0 + e.shortfall(self)) + (1.0 - e.joint_chance(self)) * INFEASIBLE * 1e-3 + objective;
         }
-        self.objectives.iter().zip(&e.objectives).zip(weights.iter().zip(scales)).map(|((o, v), (w, s))| w * o.sign() * v / s).sum()
+        objective
     }
 }
 

@@ -228,20 +228,47 @@ pub struct Outcome {
     pub front: Vec<usize>,
 }
 
-/// The candidates to confirm: the `top` best distinct feasible ones by the first objective, and
-/// when fewer are feasible, the closest infeasible ones.
-fn shortlist(p: &Problem, candidates: &[Candidate], top: usize) -> Vec<usize> {
-    let w = weights(0, p.objectives.len());
-    let sc = scales(&candidates[0].eval);
-    let mut order: Vec<(f64, usize)> = candidates.iter().map(|c| (p.fitness(&c.eval, &w, &sc), c.id)).collect();
-    order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let mut seen = HashSet::new();
-    order.into_iter().filter(|(_, id)| *id != 0 && candidates[*id].eval.invalid.is_none() && seen.insert(key(&candidates[*id].values))).take(top).map(|(_, id)| id).collect()
+/// Near-duplicates (a converged search samples the same plan many times): within a thousandth
+/// of every lever's range.
+fn near(p: &Problem, a: &[f64], b: &[f64]) -> bool {
+    p.levers.iter().zip(a.iter().zip(b)).all(|(l, (x, y))| (l.unit_of(*x) - l.unit_of(*y)).abs() < 1e-3)
 }
 
-/// Runs the shortlist and the input plan with `reps` replications (the same seeds for all, more
-/// than the search's) and picks the winner: the best first objective among the plans that still
-/// meet the requirements.
+/// The next `top` candidates to confirm in round `round`: the best distinct ones by the first
+/// objective whose search chance clears the confidence by `round` more runs (a plan that met
+/// the requirement in just enough of the search's runs is the one a lucky draw favours, so
+/// each round asks for more margin); with no feasible candidate, the closest infeasible ones.
+fn shortlist(p: &Problem, candidates: &[Candidate], top: usize, round: usize, done: &[Vec<f64>]) -> Vec<usize> {
+    let w = weights(0, p.objectives.len());
+    let sc = scales(&candidates[0].eval);
+    let any_feasible = candidates.iter().any(|c| c.id != 0 && c.eval.feasible(p));
+    let margin = |c: &Candidate| c.eval.joint_chance(p) + 1e-12 >= p.confidence + round as f64 / c.eval.n.max(1) as f64;
+    let mut order: Vec<(f64, usize)> = candidates
+        .iter()
+        .filter(|c| c.id != 0 && c.eval.invalid.is_none())
+        .filter(|c| !any_feasible || (c.eval.feasible(p) && margin(c)))
+        .map(|c| (p.fitness(&c.eval, &w, &sc), c.id))
+        .collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut taken: Vec<Vec<f64>> = done.to_vec();
+    let mut out = Vec::new();
+    for (_, id) in order {
+        let v = &candidates[id].values;
+        if out.len() < top && !taken.iter().any(|t| near(p, t, v)) {
+            taken.push(v.clone());
+            out.push(id);
+        }
+    }
+    out
+}
+
+/// Rounds of confirmation at most (each asks one more run of margin).
+const CONFIRM_ROUNDS: usize = 6;
+
+/// Runs the input plan and the shortlisted candidates with `reps` replications (the same seeds
+/// for all, more than the search's) and picks the winner: the best first objective among the
+/// plans that still meet the requirements. While none of a round's plans does, the next round
+/// confirms plans with more margin.
 pub fn confirm(p: &Problem, candidates: &[Candidate], reps: u32, top: usize) -> Outcome {
     let w = weights(0, p.objectives.len());
     let input_eval = p.evaluate(&p.base, reps);
@@ -251,14 +278,22 @@ pub fn confirm(p: &Problem, candidates: &[Candidate], reps: u32, top: usize) -> 
         Confirmed { candidate: id, values: values.to_vec(), scenario, eval, fitness }
     };
     let input = make(0, &candidates[0].values, input_eval, p.base.clone());
-    let confirmed: Vec<Confirmed> = shortlist(p, candidates, top)
-        .into_iter()
-        .map(|id| {
+    let mut confirmed: Vec<Confirmed> = Vec::new();
+    for round in 0..CONFIRM_ROUNDS {
+        let done: Vec<Vec<f64>> = confirmed.iter().map(|c| c.values.clone()).collect();
+        let list = shortlist(p, candidates, top, round, &done);
+        if list.is_empty() {
+            break;
+        }
+        for id in list {
             let s = p.scenario_at(&candidates[id].values);
             let e = p.evaluate(&s, reps);
-            make(id, &candidates[id].values, e, s)
-        })
-        .collect();
+            confirmed.push(make(id, &candidates[id].values, e, s));
+        }
+        if confirmed.iter().any(|c| c.eval.feasible(p)) {
+            break;
+        }
+    }
     let winner = confirmed
         .iter()
         .enumerate()
