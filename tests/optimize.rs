@@ -43,7 +43,16 @@ fn a_lever_that_only_costs_money_ends_at_its_zero_bound() {
     optimize(
         &out,
         "2",
-        &["--levers", "incentives.export_promotion_usd_m_per_year", "--bound", "incentives.export_promotion_usd_m_per_year=0..50", "--require", "localization_rate@10 >= 0.05", "--evaluations", "40"],
+        &[
+            "--levers",
+            "incentives.export_promotion_usd_m_per_year",
+            "--bound",
+            "incentives.export_promotion_usd_m_per_year=0..50",
+            "--require",
+            "localization_rate@10 >= 0.05",
+            "--evaluations",
+            "40",
+        ],
     );
     assert_eq!(best_lever(&out, "incentives.export_promotion_usd_m_per_year"), 0.0);
     let best = kicsim::scenario::Scenario::load(&out.join("best.ron")).unwrap();
@@ -56,7 +65,18 @@ fn a_lever_that_only_costs_money_ends_at_its_zero_bound() {
 #[test]
 fn an_unreachable_requirement_is_reported_with_the_closest_plan() {
     let out = common::tmp_path("kicsim-opt-", "unreachable");
-    let o = optimize(&out, "2", &["--levers", "incentives.training_subsidy_usd_per_trainee,incentives.rd_deduction", "--require", "localization_rate@10 >= 0.95", "--evaluations", "30"]);
+    let o = optimize(
+        &out,
+        "2",
+        &[
+            "--levers",
+            "incentives.training_subsidy_usd_per_trainee,incentives.rd_deduction",
+            "--require",
+            "localization_rate@10 >= 0.95",
+            "--evaluations",
+            "30",
+        ],
+    );
     let (stdout, _) = text(&o);
     assert!(stdout.contains("requirement not reached"), "{stdout}");
     let r = report(&out);
@@ -74,7 +94,22 @@ fn a_higher_confidence_never_lowers_the_winners_cost() {
     let cost = |conf: &str| {
         let out = common::tmp_path("kicsim-opt-", &format!("conf-{conf}"));
         let levers = "incentives.land_rent_exemption,incentives.training_subsidy_usd_per_trainee,incentives.credit_interest_subsidy_pp";
-        optimize(&out, "2", &["--levers", levers, "--bound", "incentives.training_subsidy_usd_per_trainee=0..3000", "--require", "localization_rate@10 >= 0.32", "--confidence", conf, "--evaluations", "60"]);
+        optimize(
+            &out,
+            "2",
+            &[
+                "--levers",
+                levers,
+                "--bound",
+                "incentives.training_subsidy_usd_per_trainee=0..3000",
+                "--require",
+                "localization_rate@10 >= 0.32",
+                "--confidence",
+                conf,
+                "--evaluations",
+                "60",
+            ],
+        );
         let r = report(&out);
         assert_eq!(r["optimize"]["reached"], true, "confidence {conf}: {r}");
         r["optimize"]["best"]["objectives"]["cumulative_fiscal_cost_usd_m@10"]["mean"].as_f64().unwrap()
@@ -133,12 +168,28 @@ fn finals(dir: &Path, kpi: &str, quarter: &str) -> Vec<f64> {
 #[test]
 fn the_best_plan_rerun_with_kicsim_run_reproduces_the_reported_objective_and_chance() {
     let out = common::tmp_path("kicsim-opt-", "rerun");
-    optimize(&out, "2", &["--levers", "incentives.land_rent_exemption,incentives.credit_interest_subsidy_pp", "--require", "localization_rate@10 >= 0.32", "--confidence", "0.6", "--evaluations", "40"]);
+    optimize(
+        &out,
+        "2",
+        &[
+            "--levers",
+            "incentives.land_rent_exemption,incentives.credit_interest_subsidy_pp",
+            "--require",
+            "localization_rate@10 >= 0.32",
+            "--confidence",
+            "0.6",
+            "--evaluations",
+            "40",
+        ],
+    );
     let best = &report(&out)["optimize"]["best"];
     let runs = best["runs"].as_u64().unwrap().to_string();
     assert_eq!(runs, "12", "the confirmation's replications");
     let rerun = common::tmp_path("kicsim-opt-", "rerun-run");
-    let o = kicsim().args(["run", out.join("best.ron").to_str().unwrap(), "--replications", &runs, "--out", rerun.to_str().unwrap()]).output().unwrap();
+    let o = kicsim()
+        .args(["run", out.join("best.ron").to_str().unwrap(), "--replications", &runs, "--out", rerun.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{:?}", text(&o));
     let cost = finals(&rerun, "cumulative_fiscal_cost_usd_m", "40");
     let mean = cost.iter().sum::<f64>() / cost.len() as f64;
@@ -150,7 +201,10 @@ fn the_best_plan_rerun_with_kicsim_run_reproduces_the_reported_objective_and_cha
 }
 
 fn outputs(out: &Path) -> Vec<(String, Vec<u8>)> {
-    ["best.ron", "candidates.csv", "report.json", "report.md"].iter().map(|f| (f.to_string(), std::fs::read(out.join(f)).unwrap())).collect()
+    ["best.ron", "candidates.csv", "report.json", "report.md"]
+        .iter()
+        .map(|f| (f.to_string(), std::fs::read(out.join(f)).unwrap()))
+        .collect()
 }
 
 const SEARCH: [&str; 6] = [
@@ -211,7 +265,20 @@ fn shards_merge_into_one_result() {
 #[test]
 fn two_objectives_give_a_pareto_front() {
     let out = common::tmp_path("kicsim-opt-", "pareto");
-    optimize(&out, "2", &["--levers", "incentives.land_rent_exemption,incentives.training_subsidy_usd_per_trainee", "--minimize", "cumulative_fiscal_cost_usd_m", "--maximize", "localization_rate", "--evaluations", "60"]);
+    optimize(
+        &out,
+        "2",
+        &[
+            "--levers",
+            "incentives.land_rent_exemption,incentives.training_subsidy_usd_per_trainee",
+            "--minimize",
+            "cumulative_fiscal_cost_usd_m",
+            "--maximize",
+            "localization_rate",
+            "--evaluations",
+            "60",
+        ],
+    );
     for f in ["pareto.csv", "pareto.png", "pareto.svg"] {
         assert!(out.join(f).is_file(), "{f}");
     }
@@ -227,7 +294,8 @@ fn two_objectives_give_a_pareto_front() {
 #[test]
 fn ctrl_c_keeps_what_was_found() {
     let out = common::tmp_path("kicsim-opt-", "interrupt");
-    let mut args = vec!["optimize", "scenarios/baseline.ron", "--replications", "16", "--evaluations", "1000000", "--out", out.to_str().unwrap()];
+    let mut args =
+        vec!["optimize", "scenarios/baseline.ron", "--replications", "16", "--evaluations", "1000000", "--out", out.to_str().unwrap()];
     args.extend(SEARCH);
     let child = kicsim().args(&args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1500));
@@ -261,7 +329,10 @@ fn bad_input_is_refused_with_its_name_and_nothing_written() {
     refused(&["--require", "localization_rate@12 >= 0.5"], "year 12 is past the run's horizon of 10 years");
     refused(&["--require", "localization_rate@10 = 0.5"], "--require localization_rate@10 = 0.5: expected KPI@YEAR >= VALUE");
     refused(&["--require", "localization_rate@10 >= lots"], "`lots` is not a number");
-    refused(&["--levers", "incentives.cit_holiday_years", "--bound", "incentives.cit_holiday_years=0..45"], "outside the range incentives.cit_holiday_years may take");
+    refused(
+        &["--levers", "incentives.cit_holiday_years", "--bound", "incentives.cit_holiday_years=0..45"],
+        "outside the range incentives.cit_holiday_years may take",
+    );
     refused(&["--levers", "anchor.sector"], "--levers anchor.sector: unknown lever, or not a number");
     refused(&["--levers", "incentives.local_content"], "the roadmap is not a number");
     refused(&["--bound", "incentives.rd_deduction=1..x"], "the bounds must be numbers");

@@ -80,7 +80,13 @@ where
             .label("input plan")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], series_color(1).stroke_width(1)));
     }
-    chart.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).label_font(("sans-serif", 13)).draw().map_err(err)?;
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 13))
+        .draw()
+        .map_err(err)?;
     draw_footer(area, footer).map_err(err)?;
     area.present().map_err(err)?;
     Ok(())
@@ -143,7 +149,13 @@ where
             .label("input plan")
             .legend(|(x, y)| TriangleMarker::new((x + 8, y), 7, series_color(1).filled()));
     }
-    chart.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).label_font(("sans-serif", 13)).draw().map_err(err)?;
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 13))
+        .draw()
+        .map_err(err)?;
     draw_footer(area, footer).map_err(err)?;
     area.present().map_err(err)?;
     Ok(())

@@ -110,7 +110,8 @@ fn parse_time(s: &str) -> Result<Duration, String> {
 /// The question from the options (the input plan after `--set`, `--years`, `--seed`).
 fn spec_of(a: &OptimizeArgs) -> Result<Spec, String> {
     let base = run::load_with_overrides(&a.file, a.seed, a.years, &a.sets)?;
-    let minimize = if a.minimize.is_empty() && a.maximize.is_empty() { vec!["cumulative_fiscal_cost_usd_m".into()] } else { a.minimize.clone() };
+    let minimize =
+        if a.minimize.is_empty() && a.maximize.is_empty() { vec!["cumulative_fiscal_cost_usd_m".into()] } else { a.minimize.clone() };
     Ok(Spec {
         file: a.file.display().to_string(),
         scenario_ron: base.to_ron(),
@@ -162,10 +163,17 @@ pub fn optimize(a: OptimizeArgs) -> Result<(), String> {
         Some(s) => parse_shard(s)?,
         None => (1, 1),
     };
-    let checkpoint = a.out.join(if shard_n > 1 { format!("checkpoint-shard-{shard_i}-of-{shard_n}.json") } else { "checkpoint.json".into() });
+    let checkpoint =
+        a.out.join(if shard_n > 1 { format!("checkpoint-shard-{shard_i}-of-{shard_n}.json") } else { "checkpoint.json".into() });
     let cache = if a.resume { resume_cache(&checkpoint, &spec)? } else { Cache::new() };
     let evaluations = a.evaluations.unwrap_or(if time.is_some() { 1_000_000 } else { 300 });
-    let budget = Budget { evaluations, time, replications: spec.replications, seed: spec.seed, stream: if shard_n > 1 { shard_i as u64 } else { 0 } };
+    let budget = Budget {
+        evaluations,
+        time,
+        replications: spec.replications,
+        seed: spec.seed,
+        stream: if shard_n > 1 { shard_i as u64 } else { 0 },
+    };
     std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {}", a.out.display(), crate::io_words(&e)))?;
     let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::Relaxed));
     eprintln!(
@@ -182,7 +190,8 @@ pub fn optimize(a: OptimizeArgs) -> Result<(), String> {
     if shard_n > 1 {
         let name = a.out.join(format!("optimize-shard-{shard_i}-of-{shard_n}.json"));
         let saved = Saved { kicsim_optimize: SAVED_FORMAT.into(), spec, shard: (shard_i, shard_n), ended: Some(ended), candidates };
-        crate::io::write_atomic(&name, saved.to_json().as_bytes()).map_err(|e| format!("cannot write {}: {}", name.display(), crate::io_words(&e)))?;
+        crate::io::write_atomic(&name, saved.to_json().as_bytes())
+            .map_err(|e| format!("cannot write {}: {}", name.display(), crate::io_words(&e)))?;
         crate::say!("wrote {}", name.display());
         crate::say!("when all {shard_n} shards are done: kicsim merge {} --out {}", a.out.display(), a.out.display());
         return Ok(());
@@ -192,7 +201,8 @@ pub fn optimize(a: OptimizeArgs) -> Result<(), String> {
 
 /// The evaluations of the checkpoint to resume from, if it asks the same question.
 fn resume_cache(path: &Path, spec: &Spec) -> Result<Cache, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("--resume: cannot read the checkpoint {}: {}", path.display(), crate::io_words(&e)))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("--resume: cannot read the checkpoint {}: {}", path.display(), crate::io_words(&e)))?;
     let saved = Saved::from_json(&text).map_err(|e| format!("--resume: {}: {e}", path.display()))?;
     spec.same_question(&saved.spec).map_err(|e| format!("--resume: {} was made for another question: {e}", path.display()))?;
     eprintln!("resuming from {} ({} evaluated)", path.display(), crate::format::count_of(saved.candidates.len() as u64, "candidate"));
@@ -201,7 +211,14 @@ fn resume_cache(path: &Path, spec: &Spec) -> Result<Cache, String> {
 
 /// The search with its progress bar (on a terminal only) and its checkpoint (every two seconds
 /// and at the end).
-fn run_search(p: &Problem, spec: &Spec, b: &Budget, cache: Cache, checkpoint: &Path, shard: (usize, usize)) -> Result<(Vec<Candidate>, Ended), String> {
+fn run_search(
+    p: &Problem,
+    spec: &Spec,
+    b: &Budget,
+    cache: Cache,
+    checkpoint: &Path,
+    shard: (usize, usize),
+) -> Result<(Vec<Candidate>, Ended), String> {
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(b.evaluations.min(1_000_000) as u64);
         if let Ok(style) = indicatif::ProgressStyle::with_template("[{bar:30}] {pos}/{len} candidates ({elapsed}) {msg}") {
@@ -245,7 +262,8 @@ fn run_search(p: &Problem, spec: &Spec, b: &Budget, cache: Cache, checkpoint: &P
 /// "best so far: cumulative_fiscal_cost_usd_m@10 = 1,234.5" for the progress bar.
 fn best_so_far(p: &Problem, all: &[Candidate]) -> String {
     let o = &p.objectives[0];
-    let best = all.iter().filter(|c| c.eval.feasible(p)).map(|c| c.eval.objectives[0]).min_by(|a, b| (o.sign() * a).total_cmp(&(o.sign() * b)));
+    let best =
+        all.iter().filter(|c| c.eval.feasible(p)).map(|c| c.eval.objectives[0]).min_by(|a, b| (o.sign() * a).total_cmp(&(o.sign() * b)));
     match best {
         Some(v) => format!("best so far: {} = {}", o.name(), o.kpi.fmt(v)),
         None => "no feasible plan yet".into(),
@@ -257,12 +275,19 @@ fn best_so_far(p: &Problem, all: &[Candidate]) -> String {
 pub fn finish(out: &Path, spec: &Spec, problem: &Problem, candidates: &[Candidate], ended: Ended) -> Result<(), String> {
     let confirm_problem = problem_of(spec, 4)?;
     let reps = spec.confirm_replications;
-    eprintln!("confirming the best {} with {} each", crate::format::count_of(spec.confirm_top as u64, "candidate"), crate::format::count_of(confirm_problem.runs(reps) as u64, "run"));
+    eprintln!(
+        "confirming the best {} with {} each",
+        crate::format::count_of(spec.confirm_top as u64, "candidate"),
+        crate::format::count_of(confirm_problem.runs(reps) as u64, "run")
+    );
     let outcome = confirm(&confirm_problem, candidates, reps, spec.confirm_top);
     let (arms, incentives, sensitivity) = match outcome.winner.map(|i| &outcome.confirmed[i]) {
         Some(w) => {
             let variants = switched_off_variants(&w.scenario);
-            let mut arms_in = vec![("best plan".to_string(), w.scenario.clone(), "best.ron".to_string()), ("input plan".into(), problem.base.clone(), spec.file.clone())];
+            let mut arms_in = vec![
+                ("best plan".to_string(), w.scenario.clone(), "best.ron".to_string()),
+                ("input plan".into(), problem.base.clone(), spec.file.clone()),
+            ];
             arms_in.extend(variants.iter().map(|(n, s)| (format!("without {n}"), s.clone(), format!("best.ron with {n} off"))));
             let arms = run_arms(arms_in, problem.base.seed, reps);
             (arms, variants.into_iter().map(|(n, _)| n).collect(), lever_sensitivity(&confirm_problem, &w.values, reps))
@@ -270,7 +295,8 @@ pub fn finish(out: &Path, spec: &Spec, problem: &Problem, candidates: &[Candidat
         None => (Vec::new(), Vec::new(), Vec::new()),
     };
     let record = RunRecord::new(&problem.base, &spec.file, spec.replications).with_overrides(&spec.overrides);
-    let findings = Findings { problem: &confirm_problem, spec, record, candidates, outcome: &outcome, ended, arms, incentives, sensitivity };
+    let findings =
+        Findings { problem: &confirm_problem, spec, record, candidates, outcome: &outcome, ended, arms, incentives, sensitivity };
     let written = write_outputs(out, &findings)?;
     say_result(&findings);
     for name in written {
@@ -289,15 +315,28 @@ fn say_result(f: &Findings) {
             for (l, v) in p.levers.iter().zip(&w.values) {
                 crate::say!("  {} = {}", l.path, crate::format::fmt_num(*v));
             }
-            crate::say!("  {} = {} (input plan: {})", o.name(), o.kpi.fmt(w.eval.objectives[0]), o.kpi.fmt(f.outcome.input.eval.objectives[0]));
+            crate::say!(
+                "  {} = {} (input plan: {})",
+                o.name(),
+                o.kpi.fmt(w.eval.objectives[0]),
+                o.kpi.fmt(f.outcome.input.eval.objectives[0])
+            );
             if !p.requirements.is_empty() {
-                crate::say!("  all requirements hold in {:.1}% of the runs (asked: at least {:.0}%)", 100.0 * w.eval.joint_chance(p), 100.0 * p.confidence);
+                crate::say!(
+                    "  all requirements hold in {:.1}% of the runs (asked: at least {:.0}%)",
+                    100.0 * w.eval.joint_chance(p),
+                    100.0 * p.confidence
+                );
             }
         }
         None => {
             crate::say!("requirement not reached: no plan within the bounds meets it in at least {:.0}% of the runs", 100.0 * p.confidence);
             if let Some(c) = f.outcome.confirmed.iter().min_by(|a, b| a.fitness.total_cmp(&b.fitness)) {
-                crate::say!("  closest: candidate {}, all requirements hold in {:.1}% of the runs", c.candidate, 100.0 * c.eval.joint_chance(p));
+                crate::say!(
+                    "  closest: candidate {}, all requirements hold in {:.1}% of the runs",
+                    c.candidate,
+                    100.0 * c.eval.joint_chance(p)
+                );
             }
         }
     }

@@ -11,8 +11,8 @@ use std::path::Path;
 use serde_json::json;
 
 use super::{CI_NOTE, Chart, Report, Section, inputs, write_report};
-use crate::charts::optimize::{Front, Progress, front_files, progress_files};
 use crate::charts::footer_of;
+use crate::charts::optimize::{Front, Progress, front_files, progress_files};
 use crate::format::{count_of, fmt_difference, fmt_estimate, fmt_num};
 use crate::io::{OutputSet, csv_text};
 use crate::run::RunRecord;
@@ -98,7 +98,13 @@ fn reaches(p: &Problem, e: &Evaluation) -> String {
         .zip(&e.requirement_values)
         .map(|(r, v)| {
             let op = if r.op == crate::studies::optimize::Op::AtLeast { ">=" } else { "<=" };
-            format!("{}@{} reaches {} (needs {op} {})", r.kpi.name, r.year, fmt_estimate(r.kpi, &estimate_kpi(r.kpi.name, v)), r.kpi.fmt(r.threshold))
+            format!(
+                "{}@{} reaches {} (needs {op} {})",
+                r.kpi.name,
+                r.year,
+                fmt_estimate(r.kpi, &estimate_kpi(r.kpi.name, v)),
+                r.kpi.fmt(r.threshold)
+            )
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -114,7 +120,12 @@ fn levers_section(f: &Findings) -> Section {
         .enumerate()
         .map(|(i, l)| {
             let chosen = shown.map_or("n/a".into(), |c| fmt_num(c.values[i]));
-            vec![format!("{} ({})", l.label(), l.path), format!("{} to {}", fmt_num(l.lo), fmt_num(l.hi)), fmt_num(f.outcome.input.values[i]), chosen]
+            vec![
+                format!("{} ({})", l.label(), l.path),
+                format!("{} to {}", fmt_num(l.lo), fmt_num(l.hi)),
+                fmt_num(f.outcome.input.values[i]),
+                chosen,
+            ]
         })
         .collect();
     Section {
@@ -145,7 +156,12 @@ fn results_section(f: &Findings, c: &Confirmed) -> Section {
     for (j, r) in p.requirements.iter().enumerate() {
         let (a, b) = (&inp.requirement_values[j], &c.eval.requirement_values[j]);
         let diff = estimate(&b.iter().zip(a).map(|(x, y)| x - y).collect::<Vec<f64>>());
-        rows.push(vec![r.text(), fmt_estimate(r.kpi, &estimate_kpi(r.kpi.name, a)), fmt_estimate(r.kpi, &estimate_kpi(r.kpi.name, b)), fmt_difference(r.kpi, &diff)]);
+        rows.push(vec![
+            r.text(),
+            fmt_estimate(r.kpi, &estimate_kpi(r.kpi.name, a)),
+            fmt_estimate(r.kpi, &estimate_kpi(r.kpi.name, b)),
+            fmt_difference(r.kpi, &diff),
+        ]);
         rows.push(vec![
             format!("chance that {} holds", r.text()),
             chance_text(inp.chance(p, j), inp.n),
@@ -172,8 +188,10 @@ fn contributions_section(f: &Findings) -> Option<Section> {
     if arms.len() < 2 {
         return None;
     }
-    let diff = |a: &Arm, b: &Arm, k: &str| estimate(&a.runs.iter().zip(&b.runs).map(|(x, y)| value(x, k) - value(y, k)).collect::<Vec<f64>>());
-    let (loc, fis) = (crate::studies::comparison::kpi("localization_rate"), crate::studies::comparison::kpi("cumulative_fiscal_cost_usd_m"));
+    let diff =
+        |a: &Arm, b: &Arm, k: &str| estimate(&a.runs.iter().zip(&b.runs).map(|(x, y)| value(x, k) - value(y, k)).collect::<Vec<f64>>());
+    let (loc, fis) =
+        (crate::studies::comparison::kpi("localization_rate"), crate::studies::comparison::kpi("cumulative_fiscal_cost_usd_m"));
     let row = |label: String, a: &Arm, b: &Arm| {
         let (l, c) = (diff(a, b, loc.name), diff(a, b, fis.name));
         let per = match cost_per_localization_point(&l, &c) {
@@ -193,7 +211,12 @@ fn contributions_section(f: &Findings) -> Option<Section> {
             f.problem.base.years,
             count_of(arms[0].runs.len() as u64, "replication")
         ),
-        header: vec!["".into(), "localization (pp)".into(), "cumulative fiscal cost (USD million)".into(), "fiscal cost per localization point (USD million per pp)".into()],
+        header: vec![
+            "".into(),
+            "localization (pp)".into(),
+            "cumulative fiscal cost (USD million)".into(),
+            "fiscal cost per localization point (USD million per pp)".into(),
+        ],
         rows,
         ..Section::default()
     })
@@ -302,7 +325,8 @@ fn charts(set: &mut OutputSet, out: &Path, f: &Findings) -> Result<Section, Stri
         best,
         input: Some(f.outcome.input.eval.objectives[0]),
     };
-    let mut list = vec![Chart { title: "Search progress".into(), png: "progress.png".into(), svg: progress_files(set, out, &prog, &footer)? }];
+    let mut list =
+        vec![Chart { title: "Search progress".into(), png: "progress.png".into(), svg: progress_files(set, out, &prog, &footer)? }];
     if p.objectives.len() >= 2 {
         let pt = |c: &Candidate| (c.eval.objectives[0], c.eval.objectives[1]);
         let front = Front {
@@ -339,12 +363,25 @@ fn pareto_csv(f: &Findings) -> String {
 fn plan_file(f: &Findings) -> Option<(&'static str, String)> {
     let (name, c, what) = match f.winner() {
         Some(w) => ("best.ron", w, "best plan"),
-        None => ("closest.ron", f.outcome.confirmed.iter().min_by(|a, b| a.fitness.total_cmp(&b.fitness))?, "closest plan (the requirements are not met)"),
+        None => (
+            "closest.ron",
+            f.outcome.confirmed.iter().min_by(|a, b| a.fitness.total_cmp(&b.fitness))?,
+            "closest plan (the requirements are not met)",
+        ),
     };
     let mut s = c.scenario.clone();
     s.name = format!("{} (optimised)", f.problem.base.name);
-    s.description = format!("kicsim optimize: the {what}, candidate {} of {}, from {}. {}", c.candidate, f.candidates.len(), f.spec.file, f.problem.base.description);
-    let head = format!("// kicsim optimize {}: candidate {} ({what}). Run it with: kicsim run {name} --replications {}\n", f.spec.file, c.candidate, c.eval.n);
+    s.description = format!(
+        "kicsim optimize: the {what}, candidate {} of {}, from {}. {}",
+        c.candidate,
+        f.candidates.len(),
+        f.spec.file,
+        f.problem.base.description
+    );
+    let head = format!(
+        "// kicsim optimize {}: candidate {} ({what}). Run it with: kicsim run {name} --replications {}\n",
+        f.spec.file, c.candidate, c.eval.n
+    );
     Some((name, head + &s.to_ron() + "\n"))
 }
 
@@ -371,7 +408,8 @@ pub fn write_outputs(out: &Path, f: &Findings) -> Result<Vec<String>, String> {
     }
     sections.push(confirmed_section(f));
     if f.arms.len() >= 2 {
-        let head = |a: &Arm, label: &str| Arm { label: label.into(), scenario: a.scenario.clone(), record: a.record.clone(), runs: Vec::new() };
+        let head =
+            |a: &Arm, label: &str| Arm { label: label.into(), scenario: a.scenario.clone(), record: a.record.clone(), runs: Vec::new() };
         sections.push(inputs::differing(&[head(&f.arms[1], "input plan"), head(&f.arms[0], "best plan")]));
     }
     sections.extend([search_section(f), charts]);

@@ -135,7 +135,10 @@ impl FacilityRef {
 #[derive(Clone, Debug)]
 pub enum LeverKind {
     /// A numeric field of the registry (an item of a list with its index).
-    Field { field: &'static Field, index: Option<usize> },
+    Field {
+        field: &'static Field,
+        index: Option<usize>,
+    },
     /// Step `i` of the local-content roadmap: its year, or its share.
     RoadmapYear(usize),
     RoadmapShare(usize),
@@ -245,7 +248,9 @@ pub fn parse_kpi_at(flag: &str, s: &str, years: u32) -> Result<(&'static Kpi, u3
         None => years,
         Some(y) => match y.parse::<u32>() {
             Ok(y) if (1..=years).contains(&y) => y,
-            Ok(y) if y > years => return Err(format!("{flag} {s}: year {y} is past the run's horizon of {years} years (--years N runs longer)")),
+            Ok(y) if y > years => {
+                return Err(format!("{flag} {s}: year {y} is past the run's horizon of {years} years (--years N runs longer)"));
+            }
             _ => return Err(format!("{flag} {s}: `{y}` is not a year from 1 to {years}")),
         },
     };
@@ -297,7 +302,11 @@ pub fn parse_facility(s: &Scenario, text: &str) -> Result<FacilityRef, String> {
             "rd_centres" => FacilityRef::RdCentre(i),
             "training_centres" => FacilityRef::TrainingCentre(i),
             "logistics_hubs" => FacilityRef::LogisticsHub(i),
-            _ => return Err(format!("--move {text}: `{list}` is not a list of facilities (suppliers, rd_centres, training_centres, logistics_hubs)")),
+            _ => {
+                return Err(format!(
+                    "--move {text}: `{list}` is not a list of facilities (suppliers, rd_centres, training_centres, logistics_hubs)"
+                ));
+            }
         }
     };
     if f.site(s).is_none() {
@@ -346,7 +355,10 @@ pub fn parse_lever(s: &Scenario, path: &str) -> Result<Lever, String> {
         } else {
             " (only numbers can be levers; a name such as a sector or a tier cannot)".into()
         };
-        return Err(format!("--levers {path}: unknown lever, or not a number{hint}; levers are numeric fields such as {}", DEFAULT_LEVERS.join(", ")));
+        return Err(format!(
+            "--levers {path}: unknown lever, or not a number{hint}; levers are numeric fields such as {}",
+            DEFAULT_LEVERS.join(", ")
+        ));
     };
     if field.is_model_parameter() || path == "years" || path.starts_with("map.") {
         return Err(format!(
@@ -401,11 +413,8 @@ pub fn apply_bound(levers: &mut [Lever], text: &str) -> Result<(), String> {
 /// on top of a facility that is not moved (the window's checks, [`SiteMap::check_site`]).
 pub fn buildable_cells(s: &Scenario, moved: &[FacilityRef]) -> Vec<Site> {
     let map = SiteMap::generate(&s.map);
-    let fixed: Vec<(String, Site)> = FacilityRef::all(s)
-        .into_iter()
-        .filter(|f| !moved.contains(f))
-        .filter_map(|f| f.site(s).map(|site| (f.path(), site)))
-        .collect();
+    let fixed: Vec<(String, Site)> =
+        FacilityRef::all(s).into_iter().filter(|f| !moved.contains(f)).filter_map(|f| f.site(s).map(|site| (f.path(), site))).collect();
     (0..map.n * map.n)
         .map(|i| map.cell_centre(i))
         .filter(|c| map.check_site(*c, fixed.iter().map(|(n, p)| (n.as_str(), *p))).is_ok())

@@ -58,7 +58,8 @@ impl Spec {
                 }
             }
         }
-        let requirements: Vec<_> = self.require.iter().filter_map(|r| problem::parse_requirement(r, base.years).map_err(|e| errors.push(e)).ok()).collect();
+        let requirements: Vec<_> =
+            self.require.iter().filter_map(|r| problem::parse_requirement(r, base.years).map_err(|e| errors.push(e)).ok()).collect();
         if !(self.confidence > 0.0 && self.confidence <= 1.0) {
             errors.push(format!("--confidence {}: a share above 0 and at most 1, e.g. 0.8", self.confidence));
         }
@@ -123,7 +124,10 @@ impl Spec {
         if let (Some(a), Some(b)) = (a.as_object(), b.as_object()) {
             for (k, v) in a {
                 if b.get(k) != Some(v) {
-                    return Err(format!("`{k}` differs (the checkpoint's: {}, now: {v})", b.get(k).map_or("none".into(), |x| x.to_string())));
+                    return Err(format!(
+                        "`{k}` differs (the checkpoint's: {}, now: {v})",
+                        b.get(k).map_or("none".into(), |x| x.to_string())
+                    ));
                 }
             }
         }
@@ -196,8 +200,11 @@ pub fn candidates_csv(record: &str, p: &Problem, candidates: &[Candidate]) -> St
 /// The feasible candidates no other feasible candidate beats on every objective (one per plan).
 pub fn pareto_front(p: &Problem, candidates: &[Candidate]) -> Vec<usize> {
     let mut seen = HashSet::new();
-    let feasible: Vec<&Candidate> =
-        candidates.iter().filter(|c| c.eval.feasible(p) && c.eval.objectives.iter().all(|v| v.is_finite())).filter(|c| seen.insert(key(&c.values))).collect();
+    let feasible: Vec<&Candidate> = candidates
+        .iter()
+        .filter(|c| c.eval.feasible(p) && c.eval.objectives.iter().all(|v| v.is_finite()))
+        .filter(|c| seen.insert(key(&c.values)))
+        .collect();
     let signed = |c: &Candidate| -> Vec<f64> { p.objectives.iter().zip(&c.eval.objectives).map(|(o, v)| o.sign() * v).collect() };
     let dominates = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x <= y) && a.iter().zip(b).any(|(x, y)| x < y);
     let points: Vec<Vec<f64>> = feasible.iter().map(|c| signed(c)).collect();

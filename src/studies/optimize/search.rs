@@ -154,7 +154,14 @@ pub fn search(
             let mut rng = ChaCha8Rng::seed_from_u64(keyed_seed(b.seed, (b.stream << 32) + restart as u64));
             (0..dim).map(|_| rng.random::<f64>()).collect()
         };
-        let stage = Gen { p, reps: b.replications, cache: &cache, found: Mutex::new(Vec::new()), weights: weights(restart, m), scales: scales.clone() };
+        let stage = Gen {
+            p,
+            reps: b.replications,
+            cache: &cache,
+            found: Mutex::new(Vec::new()),
+            weights: weights(restart, m),
+            scales: scales.clone(),
+        };
         let seed = keyed_seed(b.seed ^ 0x0c3a_e500, (b.stream << 32) + restart as u64);
         let Ok(mut cma) = CMAESOptions::new(mean, 0.3).seed(seed).build(|x: &DVector<f64>| stage.value(x)) else {
             return (all, Ended::Evaluations);
