@@ -182,7 +182,7 @@ fn idle_when_paused(
     view: Res<compare::CompareView>,
     band: Res<outlook::ParameterBand>,
     chance: Res<outlook::Chance>,
-    awake: Option<Res<screenshot::KeepAwake>>,
+    (awake, find): (Option<Res<screenshot::KeepAwake>>, Res<panel::optimize::FindPackage>),
     mut settings: ResMut<bevy::winit::WinitSettings>,
 ) {
     let busy = control.running
@@ -191,6 +191,7 @@ fn idle_when_paused(
         || view.computing()
         || band.computing()
         || chance.computing()
+        || find.computing()
         || awake.is_some();
     let want = if busy {
         bevy::winit::WinitSettings::game()
