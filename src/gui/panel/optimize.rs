@@ -284,25 +284,30 @@ mod tests {
 
     #[test]
     fn the_panels_question_is_one_kicsim_optimize_accepts_and_apply_sets_the_levers() {
-        let plan = crate::scenario::default_scenario();
+        let mut plan = crate::scenario::default_scenario();
+        plan.incentives.export_promotion_usd_m_per_year = 5.0;
         let mut f = FindPackage { evaluations: 20, replications: 2, year: plan.years, threshold: 0.01, ..FindPackage::default() };
         for l in &mut f.levers {
             l.1 = l.0 == "incentives.export_promotion_usd_m_per_year";
             l.3 = l.3.min(50.0);
         }
-        let spec = f.spec(&plan);
-        let found = search_package(spec, 20, Arc::new(AtomicUsize::new(0)), Arc::new(AtomicBool::new(false))).unwrap();
+        let found = search_package(f.spec(&plan), 20, Arc::new(AtomicUsize::new(0)), Arc::new(AtomicBool::new(false))).unwrap();
         assert!(found.reached);
-        assert_eq!(found.values.len(), 1);
+        assert_eq!(
+            found.values,
+            [("incentives.export_promotion_usd_m_per_year".to_string(), 5.0, Some(0.0))],
+            "a lever that only costs goes to zero"
+        );
+        // Apply as the button does: one edit, and Undo takes it back.
         let mut p = Plan::new(plan.clone(), None);
-        let mut s = p.scenario.clone();
-        for (l, (_, _, after)) in found.levers.iter().zip(&found.values) {
-            l.set(&mut s, after.unwrap());
-        }
-        assert!(p.edit("apply", |x| *x = s.clone()) || s == plan);
-        if s != plan {
-            p.undo();
-            assert_eq!(p.scenario, plan, "Undo takes the package back");
-        }
+        let edited = p.edit("applied the package", |s| {
+            for (l, (_, _, after)) in found.levers.iter().zip(&found.values) {
+                l.set(s, after.unwrap());
+            }
+        });
+        assert!(edited && p.scenario.incentives.export_promotion_usd_m_per_year == 0.0);
+        assert_eq!(p.undo.len(), 1, "one edit");
+        p.undo();
+        assert_eq!(p.scenario, plan, "Undo takes the package back");
     }
 }
