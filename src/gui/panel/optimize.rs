@@ -16,7 +16,7 @@ use crate::gui::state::UiSet;
 use crate::registry::field_of;
 use crate::scenario::Scenario;
 use crate::studies::optimize::Lever;
-use crate::studies::optimize::problem::DEFAULT_LEVERS;
+use crate::studies::optimize::problem::{DEFAULT_LEVERS, default_bounds};
 use crate::studies::optimize::result::{Spec, confirm};
 use crate::studies::optimize::search::{Budget, Cache, search};
 
@@ -53,11 +53,14 @@ pub struct FindPackage {
 
 impl Default for FindPackage {
     fn default() -> Self {
+        // The bounds `kicsim optimize` takes by default (a preferential rate at most the standard
+        // one, an interest subsidy at most the lending rate).
+        let s = Scenario::default();
         let levers = DEFAULT_LEVERS
             .iter()
             .map(|p| {
-                let f = field_of(p).expect("default levers are registry fields");
-                (p.to_string(), true, f.min, f.max)
+                let (lo, hi) = default_bounds(field_of(p).expect("default levers are registry fields"), &s);
+                (p.to_string(), true, lo, hi)
             })
             .collect();
         FindPackage {

@@ -318,7 +318,7 @@ pub fn parse_facility(s: &Scenario, text: &str) -> Result<FacilityRef, String> {
 /// The default bounds of a field lever: the registry's range, but a preferential tax rate no
 /// higher than the standard one and an interest subsidy no higher than the lending rate (above
 /// them a plan is refused or is not an incentive).
-fn default_bounds(field: &Field, s: &Scenario) -> (f64, f64) {
+pub fn default_bounds(field: &Field, s: &Scenario) -> (f64, f64) {
     match field.path {
         "incentives.cit_rate" => (field.min, field.max.min(s.model.standard_cit_rate)),
         "incentives.credit_interest_subsidy_pp" => (field.min, field.max.min(s.model.lending_rate_pct)),
