@@ -121,7 +121,9 @@ fn search_package(spec: Spec, evaluations: usize, progress: Arc<AtomicUsize>, ca
     let budget = Budget { evaluations, time: None, replications: spec.replications, seed: spec.seed, stream: 0 };
     let (candidates, _) = search(&p, &budget, Cache::new(), &cancel, |all, _| progress.store(all.len(), Ordering::Relaxed));
     let outcome = confirm(&p, &candidates, spec.confirm_replications, spec.confirm_top);
-    let winner = outcome.winner.map(|i| &outcome.confirmed[i]);
+    // The winner, or when none meets the target the closest plan (shown, not offered).
+    let closest = outcome.confirmed.iter().min_by(|a, b| a.fitness.total_cmp(&b.fitness));
+    let winner = outcome.winner.map(|i| &outcome.confirmed[i]).or(closest);
     let o = &p.objectives[0];
     let chance = |e: &crate::studies::optimize::Evaluation| format!("{:.0}% of {} runs", 100.0 * e.joint_chance(&p), e.n);
     let mut lines =
@@ -132,7 +134,7 @@ fn search_package(spec: Spec, evaluations: usize, progress: Arc<AtomicUsize>, ca
         winner.map_or("n/a".into(), |w| chance(&w.eval)),
     ));
     let values = p.levers.iter().enumerate().map(|(i, l)| (l.path.clone(), outcome.input.values[i], winner.map(|w| w.values[i]))).collect();
-    Ok(Found { levers: p.levers.clone(), values, lines, reached: winner.is_some(), candidate: winner.map_or(0, |w| w.candidate) })
+    Ok(Found { levers: p.levers.clone(), values, lines, reached: outcome.winner.is_some(), candidate: winner.map_or(0, |w| w.candidate) })
 }
 
 /// F6 opens and closes the panel.
@@ -200,7 +202,7 @@ fn result_ui(ui: &mut egui::Ui, found: &Found, plan: &mut Plan) -> bool {
     egui::Grid::new("find-result").striped(true).num_columns(3).show(ui, |ui| {
         ui.strong("");
         ui.strong("current plan");
-        ui.strong("package found");
+        ui.strong(if found.reached { "package found" } else { "closest plan" });
         ui.end_row();
         for (what, before, after) in &found.lines {
             ui.label(what);
