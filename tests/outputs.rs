@@ -143,6 +143,24 @@ fn every_column_and_field_written_is_documented_and_nothing_else() {
         &d("compare"),
     ]);
     kicsim(&["breakdown", "scenarios/baseline.ron", "--replications", "2", "--out", &d("breakdown")]);
+    kicsim(&[
+        "optimize",
+        "scenarios/baseline.ron",
+        "--years",
+        "2",
+        "--levers",
+        "incentives.rd_deduction",
+        "--maximize",
+        "localization_rate",
+        "--require",
+        "domestic_suppliers@2 >= 1",
+        "--replications",
+        "2",
+        "--evaluations",
+        "10",
+        "--out",
+        &d("optimize"),
+    ]);
     let out = dir.path();
 
     // The run record and the estimate: their fields as serialized.
@@ -181,6 +199,16 @@ fn every_column_and_field_written_is_documented_and_nothing_else() {
     csv("two/timeseries.csv", "`kicsim run`: `timeseries.csv`", &[]);
     csv("sweep/results.csv", "`kicsim sweep` and `kicsim merge`: `results.csv`", &["incentives.cit_rate"]);
     assert!(!csv_header(&out.join("one/timeseries.csv")).contains(&"replication".to_string()));
+    let optimize: BTreeSet<String> = csv_header(&out.join("optimize/candidates.csv"))
+        .iter()
+        .map(|c| match c.as_str() {
+            "incentives.rd_deduction" => "<lever>".to_string(),
+            c if c.starts_with("mean_") => "mean_<objective>".into(),
+            c if c.starts_with("chance_") && c.contains('@') => "chance_<requirement>".into(),
+            c => c.to_string(),
+        })
+        .collect();
+    assert_eq!(optimize, names(table(&tables, "`kicsim optimize`: `candidates.csv`")));
 
     // JSON fields.
     for (file, heading) in [

@@ -4,6 +4,7 @@
 //!
 //! - `band.rs`: a KPI over time with 95% bands; `bars.rs`: the breakdown's bars;
 //! - `sweep_line.rs`: a KPI against one varied parameter; `heatmap.rs`: against two;
+//! - `optimize.rs`: a search's progress and its Pareto front;
 //! - `studies.rs`: sensitivity and calibration (tornado, mu*-sigma, index bars, indices over
 //!   time, prior vs posterior).
 
@@ -19,6 +20,7 @@ use crate::style::{SERIES, viridis_rgb};
 pub mod band;
 pub mod bars;
 pub mod heatmap;
+pub mod optimize;
 pub mod studies;
 pub mod sweep_line;
 

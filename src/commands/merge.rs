@@ -1,6 +1,7 @@
 //! `kicsim merge`: the shard files of a sweep into one results.csv (refusing missing shards,
 //! shards of another sweep and shards given twice), or the shards of a sensitivity analysis into
-//! its report, as an unsharded run would have written them.
+//! its report, or the shards of a goal search into its outputs, as an unsharded run would have
+//! written them.
 
 use std::path::{Path, PathBuf};
 
@@ -29,6 +30,10 @@ pub struct MergeArgs {
 
 /// `kicsim merge`: sensitivity shards when the inputs are those, else a sweep's.
 pub fn merge(a: MergeArgs) -> Result<(), String> {
+    let optimize = optimize_shard_files(&a.inputs);
+    if !optimize.is_empty() {
+        return super::optimize::merge_shards(&optimize, &a.out);
+    }
     match shard_files(&a.inputs) {
         shards if !shards.is_empty() => merge_sensitivity(&shards, &a.out),
         _ => merge_sweep(&a),
@@ -182,6 +187,23 @@ fn shard_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
         } else if is_shard(p)
             || std::fs::read_to_string(p).is_ok_and(|t| t.lines().nth(1).is_some_and(|l| l.starts_with("# sensitivity: ")))
         {
+            files.push(p.clone());
+        }
+    }
+    files
+}
+
+/// The shard files of `kicsim optimize` among the inputs (optimize-shard-I-of-N.json, or in folders).
+fn optimize_shard_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
+    let is_shard = |p: &Path| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("optimize-shard-"));
+    let mut files = Vec::new();
+    for p in inputs {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> =
+                std::fs::read_dir(p).into_iter().flatten().filter_map(|e| e.ok().map(|e| e.path())).filter(|f| is_shard(f)).collect();
+            found.sort();
+            files.extend(found);
+        } else if is_shard(p) {
             files.push(p.clone());
         }
     }

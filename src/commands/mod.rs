@@ -9,6 +9,7 @@ pub mod breakdown;
 pub mod calibrate;
 pub mod compare;
 pub mod merge;
+pub mod optimize;
 pub mod options;
 pub mod plan;
 pub mod run;
@@ -47,6 +48,8 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Which model parameters drive a KPI: tornado, Morris and Sobol' indices with intervals.
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Goal seeking: the cheapest (or best) plan whose requirements hold with a stated confidence (CMA-ES over the levers).
+    Optimize(optimize::OptimizeArgs),
     /// Fit the model's parameters to observed facts (ABC): posterior samples and what the facts constrain.
     Calibrate(calibrate::CalibrateArgs),
 }
@@ -61,6 +64,7 @@ pub fn execute(command: Option<Command>) -> Result<(), String> {
         Some(Command::Merge(a)) => Some(&a.out),
         Some(Command::Sensitivity(a)) => Some(&a.out),
         Some(Command::Calibrate(a)) => Some(&a.out),
+        Some(Command::Optimize(a)) => Some(&a.out),
         _ => None,
     };
     if let Some(out) = out {
@@ -78,5 +82,6 @@ pub fn execute(command: Option<Command>) -> Result<(), String> {
         Some(Command::Merge(a)) => merge::merge(a),
         Some(Command::Sensitivity(a)) => sensitivity::sensitivity(a),
         Some(Command::Calibrate(a)) => calibrate::calibrate(a),
+        Some(Command::Optimize(a)) => optimize::optimize(a),
     }
 }

@@ -183,7 +183,7 @@ fn idle_when_paused(
     view: Res<compare::CompareView>,
     band: Res<outlook::ParameterBand>,
     figures: Res<outlook::Figures>,
-    awake: Option<Res<screenshot::KeepAwake>>,
+    (awake, find): (Option<Res<screenshot::KeepAwake>>, Res<panel::optimize::FindPackage>),
     mut settings: ResMut<bevy::winit::WinitSettings>,
 ) {
     let busy = control.running
@@ -192,6 +192,7 @@ fn idle_when_paused(
         || view.computing()
         || band.computing()
         || figures.computing()
+        || find.computing()
         || awake.is_some();
     let want = if busy {
         bevy::winit::WinitSettings::game()

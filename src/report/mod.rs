@@ -5,7 +5,7 @@
 //!
 //! The commands fill it from section builders, one file each: [`comparison`] (compare and
 //! breakdown: intro, KPI charts), [`table`], [`verdict`], [`inputs`], [`uncertainty`] (what
-//! parameter draws add), [`sweep`]; [`sensitivity`] and [`calibration`] build their pages from
+//! parameter draws add), [`sweep`], [`optimize`] (goal seeking); [`sensitivity`] and [`calibration`] build their pages from
 //! blocks of their own, which [`page`] lays out with the same stylesheet.
 
 use std::path::Path;
@@ -22,6 +22,7 @@ use table::KpiTable;
 pub mod calibration;
 pub mod comparison;
 pub mod inputs;
+pub mod optimize;
 pub mod page;
 pub mod sensitivity;
 pub mod sweep;

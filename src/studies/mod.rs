@@ -9,12 +9,14 @@
 //! - [`sweep`]: a parameter grid, its results file and its best point.
 //! - [`sensitivity`]: the design, its shards and the analysis of one KPI at one year.
 //! - [`calibration`]: targets and ABC.
+//! - [`optimize`]: goal seeking: CMA-ES over the levers, requirements with a confidence, the winner confirmed.
 //! - [`value`]: the one value-for-money measure (extra fiscal cost per extra localization point).
 
 pub mod calibration;
 pub mod comparison;
 pub mod draws;
 pub mod forecast;
+pub mod optimize;
 pub mod params;
 pub mod sensitivity;
 pub mod sweep;

@@ -1,7 +1,8 @@
 //! The egui side panels, one file per section: [`file`] (save/load/undo, the status line, the
 //! quit prompt), [`controls`] (time, tools, overlays), [`incentives`] (the sliders),
 //! [`inspector`] (a clicked facility) and [`charts`] (the KPI charts with the forecast beside the
-//! running simulation). This file lays them out in the two panels.
+//! running simulation), and the floating [`optimize`] window ("Find a package", F6). This file
+//! lays them out in the two panels.
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -19,6 +20,7 @@ mod controls;
 mod file;
 mod incentives;
 mod inspector;
+pub mod optimize;
 
 use charts::charts;
 use controls::{overlay_section, time_section, tools_section};
@@ -33,6 +35,7 @@ pub(super) fn plugin(app: &mut App) {
     let shown_path = app.world().resource::<Plan>().path.clone();
     app.insert_resource(PanelState { path, draft, editing: false, confirm_folder: None, shown_path });
     app.init_resource::<QuitPrompt>();
+    optimize::plugin(app);
     app.add_systems(Update, close_requests);
     app.add_systems(EguiPrimaryContextPass, (panels, quit_prompt).chain().in_set(UiSet::Panels));
 }
