@@ -64,7 +64,6 @@ pub fn breakdown(a: BreakdownArgs) -> Result<(), String> {
         .map(|(incentive, [l, e, f], c)| Contribution { incentive, localization: l, exports: e, fiscal: f, cost_per_point: *c })
         .collect();
     let verdict = verdict::breakdown(&list);
-    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {}", a.out.display(), crate::io_words(&e)))?;
     let mut set = OutputSet::default();
     let contribution_section = contribution_section(&mut set, &a.out, &arms, found)?;
     let charts = band_charts(&mut set, &a.out, &arms)?;

@@ -78,7 +78,6 @@ pub fn compare(a: CompareArgs) -> Result<(), String> {
     let table = comparison_table(&arms);
     crate::say_raw!("{}", table.text);
     let mut set = OutputSet::default();
-    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {}", a.out.display(), crate::io_words(&e)))?;
     let charts = band_charts(&mut set, &a.out, &arms)?;
     let report = Report {
         title: "Scenario comparison".into(),

@@ -127,7 +127,6 @@ fn merge_sweep(a: &MergeArgs) -> Result<(), String> {
         )
     });
     let out = csv_text(&comments.join("\n"), &header, rows.iter().cloned());
-    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {}", a.out.display(), crate::io_words(&e)))?;
     let written = finish_sweep(&a.out, out, &a.kpi)?;
     crate::say!(
         "merged {}, {} into {}",
