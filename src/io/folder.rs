@@ -174,14 +174,19 @@ fn carry_over(from: &Path, to: &Path, rel: &Path, ours: &[&Path]) -> std::io::Re
 }
 
 /// Moves into `to` what is in `from` and not in `to` (a file another program wrote into the old
-/// folder while the new one was made), so that removing `from` loses nothing.
-fn rescue(from: &Path, to: &Path) -> std::io::Result<()> {
-    for e in std::fs::read_dir(from)?.flatten() {
-        let dest = to.join(e.file_name());
+/// folder while the new one was made), so that removing `from` loses nothing; but the paths in
+/// `skip` (relative: our files, and the old ones dropped) and the leftovers of killed writes.
+fn rescue(from: &Path, to: &Path, rel: &Path, skip: &[&Path]) -> std::io::Result<()> {
+    for e in std::fs::read_dir(from.join(rel))?.flatten() {
+        let r = rel.join(e.file_name());
+        if skip.contains(&r.as_path()) || is_leftover(&e.file_name().to_string_lossy()) {
+            continue;
+        }
+        let dest = to.join(&r);
         if std::fs::symlink_metadata(&dest).is_err() {
             std::fs::rename(e.path(), &dest)?;
         } else if e.file_type()?.is_dir() && dest.is_dir() {
-            rescue(&e.path(), &dest)?;
+            rescue(from, to, &r, skip)?;
         }
     }
     Ok(())
@@ -225,7 +230,8 @@ pub fn replace_folder(out: &Path, files: &[(&Path, &[u8])], dropped: &[&Path]) -
         let _ = std::fs::remove_dir_all(&new);
         return Err(e);
     }
-    swap_in(&target, &new, parent, &name)
+    let skip: Vec<&Path> = files.iter().map(|(p, _)| *p).chain(dropped.iter().copied()).collect();
+    swap_in(&target, &new, parent, &name, &skip)
 }
 
 /// Makes the new folder: our files, synced, then the old folder's other entries.
@@ -254,8 +260,8 @@ fn fill(target: &Path, new: &Path, files: &[(&Path, &[u8])], dropped: &[&Path]) 
         }
     }
     if old.is_some() {
-        let ours: Vec<&Path> = files.iter().map(|(p, _)| *p).chain(dropped.iter().copied()).collect();
-        carry_over(target, new, Path::new(""), &ours)?;
+        let skip: Vec<&Path> = files.iter().map(|(p, _)| *p).chain(dropped.iter().copied()).collect();
+        carry_over(target, new, Path::new(""), &skip)?;
     }
     sync_dir(new)?;
     kill_point("filled");
@@ -263,7 +269,7 @@ fn fill(target: &Path, new: &Path, files: &[(&Path, &[u8])], dropped: &[&Path]) 
 }
 
 /// Puts the full new folder at the target, and removes the old one.
-fn swap_in(target: &Path, new: &Path, parent: &Path, name: &str) -> std::io::Result<()> {
+fn swap_in(target: &Path, new: &Path, parent: &Path, name: &str, skip: &[&Path]) -> std::io::Result<()> {
     if std::fs::symlink_metadata(target).is_err() {
         if let Err(e) = std::fs::rename(new, target) {
             let _ = std::fs::remove_dir_all(new);
@@ -295,6 +301,6 @@ fn swap_in(target: &Path, new: &Path, parent: &Path, name: &str) -> std::io::Res
         aside
     };
     kill_point("swapped");
-    rescue(&old, target)?;
+    rescue(&old, target, Path::new(""), skip)?;
     std::fs::remove_dir_all(&old)
 }

@@ -36,7 +36,8 @@ pub fn check_out_dir(flag: &str, out: &Path) -> Result<(), String> {
             return Err(format!("{flag} {shown}: holds over {} files and folders ({whole})", folder::MAX_ENTRIES));
         }
     }
-    let cleaned = folder::clean_up(&target).map_err(|e| format!("{flag} {shown}: cannot clean up an interrupted write: {}", crate::io_words(&e)))?;
+    let cleaned =
+        folder::clean_up(&target).map_err(|e| format!("{flag} {shown}: cannot clean up an interrupted write: {}", crate::io_words(&e)))?;
     for line in cleaned {
         eprintln!("kicsim: {line}");
     }
@@ -118,11 +119,13 @@ impl OutputSet {
     pub fn write(&self, dir: &Path) -> Result<(), String> {
         let mut files: Vec<(&Path, &[u8])> = Vec::new();
         for (p, c) in &self.0 {
-            let rel = p.strip_prefix(dir).map_err(|_| format!("cannot write {}: not in the output folder {}", p.display(), dir.display()))?;
+            let rel =
+                p.strip_prefix(dir).map_err(|_| format!("cannot write {}: not in the output folder {}", p.display(), dir.display()))?;
             files.push((rel, c.as_slice()));
         }
         let dropped: Vec<&Path> = self.1.iter().filter_map(|p| p.strip_prefix(dir).ok()).collect();
-        folder::replace_folder(dir, &files, &dropped).map_err(|e| format!("cannot write the outputs in {}: {}", dir.display(), crate::io_words(&e)))
+        folder::replace_folder(dir, &files, &dropped)
+            .map_err(|e| format!("cannot write the outputs in {}: {}", dir.display(), crate::io_words(&e)))
     }
 }
 
