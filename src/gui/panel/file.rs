@@ -12,7 +12,6 @@ use crate::gui::Plan;
 use crate::gui::state::PanelState;
 use crate::gui::theme::{ERROR_TEXT, OK_TEXT};
 use crate::gui::widgets::{file_picker, resolve_path};
-use crate::io::write_atomic;
 use crate::scenario::Scenario;
 
 /// Closing the window with unsaved edits asks first (the window is built with
@@ -20,6 +19,17 @@ use crate::scenario::Scenario;
 #[derive(Resource, Default)]
 pub struct QuitPrompt {
     window: Option<Entity>,
+}
+
+impl QuitPrompt {
+    /// Asks before closing `window` (a close request, or Ctrl+C / SIGTERM in the terminal).
+    pub fn ask(&mut self, window: Entity) {
+        self.window = Some(window);
+    }
+
+    pub fn asking(&self) -> bool {
+        self.window.is_some()
+    }
 }
 
 pub(super) fn close_requests(
@@ -34,7 +44,7 @@ pub(super) fn close_requests(
         commands.entity(w).despawn();
     }
     for r in requests.read() {
-        if plan.dirty {
+        if plan.unsaved() {
             info!("close requested with unsaved edits: asking");
             prompt.window = Some(r.window);
         } else {
@@ -65,7 +75,11 @@ pub(super) fn quit_prompt(
     egui::Window::new("Unsaved edits").collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0)).show(
         &ctx,
         |ui| {
-            ui.label("The plan has edits that are not saved.");
+            if plan.unsaved_before_load() {
+                ui.label("The plan before the last load has edits that are not saved (Esc, then Ctrl+Z brings it back).");
+            } else {
+                ui.label("The plan has edits that are not saved.");
+            }
             if ui.button(format!("Save to {} and quit (Enter)", path.display())).clicked() || enter {
                 choice = Some(true);
             }
@@ -149,24 +163,28 @@ pub(super) fn save(plan: &mut Plan, path: &Path) -> bool {
         } else {
             return None;
         };
-        Some((backup_path(path), p.to_string(), why))
+        Some(((), p.to_string(), why))
     });
-    if let Some((b, content, _)) = &backup
-        && let Err(e) = write_atomic(b, content.as_bytes())
-    {
-        plan.refuse(format!(
-            "cannot save: could not keep the previous version as {}: {} (nothing was changed)",
-            b.display(),
-            crate::io_words(&e)
-        ));
-        return false;
-    }
-    match write_atomic(path, text.as_bytes()) {
+    let backup = match backup {
+        Some((_, content, why)) => match crate::gui::save::keep_backup(path, content.as_bytes()) {
+            Ok(b) => Some((b, why)),
+            Err(e) => {
+                plan.refuse(format!(
+                    "cannot save: could not keep the previous version as {}: {} (nothing was changed)",
+                    backup_path(path).display(),
+                    crate::io_words(&e)
+                ));
+                return false;
+            }
+        },
+        None => None,
+    };
+    match crate::gui::save::write_plan_file(path, text.as_bytes()) {
         Ok(()) => {
             plan.dirty = false;
             plan.path = Some(path.to_path_buf());
             plan.on_disk = Some((path.to_path_buf(), text));
-            let kept = backup.map(|(b, _, why)| format!(" ({why}: the previous version is {})", b.display())).unwrap_or_default();
+            let kept = backup.map(|(b, why)| format!(" ({why}: the previous version is {})", b.display())).unwrap_or_default();
             let msg = format!("saved {}{kept}", path.display());
             info!("{msg}");
             plan.message = Some((msg, false));

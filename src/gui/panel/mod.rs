@@ -22,7 +22,8 @@ mod inspector;
 
 use charts::charts;
 use controls::{overlay_section, time_section, tools_section};
-use file::{QuitPrompt, close_requests, file_section, quit_prompt};
+pub(super) use file::QuitPrompt;
+use file::{close_requests, file_section, quit_prompt};
 use incentives::incentives_section;
 use inspector::inspector;
 
