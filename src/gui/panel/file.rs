@@ -351,6 +351,28 @@ mod tests {
         assert!(plan.message.as_ref().unwrap().0.contains("before loading scenarios/strong_lcr.ron"));
     }
 
+    /// A load over unsaved edits still counts them as unsaved (closing asks), and past the undo
+    /// cap after two loads, no undo puts the plan back under an earlier file: the plan keeps the
+    /// file it was loaded from, so Ctrl+S cannot write over the other one.
+    #[test]
+    fn a_load_keeps_earlier_edits_unsaved_and_the_undo_cap_cannot_retarget_the_file() {
+        let mut plan = Plan::new(default_scenario(), None);
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
+        assert!(load(&mut plan, Path::new("scenarios/strong_lcr.ron")));
+        assert!(!plan.dirty && plan.unsaved() && plan.unsaved_before_load(), "the edit before the load is not saved");
+        assert!(load(&mut plan, Path::new("scenarios/baseline.ron")));
+        // Edits past the cap: both loads' plans before them fall off the history.
+        for i in 0..crate::gui::plan::MAX_UNDO + 5 {
+            assert!(plan.edit("years", |s| s.years = 3 + (i % 7) as u32), "{:?}", plan.message);
+        }
+        assert_eq!(plan.undo.len(), crate::gui::plan::MAX_UNDO);
+        while !plan.undo.is_empty() {
+            plan.undo();
+            assert_eq!(plan.path.as_deref(), Some(Path::new("scenarios/baseline.ron")), "undo never points the plan at another file");
+        }
+        assert!(plan.unsaved(), "the edits lost off the history still make closing ask");
+    }
+
     /// Writes `original` to `file`, opens it in the planner, makes one edit and saves over it:
     /// the plan and the text saved.
     fn open_edit_save(file: &Path, original: &str) -> (Plan, String) {
