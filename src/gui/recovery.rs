@@ -131,8 +131,9 @@ pub fn plugin(app: &mut App) {
 }
 
 /// Every few seconds: the plan with unsaved edits to the recovery file; a saved plan's file gone.
-fn autosave(plan: Res<Plan>, mut a: ResMut<Autosave>, offer: Res<Offer>) {
-    if offer.0.is_some() || a.checked.is_some_and(|t| t.elapsed() < Duration::from_secs(AUTOSAVE_SECONDS)) {
+fn autosave(plan: Res<Plan>, mut a: ResMut<Autosave>) {
+    // Also while the offer waits for an answer: this planner's own file, beside the one offered.
+    if a.checked.is_some_and(|t| t.elapsed() < Duration::from_secs(AUTOSAVE_SECONDS)) {
         return;
     }
     a.checked = Some(Instant::now());
