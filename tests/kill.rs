@@ -196,3 +196,53 @@ fn the_current_folder_is_refused_as_an_output_folder() {
     assert!(err.contains("--out .: this is the current folder or holds it"), "{err}");
     assert!(names(tmp.path()).is_empty(), "nothing written");
 }
+
+#[test]
+fn breakdown_killed_while_writing_leaves_the_old_or_the_new_report() {
+    // Breakdown has no --seed: the two sets are one and two replications.
+    killed_at_every_step("breakdown", |out, seed| strings(&["breakdown", "scenarios/minimal.ron", "--replications", seed, "--out", out]));
+}
+
+/// Sensitivity and calibration reports give their run time, so a new set is never the same
+/// twice: a kill before the swap (the new files written, or the old folder renamed aside) must
+/// leave the old set exactly, and the next run its own set with nothing left over.
+#[test]
+fn sensitivity_and_calibrate_killed_before_the_swap_leave_the_old_files() {
+    let sensitivity = |out: &str, seed: &str| {
+        let args = ["sensitivity", "scenarios/baseline.ron", "--set", "years=2", "--params", "learning_rate,import_cost"];
+        let more = ["--sobol-n", "8", "--morris-r", "2", "--replications", "1", "--bootstrap", "20", "--seed", seed, "--out", out];
+        strings(&[&args[..], &more[..]].concat())
+    };
+    let calibrate = |out: &str, seed: &str| {
+        let args = ["calibrate", "scenarios/baseline.ron", "--targets", "calibration/targets.ron", "--params", "import_cost"];
+        let more =
+            ["--method", "rejection", "--particles", "5", "--simulations", "20", "--replications", "1", "--seed", seed, "--out", out];
+        strings(&[&args[..], &more[..]].concat())
+    };
+    let commands: [(&str, &dyn Fn(&str, &str) -> Vec<String>); 2] = [("sensitivity", &sensitivity), ("calibrate", &calibrate)];
+    for (name, args) in commands {
+        for (step, two_renames) in [("filled", false), ("aside", true)] {
+            let tmp = tempfile::tempdir().unwrap();
+            let out = tmp.path().join("out");
+            let out_s = out.to_str().unwrap();
+            ok(&args(out_s, "1"));
+            let old = snapshot(&out).unwrap();
+            let mut envs = vec![("KICSIM_TEST_KILL_AT", step)];
+            if two_renames {
+                envs.push(("KICSIM_TEST_NO_EXCHANGE", "1"));
+            }
+            let o = kicsim(&args(out_s, "2"), &envs);
+            assert_eq!(o.status.signal(), Some(9), "{name} at {step}: killed ({})", String::from_utf8_lossy(&o.stderr));
+            let found = snapshot(&out).or_else(|| {
+                let aside = names(tmp.path()).into_iter().find(|n| n.starts_with(".out.kicsim-old-"))?;
+                snapshot(&tmp.path().join(aside))
+            });
+            assert_eq!(found.as_ref(), Some(&old), "{name} killed at {step}: the old set, whole");
+            ok(&args(out_s, "2"));
+            let new = snapshot(&out).unwrap();
+            assert_eq!(new.keys().collect::<Vec<_>>(), old.keys().collect::<Vec<_>>(), "{name}: the same files");
+            assert_ne!(new, old, "{name}: the new set");
+            assert_eq!(names(tmp.path()), ["out"], "{name} after a kill at {step}: nothing left over");
+        }
+    }
+}
