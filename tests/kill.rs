@@ -246,3 +246,18 @@ fn sensitivity_and_calibrate_killed_before_the_swap_leave_the_old_files() {
         }
     }
 }
+
+/// A symlink given as --out: the folder it points to gets the files, the link stays a link.
+#[test]
+fn an_out_that_is_a_symlink_writes_into_the_folder_it_points_to() {
+    let tmp = tempfile::tempdir().unwrap();
+    let real = tmp.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    std::fs::write(real.join("notes.txt"), "mine").unwrap();
+    let link = tmp.path().join("link");
+    std::os::unix::fs::symlink("real", &link).unwrap();
+    ok(&strings(&["run", "scenarios/minimal.ron", "--years", "2", "--out", link.to_str().unwrap()]));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is kept");
+    assert_eq!(names(&real), ["notes.txt", "summary.json", "timeseries.csv"]);
+    assert_eq!(names(tmp.path()), ["link", "real"], "nothing left beside");
+}
