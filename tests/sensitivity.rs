@@ -74,6 +74,44 @@ fn sensitivity_writes_indices_charts_and_a_report_and_shards_merge_to_the_same_i
     let (stdout, _) = kicsim(&["merge", s, "--out", merged.to_str().unwrap()]);
     assert!(stdout.contains("merged 2 shards"), "{stdout}");
     assert_eq!(read(&merged.join("indices.csv")), indices, "sharded and whole runs agree exactly");
+    // A tampered shard is refused, the row and the field named, and nothing is written.
+    let shard2 = read(&shards.join("sensitivity-shard-2-of-2.csv"));
+    let n_fields = shard2.lines().nth(2).unwrap().split(',').count();
+    for (field, value, says) in [
+        (n_fields - 1, "NaN", "is not a finite result"),
+        (n_fields - 1, "1e308", "is not a finite result"),
+        (0, "100000", "is not a row of the design"),
+        (3, "7", "is not one of the analysis' 2"),
+        (4, "0.123456", "but row"),
+        (2, "42", "seed_key is 42"),
+    ] {
+        let tampered = tmpdir("tampered");
+        std::fs::create_dir_all(&tampered).unwrap();
+        std::fs::copy(shards.join("sensitivity-shard-1-of-2.csv"), tampered.join("sensitivity-shard-1-of-2.csv")).unwrap();
+        let lines: Vec<String> = shard2
+            .lines()
+            .enumerate()
+            .map(|(i, l)| {
+                if i != 3 {
+                    return l.to_string();
+                }
+                let mut f: Vec<&str> = l.split(',').collect();
+                f[field] = value;
+                f.join(",")
+            })
+            .collect();
+        std::fs::write(tampered.join("sensitivity-shard-2-of-2.csv"), lines.join("\n") + "\n").unwrap();
+        let out = tmpdir("tampered-out");
+        let o = Command::new(env!("CARGO_BIN_EXE_kicsim"))
+            .args(["merge", tampered.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{value} in field {field}: {err}");
+        assert!(err.contains("sensitivity-shard-2-of-2.csv: line 4: ") && err.contains(says), "{value} in field {field}: {err}");
+        assert!(!out.exists(), "nothing written");
+        std::fs::remove_dir_all(tampered).unwrap();
+    }
     // A missing shard is named.
     std::fs::remove_file(shards.join("sensitivity-shard-2-of-2.csv")).unwrap();
     let (ok, _, err) =

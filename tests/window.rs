@@ -81,7 +81,13 @@ fn run_script(script: &str, screen: &str, dir: &std::path::Path, files: &[(&str,
     for (var, path) in files {
         cmd.env(var, std::fs::canonicalize(path).unwrap());
     }
-    let o = cmd.env("KICSIM", env!("CARGO_BIN_EXE_kicsim")).env("WGPU_BACKEND", "vulkan").output().unwrap();
+    // Each test its own recovery folder: no autosave of another run is offered.
+    let o = cmd
+        .env("KICSIM", env!("CARGO_BIN_EXE_kicsim"))
+        .env("WGPU_BACKEND", "vulkan")
+        .env("KICSIM_RECOVERY_DIR", dir.join("recovery"))
+        .output()
+        .unwrap();
     let log = std::fs::read_to_string(dir.join("app.log")).unwrap_or_default();
     let tail: String = log.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
     let context = format!(
@@ -102,6 +108,7 @@ fn screenshot_of_the_planner() {
     std::fs::remove_dir_all(&dir).ok();
     let out = dir.join("planner.png");
     let o = Command::new("xvfb-run")
+        .env("KICSIM_RECOVERY_DIR", std::env::temp_dir().join(format!("kicsim-window-recovery-{}", std::process::id())))
         .args(["-a", "-s", "-screen 0 1280x800x24", env!("CARGO_BIN_EXE_kicsim"), "plan", "scenarios/baseline.ron", "--screenshot"])
         .arg(&out)
         .env("WGPU_BACKEND", "vulkan")
@@ -184,6 +191,7 @@ fn without_a_graphics_driver_the_planner_says_what_to_do() {
     require("xvfb-run");
     // A display, but Vulkan finds no driver (as on a machine without mesa-vulkan-drivers).
     let o = Command::new("xvfb-run")
+        .env("KICSIM_RECOVERY_DIR", std::env::temp_dir().join(format!("kicsim-window-recovery-{}", std::process::id())))
         .args(["-a", "-s", "-screen 0 1280x800x24", env!("CARGO_BIN_EXE_kicsim"), "plan", "scenarios/baseline.ron"])
         .env("WGPU_BACKEND", "vulkan")
         .env("VK_ICD_FILENAMES", "/nonexistent/icd.json")
@@ -202,6 +210,7 @@ fn compare_view_renders_and_refuses_bad_files() {
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("compare.png");
     let o = Command::new("xvfb-run")
+        .env("KICSIM_RECOVERY_DIR", std::env::temp_dir().join(format!("kicsim-window-recovery-{}", std::process::id())))
         .args(["-a", "-s", "-screen 0 1280x800x24", env!("CARGO_BIN_EXE_kicsim"), "plan", "scenarios/baseline.ron"])
         .args(["--compare", "scenarios/no_incentives.ron", "--compare", "scenarios/capability_plus_lcr.ron", "--screenshot"])
         .arg(&out)
@@ -345,5 +354,43 @@ fn a_bigger_window_gets_a_bigger_map_and_the_wheel_zooms_about_the_pointer() {
         after as f32 > 1.3 * before as f32,
         "three notches zoom in by at least 1.37: the coast {before} px east of the anchor, then {after}"
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A planner killed (kill -9) with an unsaved edit offers it on the next start: recovered, it is
+/// the plan with the edit, unsaved; SIGTERM then asks before quitting, and Enter saves it.
+#[test]
+fn a_killed_planner_offers_its_unsaved_edit_on_the_next_start() {
+    let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
+    require("xdotool");
+    let dir = std::env::temp_dir().join(format!("kicsim-window-recover-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("recovery")).unwrap();
+    std::fs::copy("scenarios/baseline.ron", dir.join("plan.ron")).unwrap();
+    std::fs::copy("scenarios/baseline.ron", dir.join("orig.ron")).unwrap();
+    let (ok, log, context) = run_script("tests/recover_planner.sh", "1280x800", &dir, &[]);
+    assert!(ok, "{context}");
+    let first = std::fs::read_to_string(dir.join("first/app.log")).unwrap();
+    assert!(first.contains("autosaved the unsaved plan to"), "{first}");
+    assert!(log.contains("recovered the unsaved edits of") && log.contains("plan.ron (not saved yet"), "{context}");
+    assert!(log.contains("interrupted (Ctrl+C or SIGTERM) with unsaved edits: asking"), "{context}");
+    assert!(log.contains("quit after saving"), "{context}");
+    let saved = kicsim::scenario::Scenario::load(&dir.join("plan.ron")).unwrap();
+    let before = kicsim::scenario::Scenario::load(&dir.join("orig.ron")).unwrap();
+    assert_eq!(saved.suppliers.len(), before.suppliers.len() + 1, "the recovered supplier is saved; {context}");
+    let placed = saved.suppliers.last().unwrap().site;
+    assert!(((placed.x_km - 5.0).powi(2) + (placed.y_km - 5.0).powi(2)).sqrt() < 0.4, "placed at {placed:?}; {context}");
+    // The file as it was is kept beside it (the planner had not read it in this session).
+    assert_eq!(std::fs::read_to_string(dir.join("plan.ron.bak")).unwrap(), std::fs::read_to_string(dir.join("orig.ron")).unwrap());
+    assert_eq!(std::fs::read_dir(dir.join("recovery")).unwrap().count(), 0, "no recovery file left after the save and quit; {context}");
+    // The offer is on screen: the dialog's window (egui's window fill) in the middle of the picture.
+    let offer = Picture::read(&dir.join("offer.png"));
+    let plain = Picture::read(&dir.join("first/kicsim-screenshot-1.png"));
+    let differs = (500..780)
+        .step_by(4)
+        .flat_map(|x| (340..460).step_by(4).map(move |y| (x, y)))
+        .filter(|&(x, y)| !close(offer.rgb(x, y), plain.rgb(x, y)))
+        .count();
+    assert!(differs > 200, "{differs} pixels differ where the offer is drawn; {context}");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -80,7 +80,6 @@ pub fn breakdown(a: BreakdownArgs) -> Result<(), String> {
         })
         .collect();
     let verdict = verdict::breakdown(&list);
-    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {}", a.out.display(), crate::io_words(&e)))?;
     let mut set = OutputSet::default();
     let contribution_section = contribution_section(&mut set, &a.out, &arms, found)?;
     let charts = band_charts(&mut set, &a.out, &arms)?;

@@ -92,7 +92,6 @@ pub fn compare(a: CompareArgs) -> Result<(), String> {
         rows.push(row_json);
     }
     let mut set = OutputSet::default();
-    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {}", a.out.display(), crate::io_words(&e)))?;
     let charts = band_charts(&mut set, &a.out, &arms)?;
     let report = Report {
         title: "Scenario comparison".into(),

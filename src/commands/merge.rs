@@ -12,7 +12,7 @@ use crate::io::csv_text;
 use crate::report::sensitivity::report;
 use crate::report::sweep::finish_sweep;
 use crate::run::RunRecord;
-use crate::studies::sensitivity::{Outputs, Settings, design, design_csv, read_shard};
+use crate::studies::sensitivity::{Outputs, Settings, check_shard_rows, design, design_csv, read_shard};
 use crate::studies::sweep::{SWEEP_KPIS, Vary, check_sweep_file, grid_size, parse_vary, point_at, read_sweep_csv};
 
 #[derive(Args)]
@@ -132,7 +132,6 @@ fn merge_sweep(a: &MergeArgs) -> Result<(), String> {
         )
     });
     let out = csv_text(&comments.join("\n"), &header, rows.iter().cloned());
-    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {}", a.out.display(), crate::io_words(&e)))?;
     let written = finish_sweep(&a.out, out, &a.kpi)?;
     crate::say!(
         "merged {}, {} into {}",
@@ -217,6 +216,7 @@ fn merge_sensitivity(files: &[PathBuf], out: &Path) -> Result<(), String> {
     let mut outputs = Outputs::new();
     let mut shard_ids = std::collections::BTreeSet::new();
     let mut shard_n = None;
+    let mut texts = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(f).map_err(|e| format!("cannot read {}: {}", f.display(), crate::io_words(&e)))?;
         let (s, rows) = read_shard(&text).map_err(|e| format!("{}: not a sensitivity shard of kicsim: {e}", f.display()))?;
@@ -248,6 +248,7 @@ fn merge_sensitivity(files: &[PathBuf], out: &Path) -> Result<(), String> {
                 return Err(format!("merge: design row {} replication {} appears twice (the same shard given twice?)", key.0, key.1));
             }
         }
+        texts.push((f, text));
     }
     let Some((settings, _)) = settings else { return Err("merge: no sensitivity shard files (sensitivity-shard-*.csv) found".into()) };
     if let Some(n) = shard_n {
@@ -257,6 +258,9 @@ fn merge_sensitivity(files: &[PathBuf], out: &Path) -> Result<(), String> {
         }
     }
     let d = design(&settings)?;
+    for (f, text) in &texts {
+        check_shard_rows(&settings, &d, text).map_err(|e| format!("merge: {}: {e}", f.display()))?;
+    }
     let expected = d.points.len() * settings.replications as usize;
     if outputs.len() != expected {
         let missing = (0..d.points.len()).flat_map(|r| (0..settings.replications).map(move |k| (r, k))).find(|k| !outputs.contains_key(k));

@@ -1,7 +1,7 @@
 //! `kicsim run FILE`: replications of one scenario, DIR/timeseries.csv and DIR/summary.json (and
 //! with `--parameter-draws`, DIR/draws.csv), and a short table on the terminal.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
@@ -58,13 +58,15 @@ pub fn run(a: RunArgs) -> Result<(), String> {
     let ts_path = out.join("timeseries.csv");
     let sum_path = out.join("summary.json");
     let draws_path = out.join("draws.csv");
-    let mut files: Vec<(&Path, &[u8])> = vec![(&ts_path, csv.as_bytes()), (&sum_path, summary.as_bytes())];
-    if let Some((draws_csv, _)) = &drawn {
-        files.push((&draws_path, draws_csv.as_bytes()));
+    let mut files = crate::io::OutputSet::default();
+    files.add(ts_path.clone(), csv);
+    files.add(sum_path.clone(), summary);
+    match &drawn {
+        Some((draws_csv, _)) => files.add(draws_path.clone(), draws_csv.clone()),
+        None => files.drop_old(draws_path.clone()),
     }
-    // All or none: a failed write leaves the previous run's files as they were.
-    crate::io::write_all_atomic(&files)
-        .map_err(|e| format!("cannot write {} and {}: {}", ts_path.display(), sum_path.display(), crate::io_words(&e)))?;
+    // All or none, even if killed: a failed write leaves the previous run's files as they were.
+    files.write(&out)?;
     crate::say!(
         "{} — seed {}, {}, {}, scenario hash {}",
         scenario.name,

@@ -182,7 +182,9 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<(), String> {
     let csv = design_csv(&settings, &d, &outputs);
     if shard.1 > 1 {
         let name = a.out.join(format!("sensitivity-shard-{}-of-{}.csv", shard.0, shard.1));
-        crate::io::write_atomic(&name, csv.as_bytes()).map_err(|e| format!("cannot write {}: {}", name.display(), crate::io_words(&e)))?;
+        let mut set = crate::io::OutputSet::default();
+        set.add(name.clone(), csv);
+        set.write(&a.out)?;
         crate::say!("wrote {}", name.display());
         crate::say!("when all {} shards are done: kicsim merge {} --out {}", shard.1, a.out.display(), a.out.display());
         return Ok(());

@@ -8,7 +8,6 @@ use rayon::prelude::*;
 
 use super::options::parse_shard;
 use crate::format::count_of;
-use crate::io::write_atomic;
 use crate::report::sweep::finish_sweep;
 use crate::run::{self, RunRecord};
 use crate::studies::comparison::value;
@@ -99,14 +98,15 @@ pub fn sweep(a: SweepArgs) -> Result<(), String> {
     let mut record = RunRecord::new(&base, &a.file.display().to_string(), a.replications).with_overrides(&a.sets);
     record.vary = a.vary.clone();
     let csv = sweep_csv(&record, &varies, &points, &results);
-    std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {}", a.out.display(), crate::io_words(&e)))?;
     if shard_n == 1 {
         for path in finish_sweep(&a.out, csv, &a.kpi)? {
             crate::say!("wrote {}", path.display());
         }
     } else {
         let name = a.out.join(format!("results-shard-{shard_i}-of-{shard_n}.csv"));
-        write_atomic(&name, csv.as_bytes()).map_err(|e| e.to_string())?;
+        let mut set = crate::io::OutputSet::default();
+        set.add(name.clone(), csv);
+        set.write(&a.out)?;
         crate::say!("wrote {}", name.display());
         crate::say!(
             "when all {shard_n} shards are done: kicsim merge {} --out {} (name each folder if the shards wrote to different ones)",

@@ -18,6 +18,8 @@ mod map_view;
 mod outlook;
 mod panel;
 mod plan;
+mod recovery;
+mod save;
 mod screenshot;
 mod state;
 mod theme;
@@ -64,7 +66,9 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
                 close_when_requested: false,
                 ..default()
             })
-            .build(),
+            .build()
+            // Ctrl+C and SIGTERM ask first when edits are unsaved (recovery::on_interrupt).
+            .disable::<bevy::app::TerminalCtrlCHandlerPlugin>(),
     );
     app.add_plugins(EguiPlugin::default());
     app.insert_resource(ActiveScenario(scenario.clone()));
@@ -105,11 +109,15 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
         }
         view.presentation = presentation && view.open;
     }
+    recovery::plugin(&mut app);
     screenshot::key_plugin(&mut app);
     if let Some((out, tmp)) = shot {
         screenshot::plugin(&mut app, out, tmp);
     }
-    match app.run() {
+    let exit = app.run();
+    // Quit as asked (saved, or "quit without saving"): the autosave is not needed any more.
+    recovery::remove_own();
+    match exit {
         AppExit::Success => Ok(()),
         // The reason is in the log above (e.g. the screenshot could not be written).
         AppExit::Error(code) => Err(format!("the planner stopped with an error (code {code}); see the log above")),

@@ -32,9 +32,13 @@ pub struct Plan {
     pub on_disk: Option<(PathBuf, String)>,
     /// Files loaded into the window so far (the KPI cards' reference moves to a loaded file).
     pub loads: u32,
-    /// For each load: the undo depth before it and the file the plan had then, so an undo past
-    /// the load puts the plan back under its own file name, not the loaded file's.
-    loaded_over: Vec<(usize, Option<PathBuf>, Option<(PathBuf, String)>)>,
+    /// For each load: the undo depth before it, the file the plan had then and whether it had
+    /// unsaved edits, so an undo past the load puts the plan back under its own file name, not
+    /// the loaded file's (and unsaved again).
+    loaded_over: Vec<(usize, Option<PathBuf>, Option<(PathBuf, String)>, bool)>,
+    /// A plan with unsaved edits was replaced by a load and has since fallen off the undo
+    /// history: closing still asks.
+    lost_unsaved: bool,
 }
 
 impl Plan {
@@ -51,6 +55,7 @@ impl Plan {
             on_disk: None,
             loads: 0,
             loaded_over: Vec::new(),
+            lost_unsaved: false,
         }
     }
 
@@ -72,12 +77,39 @@ impl Plan {
             return false;
         }
         self.undo.push(std::mem::replace(&mut self.scenario, next));
-        if self.undo.len() > 200 {
-            self.undo.remove(0);
-        }
+        self.trim_undo();
         self.redo.clear();
         self.done(what);
         true
+    }
+
+    /// Keeps the undo history at [`MAX_UNDO`] plans. The loads' depths move with it; a load
+    /// whose plan before it falls off cannot be undone past any more, so no undo can put the
+    /// plan back under an earlier file (where Ctrl+S would write it over that file).
+    fn trim_undo(&mut self) {
+        while self.undo.len() > MAX_UNDO {
+            self.undo.remove(0);
+            let mut lost = false;
+            self.loaded_over.retain_mut(|(depth, _, _, dirty)| {
+                if *depth == 0 {
+                    lost |= *dirty;
+                    return false;
+                }
+                *depth -= 1;
+                true
+            });
+            self.lost_unsaved |= lost;
+        }
+    }
+
+    /// Edits not saved: the plan's own, or those of a plan before a load (one undo or more away).
+    pub fn unsaved(&self) -> bool {
+        self.dirty || self.lost_unsaved || self.loaded_over.iter().any(|l| l.3)
+    }
+
+    /// Edits of a plan before a load are not saved (closing asks, though the plan shown is saved).
+    pub fn unsaved_before_load(&self) -> bool {
+        !self.dirty && self.unsaved()
     }
 
     /// After a change to the plan: marks it unsaved and to be re-run, and reports it in the status
@@ -105,10 +137,10 @@ impl Plan {
     pub fn undo(&mut self) {
         if let Some(prev) = self.undo.pop() {
             self.redo.push(std::mem::replace(&mut self.scenario, prev));
-            if self.loaded_over.last().is_some_and(|(depth, _, _)| *depth == self.undo.len()) {
+            if self.loaded_over.last().is_some_and(|(depth, _, _, _)| *depth == self.undo.len()) {
                 // Back past a load: the plan before it, under its own file (Save must not write
                 // it over the loaded file); a redo cannot cross the load again.
-                let (_, path, on_disk) = self.loaded_over.pop().expect("checked");
+                let (_, path, on_disk, _) = self.loaded_over.pop().expect("checked");
                 let loaded = self.path.as_ref().map_or(String::new(), |p| p.display().to_string());
                 self.path = path;
                 self.on_disk = on_disk;
@@ -131,14 +163,34 @@ impl Plan {
     /// Replaces the plan with a loaded file; the plan before it (unsaved edits included) is one
     /// undo away, back under its own file name.
     pub fn replace(&mut self, scenario: Scenario, path: PathBuf, text: String) {
-        self.loaded_over.push((self.undo.len(), self.path.clone(), self.on_disk.clone()));
+        self.loaded_over.push((self.undo.len(), self.path.clone(), self.on_disk.clone(), self.dirty));
         self.undo.push(std::mem::replace(&mut self.scenario, scenario));
+        self.trim_undo();
         self.redo.clear();
         self.loads += 1;
         self.on_disk = Some((path.clone(), text));
         self.path = Some(path);
         self.dirty = false;
         self.changed = true;
+    }
+}
+
+/// Plans kept for undo.
+pub const MAX_UNDO: usize = 200;
+
+impl Plan {
+    /// Takes the unsaved plan of a recovery file: as a load of it (the plan before it one undo
+    /// away), under the file it was edited for, unsaved. Saving it keeps what is in that file as
+    /// FILE.bak (the planner has not read it this session).
+    pub fn recover(&mut self, scenario: Scenario, path: Option<PathBuf>) {
+        self.loaded_over.push((self.undo.len(), self.path.clone(), self.on_disk.clone(), self.dirty));
+        self.undo.push(std::mem::replace(&mut self.scenario, scenario));
+        self.trim_undo();
+        self.redo.clear();
+        self.on_disk = None;
+        self.path = path;
+        self.rewind = true;
+        self.done("recovered the unsaved plan");
     }
 }
 

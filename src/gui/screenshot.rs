@@ -41,7 +41,7 @@ pub fn prepare(out: &Path) -> Result<PathBuf, String> {
         return Err(format!("--screenshot {}: this is a folder", out.display()));
     }
     // Its folder: made below if missing, so nothing but a file may stand in the way.
-    crate::io::check_out_dir("--screenshot", &dir)?;
+    crate::io::check_folder("--screenshot", &dir)?;
     std::fs::create_dir_all(&dir)
         .map_err(|e| format!("--screenshot {}: cannot make the folder {}: {}", out.display(), dir.display(), crate::io_words(&e)))?;
     let tmp = dir.join(format!(".partial-{}-{name}", std::process::id()));

@@ -148,7 +148,6 @@ pub fn write_report(
     table_json: serde_json::Value,
     extra: serde_json::Value,
 ) -> Result<(), String> {
-    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {}", out.display(), crate::io_words(&e)))?;
     add_report(&mut set, out, report)?;
     let mut doc = json!({"runs": report.records, "verdict": report.verdict, "table": table_json});
     if let (Some(d), serde_json::Value::Object(more)) = (doc.as_object_mut(), extra) {

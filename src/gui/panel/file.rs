@@ -12,7 +12,6 @@ use crate::gui::Plan;
 use crate::gui::state::PanelState;
 use crate::gui::theme::{ERROR_TEXT, OK_TEXT};
 use crate::gui::widgets::{file_picker, resolve_path};
-use crate::io::write_atomic;
 use crate::scenario::Scenario;
 
 /// Closing the window with unsaved edits asks first (the window is built with
@@ -20,6 +19,17 @@ use crate::scenario::Scenario;
 #[derive(Resource, Default)]
 pub struct QuitPrompt {
     window: Option<Entity>,
+}
+
+impl QuitPrompt {
+    /// Asks before closing `window` (a close request, or Ctrl+C / SIGTERM in the terminal).
+    pub fn ask(&mut self, window: Entity) {
+        self.window = Some(window);
+    }
+
+    pub fn asking(&self) -> bool {
+        self.window.is_some()
+    }
 }
 
 pub(super) fn close_requests(
@@ -34,7 +44,7 @@ pub(super) fn close_requests(
         commands.entity(w).despawn();
     }
     for r in requests.read() {
-        if plan.dirty {
+        if plan.unsaved() {
             info!("close requested with unsaved edits: asking");
             prompt.window = Some(r.window);
         } else {
@@ -65,7 +75,11 @@ pub(super) fn quit_prompt(
     egui::Window::new("Unsaved edits").collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0)).show(
         &ctx,
         |ui| {
-            ui.label("The plan has edits that are not saved.");
+            if plan.unsaved_before_load() {
+                ui.label("The plan before the last load has edits that are not saved (Esc, then Ctrl+Z brings it back).");
+            } else {
+                ui.label("The plan has edits that are not saved.");
+            }
             if ui.button(format!("Save to {} and quit (Enter)", path.display())).clicked() || enter {
                 choice = Some(true);
             }
@@ -149,24 +163,28 @@ pub(super) fn save(plan: &mut Plan, path: &Path) -> bool {
         } else {
             return None;
         };
-        Some((backup_path(path), p.to_string(), why))
+        Some(((), p.to_string(), why))
     });
-    if let Some((b, content, _)) = &backup
-        && let Err(e) = write_atomic(b, content.as_bytes())
-    {
-        plan.refuse(format!(
-            "cannot save: could not keep the previous version as {}: {} (nothing was changed)",
-            b.display(),
-            crate::io_words(&e)
-        ));
-        return false;
-    }
-    match write_atomic(path, text.as_bytes()) {
+    let backup = match backup {
+        Some((_, content, why)) => match crate::gui::save::keep_backup(path, content.as_bytes()) {
+            Ok(b) => Some((b, why)),
+            Err(e) => {
+                plan.refuse(format!(
+                    "cannot save: could not keep the previous version as {}: {} (nothing was changed)",
+                    backup_path(path).display(),
+                    crate::io_words(&e)
+                ));
+                return false;
+            }
+        },
+        None => None,
+    };
+    match crate::gui::save::write_plan_file(path, text.as_bytes()) {
         Ok(()) => {
             plan.dirty = false;
             plan.path = Some(path.to_path_buf());
             plan.on_disk = Some((path.to_path_buf(), text));
-            let kept = backup.map(|(b, _, why)| format!(" ({why}: the previous version is {})", b.display())).unwrap_or_default();
+            let kept = backup.map(|(b, why)| format!(" ({why}: the previous version is {})", b.display())).unwrap_or_default();
             let msg = format!("saved {}{kept}", path.display());
             info!("{msg}");
             plan.message = Some((msg, false));
@@ -331,6 +349,28 @@ mod tests {
         // ... under its own name (none yet), not the loaded file's, so Save cannot write it there.
         assert_eq!((plan.path.clone(), plan.dirty, plan.redo.len()), (None, true, 0));
         assert!(plan.message.as_ref().unwrap().0.contains("before loading scenarios/strong_lcr.ron"));
+    }
+
+    /// A load over unsaved edits still counts them as unsaved (closing asks), and past the undo
+    /// cap after two loads, no undo puts the plan back under an earlier file: the plan keeps the
+    /// file it was loaded from, so Ctrl+S cannot write over the other one.
+    #[test]
+    fn a_load_keeps_earlier_edits_unsaved_and_the_undo_cap_cannot_retarget_the_file() {
+        let mut plan = Plan::new(default_scenario(), None);
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
+        assert!(load(&mut plan, Path::new("scenarios/strong_lcr.ron")));
+        assert!(!plan.dirty && plan.unsaved() && plan.unsaved_before_load(), "the edit before the load is not saved");
+        assert!(load(&mut plan, Path::new("scenarios/baseline.ron")));
+        // Edits past the cap: both loads' plans before them fall off the history.
+        for i in 0..crate::gui::plan::MAX_UNDO + 5 {
+            assert!(plan.edit("years", |s| s.years = 3 + (i % 7) as u32), "{:?}", plan.message);
+        }
+        assert_eq!(plan.undo.len(), crate::gui::plan::MAX_UNDO);
+        while !plan.undo.is_empty() {
+            plan.undo();
+            assert_eq!(plan.path.as_deref(), Some(Path::new("scenarios/baseline.ron")), "undo never points the plan at another file");
+        }
+        assert!(plan.unsaved(), "the edits lost off the history still make closing ask");
     }
 
     /// Writes `original` to `file`, opens it in the planner, makes one edit and saves over it:

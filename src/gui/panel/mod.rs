@@ -24,7 +24,8 @@ pub mod optimize;
 
 use charts::charts;
 use controls::{overlay_section, time_section, tools_section};
-use file::{QuitPrompt, close_requests, file_section, quit_prompt};
+pub(super) use file::QuitPrompt;
+use file::{close_requests, file_section, quit_prompt};
 use incentives::incentives_section;
 use inspector::inspector;
 

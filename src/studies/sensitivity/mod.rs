@@ -31,7 +31,7 @@ mod shards;
 
 pub use analyse::{Analysis, OatRow, analyse, indices_csv, short, sobol_rows};
 pub use design::{Design, Point, design, point_scenario, point_seed};
-pub use shards::{Outputs, Timing, design_csv, read_shard, record_line};
+pub use shards::{Outputs, Timing, check_shard_rows, design_csv, read_shard, record_line};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -46,16 +46,60 @@ pub fn design_csv(settings: &Settings, d: &Design, outputs: &Outputs) -> String 
     out.push_str(&header.join(","));
     out.push('\n');
     for ((row, r), vals) in outputs {
-        let p = &d.points[*row];
-        let mut line = vec![row.to_string(), format!("{:?}", p.method).to_lowercase(), p.key.to_string(), r.to_string()];
-        line.extend(params.iter().zip(&p.unit).map(|(q, u)| if u.is_nan() { String::new() } else { fmt_num(q.value_at(*u)) }));
-        line.push(p.unit.last().filter(|u| !u.is_nan()).map_or(String::new(), |u| fmt_num(*u)));
+        let mut line = design_fields(&params, d, *row, *r);
         // Full precision (shortest exact form): a merge analyses the very numbers a whole run does.
         line.extend(vals.iter().map(|v| format!("{v:?}")));
         out.push_str(&line.join(","));
         out.push('\n');
     }
     out
+}
+
+/// The fields of a row before its outputs: row, method, seed key, replication, the parameters'
+/// values and the dummy's.
+fn design_fields(params: &[crate::studies::params::Param], d: &Design, row: usize, r: u32) -> Vec<String> {
+    let p = &d.points[row];
+    let mut line = vec![row.to_string(), format!("{:?}", p.method).to_lowercase(), p.key.to_string(), r.to_string()];
+    line.extend(params.iter().zip(&p.unit).map(|(q, u)| if u.is_nan() { String::new() } else { fmt_num(q.value_at(*u)) }));
+    line.push(p.unit.last().filter(|u| !u.is_nan()).map_or(String::new(), |u| fmt_num(*u)));
+    line
+}
+
+/// Checks every row of a shard read by [`read_shard`] against the design of its settings: a
+/// row of the design, a replication the settings have, the design's method, seed key and
+/// parameter values, and finite outputs (a file edited by hand, or damaged, is refused).
+pub fn check_shard_rows(settings: &Settings, d: &Design, text: &str) -> Result<(), String> {
+    let params = settings.params()?;
+    let body: String = text.lines().skip(2).collect::<Vec<_>>().join("\n");
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(body.as_bytes());
+    let header: Vec<String> = rdr.headers().map_err(|e| e.to_string())?.iter().map(String::from).collect();
+    let first = header.len() - settings.columns().len();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| e.to_string())?;
+        let fields: Vec<&str> = rec.iter().collect();
+        let bad = |what: String| Err(format!("line {}: {what}", i + 4));
+        let row: usize = fields[0].parse().map_err(|_| format!("line {}: row {} is not a number", i + 4, fields[0]))?;
+        if row >= d.points.len() {
+            return bad(format!("row {row} is not a row of the design (0 to {})", d.points.len() - 1));
+        }
+        let r: u32 = fields[3].parse().map_err(|_| format!("line {}: replication {} is not a number", i + 4, fields[3]))?;
+        if r >= settings.replications {
+            return bad(format!("replication {r} is not one of the analysis' {}", settings.replications));
+        }
+        let expected = design_fields(&params, d, row, r);
+        for (j, want) in expected.iter().enumerate() {
+            let got = fields.get(j).copied().unwrap_or("");
+            if got != want && !(j >= 4 && got.parse::<f64>().ok().zip(want.parse::<f64>().ok()).is_some_and(|(a, b)| a == b)) {
+                return bad(format!("{} is {got}, but row {row} of the design has {want}", header[j]));
+            }
+        }
+        for (h, x) in header.iter().zip(&fields).skip(first) {
+            if !x.parse::<f64>().is_ok_and(|v| v.is_finite() && v.abs() < 1e15) {
+                return bad(format!("{h} = {x} is not a finite result"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Reads a shard (or design.csv): its settings and its rows' outputs.
