@@ -172,41 +172,35 @@ fn check_rows(rows: &[Vec<String>], header: &[String], varies: &[Vary], size: us
     Ok(())
 }
 
-/// The shard files among `inputs` (files, or folders holding `sensitivity-shard-*.csv`); empty
-/// when the inputs are not sensitivity shards.
-fn shard_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
-    let is_shard = |p: &Path| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("sensitivity-shard-"));
+/// The files among `inputs` whose name starts with `prefix`, or that `is_one` recognises by their
+/// content; a folder gives its files whose name starts with `prefix`, in name order.
+fn shards_among(inputs: &[PathBuf], prefix: &str, is_one: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let named = |p: &Path| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(prefix));
     let mut files = Vec::new();
     for p in inputs {
         if p.is_dir() {
             let mut found: Vec<PathBuf> =
-                std::fs::read_dir(p).into_iter().flatten().filter_map(|e| e.ok().map(|e| e.path())).filter(|f| is_shard(f)).collect();
+                std::fs::read_dir(p).into_iter().flatten().filter_map(|e| e.ok().map(|e| e.path())).filter(|f| named(f)).collect();
             found.sort();
             files.extend(found);
-        } else if is_shard(p)
-            || std::fs::read_to_string(p).is_ok_and(|t| t.lines().nth(1).is_some_and(|l| l.starts_with("# sensitivity: ")))
-        {
+        } else if named(p) || is_one(p) {
             files.push(p.clone());
         }
     }
     files
 }
 
+/// The shard files among `inputs` (files, or folders holding `sensitivity-shard-*.csv`); empty
+/// when the inputs are not sensitivity shards.
+fn shard_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
+    shards_among(inputs, "sensitivity-shard-", |p| {
+        std::fs::read_to_string(p).is_ok_and(|t| t.lines().nth(1).is_some_and(|l| l.starts_with("# sensitivity: ")))
+    })
+}
+
 /// The shard files of `kicsim optimize` among the inputs (optimize-shard-I-of-N.json, or in folders).
 fn optimize_shard_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
-    let is_shard = |p: &Path| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("optimize-shard-"));
-    let mut files = Vec::new();
-    for p in inputs {
-        if p.is_dir() {
-            let mut found: Vec<PathBuf> =
-                std::fs::read_dir(p).into_iter().flatten().filter_map(|e| e.ok().map(|e| e.path())).filter(|f| is_shard(f)).collect();
-            found.sort();
-            files.extend(found);
-        } else if is_shard(p) {
-            files.push(p.clone());
-        }
-    }
-    files
+    shards_among(inputs, "optimize-shard-", |_| false)
 }
 
 /// `kicsim merge` of sensitivity shards: checks they come from one design and cover it, then
