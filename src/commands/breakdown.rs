@@ -118,8 +118,7 @@ struct Found {
 
 /// Contribution of an item = full scenario - scenario without it (paired).
 fn contributions(arms: &[Arm], variants: &[(String, Scenario)]) -> Found {
-    let diffs =
-        |kpi: &str, i: usize| -> Vec<f64> { arms[0].runs.iter().zip(&arms[i].runs).map(|(f, o)| value(f, kpi) - value(o, kpi)).collect() };
+    let diffs = |kpi: &str, i: usize| -> Vec<f64> { crate::report::table::paired_differences(&arms[0], &arms[i], kpi) };
     let [k_loc, k_exp, k_fis] = BREAKDOWN_KPIS.map(kpi);
     let header = vec![
         "item".to_string(),

@@ -94,8 +94,8 @@ pub fn value_row(arms: &[Arm], reference: &Arm) -> (KpiRow, serde_json::Value) {
     let mut cells = Vec::new();
     let mut json_cells = Vec::new();
     for arm in arms {
-        let d = |name| finals(arm, name).iter().zip(finals(reference, name)).map(|(x, y)| x - y).collect::<Vec<f64>>();
-        let value = crate::studies::value::value_for_money(&d("localization_rate"), &d("cumulative_fiscal_cost_usd_m"));
+        let (extra_loc, extra_cost) = value_pairs(arm, reference);
+        let value = crate::studies::value::value_for_money(&extra_loc, &extra_cost);
         let (text, ci) = match value {
             crate::studies::value::Value::PerPoint(e) => (format!("{:.1}", e.mean), interval(&e, |x| format!("{x:.1}"))),
             _ if arm.scenario == reference.scenario => ("the reference".into(), String::new()),
@@ -114,9 +114,20 @@ pub fn finals(arm: &Arm, name: &str) -> Vec<f64> {
     arm.runs.iter().map(|r| value(r, name)).collect()
 }
 
+/// The differences of `name` between two arms, replication by replication (same seeds).
+pub fn paired_differences(a: &Arm, b: &Arm, name: &str) -> Vec<f64> {
+    finals(a, name).iter().zip(finals(b, name)).map(|(x, y)| x - y).collect()
+}
+
 /// The paired difference of `name` between two arms (same seeds, replication by replication).
 pub fn paired_difference(a: &Arm, b: &Arm, name: &str) -> Estimate {
-    estimate(&finals(a, name).iter().zip(finals(b, name)).map(|(x, y)| x - y).collect::<Vec<f64>>())
+    estimate(&paired_differences(a, b, name))
+}
+
+/// What value for money reads of an arm against its reference: the paired (extra localization,
+/// extra cumulative fiscal cost), replication by replication.
+pub fn value_pairs(arm: &Arm, reference: &Arm) -> (Vec<f64>, Vec<f64>) {
+    (paired_differences(arm, reference, "localization_rate"), paired_differences(arm, reference, "cumulative_fiscal_cost_usd_m"))
 }
 
 pub fn comparison_table(arms: &[Arm]) -> Table {

@@ -2,7 +2,7 @@
 //! item) gives the most localization and exports, which is the best value for money (the one
 //! measure, [`crate::studies::value`]), and which differences are clear (their 95% CI excludes 0).
 
-use super::table::{finals, paired_difference};
+use super::table::{finals, paired_difference, value_pairs};
 use crate::format::{fmt_difference_with_unit, fmt_with_unit};
 use crate::registry::Kpi;
 use crate::stats::{Estimate, estimate_kpi};
@@ -55,13 +55,7 @@ fn leader(arms: &[Arm], name: &str, what: &str) -> String {
 /// with whether each step of the ranking is clear or within chance. With two priced plans it
 /// says "better value than"; a plan that is itself the reference has nothing to price.
 fn value_for_money(arms: &[Arm], reference: &Arm) -> Vec<String> {
-    let pairs: Vec<(Vec<f64>, Vec<f64>)> = arms
-        .iter()
-        .map(|a| {
-            let d = |name| finals(a, name).iter().zip(finals(reference, name)).map(|(x, y)| x - y).collect::<Vec<f64>>();
-            (d(LOC), d(FISCAL))
-        })
-        .collect();
+    let pairs: Vec<(Vec<f64>, Vec<f64>)> = arms.iter().map(|a| value_pairs(a, reference)).collect();
     let ranked = rank(&pairs);
     let mut out =
         vec![format!("Value for money is each plan's extra fiscal cost per extra localization point against {}.", reference.label)];
