@@ -278,15 +278,22 @@ fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
     let (cancelled, quit) = (log.find("quit cancelled"), log.find("quit after saving plan.ron"));
     assert!(cancelled.is_some() && quit.is_some() && cancelled < quit, "Esc cancels, then Enter saves and quits; {context}");
     assert_eq!(saved.logistics_hubs, before.logistics_hubs, "the hub's drag was undone; {context}");
-    // The drag itself went where the pointer went: the window's log records the edits.
+    // The drag itself went where the pointer went: the window's log records the edits in words,
+    // from where to where.
     let dropped = log
-        .split("edit: moved ICD hub to (")
+        .split("edit: Moved ICD hub (20.5, 14.0) -> (")
         .nth(1)
         .and_then(|rest| rest.split(") km").next())
         .and_then(|xy| xy.split_once(", "))
         .map(|(x, y)| kicsim::scenario::Site { x_km: x.parse().unwrap(), y_km: y.parse().unwrap() });
     assert!(dropped.is_some_and(|d| near(d, 22.0, 20.0)), "hub dropped at {dropped:?}, released at (22, 20) km; {context}");
-    assert!(log.contains("edit: undone") && log.contains("edit: redone"), "{context}");
+    assert!(log.contains("edit: undone: Moved ICD hub") && log.contains("edit: redone: Added Supplier 25 at ("), "{context}");
+    // The edit list gave the placement its own effect (paired runs, in the background), in words.
+    let effect = log.lines().find(|l| l.contains("effect of edit 1 (Added Supplier 25 at ("));
+    assert!(
+        effect.is_some_and(|l| l.contains("16 paired runs: localization ") && l.contains("cumulative fiscal cost ")),
+        "{effect:?}; {context}"
+    );
     assert_eq!(log.matches("saved plan.ron").count(), 2, "Ctrl+S, then Enter in the quit prompt; {context}");
     assert!(log.contains("cannot place a supplier here: the site is in water"), "the click in the sea was not refused; {context}");
     // Where the planner is looking: a red cross at the pointer (850, 500) and the reason written

@@ -9,7 +9,7 @@ use egui_plot::{Line, PlotPoints};
 
 use super::state::{MAX_ARMS, MapArea, MapCovered, UiSet, WindowSet};
 use super::theme::{ARM_COLORS, BETTER, ERROR_TEXT, MINIMAP_LAND, WATER_RGB, WORSE, color32, facility_rgb};
-use super::widgets::{file_picker, kpi_plot_without_legend, resolve_path};
+use super::widgets::{file_picker, kpi_plot_without_legend, resolve_path, scenario_menu};
 use crate::registry::kpi_of;
 use crate::scenario::{Scenario, Site, Tier};
 use crate::sim::clock::SimClock;
@@ -623,4 +623,25 @@ pub fn section(ui: &mut egui::Ui, view: &mut CompareView, plan_path: Option<&std
         egui::Checkbox::new(&mut view.presentation, "presentation mode (large type, whole window; F5, Esc leaves it)"),
     )
     .on_hover_text("for a room or a projector: the compare view takes the whole window, drawn larger");
+}
+
+/// The first screen's way to add a plan to compare: a menu of the scenario files beside the
+/// plan, next to the panel's title (the Compare section at the panel's foot has the rest: a
+/// typed path, removing, presentation mode). Picking one opens the compare view. Returns the
+/// reason a file could not be added (for the status line).
+pub fn quick_add(ui: &mut egui::Ui, view: &mut CompareView, plan_path: Option<&std::path::Path>) -> Option<String> {
+    let near = resolve_path(plan_path, "x.ron");
+    let label = match view.arms.len() {
+        0 => "+ Compare a plan".to_string(),
+        n => format!("+ Compare ({n} beside)"),
+    };
+    let full = view.arms.len() >= MAX_ARMS;
+    let hover = if full {
+        format!("{MAX_ARMS} plans are beside this one already: remove one in the Compare section")
+    } else {
+        "add a scenario file to compare with the plan: the compare view opens with it".to_string()
+    };
+    let picked = ui.add_enabled_ui(!full, |ui| scenario_menu(ui, &label, &near, &hover)).inner?;
+    view.add(&picked.to_string_lossy());
+    view.message.clone().map(|m| format!("cannot compare {}: {m}", picked.display()))
 }
