@@ -69,12 +69,6 @@ fn paired_effect(before: &Finals, after: &Finals) -> [Estimate; 3] {
     std::array::from_fn(|k| estimate(&after.iter().zip(before).map(|(a, b)| a[k] - b[k]).collect::<Vec<f64>>()))
 }
 
-/// An edit's own effect, computed at once ([`EditEffects`] does it off the frame): `n` paired runs.
-pub fn edit_effect(before: &Scenario, after: &Scenario, n: u64) -> [Estimate; 3] {
-    let (b, a) = pair(&Edit { words: String::new(), before: before.clone(), after: after.clone() });
-    paired_effect(&finals_of(&b, n), &finals_of(&a, n))
-}
-
 /// Takes in the runs that are done, and launches those of plans of the list not run yet; drops
 /// the runs the list no longer needs. A job on its way is let finish first.
 fn update_effects(plan: Res<Plan>, mut effects: ResMut<EditEffects>) {
@@ -184,6 +178,12 @@ fn effect_label(ui: &mut egui::Ui, k: &Kpi, short: &str, d: &Estimate) {
 mod tests {
     use super::*;
     use crate::scenario::{RdCentreSpec, Site, default_scenario};
+
+    /// An edit's own effect, computed at once as [`EditEffects`] does it off the frame.
+    fn edit_effect(before: &Scenario, after: &Scenario, n: u64) -> [Estimate; 3] {
+        let (b, a) = pair(&Edit { words: String::new(), before: before.clone(), after: after.clone() });
+        paired_effect(&finals_of(&b, n), &finals_of(&a, n))
+    }
 
     /// An edit's effect is paired: both plans on the same seeds (seed, seed+1, ...), the
     /// difference taken run by run. A rename cannot change the model: exactly zero.

@@ -227,10 +227,11 @@ mod tests {
         s.incentives.land_rent_exemption = 1.0 / 3.0;
         s.incentives.local_content = vec![(2.0, 0.3), (5.0, 0.07), (8.0, 0.123456789)];
         let texts = drawn_texts(s.clone());
-        assert!(texts.iter().any(|t| t == "Preferential corporate income tax rate (%)"), "{texts:?}");
-        assert!(texts.iter().any(|t| t == "7 %"), "the CIT rate's value in %: {texts:?}");
-        assert!(texts.iter().any(|t| t == "share 30 %") && texts.iter().any(|t| t == "share 7 %"), "{texts:?}");
-        assert!(!texts.iter().any(|t| t.contains("0.07") || t.contains("0.30")), "no 0-1 share on screen: {texts:?}");
+        // A value and its prefix and suffix are drawn as pieces, one after the other.
+        let screen = texts.join("|");
+        assert!(screen.contains("|Preferential corporate income tax rate (%)||7.0| %|"), "the CIT rate's value in %: {screen}");
+        assert!(screen.contains("|share |30| %|") && screen.contains("|share |7| %|"), "{screen}");
+        assert!(!texts.iter().any(|t| t.contains("0.07") || t.contains("0.3")), "no 0-1 share on screen: {texts:?}");
         let (plan, state) = draw_incentives(s.clone());
         assert_eq!(state.draft, s.incentives, "every bit kept");
         assert_eq!(plan.scenario, s);
