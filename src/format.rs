@@ -121,9 +121,31 @@ pub fn fmt_difference(k: &Kpi, e: &Estimate) -> String {
     if e.n > 1 { format!("{} [{}, {}]", k.fmt_diff(e.mean), k.fmt_diff(e.ci95_low), k.fmt_diff(e.ci95_high)) } else { k.fmt_diff(e.mean) }
 }
 
+/// A value of a scenario field as people read it: a share in percent ("12.5%"; files keep 0-1,
+/// the registry says which fields are shares), anything else as [`fmt_num`] writes it.
+pub fn fmt_field_value(path: &str, v: f64) -> String {
+    // A model parameter may be named without its `model.` (the sensitivity tables' short names).
+    let field = crate::registry::field_of(path).or_else(|| crate::registry::field_of(&format!("model.{path}")));
+    match field {
+        Some(f) if f.in_percent() && v.is_finite() => format!("{}%", fmt_num(f.shown(v))),
+        _ => fmt_num(v),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_are_written_in_percent_and_other_values_as_they_are() {
+        assert_eq!(fmt_field_value("incentives.cit_rate", 0.1), "10%");
+        assert_eq!(fmt_field_value("model.hub_discount", 0.125), "12.5%");
+        assert_eq!(fmt_field_value("model.foreign_local_inputs", 0.07), "7%");
+        assert_eq!(fmt_field_value("model.import_cost", 1.15), "1.15");
+        assert_eq!(fmt_field_value("model.tier2_threshold", 0.5), "0.5", "an index on 0-1 is not a share");
+        assert_eq!(fmt_field_value("foreign_local_inputs", 0.1), "10%", "a parameter without its model.");
+        assert_eq!(fmt_field_value("dummy", 0.5), "0.5");
+    }
 
     #[test]
     fn counts_take_the_plural_from_two() {

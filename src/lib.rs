@@ -19,7 +19,7 @@
 //!    and calls [`commands::execute`]. [`gui`]: the planner window (feature `gui`), which imports
 //!    the model, layer 2 and [`studies::forecast`], never a command or a report.
 
-pub use kicsim_model::{check, io_words, registry, ronpath, scenario, sim};
+pub use kicsim_model::{check, io_words, names, registry, ronpath, scenario, sim, write};
 
 pub mod analysis;
 pub mod charts;

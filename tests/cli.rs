@@ -153,7 +153,7 @@ fn fails(args: &[&str]) -> String {
 fn bad_scenarios_give_file_line_col_and_field() {
     let cases: [(&str, &str, &[&str]); 7] = [
         ("syntax_error", "syntax_error.ron:3:13: field `years`:", &["expected `,` after this value"]),
-        ("unknown_field", "unknown_field.ron:5:9:", &["incentives.cit_holliday_years", "cit_holiday_years"]),
+        ("unknown_field", "unknown_field.ron:5:9:", &["incentives.cit_holliday_years", "did you mean `cit_holiday_years`?"]),
         ("out_of_range", "out_of_range.ron:4:9:", &["incentives.land_rent_exemption", "1.5 is out of range"]),
         ("in_water", "in_water.ron:4:9:", &["anchor.site", "in water"]),
         ("absurd_map", "absurd_map.ron:3:11:", &["map.size_km", "out of range"]),
@@ -178,7 +178,10 @@ fn bad_scenarios_give_file_line_col_and_field() {
 #[test]
 fn bad_command_line_values_are_refused() {
     let err = fails(&["run", "scenarios/baseline.ron", "--set", "incentives.cit_ratee=0.1"]);
-    assert!(err.contains("unknown field `cit_ratee`") && err.contains("cit_rate"), "{err}");
+    assert!(err.contains("unknown field `cit_ratee` in `incentives`: did you mean `cit_rate`?"), "{err}");
+    assert!(!err.contains("export_promotion"), "the one name meant, not all of them: {err}");
+    let err = fails(&["sweep", "scenarios/baseline.ron", "--vary", "incentives.cit_rate=0.1,0.2", "--kpi", "localisation_rate"]);
+    assert!(err.contains("--kpi localisation_rate: unknown KPI: did you mean `localization_rate`?"), "{err}");
     let err = fails(&["run", "scenarios/baseline.ron", "--set", "incentives.cit_rate=2"]);
     assert!(err.contains("incentives.cit_rate") && err.contains("out of range"), "{err}");
     let err = fails(&["run", "scenarios/baseline.ron", "--set", "anchor.site.x_km=29.5"]);
@@ -265,6 +268,14 @@ fn validate_takes_a_folder_and_reads_every_ron_file_in_it() {
 fn template_is_a_valid_scenario() {
     let o = kicsim().arg("template").output().unwrap();
     assert!(o.status.success());
+    // Every field under a comment that says what it is: the CIT rate's label, range and default.
+    let t = String::from_utf8_lossy(&o.stdout).into_owned();
+    let lines: Vec<&str> = t.lines().collect();
+    let at = lines.iter().position(|l| l.trim_start().starts_with("cit_rate:")).expect("a cit_rate line");
+    let above: Vec<&str> = lines[..at].iter().rev().take_while(|l| l.trim_start().starts_with("//")).map(|l| l.trim_start()).collect();
+    let comment = above.iter().rev().map(|l| l.trim_start_matches("// ")).collect::<Vec<_>>().join(" ");
+    assert!(comment.ends_with("[rate 0-1, 0.1 = 10%; 0 to 0.5; default 0.2]"), "{comment}");
+    assert!(lines.iter().filter(|l| l.trim_start().starts_with("//")).count() > 80, "{t}");
     let dir = tmpdir("template");
     let f = dir.join("t.ron");
     std::fs::write(&f, &o.stdout).unwrap();

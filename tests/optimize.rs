@@ -333,7 +333,7 @@ fn bad_input_is_refused_with_its_name_and_nothing_written() {
         &["--levers", "incentives.cit_holiday_years", "--bound", "incentives.cit_holiday_years=0..45"],
         "outside the range incentives.cit_holiday_years may take",
     );
-    refused(&["--levers", "anchor.sector"], "--levers anchor.sector: unknown lever, or not a number");
+    refused(&["--levers", "anchor.sector"], "--levers anchor.sector: not a number");
     refused(&["--levers", "incentives.local_content"], "the roadmap is not a number");
     refused(&["--bound", "incentives.rd_deduction=1..x"], "the bounds must be numbers");
     refused(&["--confidence", "1.5"], "--confidence 1.5");

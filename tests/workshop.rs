@@ -483,7 +483,7 @@ fn compare_report_opens_with_a_verdict_and_says_what_differs() {
 #[test]
 fn sweep_takes_years_and_set_and_writes_a_report() {
     let out = tmpdir("sweep-report");
-    let (stdout, _) = kicsim(&[
+    let (stdout, stderr) = kicsim(&[
         "sweep",
         "scenarios/baseline.ron",
         "--years",
@@ -502,6 +502,11 @@ fn sweep_takes_years_and_set_and_writes_a_report() {
     for f in ["results.csv", "report.md", "report.html", "heatmap_localization_rate.png", "heatmap_localization_rate.svg"] {
         assert!(out.join(f).exists(), "{f}: {stdout}");
     }
+    // stderr is a pipe here, not a terminal: lines of words as the runs finish, never a bar.
+    let progress: Vec<&str> = stderr.lines().filter(|l| l.starts_with("progress: ")).collect();
+    assert!(!progress.is_empty() && progress.len() <= 11, "{stderr}");
+    assert!(progress.last().unwrap().starts_with("progress: 12 of 12 runs done (100%"), "{stderr}");
+    assert!(!stderr.contains("[#") && !stderr.contains("#>") && !stderr.contains("\r"), "no bar in a log: {stderr}");
     let (record, _) = csv_record(&out.join("results.csv"));
     assert_eq!(record["years"], 3);
     assert_eq!(record["overrides"], serde_json::json!(["incentives.cit_rate=0.15"]));

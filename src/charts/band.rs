@@ -127,5 +127,5 @@ pub(crate) fn kpi_files(
     series: &[(String, Band)],
     footer: &str,
 ) -> Result<String, String> {
-    chart_files(set, dir, stem, (900, 480), |a| draw_kpi(a, title, series, footer), |a| draw_kpi(a, title, series, footer))
+    chart_files(set, dir, stem, (900, 480), |a| draw_kpi(a, title, series, footer))
 }

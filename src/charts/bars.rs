@@ -64,5 +64,5 @@ where
 /// One bar per incentive.
 pub(crate) fn bar_files(set: &mut OutputSet, dir: &Path, stem: &str, title: &str, bars: &[Bar], footer: &str) -> Result<String, String> {
     let size = (900, 60 + 40 * bars.len().max(1) as u32 + 60);
-    chart_files(set, dir, stem, size, |a| draw_bars(a, title, bars, footer), |a| draw_bars(a, title, bars, footer))
+    chart_files(set, dir, stem, size, |a| draw_bars(a, title, bars, footer))
 }

@@ -1,6 +1,6 @@
-//! Every chart of the reports, drawn with plotters on both backends (PNG in memory, SVG text for
-//! the self-contained HTML) into the command's [`OutputSet`], and what every chart shares: the
-//! one font registration, the colours ([`crate::style`]), the footer, [`chart_files`].
+//! Every chart of the reports, drawn with plotters as SVG (the self-contained HTML holds it) and
+//! rendered from it to PNG by resvg, into the command's [`OutputSet`], and what every chart
+//! shares: the one font registration, the colours ([`crate::style`]), the footer, [`chart_files`].
 //!
 //! - `band.rs`: a KPI over time with 95% bands; `bars.rs`: the breakdown's bars;
 //! - `sweep_line.rs`: a KPI against one varied parameter; `heatmap.rs`: against two;
@@ -46,35 +46,47 @@ pub(crate) fn draw_footer<DB: DrawingBackend>(
     area.draw(&Text::new(footer.to_string(), (8, h as i32 - 14), ("sans-serif", 10).into_font().color(&RGBColor(110, 110, 110))))
 }
 
-/// Draws a picture and encodes it as PNG, in memory.
-pub(crate) fn png_bytes(
-    size: (u32, u32),
-    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), String>,
-) -> Result<Vec<u8>, String> {
-    use image::ImageEncoder as _;
-    let mut rgb = vec![0u8; size.0 as usize * size.1 as usize * 3];
-    draw(&BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area())?;
-    let mut png = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut png)
-        .write_image(&rgb, size.0, size.1, image::ColorType::Rgb8)
-        .map_err(|e| format!("cannot encode a PNG: {e}"))?;
-    Ok(png)
+/// The charts' font for the PNG renderer: DejaVu Sans, the one font the SVGs name
+/// ("sans-serif"), loaded once.
+fn png_fonts() -> std::sync::Arc<resvg::usvg::fontdb::Database> {
+    static DB: std::sync::OnceLock<std::sync::Arc<resvg::usvg::fontdb::Database>> = std::sync::OnceLock::new();
+    DB.get_or_init(|| {
+        let mut db = resvg::usvg::fontdb::Database::new();
+        db.load_font_data(include_bytes!("../../assets/fonts/DejaVuSans.ttf").to_vec());
+        db.set_sans_serif_family("DejaVu Sans");
+        std::sync::Arc::new(db)
+    })
+    .clone()
 }
 
-/// Draws a chart as DIR/STEM.png and DIR/STEM.svg (the same drawing on each backend) into the
-/// output set and returns the SVG text (for the self-contained HTML).
+/// A chart's SVG drawn as a PNG, in memory, by resvg (text laid out with the font's advances
+/// and kerning). plotters' own bitmap text (its ab_glyph backend) drops each glyph's side
+/// bearing, so "CIT holiday" read "CI Tholiday"; a PNG made from the SVG also cannot differ
+/// from it.
+pub(crate) fn svg_to_png(svg: &str) -> Result<Vec<u8>, String> {
+    use resvg::{tiny_skia, usvg};
+    let options = usvg::Options { font_family: "DejaVu Sans".into(), fontdb: png_fonts(), ..usvg::Options::default() };
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| format!("cannot read a chart's SVG: {e}"))?;
+    let size = tree.size().to_int_size();
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or("a chart of no size")?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| format!("cannot encode a PNG: {e}"))
+}
+
+/// Draws a chart as DIR/STEM.svg and DIR/STEM.png (the SVG rendered) into the output set and
+/// returns the SVG text (for the self-contained HTML).
 pub(crate) fn chart_files(
     set: &mut OutputSet,
     dir: &Path,
     stem: &str,
     size: (u32, u32),
-    png: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), String>,
-    svg: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), String>,
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), String>,
 ) -> Result<String, String> {
     font();
-    set.add(dir.join(format!("{stem}.png")), png_bytes(size, png)?);
     let mut text = String::new();
-    svg(&SVGBackend::with_string(&mut text, size).into_drawing_area())?;
+    draw(&SVGBackend::with_string(&mut text, size).into_drawing_area())?;
+    set.add(dir.join(format!("{stem}.png")), svg_to_png(&text)?);
     set.add(dir.join(format!("{stem}.svg")), text.clone());
     Ok(text)
 }
@@ -112,6 +124,47 @@ pub(crate) fn label_at(labels: &[String], x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The columns of a PNG's pixels that hold ink (darker than light grey).
+    fn ink_columns(png: &[u8]) -> Vec<bool> {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        let (w, h, n) = (info.width as usize, info.height as usize, info.color_type.samples());
+        (0..w).map(|x| (0..h).any(|y| pixels[(y * w + x) * n] < 160)).collect()
+    }
+
+    #[test]
+    fn chart_text_is_spaced_where_the_words_are() {
+        // "CIT holiday" on the breakdown's bars read "CI Tholiday": glyphs placed without their
+        // side bearings. The widest gap in the ink must be the space, after the third letter.
+        font();
+        let mut svg = String::new();
+        {
+            let area = SVGBackend::with_string(&mut svg, (220, 40)).into_drawing_area();
+            area.fill(&WHITE).unwrap();
+            area.draw(&Text::new("CIT holiday", (10, 10), ("sans-serif", 20).into_font().color(&BLACK))).unwrap();
+        }
+        let ink = ink_columns(&svg_to_png(&svg).unwrap());
+        // Runs of ink and of blank columns between the first ink and the last.
+        let (first, last) = (ink.iter().position(|&i| i).unwrap(), ink.iter().rposition(|&i| i).unwrap());
+        let mut gaps: Vec<(usize, usize)> = Vec::new();
+        let mut x = first;
+        while x <= last {
+            if !ink[x] {
+                let start = x;
+                while !ink[x] {
+                    x += 1;
+                }
+                gaps.push((start, x - start));
+            }
+            x += 1;
+        }
+        let widest = gaps.iter().max_by_key(|g| g.1).unwrap();
+        let letters_before = gaps.iter().filter(|g| g.0 < widest.0).count() + 1;
+        assert_eq!(letters_before, 3, "the widest gap follows C, I, T: gaps {gaps:?}");
+        assert!(widest.1 >= 4, "a space is wider than the gaps between letters: {gaps:?}");
+    }
 
     #[test]
     fn chart_footer_names_one_run_and_lists_many_by_hash() {

@@ -94,7 +94,7 @@ where
 
 /// progress.png and progress.svg; returns the SVG.
 pub(crate) fn progress_files(set: &mut OutputSet, dir: &Path, p: &Progress, footer: &str) -> Result<String, String> {
-    chart_files(set, dir, "progress", (900, 560), |a| draw_progress(a, p, footer), |a| draw_progress(a, p, footer))
+    chart_files(set, dir, "progress", (900, 560), |a| draw_progress(a, p, footer))
 }
 
 /// What the Pareto chart shows: two objectives of every feasible candidate and of the front.
@@ -163,5 +163,5 @@ where
 
 /// pareto.png and pareto.svg; returns the SVG.
 pub(crate) fn front_files(set: &mut OutputSet, dir: &Path, f: &Front, footer: &str) -> Result<String, String> {
-    chart_files(set, dir, "pareto", (900, 640), |a| draw_front(a, f, footer), |a| draw_front(a, f, footer))
+    chart_files(set, dir, "pareto", (900, 640), |a| draw_front(a, f, footer))
 }

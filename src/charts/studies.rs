@@ -39,7 +39,7 @@ impl Chart {
     /// Draws the chart as DIR/STEM.png and DIR/STEM.svg into `set` and returns the SVG text (for
     /// a self-contained HTML report).
     pub fn files(&self, set: &mut OutputSet, dir: &Path, stem: &str, size: (u32, u32), footer: &str) -> Result<String, String> {
-        chart_files(set, dir, stem, size, |area| self.draw(area, footer), |area| self.draw(area, footer))
+        chart_files(set, dir, stem, size, |area| self.draw(area, footer))
     }
 }
 

@@ -43,7 +43,7 @@ pub fn merge(a: MergeArgs) -> Result<(), String> {
 /// Merges the shards of a sweep into results.csv, its chart and report.
 fn merge_sweep(a: &MergeArgs) -> Result<(), String> {
     if !SWEEP_KPIS.contains(&a.kpi.as_str()) {
-        return Err(format!("--kpi {}: choose one of {}", a.kpi, SWEEP_KPIS.join(", ")));
+        return Err(format!("--kpi {}: unknown KPI: {}", a.kpi, crate::names::hint(&a.kpi, SWEEP_KPIS.iter().copied())));
     }
     let mut files = Vec::new();
     for p in &a.inputs {

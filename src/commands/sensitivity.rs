@@ -92,7 +92,7 @@ fn settings_of(a: &SensitivityArgs) -> Result<(Settings, Scenario), String> {
     let names = final_names();
     for k in &kpis {
         if !names.contains(&k.as_str()) {
-            errors.push(format!("--kpi {k}: unknown KPI; choose from {}", names.join(", ")));
+            errors.push(format!("--kpi {k}: unknown KPI: {}", crate::names::hint(k, names.iter().copied())));
         }
     }
     if kpis.is_empty() {

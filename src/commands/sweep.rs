@@ -51,7 +51,7 @@ pub fn sweep(a: SweepArgs) -> Result<(), String> {
         }
     }
     if !SWEEP_KPIS.contains(&a.kpi.as_str()) {
-        return Err(format!("--kpi {}: choose one of {}", a.kpi, SWEEP_KPIS.join(", ")));
+        return Err(format!("--kpi {}: unknown KPI: {}", a.kpi, crate::names::hint(&a.kpi, SWEEP_KPIS.iter().copied())));
     }
     grid_size(&varies).map_err(|e| format!("--vary: {e}"))?;
     let points = grid(&varies);

@@ -1,7 +1,17 @@
-//! `kicsim template`: the built-in default scenario as RON, a starting point for a file.
+//! `kicsim template`: the built-in baseline scenario with every field, each with a comment saying
+//! what it is, its range in the file and its default: a starting point for a file.
 
-/// Prints the default scenario.
+/// What the template says first.
+const TEMPLATE_NOTE: &str = "\
+// A KIC Planner scenario with every field written, each with what it is, the range a file may
+// hold and its default (the built-in baseline; docs/SCENARIO.md says more). Shares are written
+// 0-1 (0.1 = 10%). A plan needs only the fields it changes: delete the others and they take their
+// defaults, so a later calibration of the model's parameters still applies (`()` is a valid
+// scenario).
+";
+
+/// Prints the commented scenario.
 pub fn template() -> Result<(), String> {
-    crate::say_raw!("{}", crate::scenario::default_scenario().to_ron());
+    crate::say_raw!("{TEMPLATE_NOTE}{}", crate::scenario::default_scenario().to_commented_ron());
     Ok(())
 }

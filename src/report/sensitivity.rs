@@ -113,7 +113,8 @@ fn params_table(settings: &Settings) -> String {
     let mut ptable = String::from("| parameter | low | high | source of the range |\n|---|---|---|---|\n");
     for p in &settings.params {
         let src = crate::registry::field_of(&p.path).map_or("", |f| f.source);
-        writeln!(ptable, "| {} | {} | {} | {} |", p.path, fmt_num(p.low), fmt_num(p.high), src.replace('|', "/")).ok();
+        let v = |x: f64| crate::format::fmt_field_value(&p.path, x);
+        writeln!(ptable, "| {} | {} | {} | {} |", p.path, v(p.low), v(p.high), src.replace('|', "/")).ok();
     }
     ptable
 }
@@ -221,8 +222,8 @@ fn oat_section(page: &mut Doc, k: &KpiView) -> Result<(), String> {
         fmt_kpi(kname, base)
     );
     for o in &a.oat {
-        let lv = if o.low_value.is_nan() { "other seeds".to_string() } else { fmt_num(o.low_value) };
-        let hv = if o.high_value.is_nan() { "other seeds".to_string() } else { fmt_num(o.high_value) };
+        let value = |x: f64| if x.is_nan() { "other seeds".to_string() } else { crate::format::fmt_field_value(&o.parameter, x) };
+        let (lv, hv) = (value(o.low_value), value(o.high_value));
         writeln!(
             t,
             "| {} | {lv} → {} [{}, {}] | {hv} → {} [{}, {}] |",

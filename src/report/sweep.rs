@@ -81,14 +81,7 @@ fn sweep_chart(set: &mut OutputSet, out: &Path, res: &Results, k: usize, footer:
             let ests: Vec<Estimate> = res.points.iter().map(|p| p.estimate(k)).collect();
             let param = param_heading(&res.params[0]);
             let stem = format!("sweep_{name}");
-            let svg = chart_files(
-                set,
-                out,
-                &stem,
-                (900, 560),
-                |a| draw_sweep_line(a, kpi_, &param, &xs, &ests, footer),
-                |a| draw_sweep_line(a, kpi_, &param, &xs, &ests, footer),
-            )?;
+            let svg = chart_files(set, out, &stem, (900, 560), |a| draw_sweep_line(a, kpi_, &param, &xs, &ests, footer))?;
             Ok(Some(Chart { title: format!("{} against {}", kpi_heading(kpi_), res.params[0]), png: format!("{stem}.png"), svg }))
         }
         2 => {
@@ -124,7 +117,7 @@ fn sweep_chart(set: &mut OutputSet, out: &Path, res: &Results, k: usize, footer:
                 best,
             };
             let stem = format!("heatmap_{name}");
-            let svg = chart_files(set, out, &stem, (900, 720), |a| draw_heatmap(a, &h, footer), |a| draw_heatmap(a, &h, footer))?;
+            let svg = chart_files(set, out, &stem, (900, 720), |a| draw_heatmap(a, &h, footer))?;
             Ok(Some(Chart { title: format!("{} over the grid", kpi_heading(kpi_)), png: format!("{stem}.png"), svg }))
         }
         n => {

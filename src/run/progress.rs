@@ -1,5 +1,6 @@
-//! The progress bar on stderr: drawn from the start for a sweep, after a second for the other
-//! commands, and one line per 10% in a log file.
+//! The progress bar on stderr, on a terminal only: drawn from the start for a sweep, after a
+//! second for the other commands. A sweep written to a log file (a cluster job's output) gets a
+//! line of words per 10% instead, never a bar.
 
 use std::io::IsTerminal as _;
 use std::sync::Mutex;
@@ -8,8 +9,9 @@ use std::time::{Duration, Instant};
 
 use indicatif::{HumanDuration, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// A progress bar on stderr (indicatif). A sweep's is drawn from the start: redrawn in place on
-/// a terminal, one line per 10% in a log file (a cluster job's output). Other commands show one
+/// A progress bar on stderr (indicatif), drawn on a terminal only. A sweep's is drawn from the
+/// start, redrawn in place; in a log file (a cluster job's output) a sweep writes a line of words
+/// per 10% ("progress: 40 of 100 runs done (40%; ...)"), with no bar. Other commands show one
 /// only on a terminal and only once they have run for a second, so a quick run prints nothing
 /// extra.
 pub struct Progress {
@@ -67,11 +69,10 @@ impl Progress {
         let tenth = n * 10 / total;
         if tenth > *logged || (n == total && *logged < 10) {
             *logged = tenth;
-            let filled = (n.min(total) * 30 / total) as usize;
+            // A log file gets words, not a bar: a bar's characters are a terminal's drawing.
             eprintln!(
-                "[{}{}] {n}/{total} ({} elapsed, about {} left)",
-                "#".repeat(filled),
-                "-".repeat(30 - filled),
+                "progress: {n} of {total} runs done ({}%; {} elapsed, about {} left)",
+                n * 100 / total,
                 HumanDuration(bar.elapsed()),
                 HumanDuration(bar.eta())
             );

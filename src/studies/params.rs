@@ -91,17 +91,7 @@ fn parse_one(item: &str) -> Result<Param, String> {
     let path = if name.starts_with("model.") { name.to_string() } else { format!("model.{name}") };
     let Some(field) = registry::FIELDS.iter().find(|f| f.path == path) else {
         let names: Vec<&str> = registry::uncertain_parameters().map(|f| f.path).collect();
-        let near = names
-            .iter()
-            .filter(|n| n.contains(name.trim_start_matches("model.")) || name.contains(n.trim_start_matches("model.")))
-            .copied();
-        let near: Vec<&str> = near.collect();
-        let hint = if near.is_empty() {
-            format!("the parameters are {}", names.join(", "))
-        } else {
-            format!("did you mean {}?", near.join(" or "))
-        };
-        return Err(format!("--params {item}: unknown parameter `{path}`; {hint}"));
+        return Err(format!("--params {item}: unknown parameter `{path}`: {}", crate::names::hint(&path, names)));
     };
     let (lo, hi) = match (range, field.plausible) {
         (Some(r), _) => {

@@ -5,12 +5,17 @@
 //! - [`check`]: validation of a scenario (ranges from the registry, sites on the map) and warnings.
 //! - [`sim`]: the model as a Bevy plugin, one plugin per rule; [`sim::Engine`] runs it headless.
 //! - [`ronpath`]: finds the line and column of a field in a scenario's text.
+//! - [`names`]: "did you mean ...?" for a misspelt name.
+//! - [`write`]: a scenario as text for people: a plan file (only what differs from the defaults)
+//!   and the commented template.
 
 pub mod check;
+pub mod names;
 pub mod registry;
 pub mod ronpath;
 pub mod scenario;
 pub mod sim;
+pub mod write;
 
 /// A file-system error in the user's words: what went wrong, without the operating system's
 /// error number ("No such file or directory (os error 2)" reads as "no such file or folder").

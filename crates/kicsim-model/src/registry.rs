@@ -81,6 +81,46 @@ impl Field {
     pub fn is_model_parameter(&self) -> bool {
         self.path.starts_with("model.")
     }
+
+    /// A share or a rate (unit "share ...", "rate 0-1", "extra share ..."): files hold it as 0-1,
+    /// people read it in percent (the window's sliders and labels, the reports' tables). Indices
+    /// on 0-1 ("0-1", capability, thresholds) are not shares and stay as they are.
+    pub fn in_percent(&self) -> bool {
+        self.unit.starts_with("share") || self.unit.starts_with("rate") || self.unit.starts_with("extra share")
+    }
+
+    /// The unit as people read it: "%" for "share 0-1" and "rate 0-1", "% of output" for "share
+    /// of output", "extra % of R&D spending deducted"; other units as the registry has them.
+    pub fn shown_unit(&self) -> String {
+        if !self.in_percent() {
+            return self.unit.to_string();
+        }
+        let u = self.unit.replacen("share", "%", 1).replacen("rate", "%", 1);
+        u.strip_suffix(" 0-1").unwrap_or(&u).to_string()
+    }
+
+    /// A value as people read it (x 100 for a share), rounded at the ninth decimal so a share
+    /// of 0.07 reads 7, not 7.000000000000001, and [`Self::from_shown`] gives 0.07 back exactly.
+    pub fn shown(&self, v: f64) -> f64 {
+        if self.in_percent() { (v * 100.0 * 1e9).round() / 1e9 } else { v }
+    }
+
+    /// A value read back from how people read it ([`Self::shown`]'s inverse).
+    pub fn from_shown(&self, v: f64) -> f64 {
+        if self.in_percent() { v / 100.0 } else { v }
+    }
+
+    /// "0-50 %" or "0-30 years": [`Self::range_text`] as people read it.
+    pub fn shown_range_text(&self) -> String {
+        if !self.in_percent() {
+            return self.range_text();
+        }
+        let n = |v: f64| {
+            let v = self.shown(v);
+            if v.fract() == 0.0 { format!("{}", v as i64) } else { format!("{v}") }
+        };
+        format!("{}-{} {}", n(self.min), n(self.max), self.shown_unit())
+    }
 }
 
 macro_rules! scalar {
@@ -831,6 +871,48 @@ pub static FIELDS: &[Field] = &[
     ),
 ];
 
+/// The scenario's fields that are not numbers (names, seeds, sites, choices, lists), with what
+/// they are: `kicsim template` writes them as comments beside the numeric fields' own (label,
+/// unit, range and help from [`FIELDS`]).
+pub static OTHER_FIELDS: &[(&str, &str)] = &[
+    ("name", "The plan's name, shown in the window, the reports and the compare columns."),
+    ("description", "What the plan is for, in a sentence or two."),
+    ("seed", "Seed of every random draw of a run (whole number); replication r uses seed + r."),
+    ("map", "The terrain: generated from its seed, the sea on the east side."),
+    ("map.seed", "Seed of the terrain (kept apart from the run's seed, so replications share one map)."),
+    ("anchor", "The anchor enterprise."),
+    ("anchor.site", "Where it stands: km from the map's south-west corner (x_km east, y_km north), on buildable land."),
+    (
+        "anchor.sector",
+        "Electronics, Automotive, Machinery, Textiles or Footwear: how much of the inputs can be made locally, and how hard they are.",
+    ),
+    ("anchor.ownership", "Fdi (wholly foreign-owned), JointVenture or Domestic."),
+    ("anchor.commitments", "What the investor commits to in its investment certificate."),
+    ("suppliers", "Supplier firms at the start, one per line (at most 2,000)."),
+    ("suppliers[i].name", "Shown as \"Supplier N\" when empty."),
+    ("suppliers[i].site", "Where it stands (km), on buildable land."),
+    ("suppliers[i].tier", "Untiered, Tier2 or Tier1: its tier with the anchor at the start."),
+    (
+        "suppliers[i].ownership",
+        "Domestic, Fdi or JointVenture: a foreign-invested supplier counts in the localization rate, not in the domestic-owned share.",
+    ),
+    ("rd_centres", "Public R&D centres (at most 2,000)."),
+    ("rd_centres[i].name", "Shown as \"R&D centre N\" when empty."),
+    ("rd_centres[i].site", "Where it stands (km), on buildable land."),
+    ("training_centres", "Training centres (at most 2,000)."),
+    ("training_centres[i].name", "Shown as \"Training centre N\" when empty."),
+    ("training_centres[i].site", "Where it stands (km), on buildable land."),
+    ("logistics_hubs", "Logistics hubs that consolidate freight to the port (at most 2,000)."),
+    ("logistics_hubs[i].name", "Shown as \"Logistics hub N\" when empty."),
+    ("logistics_hubs[i].site", "Where it stands (km), on buildable land."),
+    ("incentives", "The policy settings; the defaults are the standard regime (no incentives)."),
+    (
+        "incentives.local_content",
+        "The local-content roadmap: [(from year, required share of inputs 0-1), ...]; the requirement of a year is the last step at or before it; [] = none.",
+    ),
+    ("model", "The model's parameters (docs/MODEL.md); leave them out of a plan so the calibrated defaults apply."),
+];
+
 /// The field with this path (`suppliers[3].capability` finds `suppliers[i].capability`).
 pub fn field_of(path: &str) -> Option<&'static Field> {
     let generic = generic_path(path);
@@ -1222,6 +1304,28 @@ mod tests {
                 assert!(lo <= d && d <= hi, "{}: default {d} outside its plausible range {lo}-{hi}", f.path);
             }
         }
+    }
+
+    #[test]
+    fn shares_are_shown_in_percent_and_read_back_exactly() {
+        let f = |p| field_of(p).unwrap();
+        assert_eq!((f("incentives.cit_rate").shown_unit(), f("incentives.cit_rate").shown_range_text()), ("%".into(), "0-50 %".into()));
+        assert_eq!(f("anchor.input_share").shown_unit(), "% of output");
+        assert_eq!(f("incentives.rd_deduction").shown_unit(), "extra % of R&D spending deducted");
+        // Indices on 0-1 and other units are not shares.
+        for p in ["suppliers[i].capability", "model.tier2_threshold", "years", "incentives.training_subsidy_usd_per_trainee"] {
+            assert!(!f(p).in_percent(), "{p}");
+            assert_eq!((f(p).shown(0.37), f(p).from_shown(0.37), f(p).shown_unit()), (0.37, 0.37, f(p).unit.to_string()));
+        }
+        // Every two-decimal share reads as a whole percent and comes back as the same number.
+        let cit = f("incentives.cit_rate");
+        for i in 0..=50 {
+            let v = i as f64 / 100.0;
+            assert_eq!(cit.shown(v), i as f64, "{v}");
+            assert_eq!(cit.from_shown(cit.shown(v)), v, "{v}");
+        }
+        assert_eq!(cit.from_shown(cit.shown(0.07)), 0.07);
+        assert_eq!(cit.shown(0.125), 12.5);
     }
 
     #[test]

@@ -337,6 +337,18 @@ impl<'a> Locator<'a> {
     }
 }
 
+/// Every field and element of a text, in the order written: its path (`anchor.site.x_km`,
+/// `suppliers[2]`) and its value's text (without the blanks after it).
+pub fn fields_in_order(src: &str) -> Vec<(String, &str)> {
+    index(src, Want::All)
+        .into_iter()
+        .map(|e| {
+            let text = src.get(e.value_start..e.end.max(e.value_start)).unwrap_or("");
+            (e.path, text.trim_end())
+        })
+        .collect()
+}
+
 /// Byte offset of the first bracket that opens more than `limit` levels deep, found in one
 /// pass without recursion (strings and comments are skipped as [`tokenize`] skips them).
 pub fn too_deep(src: &str, limit: usize) -> Option<usize> {

@@ -123,7 +123,11 @@ pub fn parse_targets(text: &str, file: &str, dir: &Path, model: &crate::scenario
             }
         }
         if !names.contains(&t.kpi.as_str()) {
-            problems.push(problem(src, &at("kpi"), format!("unknown KPI `{}`; choose from {}", t.kpi, names.join(", "))));
+            problems.push(problem(
+                src,
+                &at("kpi"),
+                format!("unknown KPI `{}`: {}", t.kpi, crate::names::hint(&t.kpi, names.iter().copied())),
+            ));
         }
         let horizon = scenario.as_ref().map_or(u32::MAX, |s| s.years);
         let year = t.year.unwrap_or(horizon);

@@ -243,7 +243,7 @@ pub fn parse_kpi_at(flag: &str, s: &str, years: u32) -> Result<(&'static Kpi, u3
         Some((n, y)) => (n.trim(), Some(y.trim())),
         None => (s.trim(), None),
     };
-    let kpi = kpi_of(name).ok_or_else(|| format!("{flag} {s}: unknown KPI `{name}`; choose from {}", final_names().join(", ")))?;
+    let kpi = kpi_of(name).ok_or_else(|| format!("{flag} {s}: unknown KPI `{name}`: {}", crate::names::hint(name, final_names())))?;
     let year = match year {
         None => years,
         Some(y) => match y.parse::<u32>() {
@@ -350,15 +350,18 @@ pub fn parse_lever(s: &Scenario, path: &str) -> Result<Lever, String> {
         return Ok(Lever { path: path.into(), kind, lo: 0.0, hi, integer: false });
     }
     let Some(field) = field_of(path) else {
-        let hint = if crate::scenario::apply_set(s, &format!("{path}=0")).is_err() && !path.contains('.') {
-            String::new()
-        } else {
-            " (only numbers can be levers; a name such as a sector or a tier cannot)".into()
-        };
-        return Err(format!(
-            "--levers {path}: unknown lever, or not a number{hint}; levers are numeric fields such as {}",
-            DEFAULT_LEVERS.join(", ")
-        ));
+        // A field of the scenario that is not a number, or no field at all (a typo).
+        let unknown = crate::scenario::apply_set(s, &format!("{path}=0")).is_err_and(|e| e.contains("unknown field"));
+        if !unknown {
+            return Err(format!(
+                "--levers {path}: not a number (only numbers can be levers; a name such as a sector or a tier cannot); levers are numeric fields such as {}",
+                DEFAULT_LEVERS.join(", ")
+            ));
+        }
+        if let Some(near) = crate::names::nearest(path, crate::registry::FIELDS.iter().map(|f| f.path)) {
+            return Err(format!("--levers {path}: unknown lever: did you mean `{near}`?"));
+        }
+        return Err(format!("--levers {path}: unknown lever; levers are numeric fields such as {}", DEFAULT_LEVERS.join(", ")));
     };
     if field.is_model_parameter() || path == "years" || path.starts_with("map.") {
         return Err(format!(
@@ -451,7 +454,8 @@ mod tests {
         assert_eq!((levers[0].lo, levers[0].hi), (0.0, 8.0));
         assert!(apply_bound(&mut levers, "incentives.cit_holiday_years=0..40").unwrap_err().contains("outside the range"));
         assert!(apply_bound(&mut levers, "incentives.cit_holiday_years=a..4").unwrap_err().contains("numbers"));
-        assert!(parse_lever(&s, "incentives.cit_holidays").unwrap_err().contains("unknown lever"));
+        let e = parse_lever(&s, "incentives.cit_holidays").unwrap_err();
+        assert!(e.contains("unknown lever") && e.contains("did you mean `incentives.cit_holiday_years`?"), "{e}");
         assert!(parse_lever(&s, "anchor.sector").unwrap_err().contains("not a number"));
         assert!(parse_lever(&s, "incentives.local_content").unwrap_err().contains("not a number"));
         assert!(parse_lever(&s, "model.learning_rate").unwrap_err().contains("not a policy lever"));

@@ -243,7 +243,16 @@ impl Scenario {
         }
         let scenario: Scenario = ron::Options::default().from_str(src).map_err(|e| {
             let (mut line, mut col) = (e.span.start.line, e.span.start.col);
-            let mut message = e.code.to_string();
+            let mut message = match &e.code {
+                // ron lists every field or choice; the one meant is more use.
+                ron::Error::NoSuchStructField { expected, found, .. } => {
+                    format!("unknown field `{found}`: {}", crate::names::hint(found, expected.iter().copied()))
+                }
+                ron::Error::NoSuchEnumVariant { expected, found, .. } => {
+                    format!("unknown choice `{found}`: {}", crate::names::hint(found, expected.iter().copied()))
+                }
+                code => code.to_string(),
+            };
             // ron notices a missing comma at the next field; point at the value it should follow.
             if matches!(e.code, ron::Error::ExpectedComma)
                 && let Some((l, c)) = end_of_previous_token(src, line, col)
@@ -376,6 +385,18 @@ mod tests {
         assert!(quoted.starts_with("...x") && quoted.ends_with("nope: 1)") && quoted.chars().count() <= MAX_SHOWN_LINE + 3, "{text}");
         let at = caret.chars().count() - 1;
         assert_eq!(quoted.chars().skip(at).take(4).collect::<String>(), "nope", "{text}");
+    }
+
+    #[test]
+    fn a_misspelt_field_or_choice_names_the_one_meant() {
+        let e = Scenario::parse("(incentives: (cit_holliday_years: 4.0))", "t.ron").unwrap_err().to_string();
+        assert!(e.contains("unknown field `cit_holliday_years`: did you mean `cit_holiday_years`?"), "{e}");
+        assert!(!e.contains("export_promotion"), "not every field listed: {e}");
+        let e = Scenario::parse("(anchor: (sector: Electronic))", "t.ron").unwrap_err().to_string();
+        assert!(e.contains("unknown choice `Electronic`: did you mean `Electronics`?"), "{e}");
+        // Nothing near: the names to choose from.
+        let e = Scenario::parse("(anchor: (sector: Shipbuilding))", "t.ron").unwrap_err().to_string();
+        assert!(e.contains("choose from `Electronics`, `Automotive`"), "{e}");
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //!
 //! - this file: the types and their defaults;
 //! - `load.rs`: reading a file, errors located at file:line:col;
-//! - `overrides.rs`: `--set path=value` on a loaded scenario.
+//! - `overrides.rs`: `--set path=value` on a loaded scenario;
+//! - `kicsim_model::write` (above the registry, which it reads): a plan file with only what differs
+//!   from the defaults, and the commented template.
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

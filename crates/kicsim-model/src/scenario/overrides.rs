@@ -31,11 +31,10 @@ pub fn apply_set(scenario: &Scenario, assignment: &str) -> Result<Scenario, Stri
             Seg::Field(name) => {
                 let obj = slot.as_object().ok_or_else(|| format!("--set {assignment}: `{walked}` has no fields"))?;
                 let Some(next) = obj.get(name) else {
-                    let known: Vec<&str> = obj.keys().map(|s| s.as_str()).collect();
                     return Err(format!(
-                        "--set {assignment}: unknown field `{name}`{}; known fields: {}",
+                        "--set {assignment}: unknown field `{name}`{}: {}",
                         if walked.is_empty() { String::new() } else { format!(" in `{walked}`") },
-                        known.join(", ")
+                        crate::names::hint(name, obj.keys().map(|s| s.as_str()))
                     ));
                 };
                 if !walked.is_empty() {
