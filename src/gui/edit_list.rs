@@ -194,7 +194,8 @@ mod tests {
         after.rd_centres.push(RdCentreSpec { site: Site { x_km: 16.5, y_km: 12.5 }, budget_usd_m_per_year: 20.0, ..Default::default() });
         let n = 4;
         let effect = edit_effect(&before, &after, n);
-        let last = |s: &Scenario, r: u64| crate::sim::run_to_end(&Scenario { seed: s.seed + r, ..s.clone() }).last().unwrap().localization_rate;
+        let last =
+            |s: &Scenario, r: u64| crate::sim::run_to_end(&Scenario { seed: s.seed + r, ..s.clone() }).last().unwrap().localization_rate;
         let by_hand: Vec<f64> = (0..n).map(|r| last(&after, r) - last(&before, r)).collect();
         assert_eq!(effect[0], estimate(&by_hand), "localization after minus before, seed by seed");
         assert_eq!(effect[0].n, n as usize);

@@ -102,7 +102,9 @@ type Items = fn(&Scenario) -> Vec<Item>;
 /// The plan's lists of facilities: the kind's words, and the items.
 const LISTS: [(&str, Items); 4] = [
     ("supplier", |s| {
-        let extra = |f: &crate::scenario::SupplierSpec| vec![("Starting tier", f.tier.label().to_string()), ("Owner", f.ownership.label().to_string())];
+        let extra = |f: &crate::scenario::SupplierSpec| {
+            vec![("Starting tier", f.tier.label().to_string()), ("Owner", f.ownership.label().to_string())]
+        };
         s.suppliers.iter().map(|f| Item { name: f.name.clone(), site: f.site, extra: extra(f) }).collect()
     }),
     ("R&D centre", |s| s.rd_centres.iter().map(|f| Item { name: f.name.clone(), site: f.site, extra: vec![] }).collect()),
@@ -256,6 +258,9 @@ mod tests {
 
     #[test]
     fn numbers_read_as_people_write_them() {
-        assert_eq!([number(1500.0), number(0.25), number(12.5), number(100_000.0), number(-0.0), number(0.1234)], ["1,500", "0.25", "12.5", "100,000", "0", "0.123"]);
+        assert_eq!(
+            [number(1500.0), number(0.25), number(12.5), number(100_000.0), number(-0.0), number(0.1234)],
+            ["1,500", "0.25", "12.5", "100,000", "0", "0.123"]
+        );
     }
 }

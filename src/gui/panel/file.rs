@@ -139,7 +139,8 @@ pub(super) fn plan_file_text(scenario: &Scenario, previous: Option<&str>) -> Str
     }
     let note = leading_comments(&body);
     let note: Vec<&str> = note.lines().filter(|l| !l.trim().is_empty()).collect();
-    let own: String = previous.map(leading_comments).unwrap_or_default().lines().filter(|l| !note.contains(&l)).map(|l| format!("{l}\n")).collect();
+    let own: String =
+        previous.map(leading_comments).unwrap_or_default().lines().filter(|l| !note.contains(&l)).map(|l| format!("{l}\n")).collect();
     // Blank lines the note left behind at the end of the file's own comment go.
     let own = own.trim_end_matches('\n').trim_end();
     if own.is_empty() { body } else { format!("{own}\n{body}") }
@@ -306,33 +307,36 @@ pub(super) fn save_as(plan: &mut Plan, state: &mut PanelState, answer: &SaveAs) 
 fn save_as_dialog(ctx: &egui::Context, plan: &mut Plan, state: &mut PanelState) {
     let Some(mut answer) = state.save_as.take() else { return };
     let (mut save, mut cancel) = (false, false);
-    egui::Window::new("Save as").collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0)).show(ctx, |ui| {
-        egui::Grid::new("save-as").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-            ui.label("File");
-            ui.horizontal(|ui| {
-                ui.add(egui::TextEdit::singleline(&mut answer.path).desired_width(260.0))
-                    .on_hover_text("a file name alone is beside the plan's file; a path with folders is taken as typed");
-                let beside = resolve_path(plan.path.as_deref(), &answer.path);
-                file_picker(ui, &mut answer.path, &beside);
+    egui::Window::new("Save as").collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0)).show(
+        ctx,
+        |ui| {
+            egui::Grid::new("save-as").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
+                ui.label("File");
+                ui.horizontal(|ui| {
+                    ui.add(egui::TextEdit::singleline(&mut answer.path).desired_width(260.0))
+                        .on_hover_text("a file name alone is beside the plan's file; a path with folders is taken as typed");
+                    let beside = resolve_path(plan.path.as_deref(), &answer.path);
+                    file_picker(ui, &mut answer.path, &beside);
+                });
+                ui.end_row();
+                ui.label("Name");
+                ui.add(egui::TextEdit::singleline(&mut answer.name).desired_width(320.0))
+                    .on_hover_text("the plan's name: the compare view's and the reports' column for it");
+                ui.end_row();
+                ui.label("Description");
+                let d = ui.add(egui::TextEdit::multiline(&mut answer.description).desired_rows(3).desired_width(320.0));
+                ui.end_row();
+                let keys = ui.input(|i| (i.key_pressed(egui::Key::Enter), i.key_pressed(egui::Key::Escape)));
+                save |= keys.0 && !d.has_focus() && !d.lost_focus();
+                cancel |= keys.1;
             });
-            ui.end_row();
-            ui.label("Name");
-            ui.add(egui::TextEdit::singleline(&mut answer.name).desired_width(320.0))
-                .on_hover_text("the plan's name: the compare view's and the reports' column for it");
-            ui.end_row();
-            ui.label("Description");
-            let d = ui.add(egui::TextEdit::multiline(&mut answer.description).desired_rows(3).desired_width(320.0));
-            ui.end_row();
-            let keys = ui.input(|i| (i.key_pressed(egui::Key::Enter), i.key_pressed(egui::Key::Escape)));
-            save |= keys.0 && !d.has_focus() && !d.lost_focus();
-            cancel |= keys.1;
-        });
-        ui.horizontal(|ui| {
-            save |= ui.button("Save (Enter)").clicked();
-            cancel |= ui.button("Cancel (Esc)").clicked();
-        });
-        status(ui, plan);
-    });
+            ui.horizontal(|ui| {
+                save |= ui.button("Save (Enter)").clicked();
+                cancel |= ui.button("Cancel (Esc)").clicked();
+            });
+            status(ui, plan);
+        },
+    );
     if cancel {
         plan.message = Some(("not saved".into(), false));
     } else if !(save && save_as(plan, state, &answer)) {
@@ -589,7 +593,10 @@ mod tests {
         // Only what differs: no model parameter, and no incentive left at its default.
         assert!(!saved.contains("model:") && !saved.contains("lcr_fine"), "{saved}");
         assert!(!saved.contains("credit_interest_subsidy_pp"), "an incentive at its default is not written: {saved}");
-        assert_eq!(plan.edits.last().unwrap().words, "Renamed the plan 'Baseline (typical incentives)' -> 'Team A'; Changed the plan's description");
+        assert_eq!(
+            plan.edits.last().unwrap().words,
+            "Renamed the plan 'Baseline (typical incentives)' -> 'Team A'; Changed the plan's description"
+        );
         assert_eq!(plan.path.as_deref(), Some(file.as_path()));
         // Its own file now: Save writes at once.
         assert!(plan.edit("subsidy", |s| s.incentives.training_subsidy_usd_per_trainee = 1_000.0));

@@ -6,9 +6,9 @@ use bevy_egui::egui;
 
 use crate::gui::Plan;
 use crate::gui::state::PanelState;
+use crate::gui::words;
 use crate::registry;
 use crate::scenario::Scenario;
-use crate::gui::words;
 
 /// Commit a slider edit when the drag ends (not every frame of the drag).
 pub(super) fn commit(resp: &egui::Response) -> bool {
@@ -41,7 +41,13 @@ pub(super) fn field_slider(ui: &mut egui::Ui, path: &str, v: &mut f64, s: &Scena
     let hover = if f.in_percent() { hover } else { hover.replace(", as 0-1 shares in the file", "") };
     // The label above the slider, wrapped, so long names do not widen the panel.
     ui.add(egui::Label::new(egui::RichText::new(label).small()).wrap()).on_hover_text(&hover);
-    let decimals = if f.max >= 1000.0 { 0 } else if f.in_percent() { 1 } else { 3 };
+    let decimals = if f.max >= 1000.0 {
+        0
+    } else if f.in_percent() {
+        1
+    } else {
+        3
+    };
     let suffix = if unit.starts_with('%') { " %" } else { "" };
     let slider = egui::Slider::from_get_set(f.shown(f.min)..=f.shown(hi), |new| {
         if let Some(x) = new {
