@@ -578,7 +578,7 @@ mod tests {
         let file = dir.path().join("team.ron");
         let mut state = panel_state(&file);
         save_clicked(&mut plan, &mut state);
-        let asked = state.save_as.clone().expect("a save under a new file asks for the name");
+        let asked = state.save_as.take().expect("a save under a new file asks for the name");
         assert_eq!((asked.name.as_str(), asked.path.as_str()), ("Baseline (typical incentives)", state.path.as_str()));
         assert_eq!(asked.description, plan.scenario.description);
         assert!(!file.exists() && plan.dirty, "nothing is written before the answer");
