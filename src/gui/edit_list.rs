@@ -142,7 +142,7 @@ pub fn section(ui: &mut egui::Ui, plan: &Plan, effects: &EditEffects) {
                 ui.add_space(12.0);
                 match effects.effect(e) {
                     Some(effect) => {
-                        for ((k, short), d) in EFFECT_KPIS.iter().zip(SHORT).zip(&effect).take(2) {
+                        for ((k, short), d) in EFFECT_KPIS.iter().zip(SHORT).zip(&effect) {
                             effect_label(ui, kpi_of(k).expect("a KPI"), short, d);
                         }
                     }

@@ -115,6 +115,8 @@ pub struct SaveAs {
     pub path: String,
     pub name: String,
     pub description: String,
+    /// Just opened: the name field takes the keyboard.
+    pub fresh: bool,
 }
 
 impl PanelState {

@@ -281,7 +281,7 @@ pub(super) fn save_clicked(plan: &mut Plan, state: &mut PanelState) {
 /// Opens the Save-as dialog, filled from the plan and the File field.
 pub(super) fn open_save_as(plan: &Plan, state: &mut PanelState) {
     let (name, description) = (plan.scenario.name.clone(), plan.scenario.description.clone());
-    state.save_as = Some(SaveAs { path: state.path.clone(), name, description });
+    state.save_as = Some(SaveAs { path: state.path.clone(), name, description, fresh: true });
 }
 
 /// The Save-as dialog's answer: the plan named and described as typed (one edit, which Undo
@@ -320,8 +320,12 @@ fn save_as_dialog(ctx: &egui::Context, plan: &mut Plan, state: &mut PanelState) 
                 });
                 ui.end_row();
                 ui.label("Name");
-                ui.add(egui::TextEdit::singleline(&mut answer.name).desired_width(320.0))
+                let name = ui
+                    .add(egui::TextEdit::singleline(&mut answer.name).desired_width(320.0))
                     .on_hover_text("the plan's name: the compare view's and the reports' column for it");
+                if std::mem::take(&mut answer.fresh) {
+                    name.request_focus();
+                }
                 ui.end_row();
                 ui.label("Description");
                 let d = ui.add(egui::TextEdit::multiline(&mut answer.description).desired_rows(3).desired_width(320.0));
@@ -604,7 +608,7 @@ mod tests {
         assert!(state.save_as.is_none() && !plan.dirty);
         assert_eq!(Scenario::load(&file).unwrap(), plan.scenario);
         // No name: refused, nothing written, the dialog stays.
-        let blank = SaveAs { name: "  ".into(), path: file.display().to_string(), description: String::new() };
+        let blank = SaveAs { name: "  ".into(), path: file.display().to_string(), ..SaveAs::default() };
         assert!(!save_as(&mut plan, &mut state, &blank));
         assert!(plan.message.as_ref().unwrap().1 && Scenario::load(&file).unwrap().name == "Team A");
         // Saving keeps the edit list: the rename and both subsidy edits.
