@@ -178,7 +178,7 @@ pub(super) fn supplier_settings(ui: &mut egui::Ui, plan: &mut Plan, i: usize) {
         plan.edit("changed a supplier's capacity", |s| s.suppliers[i].capacity_usd_m = cap);
     }
     let mut tier = sp.tier;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("starting tier").on_hover_text("suppliers[i].tier in the scenario file: Untiered, Tier2 or Tier1");
         ui.selectable_value(&mut tier, Tier::Untiered, "no tier");
         ui.selectable_value(&mut tier, Tier::Tier2, "tier-2");
@@ -188,7 +188,7 @@ pub(super) fn supplier_settings(ui: &mut egui::Ui, plan: &mut Plan, i: usize) {
         plan.edit("changed a supplier's starting tier", |s| s.suppliers[i].tier = tier);
     }
     let mut ownership = sp.ownership;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("owner").on_hover_text(
             "suppliers[i].ownership in the scenario file: Domestic, Fdi or JointVenture. A foreign-owned supplier counts in the localization rate, not in the share bought from domestic-owned firms, and keeps its parent's capability.",
         );
@@ -214,7 +214,8 @@ pub(super) fn anchor_settings(ui: &mut egui::Ui, plan: &mut Plan) {
         plan.edit("changed the anchor's sector", |s| s.anchor.sector = sector);
     }
     let mut ownership = a.ownership;
-    ui.horizontal(|ui| {
+    // Wrapped, so the inspector keeps its width in a small window (1024x768).
+    ui.horizontal_wrapped(|ui| {
         ui.label("ownership");
         ui.selectable_value(&mut ownership, Ownership::Fdi, "foreign-owned (FDI)")
             .on_hover_text("anchor.ownership: Fdi in the scenario file");
