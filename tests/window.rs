@@ -318,6 +318,41 @@ fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Save as, with real mouse and keyboard events: a team's copy of the baseline saved under a
+/// new file with its own name and description (typed in the dialog, whose name field has the
+/// keyboard), holding only what differs from the defaults under the note that says so; the
+/// rename is an edit in words; then Ctrl+S saves to the plan's own file at once
+/// (tests/save_as_planner.sh does the typing).
+#[test]
+fn save_as_names_the_plan_and_ctrl_s_then_saves_to_its_own_file() {
+    let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
+    require("xdotool");
+    let dir = std::env::temp_dir().join(format!("kicsim-window-save-as-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy("scenarios/baseline.ron", dir.join("base.ron")).unwrap();
+    let (ok, log, context) = run_script("tests/save_as_planner.sh", "1280x800", &dir, &[]);
+    assert!(ok, "{context}");
+    let base = kicsim::scenario::Scenario::load(std::path::Path::new("scenarios/baseline.ron")).unwrap();
+    let first = kicsim::scenario::Scenario::load(&dir.join("first-save.ron")).unwrap_or_else(|e| panic!("{e}; {context}"));
+    assert_eq!((first.name.as_str(), first.description.as_str()), ("Team A", "Near the port."), "{context}");
+    assert_eq!(first.suppliers.len(), base.suppliers.len() + 1, "{context}");
+    let text = std::fs::read_to_string(dir.join("first-save.ron")).unwrap();
+    let note = kicsim::scenario::Scenario::default().to_plan_file();
+    let note_line = note.lines().find(|l| l.starts_with("//")).unwrap();
+    assert!(text.contains(note_line) && !text.contains("model:"), "only what differs from the defaults, said so:\n{text}");
+    // Ctrl+S then wrote the plan's own file, with no dialog.
+    let second = kicsim::scenario::Scenario::load(&dir.join("team.ron")).unwrap();
+    assert_eq!((second.name.as_str(), second.suppliers.len()), ("Team A", base.suppliers.len() + 2), "{context}");
+    assert_eq!(std::fs::read_to_string(dir.join("base.ron")).unwrap(), std::fs::read_to_string("scenarios/baseline.ron").unwrap());
+    assert!(
+        log.contains("edit: Renamed the plan 'Baseline (typical incentives)' -> 'Team A'; Changed the plan's description"),
+        "{context}"
+    );
+    assert_eq!(log.matches("saved team.ron").count(), 2, "{context}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// A planner who makes the window bigger gets a bigger map: the map is fitted to the free area
 /// between the panels again (the panels keep their widths), so the sea and the anchor are where
 /// the new fit puts them. Then the mouse wheel with the pointer on the anchor zooms in about it:
