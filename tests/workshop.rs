@@ -116,6 +116,10 @@ fn breakdown_lists_each_incentive() {
         assert!(stdout.contains(name), "{name} missing: {stdout}");
     }
     assert!(out.join("breakdown_localization.png").exists() && out.join("breakdown_fiscal.svg").exists());
+    // The fiscal chart has a bar for what no single item accounts for, so its bars sum to the cost.
+    let fiscal = std::fs::read_to_string(out.join("breakdown_fiscal.svg")).unwrap();
+    assert!(fiscal.contains("interactions and the rest"), "{fiscal}");
+    assert!(!std::fs::read_to_string(out.join("breakdown_localization.svg")).unwrap().contains("interactions"));
     let j: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("breakdown.json")).unwrap()).unwrap();
     assert_eq!(j["run"]["scenario_file"], "scenarios/rd_training_cluster.ron");
     assert!(j["run"]["scenario_hash"].as_str().is_some_and(|h| h.len() == 16));

@@ -169,6 +169,8 @@ fn contributions(arms: &[Arm], variants: &[(String, Scenario)]) -> Found {
         })
         .collect();
     let (total, rest) = (estimate(&total_runs), estimate(&rest));
+    // The fiscal chart's bars add up to the plan's cost too.
+    bars[2].push(("interactions and the rest".into(), shown(k_fis, rest.mean), shown(k_fis, rest.ci95_low), shown(k_fis, rest.ci95_high)));
     let blank = || String::new();
     cells.push(vec!["interactions and cost no single item removes".into(), blank(), blank(), fmt_difference(k_fis, &rest), blank()]);
     cells.push(vec!["the plan's fiscal cost (sum of the rows)".into(), blank(), blank(), k_fis.fmt(total.mean), blank()]);
