@@ -140,7 +140,7 @@ pub(super) fn plan_file_text(scenario: &Scenario, previous: Option<&str>) -> Str
     let note = leading_comments(&body);
     let note: Vec<&str> = note.lines().filter(|l| !l.trim().is_empty()).collect();
     let own: String =
-        previous.map(leading_comments).unwrap_or_default().lines().filter(|l| !note.contains(&l)).map(|l| format!("{l}\n")).collect();
+        previous.map(leading_comments).unwrap_or_default().lines().filter(|l| !note.contains(l)).map(|l| format!("{l}\n")).collect();
     // Blank lines the note left behind at the end of the file's own comment go.
     let own = own.trim_end_matches('\n').trim_end();
     if own.is_empty() { body } else { format!("{own}\n{body}") }
