@@ -27,9 +27,9 @@ type Finals = Vec<[f64; 3]>;
 /// The runs of the plans of the edit list, kept while the list needs them.
 #[derive(Resource, Default)]
 pub struct EditEffects {
-    /// Each plan (with the seed it was run on) and its finals.
-    runs: Vec<(Scenario, Finals)>,
-    job: super::job::Job<Vec<(Scenario, Finals)>>,
+    /// Each plan as the list has it, the seed it was run on, and its finals.
+    runs: Vec<(Scenario, u64, Finals)>,
+    job: super::job::Job<Vec<(Scenario, u64, Finals)>>,
     /// Edits whose effect went to the window's log already (their place and words).
     logged: Vec<(usize, String)>,
 }
@@ -40,28 +40,29 @@ impl EditEffects {
         self.job.running()
     }
 
-    fn finals(&self, s: &Scenario) -> Option<&Finals> {
-        self.runs.iter().find(|(r, _)| r == s).map(|(_, f)| f)
+    /// The finals of `s` run on seeds `seed`, `seed`+1, ..., once in.
+    fn finals(&self, s: &Scenario, seed: u64) -> Option<&Finals> {
+        self.runs.iter().find(|(r, k, _)| *k == seed && r == s).map(|(_, _, f)| f)
     }
 
     /// An edit's own effect on each of [`EFFECT_KPIS`] (after minus before, paired), once in.
     pub fn effect(&self, e: &Edit) -> Option<[Estimate; 3]> {
-        let (before, after) = pair(e);
-        Some(paired_effect(self.finals(&before)?, self.finals(&after)?))
+        let [(before, seed), (after, _)] = pair(e);
+        Some(paired_effect(self.finals(before, seed)?, self.finals(after, seed)?))
     }
 }
 
-/// The two plans of an edit as they are run: both on the seeds of the plan after it.
-fn pair(e: &Edit) -> (Scenario, Scenario) {
-    (Scenario { seed: e.after.seed, ..e.before.clone() }, e.after.clone())
+/// The two plans of an edit and the seed they are run on: both on the seeds of the plan after it.
+fn pair(e: &Edit) -> [(&Scenario, u64); 2] {
+    [(&e.before, e.after.seed), (&e.after, e.after.seed)]
 }
 
-/// The finals of `s`'s runs on seeds `s.seed`, `s.seed`+1, ... (the cards' [`super::outlook::paired_runs`]).
-fn finals_of(s: &Scenario, n: u64) -> Finals {
+/// The finals of `s`'s runs on seeds `seed`, `seed`+1, ... (the cards' [`super::outlook::paired_runs`]).
+fn finals_of(s: &Scenario, seed: u64, n: u64) -> Finals {
     let value = |h: &[crate::sim::QuarterRecord], k: &str| {
         crate::run::final_values(h).into_iter().find(|(name, _)| name == k).map_or(f64::NAN, |(_, v)| v)
     };
-    super::outlook::paired_runs(s, s.seed, n).iter().map(|h| EFFECT_KPIS.map(|k| value(h, k))).collect()
+    super::outlook::paired_runs(s, seed, n).iter().map(|h| EFFECT_KPIS.map(|k| value(h, k))).collect()
 }
 
 /// After minus before, run by run (the same seed on both sides), for each KPI.
@@ -78,16 +79,26 @@ fn update_effects(plan: Res<Plan>, mut effects: ResMut<EditEffects>) {
     if effects.job.running() {
         return;
     }
-    let needed: Vec<Scenario> = plan.edits.iter().flat_map(|e| <[Scenario; 2]>::from(pair(e))).collect();
-    effects.runs.retain(|(s, _)| needed.contains(s));
-    let mut missing: Vec<Scenario> = Vec::new();
-    for s in needed {
-        if effects.finals(&s).is_none() && !missing.contains(&s) {
-            missing.push(s);
+    // The plans of the list (no copies: this runs every frame).
+    let needed: Vec<(&Scenario, u64)> = plan.edits.iter().flat_map(pair).collect();
+    effects.runs.retain(|(s, seed, _)| needed.iter().any(|(n, k)| k == seed && *n == s));
+    let mut missing: Vec<(&Scenario, u64)> = Vec::new();
+    for (s, seed) in needed {
+        if effects.finals(s, seed).is_none() && !missing.iter().any(|(m, k)| *k == seed && *m == s) {
+            missing.push((s, seed));
         }
     }
     if !missing.is_empty() {
-        effects.job.launch(move || missing.into_iter().map(|s| (s.clone(), finals_of(&s, EDIT_RUNS))).collect());
+        let missing: Vec<(Scenario, u64)> = missing.into_iter().map(|(s, k)| (s.clone(), k)).collect();
+        effects.job.launch(move || {
+            missing
+                .into_iter()
+                .map(|(s, k)| {
+                    let f = finals_of(&s, k, EDIT_RUNS);
+                    (s, k, f)
+                })
+                .collect()
+        });
         return;
     }
     log_effects(&plan, &mut effects);
@@ -181,8 +192,7 @@ mod tests {
 
     /// An edit's own effect, computed at once as [`EditEffects`] does it off the frame.
     fn edit_effect(before: &Scenario, after: &Scenario, n: u64) -> [Estimate; 3] {
-        let (b, a) = pair(&Edit { words: String::new(), before: before.clone(), after: after.clone() });
-        paired_effect(&finals_of(&b, n), &finals_of(&a, n))
+        paired_effect(&finals_of(before, after.seed, n), &finals_of(after, after.seed, n))
     }
 
     /// An edit's effect is paired: both plans on the same seeds (seed, seed+1, ...), the
