@@ -278,15 +278,22 @@ fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
     let (cancelled, quit) = (log.find("quit cancelled"), log.find("quit after saving plan.ron"));
     assert!(cancelled.is_some() && quit.is_some() && cancelled < quit, "Esc cancels, then Enter saves and quits; {context}");
     assert_eq!(saved.logistics_hubs, before.logistics_hubs, "the hub's drag was undone; {context}");
-    // The drag itself went where the pointer went: the window's log records the edits.
+    // The drag itself went where the pointer went: the window's log records the edits in words,
+    // from where to where.
     let dropped = log
-        .split("edit: moved ICD hub to (")
+        .split("edit: Moved ICD hub (20.5, 14.0) -> (")
         .nth(1)
         .and_then(|rest| rest.split(") km").next())
         .and_then(|xy| xy.split_once(", "))
         .map(|(x, y)| kicsim::scenario::Site { x_km: x.parse().unwrap(), y_km: y.parse().unwrap() });
     assert!(dropped.is_some_and(|d| near(d, 22.0, 20.0)), "hub dropped at {dropped:?}, released at (22, 20) km; {context}");
-    assert!(log.contains("edit: undone") && log.contains("edit: redone"), "{context}");
+    assert!(log.contains("edit: undone: Moved ICD hub") && log.contains("edit: redone: Added Supplier 25 at ("), "{context}");
+    // The edit list gave the placement its own effect (paired runs, in the background), in words.
+    let effect = log.lines().find(|l| l.contains("effect of edit 1 (Added Supplier 25 at ("));
+    assert!(
+        effect.is_some_and(|l| l.contains("16 paired runs: localization ") && l.contains("cumulative fiscal cost ")),
+        "{effect:?}; {context}"
+    );
     assert_eq!(log.matches("saved plan.ron").count(), 2, "Ctrl+S, then Enter in the quit prompt; {context}");
     assert!(log.contains("cannot place a supplier here: the site is in water"), "the click in the sea was not refused; {context}");
     // Where the planner is looking: a red cross at the pointer (850, 500) and the reason written
@@ -308,6 +315,41 @@ fn mouse_and_keyboard_edit_the_plan_and_ctrl_s_saves_it() {
     let leftovers: Vec<_> =
         std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Save as, with real mouse and keyboard events: a team's copy of the baseline saved under a
+/// new file with its own name and description (typed in the dialog, whose name field has the
+/// keyboard), holding only what differs from the defaults under the note that says so; the
+/// rename is an edit in words; then Ctrl+S saves to the plan's own file at once
+/// (tests/save_as_planner.sh does the typing).
+#[test]
+fn save_as_names_the_plan_and_ctrl_s_then_saves_to_its_own_file() {
+    let _turn = XVFB.lock().unwrap_or_else(|e| e.into_inner());
+    require("xdotool");
+    let dir = std::env::temp_dir().join(format!("kicsim-window-save-as-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy("scenarios/baseline.ron", dir.join("base.ron")).unwrap();
+    let (ok, log, context) = run_script("tests/save_as_planner.sh", "1280x800", &dir, &[]);
+    assert!(ok, "{context}");
+    let base = kicsim::scenario::Scenario::load(std::path::Path::new("scenarios/baseline.ron")).unwrap();
+    let first = kicsim::scenario::Scenario::load(&dir.join("first-save.ron")).unwrap_or_else(|e| panic!("{e}; {context}"));
+    assert_eq!((first.name.as_str(), first.description.as_str()), ("Team A", "Near the port."), "{context}");
+    assert_eq!(first.suppliers.len(), base.suppliers.len() + 1, "{context}");
+    let text = std::fs::read_to_string(dir.join("first-save.ron")).unwrap();
+    let note = kicsim::scenario::Scenario::default().to_plan_file();
+    let note_line = note.lines().find(|l| l.starts_with("//")).unwrap();
+    assert!(text.contains(note_line) && !text.contains("model:"), "only what differs from the defaults, said so:\n{text}");
+    // Ctrl+S then wrote the plan's own file, with no dialog.
+    let second = kicsim::scenario::Scenario::load(&dir.join("team.ron")).unwrap();
+    assert_eq!((second.name.as_str(), second.suppliers.len()), ("Team A", base.suppliers.len() + 2), "{context}");
+    assert_eq!(std::fs::read_to_string(dir.join("base.ron")).unwrap(), std::fs::read_to_string("scenarios/baseline.ron").unwrap());
+    assert!(
+        log.contains("edit: Renamed the plan 'Baseline (typical incentives)' -> 'Team A'; Changed the plan's description"),
+        "{context}"
+    );
+    assert_eq!(log.matches("saved team.ron").count(), 2, "{context}");
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -9,7 +9,7 @@ use egui_plot::{Line, PlotPoints};
 
 use super::state::{MAX_ARMS, MapArea, MapCovered, UiSet, WindowSet};
 use super::theme::{ARM_COLORS, BETTER, ERROR_TEXT, MINIMAP_LAND, WATER_RGB, WORSE, color32, facility_rgb};
-use super::widgets::{file_picker, kpi_plot_without_legend, resolve_path};
+use super::widgets::{file_picker, kpi_plot_without_legend, resolve_path, scenario_menu};
 use crate::registry::kpi_of;
 use crate::scenario::{Scenario, Site, Tier};
 use crate::sim::clock::SimClock;
@@ -460,10 +460,12 @@ fn verdict_ui(ui: &mut egui::Ui, columns: &[&Snapshot], figures: &[ColumnFigures
 fn difference_label(ui: &mut egui::Ui, k: &crate::registry::Kpi, d: &Estimate) {
     let text = format!("Δ {}", k.fmt_diff(d.mean));
     let hover = format!("{} [{}, {}] (95% interval, paired runs)", k.fmt_diff(d.mean), k.fmt_diff(d.ci95_low), k.fmt_diff(d.ci95_high));
+    // Kept whole ("Δ" never apart from its number): a narrow column moves it to the next line.
+    let whole = |ui: &mut egui::Ui, text: egui::RichText| ui.add(egui::Label::new(text).extend());
     match (d.excludes_zero(), k.is_better(d.mean)) {
-        (true, Some(true)) => ui.colored_label(BETTER, text).on_hover_text(hover),
-        (true, Some(false)) => ui.colored_label(WORSE, text).on_hover_text(hover),
-        _ => ui.weak(format!("{text} (chance)")).on_hover_text(format!("within chance: {hover}")),
+        (true, Some(true)) => whole(ui, egui::RichText::new(text).color(BETTER)).on_hover_text(hover),
+        (true, Some(false)) => whole(ui, egui::RichText::new(text).color(WORSE)).on_hover_text(hover),
+        _ => whole(ui, egui::RichText::new(format!("{text} (chance)")).weak()).on_hover_text(format!("within chance: {hover}")),
     };
 }
 
@@ -472,8 +474,9 @@ fn difference_label(ui: &mut egui::Ui, k: &crate::registry::Kpi, d: &Estimate) {
 fn column_rows(ui: &mut egui::Ui, columns: &[&Snapshot], figures: &[ColumnFigures], presentation: bool, height: f32) -> Option<usize> {
     let mut remove = None;
     // The maps take at most a third of the height, so the charts keep room below.
-    // In presentation mode (larger type, more lines) a little less, so the charts keep room.
-    let share = if presentation { 3.6 } else { 3.0 };
+    // In presentation mode (larger type, more lines) a little less, and less again for each
+    // plan beyond two (narrower columns wrap their figures onto more lines), so the charts keep room.
+    let share = if presentation { 3.6 + 0.5 * columns.len().saturating_sub(2) as f32 } else { 3.0 };
     let side = (ui.available_width() / columns.len() as f32 - 12.0).min(height / share).clamp(70.0, 400.0);
     // The columns' text as wide as the window allows in presentation mode (fewer lines,
     // so the charts keep their room); as wide as the maps otherwise.
@@ -558,44 +561,71 @@ fn compare_charts(ui: &mut egui::Ui, columns: &[&Snapshot], bands: &[&Bands], pr
     };
     ui.label(legend)
         .on_hover_text("Coloured as the headings above. The runs differ only by luck (their random draws), as in kicsim compare.");
-    // The two rows of charts share the height left (each has a title line).
+    // The two rows of charts share the height left (each has a title line); where that leaves
+    // them too short (three plans beside this one at 1024x768, or in presentation mode's larger
+    // type), the four charts stand in one row, so none is cut off below the window.
     // What is left of the window's height (inside the scroll area, which scrolls when it is not enough).
     let left = ui.clip_rect().bottom() - ui.cursor().top();
-    let plot_height = ((left - 2.0 * 26.0) / 2.0).clamp(80.0, 600.0);
-    for row in charts {
-        ui.columns(2, |cols| {
-            for ((title, get), ui) in row.iter().zip(cols.iter_mut()) {
-                ui.label(*title);
-                let plot = kpi_plot_without_legend(format!("cmp-{title}")).height(plot_height).allow_scroll(false).x_axis_label("year");
-                plot.show(ui, |p| {
-                    for (i, s) in columns.iter().enumerate() {
-                        let color = ARM_COLORS[i % ARM_COLORS.len()];
-                        let band = bands[i].of_kpi(*get);
-                        if !band.is_empty() {
-                            let outline: PlotPoints =
-                                band.iter().map(|b| [b[0], b[3]]).chain(band.iter().rev().map(|b| [b[0], b[1]])).collect();
-                            p.polygon(
-                                egui_plot::Polygon::new("", outline).fill_color(color.gamma_multiply(0.18)).stroke(egui::Stroke::NONE),
-                            );
-                            let mean: PlotPoints = band.iter().map(|b| [b[0], b[2]]).collect();
-                            p.line(Line::new("", mean).color(color.gamma_multiply(0.7)).style(egui_plot::LineStyle::dashed_loose()));
-                        }
-                        if title.starts_with("Localization") {
-                            let required = bands[i].of_kpi(|r| 100.0 * r.local_content_required);
-                            if required.iter().any(|b| b[2] > 0.0) {
-                                let pts: PlotPoints = required.iter().map(|b| [b[0], b[2]]).collect();
-                                p.line(Line::new("", pts).color(color).style(egui_plot::LineStyle::dotted_dense()));
-                            }
-                        }
-                        if !presentation {
-                            let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
-                            p.line(Line::new(s.label.clone(), pts).color(color).width(2.0));
-                        }
-                    }
-                });
+    let two_rows = (left - 2.0 * 26.0) / 2.0;
+    if two_rows >= MIN_CHART_HEIGHT {
+        for row in charts {
+            ui.columns(2, |cols| {
+                for ((title, get), ui) in row.iter().zip(cols.iter_mut()) {
+                    ui.label(*title);
+                    one_chart(ui, title, *get, columns, bands, presentation, two_rows.min(600.0));
+                }
+            });
+        }
+    } else {
+        let height = (left - 30.0).clamp(60.0, 600.0);
+        ui.columns(4, |cols| {
+            for ((title, get), ui) in charts.iter().flatten().zip(cols.iter_mut()) {
+                // One line each, so the charts line up; the whole title on hover.
+                ui.add(egui::Label::new(*title).truncate());
+                one_chart(ui, title, *get, columns, bands, presentation, height);
             }
         });
     }
+}
+
+/// The least height of a chart in two rows (below it, the charts go in one row).
+const MIN_CHART_HEIGHT: f32 = 100.0;
+
+/// One KPI chart: every column's band and band mean, the local-content requirement on the
+/// localization chart, and (outside presentation mode) each column's run on the clock.
+fn one_chart(
+    ui: &mut egui::Ui,
+    title: &str,
+    get: fn(&QuarterRecord) -> f64,
+    columns: &[&Snapshot],
+    bands: &[&Bands],
+    presentation: bool,
+    height: f32,
+) {
+    let plot = kpi_plot_without_legend(format!("cmp-{title}")).height(height).allow_scroll(false).x_axis_label("year");
+    plot.show(ui, |p| {
+        for (i, s) in columns.iter().enumerate() {
+            let color = ARM_COLORS[i % ARM_COLORS.len()];
+            let band = bands[i].of_kpi(get);
+            if !band.is_empty() {
+                let outline: PlotPoints = band.iter().map(|b| [b[0], b[3]]).chain(band.iter().rev().map(|b| [b[0], b[1]])).collect();
+                p.polygon(egui_plot::Polygon::new("", outline).fill_color(color.gamma_multiply(0.18)).stroke(egui::Stroke::NONE));
+                let mean: PlotPoints = band.iter().map(|b| [b[0], b[2]]).collect();
+                p.line(Line::new("", mean).color(color.gamma_multiply(0.7)).style(egui_plot::LineStyle::dashed_loose()));
+            }
+            if title.starts_with("Localization") {
+                let required = bands[i].of_kpi(|r| 100.0 * r.local_content_required);
+                if required.iter().any(|b| b[2] > 0.0) {
+                    let pts: PlotPoints = required.iter().map(|b| [b[0], b[2]]).collect();
+                    p.line(Line::new("", pts).color(color).style(egui_plot::LineStyle::dotted_dense()));
+                }
+            }
+            if !presentation {
+                let pts: PlotPoints = s.history.iter().map(|r| [r.year, get(r)]).collect();
+                p.line(Line::new(s.label.clone(), pts).color(color).width(2.0));
+            }
+        }
+    });
 }
 
 /// The panel section: add/remove compared files and open the view.
@@ -623,4 +653,25 @@ pub fn section(ui: &mut egui::Ui, view: &mut CompareView, plan_path: Option<&std
         egui::Checkbox::new(&mut view.presentation, "presentation mode (large type, whole window; F5, Esc leaves it)"),
     )
     .on_hover_text("for a room or a projector: the compare view takes the whole window, drawn larger");
+}
+
+/// The first screen's way to add a plan to compare: a menu of the scenario files beside the
+/// plan, next to the panel's title (the Compare section at the panel's foot has the rest: a
+/// typed path, removing, presentation mode). Picking one opens the compare view. Returns the
+/// reason a file could not be added (for the status line).
+pub fn quick_add(ui: &mut egui::Ui, view: &mut CompareView, plan_path: Option<&std::path::Path>) -> Option<String> {
+    let near = resolve_path(plan_path, "x.ron");
+    let label = match view.arms.len() {
+        0 => "+ Compare a plan".to_string(),
+        n => format!("+ Compare ({n} beside)"),
+    };
+    let full = view.arms.len() >= MAX_ARMS;
+    let hover = if full {
+        format!("{MAX_ARMS} plans are beside this one already: remove one in the Compare section")
+    } else {
+        "add a scenario file to compare with the plan: the compare view opens with it".to_string()
+    };
+    let picked = ui.add_enabled_ui(!full, |ui| scenario_menu(ui, &label, &near, &hover)).inner?;
+    view.add(&picked.to_string_lossy());
+    view.message.clone().map(|m| format!("cannot compare {}: {m}", picked.display()))
 }

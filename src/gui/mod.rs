@@ -12,6 +12,7 @@ use crate::sim::{self, ActiveScenario, SimControl, SimPlugin};
 
 mod compare;
 mod display;
+mod edit_list;
 mod effects;
 mod job;
 mod map_view;
@@ -25,6 +26,7 @@ mod state;
 mod theme;
 mod tools;
 mod widgets;
+mod words;
 
 // Colours the window tests look for in screenshots.
 pub use plan::{Forecast, Plan, Speed, toggle_play};
@@ -94,6 +96,7 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>, compare_with: Vec
     panel::plugin(&mut app);
     compare::plugin(&mut app);
     outlook::plugin(&mut app);
+    edit_list::plugin(&mut app);
     app.add_systems(Last, (idle_when_paused, title_follows_plan));
     app.add_systems(Update, fit_the_screen);
     app.add_systems(
@@ -191,7 +194,7 @@ fn idle_when_paused(
     view: Res<compare::CompareView>,
     band: Res<outlook::ParameterBand>,
     figures: Res<outlook::Figures>,
-    (awake, find): (Option<Res<screenshot::KeepAwake>>, Res<panel::optimize::FindPackage>),
+    (awake, find, effects): (Option<Res<screenshot::KeepAwake>>, Res<panel::optimize::FindPackage>, Res<edit_list::EditEffects>),
     mut settings: ResMut<bevy::winit::WinitSettings>,
 ) {
     let busy = control.running
@@ -201,6 +204,7 @@ fn idle_when_paused(
         || band.computing()
         || figures.computing()
         || find.computing()
+        || effects.computing()
         || awake.is_some();
     let want = if busy {
         bevy::winit::WinitSettings::game()
@@ -296,6 +300,38 @@ mod tests {
         assert_eq!(plan.scenario, before);
         let (msg, is_err) = plan.message.clone().unwrap();
         assert!(is_err && msg.contains("water"), "{msg}");
+    }
+
+    /// The edit list: each edit in words (the status line and the log say the same), Undo takes
+    /// the last one back and Redo puts it back, a load starts a new list and an undo past the
+    /// load brings the old one back.
+    #[test]
+    fn the_edit_list_follows_undo_redo_and_loads() {
+        let mut plan = Plan::new(default_scenario(), None);
+        assert!(plan.edit("changed the incentives", |s| s.incentives.training_subsidy_usd_per_trainee = 1_500.0));
+        assert_eq!(plan.message.as_ref().unwrap().0, "Training subsidy 0 -> 1,500 USD per trainee");
+        let hub = plan.scenario.logistics_hubs[0].site;
+        assert!(plan.edit("moved", |s| s.logistics_hubs[0].site = Site { x_km: 22.0, y_km: 20.0 }));
+        let words: Vec<&str> = plan.edits.iter().map(|e| e.words.as_str()).collect();
+        assert_eq!(words[1], format!("Moved ICD hub ({:.1}, {:.1}) -> (22.0, 20.0) km", hub.x_km, hub.y_km));
+        assert_eq!((&plan.edits[1].before, &plan.edits[1].after), (&plan.undo[1], &plan.scenario));
+        plan.undo();
+        assert_eq!(plan.edits.len(), 1);
+        assert!(plan.message.as_ref().unwrap().0.starts_with("undone: Moved ICD hub"));
+        plan.redo();
+        assert_eq!(plan.edits.len(), 2);
+        assert!(plan.message.as_ref().unwrap().0.starts_with("redone: Moved ICD hub"));
+        let kept = plan.edits.clone();
+        let (other, text) = Scenario::load_with_text(std::path::Path::new("scenarios/strong_lcr.ron")).unwrap();
+        plan.replace(other, "scenarios/strong_lcr.ron".into(), text);
+        assert!(plan.edits.is_empty(), "a load starts a new list");
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.05));
+        plan.undo();
+        plan.undo();
+        assert_eq!(plan.edits, kept, "back past the load: the list of the plan before it");
+        // Any numeric field reads with its registry label and unit.
+        assert!(plan.edit("nothing new", |s| s.years += 1));
+        assert!(plan.edits.last().unwrap().words.starts_with("Horizon 10 -> 11 years"), "{:?}", plan.edits.last());
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::sim::{self, QuarterRecord};
 /// The plan the cards compare with, and its forecast.
 #[derive(Resource, Default)]
 pub struct Reference {
-    /// "as loaded", "as saved", "pinned": what the reference is.
+    /// "the plan as opened", "the plan as loaded", "the pinned plan": what the reference is.
     pub label: String,
     pub scenario: Option<Scenario>,
     pub history: Vec<QuarterRecord>,
@@ -83,7 +83,7 @@ impl Figures {
 }
 
 /// The runs of `s` on seeds seed, seed+1, ... (as `kicsim compare` and `run --replications` use).
-fn paired_runs(s: &Scenario, seed: u64, n: u64) -> Vec<Vec<QuarterRecord>> {
+pub(super) fn paired_runs(s: &Scenario, seed: u64, n: u64) -> Vec<Vec<QuarterRecord>> {
     use rayon::prelude::*;
     (0..n).into_par_iter().map(|r| sim::run_to_end(&Scenario { seed: seed.wrapping_add(r), ..s.clone() })).collect()
 }
@@ -216,7 +216,8 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(Update, (follow_the_file, live_preview).chain().in_set(WindowSet::Preview));
 }
 
-/// The reference is the plan as opened, and moves with every load and save.
+/// The reference is the plan as opened, and moves with every load (not with a save: the cards
+/// keep giving what the edits since the plan was opened or loaded did, as the edit list does).
 fn follow_the_file(plan: Res<Plan>, mut reference: ResMut<Reference>) {
     let text = plan.on_disk.as_ref().map(|(_, t)| t.clone());
     if reference.scenario.is_some() && reference.on_disk == text {
@@ -226,13 +227,13 @@ fn follow_the_file(plan: Res<Plan>, mut reference: ResMut<Reference>) {
         (None, Some(_)) => "the plan as loaded",
         (None, None) => "the plan as opened",
         (Some(_), _) if plan.dirty => return, // a load that failed, or an edit: keep the reference
-        // Loading another file makes it the reference; saving keeps a reference the planner pinned.
+        // Loading another file makes it the reference; saving keeps the reference (as opened,
+        // as loaded, or pinned).
         (Some(_), _) if plan.loads != reference.loads => "the plan as loaded",
-        (Some(_), _) if reference.label == PINNED => {
+        (Some(_), _) => {
             reference.on_disk = text;
             return;
         }
-        (Some(_), _) => "the plan as saved",
     };
     reference.on_disk = text;
     reference.loads = plan.loads;
@@ -502,6 +503,41 @@ mod tests {
         };
         let expected = crate::studies::value::value_for_money(&d(|r| r.localization_rate), &d(|r| r.cumulative_fiscal_cost_usd_m));
         assert_eq!(v, expected);
+    }
+
+    /// After a Save the cards keep comparing with the plan as opened (they gave "no change"
+    /// everywhere before); a load moves the reference, and a pinned plan stays pinned.
+    #[test]
+    fn a_save_keeps_the_reference_and_a_load_moves_it() {
+        let mut app = App::new();
+        let (scenario, text) = Scenario::load_with_text(std::path::Path::new("scenarios/baseline.ron")).unwrap();
+        let opened = scenario.clone();
+        app.insert_resource(Plan::from_file(scenario, "scenarios/baseline.ron".into(), text));
+        app.init_resource::<Reference>();
+        app.add_systems(Update, follow_the_file);
+        app.update();
+        let saved_as = |app: &mut App, text: &str| {
+            let mut plan = app.world_mut().resource_mut::<Plan>();
+            plan.dirty = false;
+            plan.on_disk = Some(("team.ron".into(), text.to_string()));
+            app.update();
+        };
+        assert!(app.world_mut().resource_mut::<Plan>().edit("cit", |s| s.incentives.cit_rate = 0.05));
+        app.update();
+        saved_as(&mut app, "saved once");
+        let reference = app.world().resource::<Reference>();
+        assert_eq!((reference.label.as_str(), reference.scenario.as_ref()), ("the plan as loaded", Some(&opened)));
+        // Pinned, then saved: still the pinned plan.
+        let pinned = app.world().resource::<Plan>().scenario.clone();
+        app.world_mut().resource_mut::<Reference>().set(PINNED, &pinned);
+        assert!(app.world_mut().resource_mut::<Plan>().edit("cit", |s| s.incentives.cit_rate = 0.06));
+        saved_as(&mut app, "saved twice");
+        assert_eq!(app.world().resource::<Reference>().scenario.as_ref(), Some(&pinned));
+        // A load makes the loaded plan the reference.
+        let (other, text) = Scenario::load_with_text(std::path::Path::new("scenarios/strong_lcr.ron")).unwrap();
+        app.world_mut().resource_mut::<Plan>().replace(other.clone(), "scenarios/strong_lcr.ron".into(), text);
+        app.update();
+        assert_eq!(app.world().resource::<Reference>().scenario.as_ref(), Some(&other));
     }
 
     #[test]

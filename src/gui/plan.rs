@@ -34,11 +34,34 @@ pub struct Plan {
     pub loads: u32,
     /// For each load: the undo depth before it, the file the plan had then and whether it had
     /// unsaved edits, so an undo past the load puts the plan back under its own file name, not
-    /// the loaded file's (and unsaved again).
-    loaded_over: Vec<(usize, Option<PathBuf>, Option<(PathBuf, String)>, bool)>,
+    /// the loaded file's (and unsaved again), with its edit list.
+    loaded_over: Vec<LoadedOver>,
+    /// The edits since the plan was opened or loaded, in words, each with the plan before and
+    /// after it (the edit list gives each one's own effect). Kept by Save; Undo takes the last
+    /// one back, Redo puts it back; a load starts a new list.
+    pub edits: Vec<Edit>,
+    /// Edits undone, for Redo.
+    redo_edits: Vec<Edit>,
     /// A plan with unsaved edits was replaced by a load and has since fallen off the undo
     /// history: closing still asks.
     lost_unsaved: bool,
+}
+
+/// One edit of the list: what it did in words, and the plan before and after it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edit {
+    pub words: String,
+    pub before: Scenario,
+    pub after: Scenario,
+}
+
+/// What a load replaced, to be put back by an undo past it.
+struct LoadedOver {
+    depth: usize,
+    path: Option<PathBuf>,
+    on_disk: Option<(PathBuf, String)>,
+    dirty: bool,
+    edits: Vec<Edit>,
 }
 
 impl Plan {
@@ -56,6 +79,8 @@ impl Plan {
             loads: 0,
             loaded_over: Vec::new(),
             lost_unsaved: false,
+            edits: Vec::new(),
+            redo_edits: Vec::new(),
         }
     }
 
@@ -65,7 +90,19 @@ impl Plan {
     }
 
     /// Applies an edit if the result is a valid scenario; otherwise keeps the plan and reports why.
+    /// The status line, the window's log and the edit list say what changed in words
+    /// ([`super::words`]); `what` is said where the words know nothing of the change.
     pub fn edit(&mut self, what: &str, f: impl FnOnce(&mut Scenario)) -> bool {
+        self.apply(what, None, f)
+    }
+
+    /// [`Self::edit`] with a title before the words ("applied the package found: Training
+    /// subsidy 0 -> 800 USD per trainee; ...").
+    pub fn edit_titled(&mut self, title: &str, f: impl FnOnce(&mut Scenario)) -> bool {
+        self.apply(title, Some(title), f)
+    }
+
+    fn apply(&mut self, what: &str, title: Option<&str>, f: impl FnOnce(&mut Scenario)) -> bool {
         let mut next = self.scenario.clone();
         f(&mut next);
         if next == self.scenario {
@@ -76,10 +113,18 @@ impl Plan {
             self.refuse(format!("{what} refused: {}: {}", p.path, p.message));
             return false;
         }
+        let words = super::words::describe(&self.scenario, &next);
+        let words = match (words.is_empty(), title) {
+            (true, _) => what.to_string(),
+            (false, None) => words.join("; "),
+            (false, Some(t)) => format!("{t}: {}", words.join("; ")),
+        };
+        self.edits.push(Edit { words: words.clone(), before: self.scenario.clone(), after: next.clone() });
+        self.redo_edits.clear();
         self.undo.push(std::mem::replace(&mut self.scenario, next));
         self.trim_undo();
         self.redo.clear();
-        self.done(what);
+        self.done(&words);
         true
     }
 
@@ -90,12 +135,12 @@ impl Plan {
         while self.undo.len() > MAX_UNDO {
             self.undo.remove(0);
             let mut lost = false;
-            self.loaded_over.retain_mut(|(depth, _, _, dirty)| {
-                if *depth == 0 {
-                    lost |= *dirty;
+            self.loaded_over.retain_mut(|l| {
+                if l.depth == 0 {
+                    lost |= l.dirty;
                     return false;
                 }
-                *depth -= 1;
+                l.depth -= 1;
                 true
             });
             self.lost_unsaved |= lost;
@@ -104,7 +149,7 @@ impl Plan {
 
     /// Edits not saved: the plan's own, or those of a plan before a load (one undo or more away).
     pub fn unsaved(&self) -> bool {
-        self.dirty || self.lost_unsaved || self.loaded_over.iter().any(|l| l.3)
+        self.dirty || self.lost_unsaved || self.loaded_over.iter().any(|l| l.dirty)
     }
 
     /// Edits of a plan before a load are not saved (closing asks, though the plan shown is saved).
@@ -137,33 +182,57 @@ impl Plan {
     pub fn undo(&mut self) {
         if let Some(prev) = self.undo.pop() {
             self.redo.push(std::mem::replace(&mut self.scenario, prev));
-            if self.loaded_over.last().is_some_and(|(depth, _, _, _)| *depth == self.undo.len()) {
+            if self.loaded_over.last().is_some_and(|l| l.depth == self.undo.len()) {
                 // Back past a load: the plan before it, under its own file (Save must not write
-                // it over the loaded file); a redo cannot cross the load again.
-                let (_, path, on_disk, _) = self.loaded_over.pop().expect("checked");
+                // it over the loaded file), with its edit list; a redo cannot cross the load again.
+                let l = self.loaded_over.pop().expect("checked");
                 let loaded = self.path.as_ref().map_or(String::new(), |p| p.display().to_string());
-                self.path = path;
-                self.on_disk = on_disk;
+                self.path = l.path;
+                self.on_disk = l.on_disk;
+                self.edits = l.edits;
                 self.redo.clear();
+                self.redo_edits.clear();
                 let back = self.path.as_ref().map_or("no file yet".to_string(), |p| p.display().to_string());
                 self.done(&format!("undone: the plan before loading {loaded} is back ({back})"));
                 return;
             }
-            self.done("undone");
+            let words = self.edits.pop().map(|e| {
+                let words = format!("undone: {}", e.words);
+                self.redo_edits.push(e);
+                words
+            });
+            self.done(words.as_deref().unwrap_or("undone"));
         }
     }
 
     pub fn redo(&mut self) {
         if let Some(next) = self.redo.pop() {
             self.undo.push(std::mem::replace(&mut self.scenario, next));
-            self.done("redone");
+            let words = self.redo_edits.pop().map(|e| {
+                let words = format!("redone: {}", e.words);
+                self.edits.push(e);
+                words
+            });
+            self.done(words.as_deref().unwrap_or("redone"));
         }
+    }
+
+    /// Starts a new edit list (a load, a recovery), keeping the old one for an undo past it.
+    fn new_list(&mut self) {
+        self.loaded_over.push(LoadedOver {
+            depth: self.undo.len(),
+            path: self.path.clone(),
+            on_disk: self.on_disk.clone(),
+            dirty: self.dirty,
+            edits: std::mem::take(&mut self.edits),
+        });
+        self.redo_edits.clear();
     }
 
     /// Replaces the plan with a loaded file; the plan before it (unsaved edits included) is one
     /// undo away, back under its own file name.
     pub fn replace(&mut self, scenario: Scenario, path: PathBuf, text: String) {
-        self.loaded_over.push((self.undo.len(), self.path.clone(), self.on_disk.clone(), self.dirty));
+        self.new_list();
         self.undo.push(std::mem::replace(&mut self.scenario, scenario));
         self.trim_undo();
         self.redo.clear();
@@ -182,8 +251,12 @@ impl Plan {
     /// Takes the unsaved plan of a recovery file: as a load of it (the plan before it one undo
     /// away), under the file it was edited for, unsaved. Saving it keeps what is in that file as
     /// FILE.bak (the planner has not read it this session).
+    /// The edit list starts again with the recovered edits as one entry.
     pub fn recover(&mut self, scenario: Scenario, path: Option<PathBuf>) {
-        self.loaded_over.push((self.undo.len(), self.path.clone(), self.on_disk.clone(), self.dirty));
+        self.new_list();
+        let words = super::words::describe(&self.scenario, &scenario);
+        let words = if words.is_empty() { "recovered the unsaved plan".to_string() } else { format!("recovered: {}", words.join("; ")) };
+        self.edits.push(Edit { words, before: self.scenario.clone(), after: scenario.clone() });
         self.undo.push(std::mem::replace(&mut self.scenario, scenario));
         self.trim_undo();
         self.redo.clear();

@@ -105,6 +105,18 @@ pub struct PanelState {
     pub(super) confirm_folder: Option<PathBuf>,
     /// The plan's file when the field was last set from it (a load, or an undo past one, sets it again).
     pub(super) shown_path: Option<PathBuf>,
+    /// The Save-as dialog, while open.
+    pub(super) save_as: Option<SaveAs>,
+}
+
+/// What the Save-as dialog asks: the file, the plan's name and its description.
+#[derive(Clone, Debug, Default)]
+pub struct SaveAs {
+    pub path: String,
+    pub name: String,
+    pub description: String,
+    /// Just opened: the name field takes the keyboard.
+    pub fresh: bool,
 }
 
 impl PanelState {

@@ -9,20 +9,32 @@ use egui_plot::{Legend, Plot};
 /// A "Browse" menu of the scenario files beside `near` (the typed path resolved as Save and Load
 /// would; or in scenarios/), to pick one without typing its path.
 pub fn file_picker(ui: &mut egui::Ui, path: &mut String, near: &Path) {
-    ui.menu_button("Browse", |ui| {
-        let files = scenario_files_near(&near.to_string_lossy());
+    if let Some(f) = scenario_menu(ui, "Browse", near, "scenario files in this folder") {
+        *path = f.display().to_string();
+    }
+}
+
+/// A menu of the scenario files beside `near` (else in scenarios/): the one clicked, if any.
+pub fn scenario_menu(ui: &mut egui::Ui, label: &str, near: &Path, hover: &str) -> Option<PathBuf> {
+    let mut picked = None;
+    ui.menu_button(label, |ui| {
+        let mut files = scenario_files_near(&near.to_string_lossy());
+        if files.is_empty() {
+            files = crate::scenario::ron_files_in(Path::new("scenarios")).unwrap_or_default();
+        }
         if files.is_empty() {
             ui.label("no .ron files here");
         }
         for f in files {
             if ui.button(f.display().to_string()).clicked() {
-                *path = f.display().to_string();
+                picked = Some(f);
                 ui.close();
             }
         }
     })
     .response
-    .on_hover_text("scenario files in this folder");
+    .on_hover_text(hover);
+    picked
 }
 
 /// The .ron files in the folder of `path` (the path itself may be a folder), else in

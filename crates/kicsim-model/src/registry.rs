@@ -37,6 +37,17 @@ pub struct Field {
     pub plausible: Option<(f64, f64)>,
     pub source: &'static str,
     pub access: Access,
+    /// Where more buys nothing (a function of the plan): the window's slider stops there and
+    /// warns beyond it. Validation still allows up to `max`.
+    pub useful_max: Option<UsefulMax>,
+}
+
+/// Where more of a field buys nothing, and why (the window's warning beyond it reads "above
+/// 1,500 buys nothing more and still costs").
+#[derive(Clone, Copy)]
+pub struct UsefulMax {
+    pub at: fn(&Scenario) -> f64,
+    pub why: &'static str,
 }
 
 impl std::fmt::Debug for Field {
@@ -152,7 +163,12 @@ const fn field(
     help: &'static str,
     access: Access,
 ) -> Field {
-    Field { path, label, unit, min, max, integer: false, help, plausible: None, source: "", access }
+    Field { path, label, unit, min, max, integer: false, help, plausible: None, source: "", access, useful_max: None }
+}
+
+/// A field whose slider stops where more buys nothing ([`UsefulMax`]).
+const fn useful(f: Field, at: fn(&Scenario) -> f64, why: &'static str) -> Field {
+    Field { useful_max: Some(UsefulMax { at, why }), ..f }
 }
 
 const fn whole(f: Field) -> Field {
@@ -172,7 +188,7 @@ const fn param(
     help: &'static str,
     access: Access,
 ) -> Field {
-    Field { path, label, unit, min, max, integer: false, help, plausible: Some(plausible), source, access }
+    Field { path, label, unit, min, max, integer: false, help, plausible: Some(plausible), source, access, useful_max: None }
 }
 
 /// Every numeric field of a scenario, in the order of the file. Sites are checked against the
@@ -327,14 +343,18 @@ pub static FIELDS: &[Field] = &[
         "Years the land-rent exemption lasts.",
         scalar!(incentives.land_rent_exemption_years as f64),
     ),
-    field(
-        "incentives.credit_interest_subsidy_pp",
-        "Interest subsidy on supplier loans",
-        "percentage points",
-        0.0,
-        100.0,
-        "Interest the state pays on suppliers' loans; at most the lending rate (model.lending_rate_pct).",
-        scalar!(incentives.credit_interest_subsidy_pp as f64),
+    useful(
+        field(
+            "incentives.credit_interest_subsidy_pp",
+            "Interest subsidy on supplier loans",
+            "percentage points",
+            0.0,
+            100.0,
+            "Interest the state pays on suppliers' loans; at most the lending rate (model.lending_rate_pct).",
+            scalar!(incentives.credit_interest_subsidy_pp as f64),
+        ),
+        |s| s.model.lending_rate_pct,
+        "pays more than the whole interest (validation refuses it)",
     ),
     field(
         "incentives.rd_deduction",
@@ -345,14 +365,20 @@ pub static FIELDS: &[Field] = &[
         "Extra deduction of R&D spending from taxable income (1 = 100% extra, i.e. 200% deductible); worth something only to a firm that pays tax.",
         scalar!(incentives.rd_deduction as f64),
     ),
-    field(
-        "incentives.training_subsidy_usd_per_trainee",
-        "Training subsidy",
-        "USD per trainee",
-        0.0,
-        100_000.0,
-        "Paid per worker trained; training one worker costs USD 1,500, so more buys nothing.",
-        scalar!(incentives.training_subsidy_usd_per_trainee as f64),
+    useful(
+        field(
+            "incentives.training_subsidy_usd_per_trainee",
+            "Training subsidy",
+            "USD per trainee",
+            0.0,
+            100_000.0,
+            "Paid per worker trained; training one worker costs USD 1,500, so more buys nothing.",
+            scalar!(incentives.training_subsidy_usd_per_trainee as f64),
+        ),
+        // What training one worker costs (sim::workforce::TRAINING_COST_USD, which this
+        // module cannot name without an import circle; a test holds the two equal).
+        |_| 1_500.0,
+        "buys nothing more and still costs",
     ),
     field(
         "incentives.export_promotion_usd_m_per_year",
@@ -913,6 +939,23 @@ pub static OTHER_FIELDS: &[(&str, &str)] = &[
     ("model", "The model's parameters (docs/MODEL.md); leave them out of a plan so the calibrated defaults apply."),
 ];
 
+/// A required share of the local-content roadmap (`incentives.local_content`'s steps are
+/// (from year, share) pairs, checked step by step in [`crate::check`], so not one of
+/// [`FIELDS`]): how the window shows and words it.
+pub static LOCAL_CONTENT_SHARE: Field = field(
+    "incentives.local_content[i].share",
+    "Required local content",
+    "share 0-1",
+    0.0,
+    1.0,
+    "Share of the anchor's inputs it must buy from suppliers in the country from the step's year on.",
+    Access::Item {
+        len: |s: &Scenario| s.incentives.local_content.len(),
+        get: |s: &Scenario, i: usize| s.incentives.local_content[i].1,
+        set: |s: &mut Scenario, i: usize, v: f64| s.incentives.local_content[i].1 = v,
+    },
+);
+
 /// The field with this path (`suppliers[3].capability` finds `suppliers[i].capability`).
 pub fn field_of(path: &str) -> Option<&'static Field> {
     let generic = generic_path(path);
@@ -1281,6 +1324,18 @@ pub fn thousands(v: f64, decimals: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The training subsidy's useful maximum is what training one worker costs, as the model
+    /// has it (the registry cannot import the model's rules: they import the registry).
+    #[test]
+    fn the_training_subsidy_buys_nothing_above_the_training_cost() {
+        let f = field_of("incentives.training_subsidy_usd_per_trainee").unwrap();
+        let s = Scenario::default();
+        assert_eq!(f.useful_max.map(|u| (u.at)(&s)), Some(crate::sim::workforce::TRAINING_COST_USD));
+        let credit = field_of("incentives.credit_interest_subsidy_pp").unwrap();
+        assert_eq!(credit.useful_max.map(|u| (u.at)(&s)), Some(s.model.lending_rate_pct));
+        assert!(FIELDS.iter().filter(|f| f.useful_max.is_some()).count() == 2);
+    }
 
     #[test]
     fn every_field_reads_and_writes_its_own_value() {

@@ -9,7 +9,7 @@ use bevy::window::{ClosingWindow, WindowCloseRequested};
 use bevy_egui::{EguiContexts, egui};
 
 use crate::gui::Plan;
-use crate::gui::state::PanelState;
+use crate::gui::state::{PanelState, SaveAs};
 use crate::gui::theme::{ERROR_TEXT, OK_TEXT};
 use crate::gui::widgets::{file_picker, resolve_path};
 use crate::scenario::Scenario;
@@ -129,6 +129,23 @@ pub(super) fn leading_comments(src: &str) -> String {
     out
 }
 
+/// What Save writes: the plan with only what differs from the defaults, under the note that
+/// says so ([`Scenario::to_plan_file`]), after the opening comment of the file it replaces
+/// (without that file's copy of the note, so saving again does not repeat it).
+pub(super) fn plan_file_text(scenario: &Scenario, previous: Option<&str>) -> String {
+    let mut body = scenario.to_plan_file();
+    if !body.ends_with('\n') {
+        body.push('\n');
+    }
+    let note = leading_comments(&body);
+    let note: Vec<&str> = note.lines().filter(|l| !l.trim().is_empty()).collect();
+    let own: String =
+        previous.map(leading_comments).unwrap_or_default().lines().filter(|l| !note.contains(l)).map(|l| format!("{l}\n")).collect();
+    // Blank lines the note left behind at the end of the file's own comment go.
+    let own = own.trim_end_matches('\n').trim_end();
+    if own.is_empty() { body } else { format!("{own}\n{body}") }
+}
+
 pub(super) fn backup_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(".bak");
@@ -143,17 +160,12 @@ pub(super) fn save(plan: &mut Plan, path: &Path) -> bool {
         return false;
     }
     let previous = std::fs::read_to_string(path).ok();
-    let mut text = plan.scenario.to_ron();
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
+    let text = plan_file_text(&plan.scenario, previous.as_deref());
     // The file's opening comment (what the scenario is for) is kept; other comments cannot be,
     // so the previous version is kept beside it as FILE.bak when the file had any, and also when
     // it is not the version the planner last read or wrote there (another file, or this one
     // edited since): saving never loses what the planner has not seen.
-    let header = previous.as_deref().map(leading_comments).unwrap_or_default();
-    text = format!("{header}{text}");
-    let loses_comments = |p: &str| p.lines().skip(header.lines().count()).any(|l| l.contains("//") || l.contains("/*"));
+    let loses_comments = |p: &str| p.lines().skip(leading_comments(p).lines().count()).any(|l| l.contains("//") || l.contains("/*"));
     let seen = |p: &str| plan.on_disk.as_ref().is_some_and(|(at, t)| at == path && t == p);
     let backup = previous.as_deref().filter(|p| *p != text).and_then(|p| {
         let why = if !seen(p) {
@@ -237,15 +249,103 @@ pub(super) fn is_quoted_source(line: &str) -> bool {
 }
 
 /// Saves to a typed path; a folder that is not there is made only when the planner says so.
-pub(super) fn save_typed(plan: &mut Plan, state: &mut PanelState) {
+/// Returns whether it saved.
+pub(super) fn save_typed(plan: &mut Plan, state: &mut PanelState) -> bool {
     let path = resolve_path(plan.path.as_deref(), &state.path);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
         plan.message = Some((format!("the folder {} does not exist: make it and save there?", dir.display()), true));
         state.confirm_folder = Some(path);
-        return;
+        return false;
     }
     state.confirm_folder = None;
-    save(plan, &path);
+    save(plan, &path)
+}
+
+/// Whether a save to `path` asks for the plan's name first (the Save-as dialog): the plan is
+/// not saved there yet (the built-in baseline, a new file, or a plan from another file saved
+/// under a new name), so it would keep the name of the plan it came from.
+pub(super) fn asks_for_a_name(plan: &Plan, path: &Path) -> bool {
+    plan.on_disk.as_ref().is_none_or(|(at, _)| at != path)
+}
+
+/// Save (Ctrl+S): to the plan's own file at once; anywhere else, by the Save-as dialog.
+pub(super) fn save_clicked(plan: &mut Plan, state: &mut PanelState) {
+    let path = resolve_path(plan.path.as_deref(), &state.path);
+    if asks_for_a_name(plan, &path) && !path.as_os_str().is_empty() {
+        open_save_as(plan, state);
+    } else {
+        save_typed(plan, state);
+    }
+}
+
+/// Opens the Save-as dialog, filled from the plan and the File field.
+pub(super) fn open_save_as(plan: &Plan, state: &mut PanelState) {
+    let (name, description) = (plan.scenario.name.clone(), plan.scenario.description.clone());
+    state.save_as = Some(SaveAs { path: state.path.clone(), name, description, fresh: true });
+}
+
+/// The Save-as dialog's answer: the plan named and described as typed (one edit, which Undo
+/// takes back), then saved to the typed file. Returns whether the dialog is done.
+pub(super) fn save_as(plan: &mut Plan, state: &mut PanelState, answer: &SaveAs) -> bool {
+    let name = answer.name.trim().to_string();
+    if name.is_empty() {
+        plan.refuse("cannot save: give the plan a name (it heads the compare view's columns and the reports)");
+        return false;
+    }
+    let description = answer.description.trim().to_string();
+    plan.edit("named the plan", |s| {
+        s.name = name;
+        s.description = description;
+    });
+    state.path = answer.path.clone();
+    // Saved, or waiting for the yes to make its folder (in the panel).
+    save_typed(plan, state) || state.confirm_folder.is_some()
+}
+
+/// The Save-as dialog: file, name and description, filled from the plan; Enter saves (outside
+/// the description), Esc cancels.
+fn save_as_dialog(ctx: &egui::Context, plan: &mut Plan, state: &mut PanelState) {
+    let Some(mut answer) = state.save_as.take() else { return };
+    let (mut save, mut cancel) = (false, false);
+    egui::Window::new("Save as").collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0)).show(
+        ctx,
+        |ui| {
+            egui::Grid::new("save-as").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
+                ui.label("File");
+                ui.horizontal(|ui| {
+                    ui.add(egui::TextEdit::singleline(&mut answer.path).desired_width(260.0))
+                        .on_hover_text("a file name alone is beside the plan's file; a path with folders is taken as typed");
+                    let beside = resolve_path(plan.path.as_deref(), &answer.path);
+                    file_picker(ui, &mut answer.path, &beside);
+                });
+                ui.end_row();
+                ui.label("Name");
+                let name = ui
+                    .add(egui::TextEdit::singleline(&mut answer.name).desired_width(320.0))
+                    .on_hover_text("the plan's name: the compare view's and the reports' column for it");
+                if std::mem::take(&mut answer.fresh) {
+                    name.request_focus();
+                }
+                ui.end_row();
+                ui.label("Description");
+                let d = ui.add(egui::TextEdit::multiline(&mut answer.description).desired_rows(3).desired_width(320.0));
+                ui.end_row();
+                let keys = ui.input(|i| (i.key_pressed(egui::Key::Enter), i.key_pressed(egui::Key::Escape)));
+                save |= keys.0 && !d.has_focus() && !d.lost_focus();
+                cancel |= keys.1;
+            });
+            ui.horizontal(|ui| {
+                save |= ui.button("Save (Enter)").clicked();
+                cancel |= ui.button("Cancel (Esc)").clicked();
+            });
+            status(ui, plan);
+        },
+    );
+    if cancel {
+        plan.message = Some(("not saved".into(), false));
+    } else if !(save && save_as(plan, state, &answer)) {
+        state.save_as = Some(answer);
+    }
 }
 
 pub(super) fn file_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut PanelState) {
@@ -270,8 +370,12 @@ pub(super) fn file_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut Panel
     }
     ui.horizontal(|ui| {
         let ctrl_s = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S));
-        if ui.button("Save").on_hover_text("Ctrl+S").clicked() || ctrl_s {
-            save_typed(plan, state);
+        let save = ui.button("Save").on_hover_text("Ctrl+S; a plan not saved in this file yet asks for its name first").clicked();
+        if (save || ctrl_s) && state.save_as.is_none() {
+            save_clicked(plan, state);
+        }
+        if ui.button("Save as...").on_hover_text("save under another file, name and description").clicked() {
+            open_save_as(plan, state);
         }
         if ui.button("Load").clicked() {
             let path = resolve_path(plan.path.as_deref(), &state.path);
@@ -288,6 +392,7 @@ pub(super) fn file_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut Panel
         }
     });
     status(ui, plan);
+    save_as_dialog(ui.ctx(), plan, state);
 }
 
 #[cfg(test)]
@@ -392,7 +497,9 @@ mod tests {
         let file = dir.join("team.ron");
         let original = "// Team A: cluster near the port.\n// Second line.\n(\n    name: \"Team A\", // our name\n    years: 5,\n)\n";
         let (mut plan, saved) = open_edit_save(&file, original);
-        assert!(saved.starts_with("// Team A: cluster near the port.\n// Second line.\n("), "{saved}");
+        // The file's own comment first, then the note that only what differs from the defaults is written.
+        let note = leading_comments(&plan.scenario.to_plan_file());
+        assert!(saved.starts_with(&format!("// Team A: cluster near the port.\n// Second line.\n{note}(")), "{saved}");
         assert_eq!(Scenario::load(&file).unwrap(), plan.scenario);
         // The inner comment could not be kept: the previous file is beside it, untouched.
         assert_eq!(std::fs::read_to_string(dir.join("team.ron.bak")).unwrap(), original);
@@ -403,10 +510,11 @@ mod tests {
         assert!(save(&mut plan, &file));
         let again = std::fs::read_to_string(&file).unwrap();
         assert_eq!(again.matches("// Team A").count(), 1, "{again}");
+        assert_eq!(again.matches(note.lines().next().unwrap()).count(), 1, "the note is not repeated: {again}");
         assert!(!dir.join("team.ron.bak").exists());
         // A file saved by Notepad as "UTF-8 with BOM" keeps its opening comment too, without the mark.
         let (_, saved) = open_edit_save(&file, "\u{feff}// Team B.\n(name: \"Team B\")\n");
-        assert!(saved.starts_with("// Team B.\n("), "{saved:?}");
+        assert!(saved.starts_with(&format!("// Team B.\n{note}(")), "{saved:?}");
         assert!(!dir.join("team.ron.bak").exists(), "nothing was lost, so nothing is kept");
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -447,6 +555,64 @@ mod tests {
         assert!(save(&mut plan, &theirs));
         assert!(!dir.join("theirs.ron.bak").exists());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn panel_state(path: &Path) -> PanelState {
+        PanelState {
+            path: path.display().to_string(),
+            draft: default_scenario().incentives,
+            editing: false,
+            confirm_folder: None,
+            shown_path: None,
+            save_as: None,
+        }
+    }
+
+    /// A plan opened from one file and saved under another (a team's copy of the baseline) asks
+    /// for its name and description first, filled from the plan; the file holds only what
+    /// differs from the defaults, under a note that says so, and loads back to the same plan.
+    /// The rename is an edit in the list (Undo takes it back); the plan's own file then saves
+    /// at once.
+    #[test]
+    fn save_as_names_the_plan_and_writes_only_what_differs_from_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let (scenario, text) = Scenario::load_with_text(Path::new("scenarios/baseline.ron")).unwrap();
+        let mut plan = Plan::from_file(scenario, "scenarios/baseline.ron".into(), text);
+        assert!(plan.edit("subsidy", |s| s.incentives.training_subsidy_usd_per_trainee = 1_500.0));
+        let file = dir.path().join("team.ron");
+        let mut state = panel_state(&file);
+        save_clicked(&mut plan, &mut state);
+        let asked = state.save_as.take().expect("a save under a new file asks for the name");
+        assert_eq!((asked.name.as_str(), asked.path.as_str()), ("Baseline (typical incentives)", state.path.as_str()));
+        assert_eq!(asked.description, plan.scenario.description);
+        assert!(!file.exists() && plan.dirty, "nothing is written before the answer");
+        let answer = SaveAs { name: "Team A".into(), description: " Cluster near the port. ".into(), ..asked };
+        assert!(save_as(&mut plan, &mut state, &answer));
+        let saved = std::fs::read_to_string(&file).unwrap();
+        let loaded = Scenario::load(&file).unwrap();
+        assert_eq!(loaded, plan.scenario, "the file loads back to the plan:\n{saved}");
+        assert_eq!((loaded.name.as_str(), loaded.description.as_str()), ("Team A", "Cluster near the port."));
+        assert!(saved.starts_with(&leading_comments(&plan.scenario.to_plan_file())), "{saved}");
+        assert!(saved.contains("training_subsidy_usd_per_trainee: 1500"), "{saved}");
+        // Only what differs: no model parameter, and no incentive left at its default.
+        assert!(!saved.contains("model:") && !saved.contains("lcr_fine"), "{saved}");
+        assert!(!saved.contains("credit_interest_subsidy_pp"), "an incentive at its default is not written: {saved}");
+        assert_eq!(
+            plan.edits.last().unwrap().words,
+            "Renamed the plan 'Baseline (typical incentives)' -> 'Team A'; Changed the plan's description"
+        );
+        assert_eq!(plan.path.as_deref(), Some(file.as_path()));
+        // Its own file now: Save writes at once.
+        assert!(plan.edit("subsidy", |s| s.incentives.training_subsidy_usd_per_trainee = 1_000.0));
+        save_clicked(&mut plan, &mut state);
+        assert!(state.save_as.is_none() && !plan.dirty);
+        assert_eq!(Scenario::load(&file).unwrap(), plan.scenario);
+        // No name: refused, nothing written, the dialog stays.
+        let blank = SaveAs { name: "  ".into(), path: file.display().to_string(), ..SaveAs::default() };
+        assert!(!save_as(&mut plan, &mut state, &blank));
+        assert!(plan.message.as_ref().unwrap().1 && Scenario::load(&file).unwrap().name == "Team A");
+        // Saving keeps the edit list: the rename and both subsidy edits.
+        assert_eq!(plan.edits.len(), 3);
     }
 
     #[test]

@@ -75,14 +75,14 @@ pub(super) fn inspector(
         match r.0 {
             FacilityKind::RdCentre => {
                 let mut v = plan.scenario.rd_centres[r.1].budget_usd_m_per_year;
-                let resp = field_slider(ui, "rd_centres[i].budget_usd_m_per_year", &mut v, None);
+                let resp = field_slider(ui, "rd_centres[i].budget_usd_m_per_year", &mut v, &plan.scenario);
                 if commit(&resp) {
                     plan.edit("changed the R&D budget", |s| s.rd_centres[r.1].budget_usd_m_per_year = v);
                 }
             }
             FacilityKind::TrainingCentre => {
                 let mut v = plan.scenario.training_centres[r.1].trainees_per_year;
-                let resp = field_slider(ui, "training_centres[i].trainees_per_year", &mut v, None);
+                let resp = field_slider(ui, "training_centres[i].trainees_per_year", &mut v, &plan.scenario);
                 if commit(&resp) {
                     plan.edit("changed the training intake", |s| s.training_centres[r.1].trainees_per_year = v);
                 }
@@ -168,17 +168,17 @@ pub(super) fn supplier_settings(ui: &mut egui::Ui, plan: &mut Plan, i: usize) {
         plan.edit("renamed a supplier", |s| s.suppliers[i].name = name);
     }
     let mut c = sp.capability;
-    let resp = field_slider(ui, "suppliers[i].capability", &mut c, None);
+    let resp = field_slider(ui, "suppliers[i].capability", &mut c, &plan.scenario);
     if commit(&resp) {
         plan.edit("changed a supplier's capability", |s| s.suppliers[i].capability = c);
     }
     let mut cap = sp.capacity_usd_m;
-    let resp = field_slider(ui, "suppliers[i].capacity_usd_m", &mut cap, None);
+    let resp = field_slider(ui, "suppliers[i].capacity_usd_m", &mut cap, &plan.scenario);
     if commit(&resp) {
         plan.edit("changed a supplier's capacity", |s| s.suppliers[i].capacity_usd_m = cap);
     }
     let mut tier = sp.tier;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("starting tier").on_hover_text("suppliers[i].tier in the scenario file: Untiered, Tier2 or Tier1");
         ui.selectable_value(&mut tier, Tier::Untiered, "no tier");
         ui.selectable_value(&mut tier, Tier::Tier2, "tier-2");
@@ -188,7 +188,7 @@ pub(super) fn supplier_settings(ui: &mut egui::Ui, plan: &mut Plan, i: usize) {
         plan.edit("changed a supplier's starting tier", |s| s.suppliers[i].tier = tier);
     }
     let mut ownership = sp.ownership;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("owner").on_hover_text(
             "suppliers[i].ownership in the scenario file: Domestic, Fdi or JointVenture. A foreign-owned supplier counts in the localization rate, not in the share bought from domestic-owned firms, and keeps its parent's capability.",
         );
@@ -214,7 +214,8 @@ pub(super) fn anchor_settings(ui: &mut egui::Ui, plan: &mut Plan) {
         plan.edit("changed the anchor's sector", |s| s.anchor.sector = sector);
     }
     let mut ownership = a.ownership;
-    ui.horizontal(|ui| {
+    // Wrapped, so the inspector keeps its width in a small window (1024x768).
+    ui.horizontal_wrapped(|ui| {
         ui.label("ownership");
         ui.selectable_value(&mut ownership, Ownership::Fdi, "foreign-owned (FDI)")
             .on_hover_text("anchor.ownership: Fdi in the scenario file");
@@ -238,7 +239,7 @@ pub(super) fn anchor_settings(ui: &mut egui::Ui, plan: &mut Plan) {
         let path = format!("anchor.{name}");
         let field = registry::field_of(&path).expect("every anchor setting is in the registry");
         let Some(mut v) = field.get(&plan.scenario) else { continue };
-        let resp = field_slider(ui, &path, &mut v, None);
+        let resp = field_slider(ui, &path, &mut v, &plan.scenario);
         if commit(&resp) {
             plan.edit(&format!("changed {path}"), |s| field.set(s, v));
         }

@@ -34,7 +34,7 @@ pub(super) fn plugin(app: &mut App) {
         app.world().resource::<Plan>().path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "scenarios/my_plan.ron".into());
     let draft = app.world().resource::<Plan>().scenario.incentives.clone();
     let shown_path = app.world().resource::<Plan>().path.clone();
-    app.insert_resource(PanelState { path, draft, editing: false, confirm_folder: None, shown_path });
+    app.insert_resource(PanelState { path, draft, editing: false, confirm_folder: None, shown_path, save_as: None });
     app.init_resource::<QuitPrompt>();
     optimize::plugin(app);
     app.add_systems(Update, close_requests);
@@ -63,12 +63,13 @@ pub(super) fn panels(
     mut map_area: ResMut<MapArea>,
     covered: Res<MapCovered>,
     // Grouped: a system takes at most 16 parameters.
-    (mut reference, preview, map, mut band, figures): (
+    (mut reference, preview, map, mut band, figures, effects): (
         ResMut<super::outlook::Reference>,
         Res<super::outlook::Preview>,
         Res<crate::sim::map::SiteMap>,
         ResMut<super::outlook::ParameterBand>,
         Res<super::outlook::Figures>,
+        Res<super::edit_list::EditEffects>,
     ),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
@@ -95,7 +96,14 @@ pub(super) fn panels(
     let panel_max = side_panel_max(ctx.viewport_rect().width());
     egui::Panel::left("controls").resizable(true).default_size(LEFT_PANEL_WIDTH).max_size(panel_max).show(&mut root, |ui| {
         egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.heading("KIC Planner");
+            ui.horizontal(|ui| {
+                ui.heading("KIC Planner");
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if let Some(why) = super::compare::quick_add(ui, &mut compare, plan.path.as_deref()) {
+                        plan.refuse(why);
+                    }
+                });
+            });
             ui.label(egui::RichText::new(&plan.scenario.name).strong());
             file_section(ui, &mut plan, &mut state);
             ui.separator();
@@ -105,6 +113,8 @@ pub(super) fn panels(
             time_section(ui, &mut plan, &mut control, &mut speed, &clock, &forecast);
             ui.separator();
             tools_section(ui, &mut sel);
+            ui.separator();
+            super::edit_list::section(ui, &plan, &effects);
             ui.separator();
             overlay_section(ui, &mut overlay);
             ui.separator();

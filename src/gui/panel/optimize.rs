@@ -220,7 +220,7 @@ fn result_ui(ui: &mut egui::Ui, found: &Found, plan: &mut Plan) -> bool {
     let mut applied = false;
     if found.reached && ui.button("Apply the package (one edit; Undo takes it back)").clicked() {
         let what = format!("applied the package found (candidate {})", found.candidate);
-        applied = plan.edit(&what, |s| {
+        applied = plan.edit_titled(&what, |s| {
             for (l, (_, _, after)) in found.levers.iter().zip(&found.values) {
                 if let Some(v) = after {
                     l.set(s, *v);
