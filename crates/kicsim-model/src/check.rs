@@ -6,12 +6,12 @@
 //! Problems are errors (the scenario is refused); warnings are settings that are valid but buy
 //! nothing (they are printed, and the scenario runs).
 
+use crate::registry::TRAINING_COST_USD;
 use crate::registry::{Access, FIELDS};
 use crate::scenario::{Problem, Scenario, Site};
 use crate::sim::dist;
 use crate::sim::facilities::plan_facilities;
 use crate::sim::map::{MIN_FACILITY_SPACING_KM, SiteMap};
-use crate::sim::workforce::TRAINING_COST_USD;
 
 /// Most suppliers a file may list.
 pub const MAX_PLANNED_SUPPLIERS: usize = 2000;

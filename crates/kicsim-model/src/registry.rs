@@ -191,6 +191,12 @@ const fn param(
     Field { path, label, unit, min, max, integer: false, help, plausible: Some(plausible), source, access, useful_max: None }
 }
 
+/// Cost of training one worker, USD: what the training subsidy is measured against (more buys
+/// nothing), what a training centre spends per trainee and what an anchor's trainee commitment
+/// costs it (`sim::workforce`, `sim::fiscal`, `sim::exports`, the checks and the window read it
+/// here).
+pub const TRAINING_COST_USD: f64 = 1_500.0;
+
 /// Every numeric field of a scenario, in the order of the file. Sites are checked against the
 /// map's size and the local-content roadmap step by step in [`crate::check`].
 pub static FIELDS: &[Field] = &[
@@ -375,9 +381,8 @@ pub static FIELDS: &[Field] = &[
             "Paid per worker trained; training one worker costs USD 1,500, so more buys nothing.",
             scalar!(incentives.training_subsidy_usd_per_trainee as f64),
         ),
-        // What training one worker costs (sim::workforce::TRAINING_COST_USD, which this
-        // module cannot name without an import circle; a test holds the two equal).
-        |_| 1_500.0,
+        // What training one worker costs.
+        |_| TRAINING_COST_USD,
         "buys nothing more and still costs",
     ),
     field(
@@ -1331,7 +1336,7 @@ mod tests {
     fn the_training_subsidy_buys_nothing_above_the_training_cost() {
         let f = field_of("incentives.training_subsidy_usd_per_trainee").unwrap();
         let s = Scenario::default();
-        assert_eq!(f.useful_max.map(|u| (u.at)(&s)), Some(crate::sim::workforce::TRAINING_COST_USD));
+        assert_eq!(f.useful_max.map(|u| (u.at)(&s)), Some(TRAINING_COST_USD));
         let credit = field_of("incentives.credit_interest_subsidy_pp").unwrap();
         assert_eq!(credit.useful_max.map(|u| (u.at)(&s)), Some(s.model.lending_rate_pct));
         assert!(FIELDS.iter().filter(|f| f.useful_max.is_some()).count() == 2);

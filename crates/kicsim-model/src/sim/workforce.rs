@@ -13,9 +13,7 @@ use super::map::SiteMap;
 use super::{ActiveScenario, SimSet, SimStep, dist};
 use crate::scenario::Site;
 
-/// Cost of training one worker, USD (what the subsidy is measured against, and what a
-/// training centre spends per trainee).
-pub const TRAINING_COST_USD: f64 = 1_500.0;
+pub use crate::registry::TRAINING_COST_USD;
 /// In-house trainees per USD million of supplier capacity per year when training is fully subsidised.
 pub const IN_HOUSE_TRAINEES_PER_USD_M: f64 = 3.0;
 
