@@ -298,7 +298,7 @@ pub fn run_table(json: &Value) -> String {
         let v = &json["final"][name];
         let (Some(m), Some(lo), Some(hi)) = (v["mean"].as_f64(), v["low95"].as_f64(), v["high95"].as_f64()) else { continue };
         let k = kpi_of(name).expect("known KPI");
-        writeln!(out, "{:<30} {:>14} {:>12} .. {:<12}", name, k.fmt(m), k.fmt(lo), k.fmt(hi)).ok();
+        writeln!(out, "{:<30} {:>14} {:>12} .. {:<12}", name, k.fmt_mean(m), k.fmt_mean(lo), k.fmt_mean(hi)).ok();
     }
     out
 }

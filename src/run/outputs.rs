@@ -83,8 +83,35 @@ pub fn summary_table(runs: &[Vec<QuarterRecord>]) -> String {
         let (Some(k), Some(i)) = (kpi_of(name), finals.first().and_then(|f| f.iter().position(|(n, _)| n == name))) else { continue };
         let xs: Vec<f64> = finals.iter().map(|f| f[i].1).collect();
         let e = estimate_kpi(name, &xs);
-        let ci = if multi { format!("{} .. {}", k.fmt(e.ci95_low), k.fmt(e.ci95_high)) } else { String::new() };
-        writeln!(out, "{:<30} {:>12} {:>26}  {}", name, k.fmt(e.mean), ci, report_unit(k)).ok();
+        let ci = if multi { format!("{} .. {}", k.fmt_mean(e.ci95_low), k.fmt_mean(e.ci95_high)) } else { String::new() };
+        writeln!(out, "{:<30} {:>12} {:>26}  {}", name, k.fmt_mean(e.mean), ci, report_unit(k)).ok();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_count_s_mean_and_interval_agree_in_the_table() {
+        // A count's mean over replications is rarely whole: "2 1 .. 2" for a mean of 1.8 read
+        // as a mean at the end of its own interval; one decimal where it is not whole.
+        let s = crate::scenario::Scenario { years: 6, ..crate::scenario::default_scenario() };
+        let runs = crate::run::run_replications(&s, 10);
+        let table = summary_table(&runs);
+        let finals: Vec<Vec<(String, f64)>> = runs.iter().map(|r| final_values(r)).collect();
+        let mut fractional = 0;
+        for name in ["domestic_suppliers", "tier1_suppliers", "tier2_suppliers"] {
+            let line = table.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{table}"));
+            let words: Vec<f64> = line.split_whitespace().skip(1).take(4).filter_map(|w| w.replace(',', "").parse().ok()).collect();
+            let [mean, lo, hi] = words[..] else { panic!("{line}") };
+            assert!(lo <= mean && mean <= hi, "{line}");
+            let i = finals[0].iter().position(|(n, _)| n == name).unwrap();
+            let exact = finals.iter().map(|f| f[i].1).sum::<f64>() / finals.len() as f64;
+            assert!((mean - exact).abs() < 0.051, "{line}: the mean is {exact}");
+            fractional += usize::from(exact.fract() != 0.0);
+        }
+        assert!(fractional > 0, "some count's mean is not whole here, or the test checks nothing: {table}");
+    }
 }
