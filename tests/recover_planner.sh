@@ -3,7 +3,8 @@
 # plan.ron, places a supplier (key 2, then the map at (5, 5) km), waits for the autosave in
 # $KICSIM_RECOVERY_DIR and kills the planner (kill -9). The file is unchanged. The next start
 # offers the edit (picture offer.png); Enter recovers it. SIGTERM with it unsaved asks (the
-# planner stays open); Enter in the prompt saves plan.ron and quits.
+# planner stays open); Enter in the prompt opens Save as (a recovered plan is asked its name, as
+# Save asks it), and Enter there saves plan.ron and quits.
 # Run by tests/window.rs under xvfb-run, in a folder holding plan.ron and orig.ron (the same).
 set -u
 PLAN_FILE=plan.ron
@@ -30,7 +31,9 @@ xdotool key F12; sleep 1       # kicsim-screenshot-2.png: the recovered plan
 kill -TERM $app; sleep 2
 kill -0 $app 2>/dev/null || { echo "SIGTERM with unsaved edits quit without asking"; exit 6; }
 xdotool key F12; sleep 1       # kicsim-screenshot-3.png: the prompt
-xdotool key Return             # save and quit
+xdotool key Return; sleep 1   # save and quit: a recovered plan is asked its name first (Save as)
+xdotool key F12; sleep 1       # kicsim-screenshot-4.png: the Save-as dialog
+xdotool key Return             # the name as it is: saved, then the window closes
 i=0
 while kill -0 $app 2>/dev/null; do
     i=$((i+1)); [ $i -gt 60 ] && { echo "Enter in the prompt did not quit within 30 s"; exit 7; }

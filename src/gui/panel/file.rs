@@ -19,6 +19,9 @@ use crate::scenario::Scenario;
 #[derive(Resource, Default)]
 pub struct QuitPrompt {
     window: Option<Entity>,
+    /// "Save and quit" of a plan that is asked its name first: the Save-as dialog is open, and
+    /// the window closes once the plan is saved (a cancelled dialog brings the prompt back).
+    after_save_as: bool,
 }
 
 impl QuitPrompt {
@@ -53,17 +56,40 @@ pub(super) fn close_requests(
     }
 }
 
-/// The answer to "save before quitting?": Enter saves and quits, Esc cancels.
+/// The answer to "save before quitting?": Enter saves and quits (a plan not saved in that file
+/// yet is asked its name first, by the Save-as dialog, and the window closes once it is saved),
+/// Esc cancels. Draws the Save-as dialog whenever it is open.
 pub(super) fn quit_prompt(
     mut contexts: EguiContexts,
     mut commands: Commands,
     mut prompt: ResMut<QuitPrompt>,
     mut plan: ResMut<Plan>,
-    state: Res<PanelState>,
+    mut state: ResMut<PanelState>,
 ) -> Result {
+    // The Save-as dialog is drawn here, over everything, whether the side panel that opens it is
+    // shown or not (presentation mode hides it, and "Save and quit" opens it too).
+    if state.save_as.is_some() {
+        let ctx = contexts.ctx_mut()?.clone();
+        save_as_dialog(&ctx, &mut plan, &mut state);
+    }
     let Some(window) = prompt.window else { return Ok(()) };
+    if prompt.after_save_as {
+        if state.save_as.is_some() || state.confirm_folder.is_some() {
+            return Ok(()); // the dialog (or the folder's yes) is being answered
+        }
+        prompt.after_save_as = false;
+        if !plan.dirty {
+            info!("quit after saving {}", plan.path.as_ref().map_or(String::new(), |p| p.display().to_string()));
+            commands.entity(window).try_insert(ClosingWindow);
+            prompt.window = None;
+            return Ok(());
+        }
+        // Cancelled or not saved: the prompt again.
+    }
     let ctx = contexts.ctx_mut()?.clone();
     let path = PathBuf::from(state.path.trim());
+    // A plan not saved in that file yet is asked its name first, as Save asks it.
+    let named = asks_for_a_name(&plan, &resolve_path(plan.path.as_deref(), &state.path));
     // Keys count only when no text field has the keyboard (Enter there ends the typing).
     let (enter, escape) = if ctx.egui_wants_keyboard_input() {
         (false, false)
@@ -80,7 +106,12 @@ pub(super) fn quit_prompt(
             } else {
                 ui.label("The plan has edits that are not saved.");
             }
-            if ui.button(format!("Save to {} and quit (Enter)", path.display())).clicked() || enter {
+            let save_label = if named {
+                "Save as... (name the plan) and quit (Enter)".to_string()
+            } else {
+                format!("Save to {} and quit (Enter)", path.display())
+            };
+            if ui.button(save_label).clicked() || enter {
                 choice = Some(true);
             }
             if ui.button("Quit without saving").clicked() {
@@ -93,6 +124,10 @@ pub(super) fn quit_prompt(
         },
     );
     match choice {
+        Some(true) if named => {
+            open_save_as(&plan, &mut state);
+            prompt.after_save_as = true;
+        }
         // A failed save keeps the window open with the reason shown.
         Some(true) if save(&mut plan, &path) => {
             info!("quit after saving {}", path.display());
@@ -392,7 +427,6 @@ pub(super) fn file_section(ui: &mut egui::Ui, plan: &mut Plan, state: &mut Panel
         }
     });
     status(ui, plan);
-    save_as_dialog(ui.ctx(), plan, state);
 }
 
 #[cfg(test)]
