@@ -120,6 +120,11 @@ pub struct SaveAs {
 }
 
 impl PanelState {
+    /// The panel of a plan: the File field reads `path`, the sliders its incentives, nothing open.
+    pub fn new(path: String, incentives: Incentives, shown_path: Option<PathBuf>) -> Self {
+        PanelState { path, draft: incentives, editing: false, confirm_folder: None, shown_path, save_as: None }
+    }
+
     /// The plan with the incentives of a slider being moved (None: no slider held).
     pub fn draft_preview(&self, plan: &Scenario) -> Option<Scenario> {
         (self.editing && self.draft != plan.incentives).then(|| Scenario { incentives: self.draft.clone(), ..plan.clone() })

@@ -592,14 +592,7 @@ mod tests {
     }
 
     fn panel_state(path: &Path) -> PanelState {
-        PanelState {
-            path: path.display().to_string(),
-            draft: default_scenario().incentives,
-            editing: false,
-            confirm_folder: None,
-            shown_path: None,
-            save_as: None,
-        }
+        PanelState::new(path.display().to_string(), default_scenario().incentives, None)
     }
 
     /// A plan opened from one file and saved under another (a team's copy of the baseline) asks

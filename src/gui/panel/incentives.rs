@@ -166,14 +166,7 @@ mod tests {
     /// slider is moved, and returns the draft they were drawn on.
     fn draw_incentives(scenario: Scenario) -> (Plan, PanelState) {
         let mut plan = Plan::new(scenario, None);
-        let mut state = PanelState {
-            path: String::new(),
-            draft: plan.scenario.incentives.clone(),
-            editing: false,
-            confirm_folder: None,
-            shown_path: None,
-            save_as: None,
-        };
+        let mut state = PanelState::new(String::new(), plan.scenario.incentives.clone(), None);
         let ctx = egui::Context::default();
         for _ in 0..3 {
             let _ = ctx.run_ui(egui::RawInput::default(), |ui| incentives_section(ui, &mut plan, &mut state));
@@ -198,14 +191,7 @@ mod tests {
     /// Every text the incentive sliders draw (labels, values), one frame.
     fn drawn_texts(scenario: Scenario) -> Vec<String> {
         let mut plan = Plan::new(scenario, None);
-        let mut state = PanelState {
-            path: String::new(),
-            draft: plan.scenario.incentives.clone(),
-            editing: false,
-            confirm_folder: None,
-            shown_path: None,
-            save_as: None,
-        };
+        let mut state = PanelState::new(String::new(), plan.scenario.incentives.clone(), None);
         let ctx = egui::Context::default();
         let mut out = Vec::new();
         for _ in 0..2 {

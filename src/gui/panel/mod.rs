@@ -34,7 +34,7 @@ pub(super) fn plugin(app: &mut App) {
         app.world().resource::<Plan>().path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "scenarios/my_plan.ron".into());
     let draft = app.world().resource::<Plan>().scenario.incentives.clone();
     let shown_path = app.world().resource::<Plan>().path.clone();
-    app.insert_resource(PanelState { path, draft, editing: false, confirm_folder: None, shown_path, save_as: None });
+    app.insert_resource(PanelState::new(path, draft, shown_path));
     app.init_resource::<QuitPrompt>();
     optimize::plugin(app);
     app.add_systems(Update, close_requests);
