@@ -86,6 +86,37 @@ fn a_compare_that_cannot_write_every_output_leaves_the_previous_ones_as_they_wer
 
 /// Teams' files with different horizons: compare says their final values are at different
 /// dates (on stderr and in the report); --years N runs every file for N years.
+/// Team plans that differ only in their public spending are priced against one reference (the
+/// plan without public spending), so each plan's value for money is the same whichever file is
+/// named first.
+#[test]
+fn value_for_money_does_not_depend_on_the_order_of_the_files() {
+    let dir = tmpdir("order");
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = std::fs::read_to_string("scenarios/baseline.ron").unwrap();
+    let team = base
+        .replace("name: \"Baseline (typical incentives)\"", "name: \"Team B\"")
+        .replace("training_subsidy_usd_per_trainee: 0.0", "training_subsidy_usd_per_trainee: 1500.0");
+    let team =
+        team.replacen("training_centres: [", "rd_centres: [(name: \"Lab\", site: (x_km: 16.5, y_km: 12.5))],\n    training_centres: [", 1);
+    std::fs::write(dir.join("b.ron"), &team).unwrap();
+    let b = dir.join("b.ron");
+    let value_lines = |first: &str, second: &str| -> Vec<String> {
+        let out = dir.join(format!("out-{}", first.len()));
+        let (stdout, _) = kicsim(&["compare", first, second, "--replications", "4", "--out", out.to_str().unwrap()]);
+        let at = stdout.lines().position(|l| l.starts_with("Extra fiscal cost per extra localization point")).expect(&stdout);
+        let head = stdout.lines().nth(at).unwrap().to_string();
+        assert!(head.contains("without public spending") && head.contains("the same for all"), "{head}");
+        let mut rows: Vec<String> =
+            stdout.lines().skip(at + 1).take(2).map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        rows.sort();
+        rows
+    };
+    let ab = value_lines("scenarios/baseline.ron", b.to_str().unwrap());
+    let ba = value_lines(b.to_str().unwrap(), "scenarios/baseline.ron");
+    assert_eq!(ab, ba, "each plan's value is the same in either order");
+}
+
 #[test]
 fn compare_notes_different_horizons_and_years_puts_every_file_on_one() {
     let out = tmpdir("compare-years");

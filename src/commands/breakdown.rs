@@ -55,13 +55,13 @@ pub fn breakdown(a: BreakdownArgs) -> Result<(), String> {
     let pairs: Vec<(String, Scenario)> = arms_in.iter().map(|(l, s, _)| (l.clone(), s.clone())).collect();
     let names: Vec<String> = variants.iter().map(|(n, _)| n.clone()).collect();
     let (appendix, appendix_json) = Appendix::split(breakdown_section(a.draws.draws(s.seed)?, &pairs, &names, s.seed)?);
-    let reference_in = crate::studies::comparison::without_incentives(&arms_in[0].0, &s, &file);
+    let reference_in = crate::studies::comparison::reference_of(&arms_in[0].0, &s, &file);
     let mut arms = run_arms([arms_in, vec![reference_in]].concat(), s.seed, a.replications);
     let reference = arms.pop().expect("the reference arm");
     // The terminal gets the contributions (what each item adds), not the table of levels, whose
     // "without X: -5.8 pp" reads as the opposite of "X adds +5.8 pp".
     let mut table = comparison_table(&arms);
-    let (row, row_json) = crate::report::table::value_row(&arms, &reference);
+    let (row, row_json) = crate::report::table::value_row(&arms, &vec![&reference; arms.len()]);
     table.view.rows.push(row);
     if let serde_json::Value::Array(rows) = &mut table.json {
         rows.push(row_json);

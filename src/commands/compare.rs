@@ -12,7 +12,8 @@ use crate::report::table::{comparison_table, value_row};
 use crate::report::uncertainty::{Appendix, compare_section};
 use crate::report::{CI_NOTE, Note, Report, inputs, verdict, write_report};
 use crate::run;
-use crate::studies::comparison::run_arms;
+use crate::scenario::Scenario;
+use crate::studies::comparison::{Arm, run_arms};
 
 #[derive(Args)]
 pub struct CompareArgs {
@@ -74,13 +75,22 @@ pub fn compare(a: CompareArgs) -> Result<(), String> {
     let base_seed = a.seed.unwrap_or(arms[0].1.seed);
     let pairs: Vec<(String, crate::scenario::Scenario)> = arms.iter().map(|(l, s, _)| (l.clone(), s.clone())).collect();
     let (appendix, appendix_json) = Appendix::split(compare_section(a.draws.draws(base_seed)?, &pairs, base_seed)?);
-    // Value for money is priced against one reference for every plan: the first plan without
-    // incentives (its layout, anchor and facilities under the standard regime).
-    let reference_in = crate::studies::comparison::without_incentives(&arms[0].0, &arms[0].1, &arms[0].2);
-    let mut arms = run_arms([arms, vec![reference_in]].concat(), base_seed, a.replications);
-    let reference = arms.pop().expect("the reference arm");
+    // Value for money: each plan against itself without public spending. Plans that differ only in
+    // their public spending (the usual team plans) share that reference, run once, so the file
+    // named first decides nothing; plans whose layouts differ each get their own.
+    let n = arms.len();
+    let mut references_in: Vec<(String, Scenario, String)> =
+        arms.iter().map(|(l, s, f)| crate::studies::comparison::reference_of(l, s, f)).collect();
+    let shared = references_in.iter().all(|r| crate::studies::value::same_reference(&r.1, &references_in[0].1));
+    if shared {
+        references_in.truncate(1);
+        references_in[0].0 = format!("every plan {} (the same for all)", crate::studies::value::REFERENCE_WORDS);
+    }
+    let mut arms = run_arms([arms, references_in].concat(), base_seed, a.replications);
+    let references_run = arms.split_off(n);
+    let references: Vec<&Arm> = if shared { vec![&references_run[0]; n] } else { references_run.iter().collect() };
     let mut table = comparison_table(&arms);
-    let (row, row_json) = value_row(&arms, &reference);
+    let (row, row_json) = value_row(&arms, &references);
     crate::say_raw!("{}", table.text);
     crate::say!("{}", row.label);
     let width = arms.iter().map(|a| a.label.chars().count()).max().unwrap_or(0).clamp(12, 48);
@@ -95,7 +105,7 @@ pub fn compare(a: CompareArgs) -> Result<(), String> {
     let charts = band_charts(&mut set, &a.out, &arms)?;
     let report = Report {
         title: "Scenario comparison".into(),
-        verdict: verdict::compare(&arms, &reference),
+        verdict: verdict::compare(&arms, &references),
         intro: intro(&arms),
         ci_note: CI_NOTE.into(),
         notes,

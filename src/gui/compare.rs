@@ -160,7 +160,7 @@ pub struct CompareView {
     plan_key: Option<(u32, u64)>,
     /// The plan's bands.
     pub plan_bands: Bands,
-    /// The plan without incentives on the same seeds: value for money's reference.
+    /// The plan without public spending on the same seeds: value for money's reference.
     pub reference_bands: Bands,
     /// Larger text for a room: the view takes the whole window.
     pub presentation: bool,
@@ -234,7 +234,7 @@ fn keep_in_step(world: &mut World) {
         let plan_snapshot = snapshot(world, &format!("{} (plan)", plan.name));
         let mut view = world.resource_mut::<CompareView>();
         view.plan_bands.launch(&plan, plan.seed);
-        let bare = Scenario { incentives: crate::scenario::Incentives::default(), ..plan.clone() };
+        let bare = crate::studies::value::without_public_spending(&plan);
         view.reference_bands.launch(&bare, plan.seed);
         for arm in view.arms.iter_mut() {
             let s = arm.scenario.clone();
@@ -438,7 +438,9 @@ fn verdict_ui(ui: &mut egui::Ui, columns: &[&Snapshot], figures: &[ColumnFigures
     let pairs: Vec<(Vec<f64>, Vec<f64>)> = figures.iter().filter_map(|f| f.pairs.clone()).collect();
     let ranked = rank(&pairs);
     let value = match ranked.as_slice() {
-        [] => "No plan gains localization clearly over the plan without incentives, so none can be priced.".to_string(),
+        [] => {
+            format!("No plan gains localization clearly over the plan {}, so none can be priced.", crate::studies::value::REFERENCE_WORDS)
+        }
         [(i, v, clearly), ..] => format!(
             "Best value for money: {} ({}){}.",
             columns[*i].label,
@@ -452,7 +454,7 @@ fn verdict_ui(ui: &mut egui::Ui, columns: &[&Snapshot], figures: &[ColumnFigures
     };
     ui.label(egui::RichText::new(most).strong());
     ui.label(egui::RichText::new(value).strong()).on_hover_text(
-        "Value for money: the extra fiscal cost per extra localization point against the plan without incentives, on the same seeds (the one measure of every output; see OUTPUTS.md).",
+        format!("Value for money: the extra fiscal cost per extra localization point against the plan {}, on the same seeds (the one measure of every output; see OUTPUTS.md).", crate::studies::value::REFERENCE_WORDS),
     );
 }
 
@@ -522,7 +524,8 @@ fn column_rows(ui: &mut egui::Ui, columns: &[&Snapshot], figures: &[ColumnFigure
                         }
                         if let Some(v) = &f.value {
                             ui.label(format!("per extra point: {}", v.short())).on_hover_text(format!(
-                                "Value for money against the plan without incentives: {} (USD million of extra fiscal cost per extra localization point)",
+                                "Value for money against the plan {}: {} (USD million of extra fiscal cost per extra localization point)",
+                                crate::studies::value::REFERENCE_WORDS,
                                 v.words()
                             ));
                         }

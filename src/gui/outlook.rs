@@ -12,6 +12,7 @@ use super::{Forecast, Plan};
 use crate::registry::{Kpi, kpi_of};
 use crate::scenario::Scenario;
 use crate::sim::{self, QuarterRecord};
+use crate::studies::value::without_public_spending;
 
 /// The plan the cards compare with, and its forecast.
 #[derive(Resource, Default)]
@@ -88,18 +89,13 @@ pub(super) fn paired_runs(s: &Scenario, seed: u64, n: u64) -> Vec<Vec<QuarterRec
     (0..n).into_par_iter().map(|r| sim::run_to_end(&Scenario { seed: seed.wrapping_add(r), ..s.clone() })).collect()
 }
 
-/// The plan without incentives (the value-for-money card's reference).
-fn without_incentives(s: &Scenario) -> Scenario {
-    Scenario { incentives: crate::scenario::Incentives::default(), ..s.clone() }
-}
-
 /// The figures of every card: `n` pairs of runs of the plan and the reference, on the plan's
 /// seeds.
 pub fn figures(plan: &Scenario, reference: &Scenario, n: u64) -> Vec<Figure> {
     let seed = plan.seed;
     let (now, before) = (paired_runs(plan, seed, n), paired_runs(reference, seed, n));
     let bare = |s: &Scenario, runs: &Vec<Vec<QuarterRecord>>| {
-        if s.incentives == crate::scenario::Incentives::default() { runs.clone() } else { paired_runs(&without_incentives(s), seed, n) }
+        if without_public_spending(s) == *s { runs.clone() } else { paired_runs(&without_public_spending(s), seed, n) }
     };
     let (now0, before0) = (bare(plan, &now), bare(reference, &before));
     let diffs = |a: &[Vec<QuarterRecord>], b: &[Vec<QuarterRecord>], f: fn(&[QuarterRecord]) -> Option<f64>| -> Option<Vec<f64>> {
@@ -365,7 +361,9 @@ pub fn cards_ui(ui: &mut egui::Ui, plan: &Plan, reference: &mut Reference, figur
             let label = if narrow { egui::RichText::new(c.label).small() } else { egui::RichText::new(c.label) };
             let help = match c.value {
                 Some(_) => format!("{} ({}). {}", c.kpi.label, c.kpi.display_unit(), c.kpi.help),
-                None => format!("{} ({}), against the plan without incentives. {}", c.kpi.label, c.kpi.unit, c.kpi.help),
+                None => {
+                    format!("{} ({}), against the plan {}. {}", c.kpi.label, c.kpi.unit, crate::studies::value::REFERENCE_WORDS, c.kpi.help)
+                }
             };
             ui.label(label).on_hover_text(help);
             let figure = figures.per_card.get(i);
@@ -485,14 +483,14 @@ mod tests {
         assert!(centre_d.excludes_zero() && centre_d.mean > 0.0, "an R&D centre beside the suppliers raises localization: {centre_d:?}");
     }
 
-    /// The value card prices the plan against itself without incentives: the baseline's
-    /// incentives buy some localization at a clear cost, so it has a positive USD m per point;
-    /// the plan without incentives has nothing to price.
+    /// The value card prices the plan against itself without public spending: the baseline's
+    /// incentives and training centre buy some localization at a clear cost, so it has a positive
+    /// USD m per point; the plan without public spending has nothing to price.
     #[test]
     fn the_value_card_prices_the_incentives_against_none() {
         let base = default_scenario();
         let Level::Value(v) = figures(&base, &base, LIVE_RUNS)[4].level else { panic!("the value card") };
-        let bare = without_incentives(&base);
+        let bare = without_public_spending(&base);
         let Level::Value(none) = figures(&bare, &base, LIVE_RUNS)[4].level else { panic!("the value card") };
         assert_eq!(none, crate::studies::value::Value::NoClearGain, "no incentives: nothing to price");
         // Whatever the figure, it is the one measure: extra cost over extra points against no incentives.

@@ -89,23 +89,24 @@ pub fn tone(k: &Kpi, d: &Estimate) -> &'static str {
 
 /// The table's row of value for money: each plan's extra fiscal cost per extra localization
 /// point against `reference` (one measure, [`crate::studies::value`]), and the JSON of it.
-pub fn value_row(arms: &[Arm], reference: &Arm) -> (KpiRow, serde_json::Value) {
+pub fn value_row(arms: &[Arm], references: &[&Arm]) -> (KpiRow, serde_json::Value) {
     let v = &crate::registry::VALUE_FOR_MONEY;
     let mut cells = Vec::new();
     let mut json_cells = Vec::new();
-    for arm in arms {
+    for (arm, reference) in arms.iter().zip(references) {
         let (extra_loc, extra_cost) = value_pairs(arm, reference);
         let value = crate::studies::value::value_for_money(&extra_loc, &extra_cost);
         let (text, ci) = match value {
             crate::studies::value::Value::PerPoint(e) => (format!("{:.1}", e.mean), interval(&e, |x| format!("{x:.1}"))),
-            _ if arm.scenario == reference.scenario => ("the reference".into(), String::new()),
+            _ if crate::studies::value::is_reference(&arm.scenario, &reference.scenario) => ("the reference".into(), String::new()),
             other => (other.short(), String::new()),
         };
         cells.push(KpiCell { value: text, ci, ..KpiCell::default() });
         json_cells.push(json!({"scenario": arm.label, "value": value.per_point(), "words": value.words()}));
     }
-    let label = format!("{} ({}), against {}", v.label, v.unit, reference.label);
-    let json = json!({"kpi": v.name, "unit": v.unit, "reference": reference.label, "values": json_cells});
+    let against = reference_label(references);
+    let label = format!("{} ({}), against {against}", v.label, v.unit);
+    let json = json!({"kpi": v.name, "unit": v.unit, "reference": against, "values": json_cells});
     (KpiRow { label, cells }, json)
 }
 
@@ -126,6 +127,15 @@ pub fn paired_difference(a: &Arm, b: &Arm, name: &str) -> Estimate {
 
 /// What value for money reads of an arm against its reference: the paired (extra localization,
 /// extra cumulative fiscal cost), replication by replication.
+/// What the plans' value for money is against: the one reference they share, or each plan's own
+/// (plans whose layouts differ, not only their public spending).
+pub fn reference_label(references: &[&Arm]) -> String {
+    match references {
+        [first, rest @ ..] if rest.iter().all(|r| r.scenario == first.scenario) => first.label.clone(),
+        _ => format!("each plan {}; their layouts differ, so each has its own", crate::studies::value::REFERENCE_WORDS),
+    }
+}
+
 pub fn value_pairs(arm: &Arm, reference: &Arm) -> (Vec<f64>, Vec<f64>) {
     (paired_differences(arm, reference, "localization_rate"), paired_differences(arm, reference, "cumulative_fiscal_cost_usd_m"))
 }

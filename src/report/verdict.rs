@@ -51,21 +51,22 @@ fn leader(arms: &[Arm], name: &str, what: &str) -> String {
 }
 
 /// Value for money ([`crate::studies::value`]): every plan's extra fiscal cost per extra
-/// localization point against the same reference (the first plan without incentives), ranked,
-/// with whether each step of the ranking is clear or within chance. With two priced plans it
-/// says "better value than"; a plan that is itself the reference has nothing to price.
-fn value_for_money(arms: &[Arm], reference: &Arm) -> Vec<String> {
-    let pairs: Vec<(Vec<f64>, Vec<f64>)> = arms.iter().map(|a| value_pairs(a, reference)).collect();
+/// localization point against its reference (the plan without public spending: one reference for
+/// plans that differ only in it), ranked, with whether each step of the ranking is clear or
+/// within chance. With two priced plans it says "clearly better value than" or "better value
+/// than, though within chance"; a plan that is itself the reference has nothing to price.
+fn value_for_money(arms: &[Arm], references: &[&Arm]) -> Vec<String> {
+    let pairs: Vec<(Vec<f64>, Vec<f64>)> = arms.iter().zip(references).map(|(a, r)| value_pairs(a, r)).collect();
     let ranked = rank(&pairs);
-    let mut out =
-        vec![format!("Value for money is each plan's extra fiscal cost per extra localization point against {}.", reference.label)];
+    let against = crate::report::table::reference_label(references);
+    let mut out = vec![format!("Value for money is each plan's extra fiscal cost per extra localization point against {against}.")];
     let value_of = |i: usize| format!("{} ({})", arms[i].label, ranked.iter().find(|r| r.0 == i).map_or(String::new(), |r| r.1.words()));
     match ranked.as_slice() {
-        [] => out.push(format!("No plan gains localization clearly over {}, so none can be priced.", reference.label)),
+        [] => out.push(format!("No plan gains localization clearly over {against}, so none can be priced.")),
         [only] => out.push(format!("Only {} can be priced: {}.", arms[only.0].label, only.1.words())),
         [a, b] => {
-            let chance = if a.2 == Some(true) { "" } else { ", though the difference is within chance" };
-            out.push(format!("{} is better value than {}{chance}.", value_of(a.0), value_of(b.0)))
+            let (clearly, chance) = if a.2 == Some(true) { ("clearly ", "") } else { ("", ", though the difference is within chance") };
+            out.push(format!("{} is {clearly}better value than {}{chance}.", value_of(a.0), value_of(b.0)))
         }
         [first, rest @ ..] => {
             let chance = if first.2 == Some(true) { "clearly" } else { "but within chance of the next" };
@@ -77,7 +78,15 @@ fn value_for_money(arms: &[Arm], reference: &Arm) -> Vec<String> {
         .filter(|i| !ranked.iter().any(|r| r.0 == *i))
         .map(|i| {
             let v = crate::studies::value::value_for_money(&pairs[i].0, &pairs[i].1);
-            format!("{} ({})", arms[i].label, if arms[i].scenario == reference.scenario { "it is the reference".into() } else { v.words() })
+            format!(
+                "{} ({})",
+                arms[i].label,
+                if crate::studies::value::is_reference(&arms[i].scenario, &references[i].scenario) {
+                    "it is the reference".into()
+                } else {
+                    v.words()
+                }
+            )
         })
         .collect();
     if !unpriced.is_empty() {
@@ -86,11 +95,11 @@ fn value_for_money(arms: &[Arm], reference: &Arm) -> Vec<String> {
     out
 }
 
-/// The verdict of a comparison: the leaders, value for money against `reference`, and every
-/// difference to the first plan that is clearly better or worse.
-pub fn compare(arms: &[Arm], reference: &Arm) -> Vec<String> {
+/// The verdict of a comparison: the leaders, value for money (each plan against
+/// `references[i]`), and every difference to the first plan that is clearly better or worse.
+pub fn compare(arms: &[Arm], references: &[&Arm]) -> Vec<String> {
     let mut out = vec![leader(arms, LOC, "localization"), leader(arms, EXPORTS, "exports per year")];
-    out.extend(value_for_money(arms, reference));
+    out.extend(value_for_money(arms, references));
     if arms.first().is_some_and(|a| a.runs.len() < 2) {
         out.push(ONE_REPLICATION.into());
         return out;

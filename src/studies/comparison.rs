@@ -53,17 +53,18 @@ pub fn run_arms(arms: Vec<(String, Scenario, String)>, base_seed: u64, replicati
     arms
 }
 
-/// The reference value for money is measured against ([`crate::studies::value`]): the plan
-/// without incentives (its layout, anchor and facilities under the standard regime), labelled;
-/// the plan itself when it has no incentives.
-pub fn without_incentives(label: &str, s: &Scenario, file: &str) -> (String, Scenario, String) {
-    if s.incentives == Incentives::default() {
+/// The reference value for money is measured against
+/// ([`crate::studies::value::without_public_spending`]), labelled; the plan itself when it has
+/// no public spending.
+pub fn reference_of(label: &str, s: &Scenario, file: &str) -> (String, Scenario, String) {
+    let bare = crate::studies::value::without_public_spending(s);
+    if bare == *s {
         (label.to_string(), s.clone(), file.to_string())
     } else {
         (
-            format!("{label} without incentives"),
-            Scenario { incentives: Incentives::default(), ..s.clone() },
-            format!("{file} with every incentive off"),
+            format!("{label} {}", crate::studies::value::REFERENCE_WORDS),
+            bare,
+            format!("{file} with every incentive off and no public R&D or training centre"),
         )
     }
 }

@@ -10,7 +10,32 @@
 //! interval of z's mean around R. No kept statistics crate offers a paired ratio interval
 //! (statrs gives the t quantile used here), so the few lines are written out.
 
+use crate::scenario::{Incentives, Scenario};
 use crate::stats::{Estimate, estimate, t95};
+
+/// What a plan's value for money is measured against, in words.
+pub const REFERENCE_WORDS: &str = "without public spending (no incentives, no public R&D or training centre)";
+
+/// The reference of a plan's value for money: the plan without public spending, that is with no
+/// incentive and no public facility with a budget (R&D centres, training centres), its map,
+/// anchor, commitments, suppliers and logistics hubs as they are. So an R&D centre's budget and
+/// what it brings both count in the plan's value, and two plans that differ only in their public
+/// spending share one reference, whichever is named first.
+pub fn without_public_spending(s: &Scenario) -> Scenario {
+    Scenario { incentives: Incentives::default(), rd_centres: Vec::new(), training_centres: Vec::new(), ..s.clone() }
+}
+
+/// The plan is its own reference: it has no public spending (it is priced against nothing).
+pub fn is_reference(plan: &Scenario, reference: &Scenario) -> bool {
+    without_public_spending(plan) == *plan && same_reference(plan, reference)
+}
+
+/// Two plans have one reference: without public spending they are the same plan, names,
+/// descriptions and seeds aside (a comparison runs every plan on the same seeds).
+pub fn same_reference(a: &Scenario, b: &Scenario) -> bool {
+    let strip = |s: &Scenario| Scenario { name: String::new(), description: String::new(), seed: 0, ..without_public_spending(s) };
+    strip(a) == strip(b)
+}
 
 /// A plan's value for money against a reference.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -156,6 +181,31 @@ mod tests {
     /// Paired differences around a mean with a little spread (the same noise pattern for all).
     fn around(mean: f64, spread: f64) -> Vec<f64> {
         [-1.0, -0.5, 0.0, 0.5, 1.0, -0.8, 0.8, -0.2, 0.2, 0.0].iter().map(|e| mean + spread * e).collect()
+    }
+
+    /// The reference keeps the plan's layout and drops its public spending, so team plans that
+    /// differ only in incentives and public facilities share it (the file named first decides
+    /// nothing), and an R&D centre's budget counts in its plan's extra cost.
+    #[test]
+    fn plans_that_differ_in_public_spending_only_share_one_reference() {
+        use crate::scenario::{RdCentreSpec, Site};
+        let base = crate::scenario::default_scenario();
+        let mut centre = Scenario { name: "Team A".into(), seed: 9, ..base.clone() };
+        centre.rd_centres.push(RdCentreSpec { site: Site { x_km: 16.5, y_km: 12.5 }, ..RdCentreSpec::default() });
+        let mut subsidy = Scenario { name: "Team B".into(), ..base.clone() };
+        subsidy.incentives.training_subsidy_usd_per_trainee = 1500.0;
+        subsidy.training_centres.clear();
+        assert!(same_reference(&centre, &base) && same_reference(&subsidy, &centre));
+        assert!(without_public_spending(&centre).rd_centres.is_empty() && without_public_spending(&base).training_centres.is_empty());
+        let mut moved = base.clone();
+        moved.anchor.site.x_km -= 1.0;
+        assert!(!same_reference(&moved, &base), "another layout is another reference");
+        // Against the one reference, the centre's whole budget is in its plan's extra cost.
+        let cost = |s: &Scenario| crate::sim::run_to_end(s).last().unwrap().cumulative_fiscal_cost_usd_m;
+        let reference = without_public_spending(&base);
+        let (with, without) = (cost(&centre) - cost(&reference), cost(&base) - cost(&reference));
+        let budget = centre.rd_centres[0].budget_usd_m_per_year * base.years as f64;
+        assert!(with - without >= 0.99 * budget, "{with} - {without} against a budget of {budget}");
     }
 
     #[test]
