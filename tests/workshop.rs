@@ -505,6 +505,11 @@ fn compare_report_opens_with_a_verdict_and_says_what_differs() {
         "{inputs}"
     );
     assert!(inputs.contains("| Number of R&D centres | rd_centres (count) | 0 | 1 |"), "{inputs}");
+    // A share as people read it, in %, as the window's sliders show it (the file holds 0.5 and 1).
+    assert!(
+        inputs.contains("| R&D cost deduction (extra % of R&D spending deducted) | incentives.rd_deduction | 50% | 100% |"),
+        "{inputs}"
+    );
     assert!(md.contains("FDI electronics anchor"), "the description of the baseline");
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(json["verdict"].as_array().unwrap().len(), verdict.lines().filter(|l| l.starts_with("- ")).count());

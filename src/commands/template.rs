@@ -3,8 +3,9 @@
 
 /// What the template says first.
 const TEMPLATE_NOTE: &str = "\
-// A KIC Planner scenario with every field written, each with what it is, the range a file may
-// hold and its default (the built-in baseline; docs/SCENARIO.md says more). Shares are written
+// A KIC Planner scenario with every field written: the built-in baseline, each field under what
+// it is, the range a file may hold and the default it takes when left out (the baseline's own
+// values differ from some defaults; docs/SCENARIO.md says more). Shares are written
 // 0-1 (0.1 = 10%). A plan needs only the fields it changes: delete the others and they take their
 // defaults, so a later calibration of the model's parameters still applies (`()` is a valid
 // scenario).

@@ -138,7 +138,8 @@ pub fn section(ui: &mut egui::Ui, plan: &Plan, effects: &EditEffects) {
     let since = if plan.loads > 0 { "loaded" } else { "opened" };
     ui.horizontal_wrapped(|ui| {
         ui.heading("edits");
-        ui.weak(format!("since the plan was {since}")).on_hover_text(format!(
+        // The run count shows: the cards' figures are over more runs, so the two can differ a little.
+        ui.weak(format!("since the plan was {since}; each its own effect, {EDIT_RUNS} paired runs")).on_hover_text(format!(
             "Each edit in words with its own effect: the plan after it against the plan just before it, mean of {EDIT_RUNS} paired runs (the same seeds on both sides) at the end of the horizon, ± its 95% range. Grey: within chance. Undo takes the last edit back; Save keeps the list; a load starts a new one."
         ));
     });

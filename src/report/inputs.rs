@@ -53,7 +53,9 @@ pub fn differing(arms: &[Arm]) -> Section {
             }
         }
     }
-    let value = |i: usize, p: &str| flat[i].iter().find(|(q, _)| q == p).map_or_else(|| "—".to_string(), |(_, v)| v.clone());
+    // As people read them: shares in % (the registry says which), the rest as in the file.
+    let shown = |p: &str, v: &str| v.parse::<f64>().map_or_else(|_| v.to_string(), |x| crate::format::fmt_field_value(p, x));
+    let value = |i: usize, p: &str| flat[i].iter().find(|(q, _)| q == p).map_or_else(|| "—".to_string(), |(_, v)| shown(p, v));
     let mut rows = Vec::new();
     for p in paths {
         let values: Vec<String> = (0..arms.len()).map(|i| value(i, p)).collect();
@@ -93,7 +95,7 @@ fn input_label(path: &str) -> String {
     match (count, field_of(path)) {
         (Some(list), _) => format!("Number of {}", LISTS.iter().find(|(l, _)| *l == list).map_or(list, |(_, words)| words)),
         (None, Some(f)) if f.unit.is_empty() => f.label.to_string(),
-        (None, Some(f)) => format!("{} ({})", f.label, f.unit),
+        (None, Some(f)) => format!("{} ({})", f.label, f.shown_unit()),
         (None, None) => path.to_string(),
     }
 }
@@ -156,6 +158,7 @@ mod tests {
         assert_eq!(get("suppliers (count)"), s.suppliers.len().to_string());
         assert_eq!(get("suppliers[0].capability"), fmt_num(s.suppliers[0].capability));
         assert_eq!(input_label("incentives.cit_holiday_years"), "Corporate income tax holiday (years)");
+        assert_eq!(input_label("incentives.cit_rate"), "Preferential corporate income tax rate (%)");
         assert_eq!(input_label("suppliers[2].capability"), "Supplier's capability (0-1)");
         assert_eq!(input_label("suppliers (count)"), "Number of planned suppliers");
         assert_eq!(input_label("rd_centres (count)"), "Number of R&D centres");

@@ -313,14 +313,19 @@ pub static FIELDS: &[Field] = &[
         "Trainees per year paid from the centre's own budget (the training subsidy adds more).",
         item!(training_centres.trainees_per_year),
     ),
-    field(
-        "incentives.cit_holiday_years",
-        "Corporate income tax holiday",
-        "years",
-        0.0,
-        30.0,
-        "Years of full exemption from corporate income tax from the start.",
-        scalar!(incentives.cit_holiday_years as f64),
+    useful(
+        field(
+            "incentives.cit_holiday_years",
+            "Corporate income tax holiday",
+            "years",
+            0.0,
+            30.0,
+            "Years of full exemption from corporate income tax from the start.",
+            scalar!(incentives.cit_holiday_years as f64),
+        ),
+        // The run's horizon: the years after it are in no forecast.
+        |s| s.years as f64,
+        "years runs past the horizon: the years after it are neither costed nor counted",
     ),
     field(
         "incentives.cit_rate",
@@ -340,14 +345,19 @@ pub static FIELDS: &[Field] = &[
         "Share of land rent waived while the exemption lasts.",
         scalar!(incentives.land_rent_exemption as f64),
     ),
-    field(
-        "incentives.land_rent_exemption_years",
-        "Land-rent exemption period",
-        "years",
-        0.0,
-        70.0,
-        "Years the land-rent exemption lasts.",
-        scalar!(incentives.land_rent_exemption_years as f64),
+    useful(
+        field(
+            "incentives.land_rent_exemption_years",
+            "Land-rent exemption period",
+            "years",
+            0.0,
+            70.0,
+            "Years the land-rent exemption lasts.",
+            scalar!(incentives.land_rent_exemption_years as f64),
+        ),
+        // The run's horizon: the years after it are in no forecast.
+        |s| s.years as f64,
+        "years runs past the horizon: the years after it are neither costed nor counted",
     ),
     useful(
         field(
@@ -1339,7 +1349,9 @@ mod tests {
         assert_eq!(f.useful_max.map(|u| (u.at)(&s)), Some(TRAINING_COST_USD));
         let credit = field_of("incentives.credit_interest_subsidy_pp").unwrap();
         assert_eq!(credit.useful_max.map(|u| (u.at)(&s)), Some(s.model.lending_rate_pct));
-        assert!(FIELDS.iter().filter(|f| f.useful_max.is_some()).count() == 2);
+        let holiday = field_of("incentives.cit_holiday_years").unwrap();
+        assert_eq!(holiday.useful_max.map(|u| (u.at)(&s)), Some(s.years as f64), "a holiday past the horizon is in no forecast");
+        assert!(FIELDS.iter().filter(|f| f.useful_max.is_some()).count() == 4);
     }
 
     #[test]
