@@ -549,7 +549,7 @@ fn column_rows(ui: &mut egui::Ui, columns: &[&Snapshot], figures: &[ColumnFigure
 fn compare_charts(ui: &mut egui::Ui, columns: &[&Snapshot], bands: &[&Bands], presentation: bool) {
     type Getter = fn(&QuarterRecord) -> f64;
     let charts: [[(&str, Getter); 2]; 2] = [
-        [("Localization rate (%)", |r| 100.0 * r.localization_rate), ("Tier-1 suppliers", |r| r.tier1_suppliers as f64)],
+        [("Localization rate (%)", |r| 100.0 * r.localization_rate), ("Domestic tier-1 suppliers", |r| r.tier1_suppliers as f64)],
         [
             ("Exports (USD million per year, at each quarter's rate)", |r| 4.0 * r.exports_usd_m),
             ("Cumulative fiscal cost (USD million)", |r| r.cumulative_fiscal_cost_usd_m),

@@ -1142,7 +1142,7 @@ pub static KPIS: &[Kpi] = &[
     )),
     kpi(
         "tier1_suppliers",
-        "Tier-1 suppliers",
+        "Domestic tier-1 suppliers",
         "firms",
         0.0,
         INF,
