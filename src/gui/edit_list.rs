@@ -167,13 +167,19 @@ pub fn section(ui: &mut egui::Ui, plan: &Plan, effects: &EditEffects) {
     });
 }
 
-/// "local. +1.2 pp ±0.9", green or red when clear, grey within chance; the interval on hover.
+/// "local. +1.2 pp ±0.9", "fiscal cost +42.2 ±1.6 USD m", green or red when clear, grey within chance; the interval on hover.
 fn effect_label(ui: &mut egui::Ui, k: &Kpi, short: &str, d: &Estimate) {
     let half = k.fmt_diff((d.ci95_high - d.ci95_low) / 2.0);
     let half = half.trim_start_matches('+').trim_end_matches(" pp");
+    // Money with its unit, as the cards write it (a share's pp is in the difference already).
+    let unit = match k.format {
+        crate::registry::Format::UsdM if k.name.contains("exports") => " USD m/yr",
+        crate::registry::Format::UsdM => " USD m",
+        _ => "",
+    };
     let text = match super::outlook::card_delta(k, Some(d)) {
         Some((t, _)) if t == "no change" => format!("{short} no change"),
-        Some((t, _)) => format!("{short} {t} ±{half}"),
+        Some((t, _)) => format!("{short} {t} ±{half}{unit}"),
         None => format!("{short} n/a"),
     };
     let hover = format!("{} (the 95% interval over {EDIT_RUNS} paired runs)", in_words(k, d));

@@ -202,7 +202,15 @@ impl Plan {
                 words
             });
             self.done(words.as_deref().unwrap_or("undone"));
+            self.dirty = !self.as_on_disk();
         }
+    }
+
+    /// The plan is its file as last read or written (undone back to the saved plan: nothing to save).
+    fn as_on_disk(&self) -> bool {
+        self.on_disk.as_ref().is_some_and(|(at, text)| {
+            self.path.as_ref() == Some(at) && Scenario::parse(text, &at.display().to_string()).is_ok_and(|s| s == self.scenario)
+        })
     }
 
     pub fn redo(&mut self) {
@@ -214,6 +222,7 @@ impl Plan {
                 words
             });
             self.done(words.as_deref().unwrap_or("redone"));
+            self.dirty = !self.as_on_disk();
         }
     }
 

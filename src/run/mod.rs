@@ -102,6 +102,8 @@ mod tests {
         assert!(e.contains("unknown field `cit_ratee`") && e.contains("cit_rate"), "{e}");
         let e = apply_set(&s, "suppliers[3].capability=0.5").unwrap_err();
         assert!(e.contains("does not exist"), "{e}");
+        let e = apply_set(&s, "incentives.cit_rate=10%").unwrap_err();
+        assert!(e.contains("shares are written 0-1, so 10% is 0.1"), "{e}");
         let e = apply_set(&s, "incentives.cit_rate=abc").unwrap_err();
         assert!(e.contains("incentives.cit_rate"), "{e}");
         assert!(apply_set(&s, "incentives.cit_rate").is_err());

@@ -642,6 +642,23 @@ mod tests {
         assert_eq!(plan.edits.len(), 3);
     }
 
+    /// Undoing every edit back to the file as read leaves nothing to save ("(unsaved)" goes, and
+    /// closing does not ask); a redo is unsaved again.
+    #[test]
+    fn undoing_back_to_the_saved_plan_leaves_nothing_unsaved() {
+        let file = Path::new("scenarios/baseline.ron");
+        let (scenario, text) = Scenario::load_with_text(file).unwrap();
+        let mut plan = Plan::from_file(scenario, file.to_path_buf(), text);
+        assert!(plan.edit("cit", |s| s.incentives.cit_rate = 0.07));
+        assert!(plan.edit("years", |s| s.years = 12));
+        plan.undo();
+        assert!(plan.dirty, "one edit is still there");
+        plan.undo();
+        assert!(!plan.dirty && !plan.unsaved(), "back to the file as read");
+        plan.redo();
+        assert!(plan.dirty && plan.unsaved());
+    }
+
     #[test]
     fn closing_a_saved_plan_closes_the_window() {
         let (mut app, window) = close_app(false);

@@ -79,7 +79,14 @@ fn check_value(raw: &str) -> Result<(), String> {
     if let Some(p) = nesting_problem(raw) {
         return Err(format!("cannot read the value: {} (column {})", p.message, p.col));
     }
-    let value: ron::Value = ron::Options::default().from_str(raw).map_err(|e| format!("cannot read the value: {}", e.code))?;
+    let value: ron::Value = ron::Options::default().from_str(raw).map_err(|e| {
+        // "10%": files and --set write shares as 0-1.
+        let percent = raw.trim_end().strip_suffix('%').and_then(|n| n.trim().parse::<f64>().ok());
+        match percent {
+            Some(p) => format!("cannot read the value: shares are written 0-1, so {raw} is {}", p / 100.0),
+            None => format!("cannot read the value: {}", e.code),
+        }
+    })?;
     if has_non_finite(&value) {
         return Err("the number is not finite".into());
     }
