@@ -59,10 +59,12 @@ fn pair(e: &Edit) -> [(&Scenario, u64); 2] {
 
 /// The finals of `s`'s runs on seeds `seed`, `seed`+1, ... (the cards' [`super::outlook::paired_runs`]).
 fn finals_of(s: &Scenario, seed: u64, n: u64) -> Finals {
-    let value = |h: &[crate::sim::QuarterRecord], k: &str| {
-        crate::run::final_values(h).into_iter().find(|(name, _)| name == k).map_or(f64::NAN, |(_, v)| v)
+    let finals = |h: &[crate::sim::QuarterRecord]| {
+        // Every final value of the run once, then the three the list gives.
+        let all = crate::run::final_values(h);
+        EFFECT_KPIS.map(|k| all.iter().find(|(name, _)| name == k).map_or(f64::NAN, |(_, v)| *v))
     };
-    super::outlook::paired_runs(s, seed, n).iter().map(|h| EFFECT_KPIS.map(|k| value(h, k))).collect()
+    super::outlook::paired_runs(s, seed, n).iter().map(|h| finals(h)).collect()
 }
 
 /// After minus before, run by run (the same seed on both sides), for each KPI.
@@ -172,10 +174,9 @@ fn effect_label(ui: &mut egui::Ui, k: &Kpi, short: &str, d: &Estimate) {
     let half = k.fmt_diff((d.ci95_high - d.ci95_low) / 2.0);
     let half = half.trim_start_matches('+').trim_end_matches(" pp");
     // Money with its unit, as the cards write it (a share's pp is in the difference already).
-    let unit = match k.format {
-        crate::registry::Format::UsdM if k.name.contains("exports") => " USD m/yr",
-        crate::registry::Format::UsdM => " USD m",
-        _ => "",
+    let unit = match super::outlook::short_unit(k) {
+        "" => String::new(),
+        u => format!(" {u}"),
     };
     let text = match super::outlook::card_delta(k, Some(d)) {
         Some((t, _)) if t == "no change" => format!("{short} no change"),

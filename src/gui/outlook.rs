@@ -95,7 +95,8 @@ pub fn figures(plan: &Scenario, reference: &Scenario, n: u64) -> Vec<Figure> {
     let seed = plan.seed;
     let (now, before) = (paired_runs(plan, seed, n), paired_runs(reference, seed, n));
     let bare = |s: &Scenario, runs: &Vec<Vec<QuarterRecord>>| {
-        if without_public_spending(s) == *s { runs.clone() } else { paired_runs(&without_public_spending(s), seed, n) }
+        let reference = without_public_spending(s);
+        if reference == *s { runs.clone() } else { paired_runs(&reference, seed, n) }
     };
     let (now0, before0) = (bare(plan, &now), bare(reference, &before));
     let diffs = |a: &[Vec<QuarterRecord>], b: &[Vec<QuarterRecord>], f: fn(&[QuarterRecord]) -> Option<f64>| -> Option<Vec<f64>> {
@@ -302,7 +303,7 @@ pub fn card_delta(kpi: &Kpi, d: Option<&crate::stats::Estimate>) -> Option<(Stri
 }
 
 /// A KPI's unit as short as a card's column allows ("%" is part of the value already).
-fn short_unit(k: &Kpi) -> &'static str {
+pub(super) fn short_unit(k: &Kpi) -> &'static str {
     match k.unit {
         "USD million per year" => "USD m/yr",
         "USD million" => "USD m",
