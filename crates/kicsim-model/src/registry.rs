@@ -166,6 +166,11 @@ const fn field(
     Field { path, label, unit, min, max, integer: false, help, plausible: None, source: "", access, useful_max: None }
 }
 
+/// A period whose slider stops at the run's horizon: the years after it are in no forecast.
+const fn until_horizon(f: Field) -> Field {
+    useful(f, |s| s.years as f64, "years runs past the horizon: the years after it are neither costed nor counted")
+}
+
 /// A field whose slider stops where more buys nothing ([`UsefulMax`]).
 const fn useful(f: Field, at: fn(&Scenario) -> f64, why: &'static str) -> Field {
     Field { useful_max: Some(UsefulMax { at, why }), ..f }
@@ -313,20 +318,15 @@ pub static FIELDS: &[Field] = &[
         "Trainees per year paid from the centre's own budget (the training subsidy adds more).",
         item!(training_centres.trainees_per_year),
     ),
-    useful(
-        field(
-            "incentives.cit_holiday_years",
-            "Corporate income tax holiday",
-            "years",
-            0.0,
-            30.0,
-            "Years of full exemption from corporate income tax from the start.",
-            scalar!(incentives.cit_holiday_years as f64),
-        ),
-        // The run's horizon: the years after it are in no forecast.
-        |s| s.years as f64,
-        "years runs past the horizon: the years after it are neither costed nor counted",
-    ),
+    until_horizon(field(
+        "incentives.cit_holiday_years",
+        "Corporate income tax holiday",
+        "years",
+        0.0,
+        30.0,
+        "Years of full exemption from corporate income tax from the start.",
+        scalar!(incentives.cit_holiday_years as f64),
+    )),
     field(
         "incentives.cit_rate",
         "Preferential corporate income tax rate",
@@ -345,20 +345,15 @@ pub static FIELDS: &[Field] = &[
         "Share of land rent waived while the exemption lasts.",
         scalar!(incentives.land_rent_exemption as f64),
     ),
-    useful(
-        field(
-            "incentives.land_rent_exemption_years",
-            "Land-rent exemption period",
-            "years",
-            0.0,
-            70.0,
-            "Years the land-rent exemption lasts.",
-            scalar!(incentives.land_rent_exemption_years as f64),
-        ),
-        // The run's horizon: the years after it are in no forecast.
-        |s| s.years as f64,
-        "years runs past the horizon: the years after it are neither costed nor counted",
-    ),
+    until_horizon(field(
+        "incentives.land_rent_exemption_years",
+        "Land-rent exemption period",
+        "years",
+        0.0,
+        70.0,
+        "Years the land-rent exemption lasts.",
+        scalar!(incentives.land_rent_exemption_years as f64),
+    )),
     useful(
         field(
             "incentives.credit_interest_subsidy_pp",
